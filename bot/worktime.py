@@ -1,0 +1,581 @@
+"""Office working time: the clock that Mutu Baku standard times are counted on.
+
+The SOP's standard times ("15 menit", "1 jam", "1 hari") count only while the office is open, in
+the office's time zone (default Asia/Makassar, WITA, UTC+8), skipping weekends, Indonesian
+national holidays, collective leave days ("cuti bersama") and days the admin adds.
+
+Conventions (all instants are timezone-aware; naive datetimes raise ValueError):
+
+* Working intervals are half-open: ``[07:30, 12:00)`` — 12:00 itself is not working time.
+* ``WorkMinutes(n)``: the deadline is the *earliest* instant at which n working minutes have
+  passed since the start. A start outside office hours therefore counts from the next working
+  moment, and a deadline that lands exactly where an interval ends stays there (Mon 15:45 + 15m
+  is Mon 16:00, not Tue 07:30).
+* ``WorkDays(n)``: the start is first moved to the next working moment; the deadline is the same
+  wall-clock time on the n-th following working day (Tue 10:00 + 1d = Wed 10:00, Fri 15:00 + 1d
+  = Mon 15:00). Where that day's hours differ, the time is clamped to that day's working
+  position: after closing time it becomes closing time, before opening time it becomes opening
+  time, inside a break it becomes the start of the break (the earliest instant with the same
+  working position).
+* All arithmetic is done in UTC, so zones with DST are counted in real elapsed time.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from types import MappingProxyType
+from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holidays_pkg
+
+DEFAULT_TZ_NAME: Final = "Asia/Makassar"
+
+# Indonesian zones have no DST; fixed offsets stand in if the system has no tz database.
+_FIXED_FALLBACK: Final[Mapping[str, timedelta]] = {
+    "Asia/Jakarta": timedelta(hours=7),
+    "Asia/Pontianak": timedelta(hours=7),
+    "Asia/Makassar": timedelta(hours=8),
+    "Asia/Jayapura": timedelta(hours=9),
+}
+
+# After this many consecutive days without working time the clock gives up (misconfiguration).
+_MAX_IDLE_DAYS: Final = 3 * 366
+
+_DAY: Final = timedelta(days=1)
+
+Interval = tuple[time, time]
+
+
+def resolve_tz(tz: tzinfo | str) -> tzinfo:
+    """Return a tzinfo for a zone name (or pass a tzinfo through); ValueError if unknown."""
+    if isinstance(tz, tzinfo):
+        return tz
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        offset = _FIXED_FALLBACK.get(tz)
+        if offset is None:
+            raise ValueError(f"unknown time zone {tz!r}") from exc
+        return timezone(offset, tz)
+
+
+# --------------------------------------------------------------------------- durations
+
+
+@dataclass(frozen=True, slots=True)
+class WorkMinutes:
+    """A standard time counted in working minutes ("15 menit", "1 jam")."""
+
+    minutes: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.minutes, bool) or not isinstance(self.minutes, int):
+            raise TypeError("WorkMinutes.minutes must be an int")
+        if self.minutes < 0:
+            raise ValueError(f"working minutes must not be negative: {self.minutes}")
+
+    def times(self, k: int) -> WorkMinutes:
+        return WorkMinutes(self.minutes * _check_factor(k))
+
+    @property
+    def label_id(self) -> str:
+        """Indonesian label for messages: '15 menit', '1 jam', '1 jam 30 menit'."""
+        h, m = divmod(self.minutes, 60)
+        parts = ([f"{h} jam"] if h else []) + ([f"{m} menit"] if m or not h else [])
+        return " ".join(parts)
+
+    def __str__(self) -> str:
+        h, m = divmod(self.minutes, 60)
+        return (f"{h}h" if h else "") + (f"{m}m" if m or not h else "")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkDays:
+    """A standard time counted in working days ("1 hari")."""
+
+    days: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.days, bool) or not isinstance(self.days, int):
+            raise TypeError("WorkDays.days must be an int")
+        if self.days < 0:
+            raise ValueError(f"working days must not be negative: {self.days}")
+
+    def times(self, k: int) -> WorkDays:
+        return WorkDays(self.days * _check_factor(k))
+
+    @property
+    def label_id(self) -> str:
+        """Indonesian label for messages: '1 hari kerja'."""
+        return f"{self.days} hari kerja"
+
+    def __str__(self) -> str:
+        return f"{self.days}d"
+
+
+Duration = WorkMinutes | WorkDays
+
+
+def _check_factor(k: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise ValueError(f"multiple must be a non-negative int, got {k!r}")
+    return k
+
+
+_UNITS: Final[Mapping[str, str]] = {
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes", "menit"), "m"),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "jam"), "h"),
+    **dict.fromkeys(("d", "day", "days", "hari"), "d"),
+}
+_DURATION_PART = re.compile(r"\s*(\d+)\s*([a-z]+)\s*")
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse a setting such as '15m', '1h', '1h30m', '20 menit', '1d', '2 hari'.
+
+    Days cannot be mixed with hours/minutes. Raises ValueError naming the bad part.
+    """
+    s = text.strip().lower()
+    if not s:
+        raise ValueError("empty duration: expected e.g. 15m, 1h, 1h30m, 1d")
+    pos = 0
+    seen: dict[str, int] = {}
+    while pos < len(s):
+        m = _DURATION_PART.match(s, pos)
+        if m is None:
+            raise ValueError(
+                f"cannot read duration {text!r} at {s[pos:]!r}: expected e.g. 15m, 1h, 1h30m, 1d"
+            )
+        amount, unit_word = int(m.group(1)), m.group(2)
+        unit = _UNITS.get(unit_word)
+        if unit is None:
+            raise ValueError(
+                f"unknown unit {unit_word!r} in duration {text!r}: use m (minutes), h (hours)"
+                " or d (working days)"
+            )
+        if unit in seen:
+            raise ValueError(f"unit {unit_word!r} given twice in duration {text!r}")
+        seen[unit] = amount
+        pos = m.end()
+    if "d" in seen and len(seen) > 1:
+        raise ValueError(f"duration {text!r} mixes working days with hours/minutes")
+    if "d" in seen:
+        if seen["d"] == 0:
+            raise ValueError(f"duration {text!r} must be positive")
+        return WorkDays(seen["d"])
+    minutes = seen.get("h", 0) * 60 + seen.get("m", 0)
+    if minutes == 0:
+        raise ValueError(f"duration {text!r} must be positive")
+    return WorkMinutes(minutes)
+
+
+def duration_from_timedelta(td: timedelta, *, working_days: bool = False) -> Duration:
+    """Bridge from a plain timedelta: whole days if ``working_days``, else whole minutes."""
+    if working_days:
+        days, rest = divmod(td, _DAY)
+        if rest:
+            raise ValueError(f"{td} is not a whole number of days")
+        return WorkDays(days)
+    minutes, rest = divmod(td, timedelta(minutes=1))
+    if rest:
+        raise ValueError(f"{td} is not a whole number of minutes")
+    return WorkMinutes(minutes)
+
+
+# --------------------------------------------------------------------------- office hours
+
+_DAY_NAMES: Final[Mapping[str, int]] = {
+    **{n: i for i, n in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+    **{
+        n: i
+        for i, n in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    },
+    **{
+        n: i
+        for i, n in enumerate(("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu"))
+    },
+    "jum'at": 4,
+}
+_SHORT: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_OFF_WORDS: Final = frozenset({"off", "libur", "-"})
+_GROUP = re.compile(r"^(?P<days>[a-z'][a-z', -]*?)\s+(?P<spec>(?:\d|off\b|libur\b|-\s*$).*)$")
+_INTERVAL = re.compile(r"^(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})$")
+
+
+def _normalize_day(intervals: Iterable[Sequence[time]], weekday: int) -> tuple[Interval, ...]:
+    out: list[Interval] = []
+    for iv in intervals:
+        if len(iv) != 2 or not all(isinstance(t, time) for t in iv):
+            raise ValueError(f"{_SHORT[weekday]}: an interval must be a (start, end) pair of times")
+        start, end = iv[0], iv[1]
+        if start.tzinfo is not None or end.tzinfo is not None:
+            raise ValueError(f"{_SHORT[weekday]}: interval times must be naive wall-clock times")
+        if start >= end:
+            raise ValueError(
+                f"{_SHORT[weekday]}: interval {start:%H:%M}-{end:%H:%M} ends before it starts"
+            )
+        out.append((start, end))
+    out.sort()
+    for (_, prev_end), (start, _) in itertools.pairwise(out):
+        if start < prev_end:
+            raise ValueError(f"{_SHORT[weekday]}: intervals overlap at {start:%H:%M}")
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """Working intervals per weekday (index Mon=0 .. Sun=6), as naive wall-clock times.
+
+    Lists are accepted and stored as tuples, so instances are hashable.
+    """
+
+    days: tuple[tuple[Interval, ...], ...] = field(
+        default_factory=lambda: OfficeHours.default().days
+    )
+
+    def __post_init__(self) -> None:
+        if len(self.days) != 7:
+            raise ValueError(f"office hours need 7 weekdays (Mon..Sun), got {len(self.days)}")
+        days = tuple(_normalize_day(iv, i) for i, iv in enumerate(self.days))
+        if not any(days):
+            raise ValueError("no working time on any day of the week")
+        object.__setattr__(self, "days", days)
+
+    @staticmethod
+    def default() -> OfficeHours:
+        """Regional civil service, 5-day week (WITA wall clock).
+
+        Mon–Thu 07:30–16:00 with a 12:00–13:00 break; Fri 07:30–16:30 with an 11:30–13:30 break
+        for Friday prayers; Saturday and Sunday off.
+        """
+        return OfficeHours.parse(DEFAULT_OFFICE_HOURS)
+
+    @staticmethod
+    def parse(text: str) -> OfficeHours:
+        """Parse e.g. ``"mon-thu 07:30-12:00,13:00-16:00; fri 07:30-11:30,13:30-16:30"``.
+
+        Groups are separated by ';' or newlines; each names days (``mon``, ``mon-thu``,
+        ``mon,wed``; English or Indonesian names) then comma-separated ``HH:MM-HH:MM``
+        intervals (``07.30`` also accepted) or ``off``. Days not named are off.
+        Raises ValueError naming the bad part.
+        """
+        week: list[list[Interval] | None] = [None] * 7
+        groups = [g.strip() for g in re.split(r"[;\n]", text.lower())]
+        for group in groups:
+            if not group:
+                continue
+            m = _GROUP.match(group)
+            if m is None:
+                raise ValueError(
+                    f"office hours: cannot read {group!r}: expected days then intervals,"
+                    " e.g. 'mon-thu 07:30-12:00,13:00-16:00'"
+                )
+            weekdays = _parse_days(m.group("days"), group)
+            intervals = _parse_intervals(m.group("spec"), group)
+            for wd in weekdays:
+                if week[wd] is not None:
+                    raise ValueError(f"office hours: {_SHORT[wd]} is given twice (in {group!r})")
+                week[wd] = intervals
+        if all(w is None for w in week):
+            raise ValueError("office hours: empty setting")
+        try:
+            return OfficeHours(tuple(tuple(w or ()) for w in week))
+        except ValueError as exc:
+            raise ValueError(f"office hours: {exc}") from exc
+
+    def intervals(self, weekday: int) -> tuple[Interval, ...]:
+        return self.days[weekday]
+
+    def minutes_on(self, weekday: int) -> int:
+        """Working minutes on a normal (non-holiday) day with this weekday."""
+        return sum(
+            (datetime.combine(date.min, e) - datetime.combine(date.min, s)) // timedelta(minutes=1)
+            for s, e in self.days[weekday]
+        )
+
+    def to_setting(self) -> str:
+        """Canonical setting string; ``OfficeHours.parse(h.to_setting()) == h``."""
+        groups: list[str] = []
+        i = 0
+        while i < 7:
+            j = i
+            while j + 1 < 7 and self.days[j + 1] == self.days[i]:
+                j += 1
+            if self.days[i]:
+                names = _SHORT[i] if i == j else f"{_SHORT[i]}-{_SHORT[j]}"
+                spec = ",".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in self.days[i])
+                groups.append(f"{names} {spec}")
+            i = j + 1
+        return "; ".join(groups)
+
+
+DEFAULT_OFFICE_HOURS: Final = "mon-thu 07:30-12:00,13:00-16:00; fri 07:30-11:30,13:30-16:30"
+
+
+def _day_index(word: str, group: str) -> int:
+    wd = _DAY_NAMES.get(word.strip())
+    if wd is None:
+        raise ValueError(f"office hours: unknown day {word.strip()!r} in {group!r}")
+    return wd
+
+
+def _parse_days(text: str, group: str) -> list[int]:
+    out: list[int] = []
+    for item in text.split(","):
+        if not item.strip():
+            raise ValueError(f"office hours: empty day name in {group!r}")
+        if "-" in item:
+            first, _, last = item.partition("-")
+            a, b = _day_index(first, group), _day_index(last, group)
+            if b < a:
+                raise ValueError(
+                    f"office hours: day range {item.strip()!r} runs backwards in {group!r}"
+                )
+            out.extend(range(a, b + 1))
+        else:
+            out.append(_day_index(item, group))
+    if len(set(out)) != len(out):
+        raise ValueError(f"office hours: a day is repeated in {text.strip()!r}")
+    return out
+
+
+def _parse_time(hh: str, mm: str, part: str, group: str) -> time:
+    h, m = int(hh), int(mm)
+    if h > 23 or m > 59:
+        raise ValueError(f"office hours: invalid time in {part!r} (in {group!r})")
+    return time(h, m)
+
+
+def _parse_intervals(text: str, group: str) -> list[Interval]:
+    if text.strip() in _OFF_WORDS:
+        return []
+    out: list[Interval] = []
+    for part in (p.strip() for p in text.split(",")):
+        m = _INTERVAL.match(part)
+        if m is None:
+            raise ValueError(
+                f"office hours: cannot read interval {part!r} in {group!r}: expected HH:MM-HH:MM"
+            )
+        start = _parse_time(m.group(1), m.group(2), part, group)
+        end = _parse_time(m.group(3), m.group(4), part, group)
+        if start >= end:
+            raise ValueError(f"office hours: interval {part!r} ends before it starts in {group!r}")
+        out.append((start, end))
+    return out
+
+
+# --------------------------------------------------------------------------- holidays
+
+EXTRA_HOLIDAY_NAME: Final = "Hari libur yang ditetapkan admin"
+
+
+@functools.cache
+def _national(year: int, collective_leave: bool) -> Mapping[date, str]:
+    """Indonesian holidays of one year (Indonesian names), cached per year."""
+    categories = ("public", "government") if collective_leave else ("public",)
+    found = holidays_pkg.country_holidays("ID", years=year, categories=categories, language="id")
+    return MappingProxyType({d: str(n) for d, n in found.items()})
+
+
+class Holidays:
+    """National holidays and cuti bersama (the package's 'government' category) plus admin days.
+
+    Nothing is ever removed: admin days only add.
+    """
+
+    def __init__(self, extra: Iterable[date] = frozenset(), *, collective_leave: bool = True):
+        self.extra: frozenset[date] = frozenset(extra)
+        for d in self.extra:
+            if not isinstance(d, date) or isinstance(d, datetime):
+                raise TypeError(f"extra holidays must be dates, got {d!r}")
+        self.collective_leave = collective_leave
+
+    def name(self, d: date) -> str | None:
+        """Indonesian name of the holiday on ``d``, or None on an ordinary day."""
+        found = _national(d.year, self.collective_leave).get(d)
+        if found is not None:
+            return found
+        return EXTRA_HOLIDAY_NAME if d in self.extra else None
+
+    def is_holiday(self, d: date) -> bool:
+        return d in self.extra or d in _national(d.year, self.collective_leave)
+
+    def __contains__(self, d: object) -> bool:
+        return isinstance(d, date) and self.is_holiday(d)
+
+    def for_year(self, year: int) -> dict[date, str]:
+        """All holidays of a year, admin days included, sorted by date."""
+        merged = dict(_national(year, self.collective_leave))
+        for d in self.extra:
+            if d.year == year:
+                merged.setdefault(d, EXTRA_HOLIDAY_NAME)
+        return dict(sorted(merged.items()))
+
+
+# --------------------------------------------------------------------------- the clock
+
+_UtcIntervals = tuple[tuple[datetime, datetime], ...]
+
+
+class WorkClock:
+    """Counts office working time. Inputs: aware datetimes in any zone; outputs: office zone."""
+
+    _CACHE_MAX: Final = 4096
+
+    def __init__(
+        self,
+        hours: OfficeHours | None = None,
+        tz: tzinfo | str = DEFAULT_TZ_NAME,
+        holidays_extra: Iterable[date] = frozenset(),
+        *,
+        collective_leave: bool = True,
+    ) -> None:
+        self.hours = hours if hours is not None else OfficeHours.default()
+        self.tz = resolve_tz(tz)
+        self.holidays = Holidays(holidays_extra, collective_leave=collective_leave)
+        self._cache: dict[date, _UtcIntervals] = {}
+
+    # -- days
+
+    def is_working_day(self, d: date) -> bool:
+        """True when ``d`` has office hours and is not a holiday."""
+        return bool(self.hours.days[d.weekday()]) and not self.holidays.is_holiday(d)
+
+    def intervals_on(self, d: date) -> list[tuple[datetime, datetime]]:
+        """Working intervals of a local date, as aware datetimes in the office zone."""
+        return [(a.astimezone(self.tz), b.astimezone(self.tz)) for a, b in self._utc_day(d)]
+
+    def _utc_day(self, d: date) -> _UtcIntervals:
+        cached = self._cache.get(d)
+        if cached is not None:
+            return cached
+        if self.is_working_day(d):
+            result: _UtcIntervals = tuple(
+                (
+                    datetime.combine(d, s, tzinfo=self.tz).astimezone(UTC),
+                    datetime.combine(d, e, tzinfo=self.tz).astimezone(UTC),
+                )
+                for s, e in self.hours.days[d.weekday()]
+            )
+        else:
+            result = ()
+        if len(self._cache) >= self._CACHE_MAX:
+            self._cache.clear()
+        self._cache[d] = result
+        return result
+
+    def _local_date(self, utc_dt: datetime) -> date:
+        return utc_dt.astimezone(self.tz).date()
+
+    def _days_from(self, d: date) -> Iterable[tuple[date, _UtcIntervals]]:
+        """Local dates from ``d`` on with their intervals; stops on a long idle stretch."""
+        idle = 0
+        while True:
+            ivs = self._utc_day(d)
+            if ivs:
+                idle = 0
+            else:
+                idle += 1
+                if idle > _MAX_IDLE_DAYS:
+                    raise RuntimeError(f"no working time within {_MAX_IDLE_DAYS} days of {d}")
+            yield d, ivs
+            d += _DAY
+
+    # -- instants
+
+    def is_working(self, dt: datetime) -> bool:
+        u = _to_utc(dt)
+        return any(a <= u < b for a, b in self._utc_day(self._local_date(u)))
+
+    def next_working_moment(self, dt: datetime) -> datetime:
+        """``dt`` itself if it is working time, else the start of the next working interval."""
+        u = _to_utc(dt)
+        for _, ivs in self._days_from(self._local_date(u)):
+            for a, b in ivs:
+                if u < b:
+                    return max(a, u).astimezone(self.tz)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def add(self, start: datetime, duration: Duration) -> datetime:
+        """The deadline: ``start`` plus a standard time counted in working time."""
+        if isinstance(duration, WorkDays):
+            return self._add_days(start, duration.days)
+        if isinstance(duration, WorkMinutes):
+            return self._add_minutes(start, timedelta(minutes=duration.minutes))
+        raise TypeError(f"not a Duration: {duration!r}")
+
+    def _add_minutes(self, start: datetime, amount: timedelta) -> datetime:
+        u = _to_utc(start)
+        if not amount:
+            return u.astimezone(self.tz)
+        remaining = amount
+        for _, ivs in self._days_from(self._local_date(u)):
+            for a, b in ivs:
+                if b <= u:
+                    continue
+                begin = max(a, u)
+                available = b - begin
+                if available >= remaining:
+                    return (begin + remaining).astimezone(self.tz)
+                remaining -= available
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _add_days(self, start: datetime, days: int) -> datetime:
+        if days == 0:
+            return _to_utc(start).astimezone(self.tz)
+        begin = self.next_working_moment(start)
+        wall = begin.replace(tzinfo=None).time()
+        left = days
+        for d, ivs in self._days_from(begin.date() + _DAY):
+            if not ivs:
+                continue
+            left -= 1
+            if left == 0:
+                return self._position_on(d, wall)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _position_on(self, d: date, wall: time) -> datetime:
+        """The earliest instant on working day ``d`` whose working position matches ``wall``."""
+        intervals = self.hours.days[d.weekday()]
+        chosen = intervals[0][0]
+        for s, e in intervals:
+            if wall < s:
+                break
+            chosen = wall if wall < e else e
+        return datetime.combine(d, chosen, tzinfo=self.tz).astimezone(UTC).astimezone(self.tz)
+
+    def elapsed(self, start: datetime, end: datetime) -> timedelta:
+        """Working time between two instants; negative when ``end`` is before ``start``."""
+        u0, u1 = _to_utc(start), _to_utc(end)
+        if u1 < u0:
+            return -self.elapsed(end, start)
+        total = timedelta()
+        last = self._local_date(u1)
+        d = self._local_date(u0)
+        while d <= last:
+            for a, b in self._utc_day(d):
+                lo, hi = max(a, u0), min(b, u1)
+                if hi > lo:
+                    total += hi - lo
+            d += _DAY
+        return total
+
+    def multiples(self, start: datetime, duration: Duration, k: int) -> datetime:
+        """The instant at k × the standard time (reminder k=1, second reminder k=2, ...)."""
+        return self.add(start, duration.times(k))
+
+
+def _to_utc(dt: datetime) -> datetime:
+    if not isinstance(dt, datetime):
+        raise TypeError(f"expected a datetime, got {dt!r}")
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(f"naive datetime {dt.isoformat()} has no time zone")
+    return dt.astimezone(UTC)
