@@ -1,0 +1,233 @@
+"""Body text of reply letters from editable ``string.Template`` files in ``letters/templates``.
+
+See ``letters/templates/README.txt`` for the rules an office follows when editing them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from letters.dates import format_date_id
+from letters.model import LetterKind, OfficeIdentity, RecordRow, ReplyLetter
+
+DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+RECORDS_TABLE = "records_table"
+
+PLACEHOLDERS: frozenset[str] = frozenset(
+    {
+        "subdomain",
+        "subdomain_ascii",
+        "subdomain_unicode",
+        "incoming_number",
+        "incoming_date",
+        "incoming_subject",
+        "addressee",
+        "office_name",
+        "date_active",
+        "reason",
+        "advice",
+        "account_instructions",
+        RECORDS_TABLE,
+    }
+)
+
+# Placeholders a template must use, so that an edit cannot silently drop the letter's point.
+REQUIRED: dict[str, frozenset[str]] = {
+    "opening": frozenset({"incoming_number"}),
+    "closing": frozenset(),
+    LetterKind.CREATED.value: frozenset({"subdomain", RECORDS_TABLE}),
+    LetterKind.EXISTS.value: frozenset({"subdomain"}),
+    LetterKind.ADVICE.value: frozenset({"reason"}),
+    LetterKind.DECLINED.value: frozenset({"reason"}),
+}
+TEMPLATE_NAMES: tuple[str, ...] = tuple(REQUIRED)
+
+# "password: x", "kata sandi = x" and the like: a letter must never carry a credential.
+_CREDENTIAL_RE = re.compile(
+    r"\b(password|passwd|pwd|kata\s+sandi|sandi|kata\s+kunci|pin)\s*[:=]\s*\S", re.IGNORECASE
+)
+_SMALL_WORDS = frozenset({"dan", "di", "ke", "dari", "untuk", "serta", "atau", "pada"})
+
+
+class TemplateError(ValueError):
+    """A template file is missing, malformed, or uses an unknown placeholder."""
+
+
+class CredentialError(ValueError):
+    """The letter text looks like it carries a password; letters never do."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Plain text (not markup); a single newline inside is a line break."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class RecordsTable:
+    records: tuple[RecordRow, ...]
+
+
+Block = Paragraph | RecordsTable
+
+
+@dataclass(frozen=True)
+class LoadedTemplate:
+    name: str
+    path: Path
+    paragraphs: tuple[str, ...]
+
+
+def _template_path(name: str, templates_dir: Path | None) -> Path:
+    if templates_dir is not None:
+        candidate = Path(templates_dir) / f"{name}.txt"
+        if candidate.is_file():
+            return candidate
+    return DEFAULT_TEMPLATES_DIR / f"{name}.txt"
+
+
+def load_template(name: str, templates_dir: Path | None = None) -> LoadedTemplate:
+    """Read and check one template (``templates_dir`` first, then the packaged default)."""
+    if name not in REQUIRED:
+        raise TemplateError(f"unknown template {name!r}; known: {', '.join(TEMPLATE_NAMES)}")
+    path = _template_path(name, templates_dir)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise TemplateError(f"template file {path} not found") from exc
+    except UnicodeDecodeError as exc:
+        raise TemplateError(f"template file {path} is not UTF-8: {exc}") from exc
+    lines = [line.rstrip() for line in raw.splitlines() if not line.lstrip().startswith("#")]
+    text = "\n".join(lines)
+    template = Template(text)
+    if not template.is_valid():
+        bad = re.search(r"\$(?![A-Za-z_{$])|\$\{(?![A-Za-z_][A-Za-z0-9_]*\})", text)
+        where = _line_of(text, bad.start()) if bad else "?"
+        raise TemplateError(
+            f"template {path} line {where}: a '$' is not followed by a placeholder name; "
+            "write $$ for a dollar sign"
+        )
+    used = set(template.get_identifiers())
+    unknown = sorted(used - PLACEHOLDERS)
+    if unknown:
+        names = ", ".join(f"${u}" for u in unknown)
+        raise TemplateError(
+            f"template {path} uses unknown placeholder(s) {names}; "
+            f"known placeholders: {', '.join('$' + p for p in sorted(PLACEHOLDERS))}"
+        )
+    missing = sorted(REQUIRED[name] - used)
+    if missing:
+        raise TemplateError(
+            f"template {path} must use placeholder(s) {', '.join('$' + m for m in missing)}"
+        )
+    paragraphs = tuple(
+        " ".join(part.split()) for part in re.split(r"\n\s*\n", text) if part.strip()
+    )
+    for paragraph in paragraphs:
+        if f"${RECORDS_TABLE}" in paragraph and paragraph.strip() != f"${RECORDS_TABLE}":
+            raise TemplateError(
+                f"template {path}: ${RECORDS_TABLE} must stand alone in its paragraph"
+            )
+    return LoadedTemplate(name=name, path=path, paragraphs=paragraphs)
+
+
+def check_templates(templates_dir: Path | None = None) -> None:
+    """Load every template once; raises TemplateError on the first problem (use at start-up)."""
+    for name in TEMPLATE_NAMES:
+        load_template(name, templates_dir)
+
+
+def _line_of(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
+
+
+def title_case_id(text: str) -> str:
+    """``DINAS KOMUNIKASI DAN INFORMATIKA`` -> ``Dinas Komunikasi dan Informatika``."""
+    words = text.split()
+    out = [
+        w.lower() if i and w.lower() in _SMALL_WORDS else w[:1].upper() + w[1:].lower()
+        for i, w in enumerate(words)
+    ]
+    return " ".join(out)
+
+
+def office_display_name(office: OfficeIdentity) -> str:
+    """``Dinas Komunikasi dan Informatika Kabupaten Balangan``."""
+    region = re.sub(r"^\s*PEMERINTAH\s+", "", office.government_line, flags=re.IGNORECASE)
+    return f"{title_case_id(office.office_name)} {title_case_id(region)}".strip()
+
+
+def template_values(letter: ReplyLetter, office: OfficeIdentity) -> dict[str, str]:
+    """The value of every placeholder for ``letter`` (plain text)."""
+    return {
+        "subdomain": letter.fqdn_display,
+        "subdomain_ascii": letter.fqdn,
+        "subdomain_unicode": letter.fqdn_unicode or letter.fqdn,
+        "incoming_number": letter.incoming.number.strip(),
+        "incoming_date": format_date_id(letter.incoming.date),
+        "incoming_subject": letter.incoming.subject.strip(),
+        "addressee": letter.addressee.title.strip(),
+        "office_name": office_display_name(office),
+        "date_active": format_date_id(letter.date_active or letter.date),
+        "reason": letter.reason.strip(),
+        "advice": letter.advice.strip(),
+        "account_instructions": letter.account_instructions.strip().rstrip("."),
+        RECORDS_TABLE: "",
+    }
+
+
+def _fill(paragraph: str, values: dict[str, str]) -> list[str]:
+    """Substitute; drop the paragraph if a placeholder it uses is empty; split on blank lines
+    coming from multi-paragraph values."""
+    template = Template(paragraph)
+    if any(not values[name] for name in template.get_identifiers()):
+        return []
+    filled = template.substitute(values)
+    return [p.strip() for p in re.split(r"\n\s*\n", filled) if p.strip()]
+
+
+def build_body(
+    letter: ReplyLetter, office: OfficeIdentity, templates_dir: Path | None = None
+) -> list[Block]:
+    """Opening + outcome + closing as blocks; raises TemplateError or CredentialError."""
+    values = template_values(letter, office)
+    opening = load_template("opening", templates_dir)
+    outcome = load_template(letter.kind.value, templates_dir)
+    closing = load_template("closing", templates_dir)
+
+    paragraphs = list(outcome.paragraphs)
+    if opening.paragraphs:
+        if paragraphs and paragraphs[0] != f"${RECORDS_TABLE}":
+            paragraphs[0] = f"{opening.paragraphs[-1]} {paragraphs[0]}"
+            paragraphs = [*opening.paragraphs[:-1], *paragraphs]
+        else:
+            paragraphs = [*opening.paragraphs, *paragraphs]
+    paragraphs += closing.paragraphs
+
+    blocks: list[Block] = []
+    for paragraph in paragraphs:
+        if paragraph == f"${RECORDS_TABLE}":
+            if letter.records:
+                blocks.append(RecordsTable(letter.records))
+            continue
+        blocks.extend(Paragraph(text) for text in _fill(paragraph, values))
+    check_no_credentials(letter, blocks)
+    return blocks
+
+
+def check_no_credentials(letter: ReplyLetter, blocks: list[Block]) -> None:
+    """Refuse text that prints a password ("password: ..."), wherever it came from."""
+    texts = [b.text for b in blocks if isinstance(b, Paragraph)]
+    texts += [value for b in blocks if isinstance(b, RecordsTable) for _, _, value, _ in b.records]
+    texts += [letter.subject, letter.attachments, *letter.tembusan]
+    for text in texts:
+        match = _CREDENTIAL_RE.search(text)
+        if match:
+            raise CredentialError(
+                f"letter text appears to contain a credential near {match.group(0)[:-1]!r}; "
+                "letters never carry passwords: deliver the account separately"
+            )

@@ -1,0 +1,173 @@
+"""Sample letters of every kind and a sample disposition sheet.
+
+``python -m letters.samples OUTDIR`` writes them as PDFs (the README's pictures come from these).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from letters.model import (
+    Addressee,
+    DispositionEntry,
+    DispositionSheet,
+    IncomingRef,
+    LetterKind,
+    OfficeIdentity,
+    ReplyLetter,
+    Signatory,
+    Urgency,
+)
+from letters.numbering import format_letter_number
+from letters.render import render_disposition_sheet, render_reply_letter
+
+SAMPLE_DATE = dt.date(2026, 11, 29)
+
+
+def sample_signatory(*, acting: bool = False) -> Signatory:
+    return Signatory(
+        position_title="KEPALA DINAS KOMUNIKASI DAN INFORMATIKA",
+        name="H. AHMAD RIDUAN, S.Kom., M.M.",
+        rank="Pembina Tingkat I",
+        nip="197501012000031004",
+        acting="plt" if acting else None,
+    )
+
+
+def sample_letter(
+    kind: LetterKind, *, draft: bool = False, office: OfficeIdentity | None = None
+) -> ReplyLetter:
+    """A realistic reply letter of ``kind`` (final with number and QR unless ``draft``)."""
+    office = office or OfficeIdentity.balangan()
+    fqdn = "dinkes.balangankab.go.id"
+    common = {
+        "number": None
+        if draft
+        else format_letter_number(
+            office.number_pattern, office.classification_code, 123, office.unit_code, 2026
+        ),
+        "date": SAMPLE_DATE,
+        "subject": f"Pembuatan Subdomain {fqdn}",
+        "addressee": Addressee(
+            title="Kepala Dinas Kesehatan Kabupaten Balangan", place="Paringin"
+        ),
+        "incoming": IncomingRef(
+            number="400.7/512/Dinkes/2026",
+            date=dt.date(2026, 11, 20),
+            subject="Permohonan Pembuatan Subdomain",
+        ),
+        "fqdn": fqdn,
+        "signatory": sample_signatory(acting=kind is LetterKind.EXISTS),
+        "draft": draft,
+        "verification_code": None if draft else "SD-2026-0001-7F3K",
+        "verification_url": None if draft else "https://layanan.balangankab.go.id/v/SD-2026-0001-7F3K",
+    }
+    if kind is LetterKind.CREATED:
+        return ReplyLetter(
+            kind=kind,
+            records=(
+                (fqdn, "A", "103.147.10.21", 3600),
+                (f"www.{fqdn}", "CNAME", f"{fqdn}.", 3600),
+            ),
+            date_active=dt.date(2026, 11, 28),
+            **common,  # type: ignore[arg-type]
+        )
+    if kind is LetterKind.EXISTS:
+        return ReplyLetter(kind=kind, **common)  # type: ignore[arg-type]
+    if kind is LetterKind.ADVICE:
+        return ReplyLetter(
+            kind=kind,
+            reason=(
+                "Nama subdomain yang diajukan (dinaskesehatankabupatenbalangan) terlalu panjang "
+                "dan tidak sesuai dengan pedoman penamaan subdomain, yang menggunakan singkatan "
+                "nomenklatur perangkat daerah."
+            ),
+            advice="menggunakan nama singkat dinkes.balangankab.go.id sesuai nomenklatur.",
+            **common,  # type: ignore[arg-type]
+        )
+    return ReplyLetter(
+        kind=kind,
+        reason=(
+            "Subdomain yang diajukan diperuntukkan bagi kegiatan pihak ketiga yang bukan "
+            "merupakan layanan perangkat daerah, sehingga tidak dapat menggunakan domain "
+            "balangankab.go.id."
+        ),
+        advice="kegiatan tersebut dimuat sebagai halaman pada situs resmi perangkat daerah.",
+        **common,  # type: ignore[arg-type]
+    )
+
+
+def sample_sheet() -> DispositionSheet:
+    """The lembar disposisi of the sample request, through SOP steps 1 to 3."""
+    wita = dt.timezone(dt.timedelta(hours=8))
+    return DispositionSheet(
+        from_agency="Dinas Kesehatan Kabupaten Balangan",
+        letter_number="400.7/512/Dinkes/2026",
+        letter_date=dt.date(2026, 11, 20),
+        received_date=dt.date(2026, 11, 23),
+        agenda_number="SD-2026-0001",
+        urgency=Urgency.SEGERA,
+        subject="Permohonan Pembuatan Subdomain dinkes.balangankab.go.id",
+        entries=(
+            DispositionEntry(
+                to="Kepala Bidang Layanan e-Government",
+                instruction="Tindak lanjuti",
+                note="Mohon diproses sesuai SOP.",
+                official_name="H. AHMAD RIDUAN, S.Kom., M.M.",
+                official_position="Kepala Dinas",
+                at=dt.datetime(2026, 11, 23, 8, 15, tzinfo=wita),
+            ),
+            DispositionEntry(
+                to="Kepala Seksi Pengembangan Aplikasi Pemerintahan",
+                instruction="Koordinasikan",
+                note="Periksa ketersediaan nama subdomain.",
+                official_name="RAHMAT HIDAYAT, S.T.",
+                official_position="Kepala Bidang Layanan e-Government",
+                at=dt.datetime(2026, 11, 23, 8, 40, tzinfo=wita),
+            ),
+            DispositionEntry(
+                to="Staf Pranata Komputer",
+                instruction="Pelajari dan laporkan",
+                note="",
+                official_name="SITI NORHALIZA, S.Kom.",
+                official_position="Kepala Seksi Pengembangan Aplikasi Pemerintahan",
+                at=dt.datetime(2026, 11, 23, 9, 5, tzinfo=wita),
+            ),
+        ),
+    )
+
+
+def write_samples(outdir: Path, office: OfficeIdentity | None = None) -> list[Path]:
+    """Write every sample as a PDF into ``outdir``; returns the paths written."""
+    office = office or OfficeIdentity.balangan()
+    outdir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for kind in LetterKind:
+        path = outdir / f"letter-{kind.value}.pdf"
+        path.write_bytes(render_reply_letter(sample_letter(kind, office=office), office))
+        written.append(path)
+    draft = outdir / "letter-created-draft.pdf"
+    draft.write_bytes(
+        render_reply_letter(sample_letter(LetterKind.CREATED, draft=True, office=office), office)
+    )
+    written.append(draft)
+    sheet = outdir / "disposition-sheet.pdf"
+    sheet.write_bytes(render_disposition_sheet(sample_sheet(), office))
+    written.append(sheet)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m letters.samples OUTDIR", file=sys.stderr)
+        return 2
+    for path in write_samples(Path(args[0])):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
