@@ -199,8 +199,7 @@ _DAY_NAMES: Final[Mapping[str, int]] = {
         )
     },
     **{
-        n: i
-        for i, n in enumerate(("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu"))
+        n: i for i, n in enumerate(("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu"))
     },
     "jum'at": 4,
 }
@@ -457,16 +456,16 @@ class WorkClock:
         cached = self._cache.get(d)
         if cached is not None:
             return cached
+        result: _UtcIntervals = ()
         if self.is_working_day(d):
-            result: _UtcIntervals = tuple(
-                (
-                    datetime.combine(d, s, tzinfo=self.tz).astimezone(UTC),
-                    datetime.combine(d, e, tzinfo=self.tz).astimezone(UTC),
-                )
-                for s, e in self.hours.days[d.weekday()]
-            )
-        else:
-            result = ()
+            for s, e in self.hours.days[d.weekday()]:
+                a = datetime.combine(d, s, tzinfo=self.tz).astimezone(UTC)
+                b = datetime.combine(d, e, tzinfo=self.tz).astimezone(UTC)
+                # A DST gap can make wall-clock intervals overlap in real time: clip them.
+                if result:
+                    a = max(a, result[-1][1])
+                if a < b:
+                    result += ((a, b),)
         if len(self._cache) >= self._CACHE_MAX:
             self._cache.clear()
         self._cache[d] = result
