@@ -1,0 +1,42 @@
+"""Button payloads: small typed records packed into Telegram's 1–64 byte callback_data.
+
+They carry opaque ids only (request id, version, action); everything else is looked up in the
+database when the button is pressed, so a forged or stale payload can do no harm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.workflow import Action
+
+MAX_CALLBACK_BYTES = 64
+
+
+class BadPayload(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ActionButton:
+    request_id: int
+    version: int
+    action: Action
+
+    PREFIX = "a"
+
+    def pack(self) -> str:
+        data = f"{self.PREFIX}:{self.request_id}:{self.version}:{self.action.value}"
+        if len(data.encode()) > MAX_CALLBACK_BYTES:
+            raise BadPayload("callback data over 64 bytes")
+        return data
+
+    @classmethod
+    def unpack(cls, data: str) -> ActionButton:
+        parts = data.split(":")
+        if len(parts) != 4 or parts[0] != cls.PREFIX:
+            raise BadPayload(f"not an action button: {data!r}")
+        try:
+            return cls(int(parts[1]), int(parts[2]), Action(parts[3]))
+        except ValueError as exc:
+            raise BadPayload(str(exc)) from None

@@ -1,0 +1,161 @@
+"""Settings from the environment and `.env` (the environment wins).
+
+Every setting is documented with its default in `.env.example`. A wrong value raises
+`SettingsError` whose message names the setting, for a one-line answer without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+T = TypeVar("T")
+
+
+class SettingsError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    """The office identity printed on letters and messages."""
+
+    government: str = "PEMERINTAH KABUPATEN BALANGAN"
+    name: str = "DINAS KOMUNIKASI DAN INFORMATIKA"
+    address: str = "Jl. Jend. A. Yani Km. 3,5 Paringin Selatan"
+    phone: str = "0526-2028434"
+    website: str = "www.diskominfo.balangankab.go.id"
+    email: str = "diskominfo@balangankab.go.id"
+    place: str = "Paringin"
+    unit_code: str = "Diskominfo-Blg"
+    classification_code: str = "555"
+    letter_number_pattern: str = "{classification}/{sequence}/{unit}/{year}"
+    emblem_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None = field(default=None, repr=False)
+    telegram_api_base_url: str = DEFAULT_API_BASE_URL
+    database_path: Path = Path("data/subdomain-bot.sqlite3")
+    data_dir: Path = Path("data")
+    group_chat_id: int | None = None
+    parent_domain: str = "balangankab.go.id"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Makassar"))
+    webhook_secret: str | None = field(default=None, repr=False)
+    log_level: str = "INFO"
+    office: OfficeSettings = field(default_factory=OfficeSettings)
+
+    @property
+    def telegram_file_base_url(self) -> str:
+        base = self.telegram_api_base_url
+        return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file"
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+        """Read settings from `env` (default: the process environment over `.env`)."""
+        if env is None:
+            file_values = {
+                k: v for k, v in dotenv_values(env_file or Path(".env")).items() if v is not None
+            }
+            env = {**file_values, **os.environ}
+        return cls.from_mapping(env)
+
+    @classmethod
+    def from_mapping(cls, env: Mapping[str, str]) -> Settings:
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value.strip() if value is not None and value.strip() else None
+
+        def parse(name: str, conv: Callable[[str], T], default: T) -> T:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                return conv(raw)
+            except (ValueError, ZoneInfoNotFoundError) as exc:
+                raise SettingsError(f"{name}: invalid value {raw!r} ({exc})") from None
+
+        token = get("BOT_TOKEN")
+        if token is not None and (":" not in token or not token.split(":", 1)[0].isdigit()):
+            raise SettingsError("BOT_TOKEN: does not look like a bot token (expected 123456:ABC…)")
+        base_url = parse("TELEGRAM_API_BASE_URL", _base_url, DEFAULT_API_BASE_URL)
+        data_dir = parse("DATA_DIR", Path, Path("data"))
+        office = OfficeSettings(
+            **{
+                key: value
+                for key, value in {
+                    "government": get("OFFICE_GOVERNMENT"),
+                    "name": get("OFFICE_NAME"),
+                    "address": get("OFFICE_ADDRESS"),
+                    "phone": get("OFFICE_PHONE"),
+                    "website": get("OFFICE_WEBSITE"),
+                    "email": get("OFFICE_EMAIL"),
+                    "place": get("OFFICE_PLACE"),
+                    "unit_code": get("OFFICE_UNIT_CODE"),
+                    "classification_code": get("LETTER_CLASSIFICATION_CODE"),
+                    "letter_number_pattern": get("LETTER_NUMBER_PATTERN"),
+                }.items()
+                if value is not None
+            },
+            emblem_path=parse("OFFICE_EMBLEM_PATH", _existing_file, None),
+        )
+        return cls(
+            bot_token=token,
+            telegram_api_base_url=base_url,
+            database_path=parse("DATABASE_PATH", Path, data_dir / "subdomain-bot.sqlite3"),
+            data_dir=data_dir,
+            group_chat_id=parse("GROUP_CHAT_ID", _chat_id, None),
+            parent_domain=parse("PARENT_DOMAIN", _domain, "balangankab.go.id"),
+            timezone=parse("TIMEZONE", ZoneInfo, ZoneInfo("Asia/Makassar")),
+            webhook_secret=get("WEBHOOK_SECRET"),
+            log_level=parse("LOG_LEVEL", _log_level, "INFO"),
+            office=office,
+        )
+
+
+def _base_url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    if raw.endswith("/"):
+        raise ValueError("must not end with '/' (the token is appended directly)")
+    return raw
+
+
+def _chat_id(raw: str) -> int:
+    value = int(raw)
+    if value == 0:
+        raise ValueError("a chat id is never 0")
+    return value
+
+
+def _domain(raw: str) -> str:
+    name = raw.lower().rstrip(".")
+    labels = name.split(".")
+    if len(labels) < 2 or not all(
+        label and len(label) <= 63 and label.replace("-", "").isalnum() and label.isascii()
+        for label in labels
+    ):
+        raise ValueError("expected a domain name such as balangankab.go.id")
+    return name
+
+
+def _log_level(raw: str) -> str:
+    level = raw.upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+    return level
+
+
+def _existing_file(raw: str) -> Path:
+    path = Path(raw)
+    if not path.is_file():
+        raise ValueError("file not found")
+    return path

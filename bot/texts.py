@@ -1,0 +1,139 @@
+"""What users read: short, formal Indonesian, HTML-escaped wherever user text appears."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from bot.workflow import (
+    ROLE_TITLES,
+    Action,
+    State,
+    Step,
+    standard_time_label,
+    step_of,
+)
+from storage.models import AuditEntry, Request, RequestEvent
+
+WITA = ZoneInfo("Asia/Makassar")
+
+STATE_LABELS: dict[State, str] = {
+    State.DISPOSITION_HEAD: "Disposisi Kepala Dinas",
+    State.DISPOSITION_KABID: "Disposisi Kabid Layanan e-Government",
+    State.ORDER_CHECK: "Perintah pengecekan oleh Kasi",
+    State.TECHNICAL_CHECK: "Pengecekan teknis oleh Staf Prakom",
+    State.REPORT_TO_KABID: "Laporan Kasi kepada Kabid",
+    State.DECISION: "Pemeriksaan dan keputusan Kabid",
+    State.CREATION: "Pembuatan subdomain oleh Staf Prakom",
+    State.LETTER_SIGNOFF: "Persetujuan surat balasan",
+    State.LETTER_REVISION: "Perbaikan konsep surat balasan",
+    State.DELIVERY: "Penyampaian surat balasan",
+    State.COMPLETED: "Selesai",
+    State.DECLINED: "Ditolak",
+    State.WITHDRAWN: "Ditarik oleh pemohon",
+}
+
+ACTION_LABELS: dict[str, str] = {
+    "submit": "Permohonan diajukan",
+    Action.DISPOSE: "Didisposisikan",
+    Action.DECLINE: "Ditolak",
+    Action.ORDER_CHECK: "Diperintahkan pengecekan",
+    Action.SUBMIT_CHECK: "Laporan teknis dikirim",
+    Action.SUBMIT_REPORT: "Laporan dikirim ke Kabid",
+    Action.APPROVE: "Disetujui untuk dibuat",
+    Action.REJECT_EXISTS: "Tidak disetujui: domain sudah ada",
+    Action.REJECT_ADVICE: "Tidak disetujui: saran teknis",
+    Action.CONFIRM_CREATED: "Subdomain dibuat",
+    Action.SIGN: "Surat balasan ditandatangani",
+    Action.REVISE: "Konsep surat dikembalikan untuk diperbaiki",
+    Action.RESUBMIT: "Konsep surat diajukan kembali",
+    Action.CONFIRM_RECEIPT: "Surat balasan diterima",
+    Action.RETURN: "Dikembalikan ke tahap sebelumnya",
+    Action.WITHDRAW: "Permohonan ditarik",
+}
+
+TARGET_LABELS = {"ip": "Alamat IP", "cname": "CNAME ke", "hosting": "Hosting di Diskominfo"}
+
+
+def local_time(value: datetime, tz: ZoneInfo = WITA) -> str:
+    return value.astimezone(tz).strftime("%d-%m-%Y %H:%M") + " WITA"
+
+
+def fqdn(request: Request, parent: str = "balangankab.go.id") -> str:
+    return f"{request.subdomain}.{parent}"
+
+
+def request_summary(request: Request) -> str:
+    target = TARGET_LABELS.get(request.target_kind, request.target_kind)
+    if request.target_value:
+        target += f" {escape(request.target_value)}"
+    lines = [
+        f"<b>{escape(request.number)}</b> — {escape(request.agency.name)}",
+        f"Subdomain: <code>{escape(fqdn(request))}</code>",
+        f"Keperluan: {escape(request.purpose)}",
+        f"Tujuan: {target}",
+        f"Surat: {escape(request.letter_number)} tanggal "
+        f"{request.letter_date.strftime('%d-%m-%Y')}",
+    ]
+    if request.contact_name or request.contact_phone:
+        lines.append("Kontak: " + escape(
+            " ".join(x for x in (request.contact_name, request.contact_phone) if x)))
+    return "\n".join(lines)
+
+
+def step_card(request: Request, step: Step) -> str:
+    return "\n".join([
+        f"<b>Tahap {step.number}: {escape(STATE_LABELS[step.state])}</b>",
+        request_summary(request),
+        f"Kegiatan: {escape(step.activity)}",
+        f"Waktu standar: {standard_time_label(step)}",
+    ])
+
+
+def submitted(request: Request) -> str:
+    return (f"Permohonan Bapak/Ibu telah diterima dengan nomor <b>{escape(request.number)}</b> "
+            f"(agenda surat masuk nomor {request.agenda_number}).\n"
+            f"{request_summary(request)}\n"
+            "Permohonan diteruskan kepada Kepala Dinas untuk didisposisikan.")
+
+
+def requester_update(request: Request, entry: AuditEntry) -> str:
+    label = ACTION_LABELS.get(entry.action, entry.action)
+    text = (f"Permohonan <b>{escape(request.number)}</b> "
+            f"(<code>{escape(fqdn(request))}</code>): {escape(label)}.\n"
+            f"Status sekarang: {escape(STATE_LABELS[request.state])}.")
+    if entry.note:
+        text += f"\nCatatan: {escape(entry.note)}"
+    return text
+
+
+def group_card(request: Request) -> str:
+    step = step_of(request.state)
+    where = (f"Tahap {step.number} — {ROLE_TITLES[step.role]}" if step
+             else STATE_LABELS[request.state])
+    return "\n".join([
+        f"<b>{escape(request.number)}</b> <code>{escape(fqdn(request))}</code>",
+        f"{escape(request.agency.name)}",
+        f"Status: {escape(STATE_LABELS[request.state])}",
+        f"Posisi: {escape(where)} sejak {local_time(request.state_since)}",
+    ])
+
+
+def timeline_lines(events: Iterable[RequestEvent], tz: ZoneInfo = WITA) -> list[str]:
+    """One plain-text line per event (CLI and chat both use it; escape before sending HTML)."""
+    lines = []
+    for e in events:
+        who = e.actor_name or "Sistem"
+        if e.actor_role:
+            prefix = {"plt": "Plt. ", "plh": "Plh. "}.get(e.acting or "", "")
+            who += f" ({prefix}{ROLE_TITLES[e.actor_role]})"
+        line = (f"{local_time(e.at, tz)}  {ACTION_LABELS.get(e.action, e.action)} — {who}"
+                f" → {STATE_LABELS[e.to_state]}")
+        if e.instruction:
+            line += f" | Instruksi: {e.instruction}"
+        if e.note:
+            line += f" | Catatan: {e.note}"
+        lines.append(line)
+    return lines

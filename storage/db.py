@@ -1,0 +1,161 @@
+"""The SQLite database: one connection, held exclusively, with numbered migrations.
+
+Every write happens inside `transaction()`, an explicit `BEGIN IMMEDIATE` so that a second
+process on the same file waits (busy_timeout) instead of failing half-way. Reads take the same
+lock so that they never see another task's uncommitted writes on the shared connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+BUSY_TIMEOUT_MS = 10_000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class DatabaseError(Exception):
+    """A problem with the database file that the operator must fix; the message says how."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) of every bundled migration, in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    for expected, (version, name, _) in enumerate(found, start=1):
+        if version != expected:
+            raise DatabaseError(f"migration numbering has a gap at {name}")
+    return found
+
+
+LATEST_VERSION = len(migrations())
+
+
+class Database:
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = FULL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            db = cls(conn, path)
+            await db._migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; rolled back when the block raises."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A consistent read: a deferred transaction under the connection lock."""
+        async with self._lock:
+            await self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                await self._conn.execute("COMMIT")
+
+    async def schema_version(self) -> int:
+        async with self.reading() as conn:
+            return await _user_version(conn)
+
+    async def _migrate(self) -> None:
+        async with self.transaction() as conn:
+            current = await _user_version(conn)
+        if current > LATEST_VERSION:
+            raise DatabaseError(
+                f"database {self.path} has schema version {current}, newer than this program "
+                f"understands ({LATEST_VERSION}); upgrade the program or restore a backup"
+            )
+        for version, _name, sql in migrations()[current:]:
+            async with self.transaction() as conn:
+                for statement in _split_sql(sql):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {version}")
+
+    async def backup(self, target: str | Path) -> None:
+        """An online, consistent copy (SQLite backup API), safe while the bot runs."""
+        target = Path(target)
+        if target.exists():
+            raise DatabaseError(f"backup target {target} already exists; choose a new file")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        async with self._lock:
+            dest = await aiosqlite.connect(target)
+            try:
+                await self._conn.backup(dest)
+            finally:
+                await dest.close()
+
+    async def integrity_check(self) -> list[str]:
+        """Problems found by SQLite's integrity and foreign-key checks; empty when healthy."""
+        async with self.reading() as conn:
+            rows = await conn.execute_fetchall("PRAGMA integrity_check")
+            problems = [str(r[0]) for r in rows if r[0] != "ok"]
+            fk_rows = await conn.execute_fetchall("PRAGMA foreign_key_check")
+            problems += [f"foreign key: table {r[0]} row {r[1]} -> {r[2]}" for r in fk_rows]
+        return problems
+
+
+async def _user_version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration into statements (sqlite3.complete_statement knows about strings)."""
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip() and not all(
+        ln.strip().startswith("--") or not ln.strip() for ln in buffer.splitlines()
+    ):
+        raise DatabaseError("migration ends with an incomplete statement")
+    return statements

@@ -1,0 +1,146 @@
+"""Plain frozen records that storage hands out (never database rows)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from bot.workflow import Outcome, Role, State
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    telegram_user_id: int | None
+    name: str
+    nip: str | None = None
+    rank: str | None = None
+    title: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class PositionHolder:
+    position: Role
+    person: Person
+    acting: str | None  # "plt" | "plh" | None
+    valid_from: date | None
+    valid_until: date | None
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+    @property
+    def title_prefix(self) -> str:
+        return {"plt": "Plt. ", "plh": "Plh. "}.get(self.acting or "", "")
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: int
+    code: str
+    name: str
+    head_title: str | None = None
+
+    @property
+    def addressee(self) -> str:
+        return self.head_title or f"Kepala {self.name}"
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What a requester submits."""
+
+    agency_id: int
+    requester_id: int
+    subdomain: str
+    purpose: str
+    target_kind: str  # "ip" | "cname" | "hosting"
+    target_value: str | None
+    letter_number: str
+    letter_date: date
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    letter_file_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    id: int
+    number: str
+    agency: Agency
+    requester_id: int
+    subdomain: str
+    purpose: str
+    target_kind: str
+    target_value: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    letter_number: str
+    letter_date: date
+    letter_file_ref: str | None
+    state: State
+    version: int
+    outcome: Outcome | None
+    assignee_id: int | None
+    state_since: datetime
+    created_at: datetime
+    agenda_number: int | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One transition as it is written; `RequestEvent` is how it reads back."""
+
+    action: str
+    to_state: State
+    actor_id: int | None
+    actor_role: Role | None
+    acting: str | None = None
+    instruction: str | None = None
+    note: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RequestEvent:
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str | None
+    actor_role: Role | None
+    acting: str | None
+    action: str
+    from_state: State | None
+    to_state: State
+    instruction: str | None
+    note: str | None
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    """A message owed to a chat. `kind` says what the dispatcher does with `payload`."""
+
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    not_before: datetime | None = None
+
+    def payload_json(self) -> str:
+        return json.dumps(self.payload, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    id: int
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    request_id: int | None
+    attempts: int
+    not_before: datetime | None

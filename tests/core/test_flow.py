@@ -1,0 +1,165 @@
+"""Whole requests driven through the SOP by the office service, on a real database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import pytest
+
+from bot.service import AlreadyHandled, Office
+from bot.workflow import (
+    Action,
+    BadNote,
+    Instruction,
+    NotYourStep,
+    Outcome,
+    RequestClosed,
+    Role,
+    State,
+    WorkflowError,
+)
+from tests.support.office import (
+    ADMIN,
+    HEAD,
+    KABID,
+    KASI,
+    OUTSIDER,
+    REQUESTER,
+    STAFF,
+    STAFF2,
+    act,
+    drive_to_decision,
+    person,
+    submit,
+)
+
+
+async def test_approved_request_goes_through_every_step(office: Office) -> None:
+    request = await submit(office)
+    r = await drive_to_decision(office, request)
+    assert r.state is State.DECISION
+    r = await act(office, KABID, r, Action.APPROVE)
+    assert r.state is State.CREATION and r.assignee_id is not None
+    r = await act(office, STAFF, r, Action.CONFIRM_CREATED, details={"serial": 7})
+    assert (r.state, r.outcome) == (State.LETTER_SIGNOFF, Outcome.CREATED)
+    r = await act(office, HEAD, r, Action.REVISE, "Perbaiki alamat tujuan")
+    assert r.state is State.LETTER_REVISION
+    r = await act(office, STAFF, r, Action.RESUBMIT, "Sudah diperbaiki")
+    r = await act(office, HEAD, r, Action.SIGN)
+    assert r.state is State.DELIVERY
+    r = await act(office, REQUESTER, r, Action.CONFIRM_RECEIPT)
+    assert r.state is State.COMPLETED and r.version == 12
+    events = await office.store.timeline(r.id)
+    assert [e.action for e in events] == [
+        "submit", "dispose", "dispose", "order_check", "submit_check", "submit_report",
+        "approve", "confirm_created", "revise", "resubmit", "sign", "confirm_receipt"]
+    assert events[1].instruction == Instruction.FOLLOW_UP.value
+    assert events[1].actor_role is Role.KEPALA_DINAS
+    assert events[7].details == {"serial": 7}
+    assert [e.from_state for e in events[1:3]] == [State.DISPOSITION_HEAD, State.DISPOSITION_KABID]
+
+
+async def test_not_approved_domain_exists_path(office: Office) -> None:
+    r = await drive_to_decision(office, await submit(office))
+    r = await act(office, KABID, r, Action.REJECT_EXISTS, "Domain sudah dipakai SKPD")
+    assert (r.state, r.outcome) == (State.LETTER_SIGNOFF, Outcome.EXISTS)
+    r = await act(office, HEAD, r, Action.SIGN)
+    r = await act(office, STAFF, r, Action.CONFIRM_RECEIPT, "Diserahkan langsung")
+    assert r.state is State.COMPLETED
+
+
+async def test_decline_return_and_withdraw(office: Office) -> None:
+    declined = await act(office, HEAD, await submit(office), Action.DECLINE, "Bukan kewenangan")
+    assert (declined.state, declined.outcome) == (State.DECLINED, Outcome.DECLINED)
+    with pytest.raises(RequestClosed):
+        await act(office, HEAD, declined, Action.DISPOSE)
+
+    r = await act(office, HEAD, await submit(office, "kedua"), Action.DISPOSE)
+    with pytest.raises(BadNote):
+        await act(office, KABID, r, Action.RETURN, "")
+    r = await act(office, KABID, r, Action.RETURN, "Lampiran surat belum lengkap")
+    assert r.state is State.DISPOSITION_HEAD
+
+    r = await act(office, REQUESTER, r, Action.WITHDRAW)
+    assert r.state is State.WITHDRAWN
+
+
+async def test_withdrawal_is_refused_from_step_six_on(office: Office) -> None:
+    r = await drive_to_decision(office, await submit(office))
+    with pytest.raises(WorkflowError):
+        await act(office, REQUESTER, r, Action.WITHDRAW)
+
+
+async def test_wrong_person_and_stale_version_are_refused_without_change(office: Office) -> None:
+    r = await submit(office)
+    with pytest.raises(NotYourStep, match="Bukan tugas Anda"):
+        await act(office, KABID, r, Action.DISPOSE)
+    outsider = await office.store.upsert_person(OUTSIDER, "Orang Lain", now=office.clock())
+    assert outsider.id
+    with pytest.raises(NotYourStep):
+        await act(office, OUTSIDER, r, Action.WITHDRAW)  # not their agency's request
+    moved = await act(office, HEAD, r, Action.DISPOSE)
+    # A double tap: the same button (old version) pressed again.
+    from bot.service import ActionInput
+
+    head = await person(office, HEAD)
+    with pytest.raises(AlreadyHandled, match=r"Sudah diproses oleh Drs\. H\. Rahmadi"):
+        await office.act(head, r.id, ActionInput(Action.DISPOSE, r.version))
+    assert (await office.store.request(r.id)) == moved
+
+
+async def test_two_holders_pressing_at_once_exactly_one_wins(office: Office) -> None:
+    await office.store.set_position(Role.KABID, ADMIN, "Admin juga Kabid", now=office.clock())
+    r = await act(office, HEAD, await submit(office), Action.DISPOSE)
+    from bot.service import ActionInput
+
+    people = [await person(office, KABID), await person(office, ADMIN)]
+    results = await asyncio.gather(
+        *(office.act(p, r.id, ActionInput(Action.DISPOSE, r.version)) for p in people * 5),
+        return_exceptions=True)
+    assert sum(not isinstance(x, Exception) for x in results) == 1
+    assert all(isinstance(x, AlreadyHandled) for x in results if isinstance(x, Exception))
+    assert [e.action for e in await office.store.timeline(r.id)] == [
+        "submit", "dispose", "dispose"]
+
+
+async def test_kasi_picks_the_staff_when_there_are_several(office: Office) -> None:
+    await office.store.set_position(Role.STAF_PRAKOM, STAFF2, "Dedi Prakom", now=office.clock())
+    r = await act(office, HEAD, await submit(office), Action.DISPOSE)
+    r = await act(office, KABID, r, Action.DISPOSE)
+    with pytest.raises(WorkflowError, match="pilih Staf Prakom"):
+        await act(office, KASI, r, Action.ORDER_CHECK)
+    dedi = await person(office, STAFF2)
+    r = await act(office, KASI, r, Action.ORDER_CHECK, assignee_id=dedi.id)
+    with pytest.raises(NotYourStep):
+        await act(office, STAFF, r, Action.SUBMIT_CHECK)
+    r = await act(office, STAFF2, r, Action.SUBMIT_CHECK)
+    assert r.state is State.REPORT_TO_KABID
+
+
+async def test_acting_head_receives_the_step_and_is_audited(office: Office) -> None:
+    await office.store.set_position(
+        Role.KEPALA_DINAS, 777, "Ir. Pelaksana Tugas", now=office.clock(), acting="plt",
+        valid_from=date(2026, 11, 1), valid_until=date(2026, 12, 31))
+    r = await submit(office, "acting")
+    pending = await office.store.pending_messages(now=office.clock())
+    assert [m.chat_id for m in pending if m.request_id == r.id] == [777, REQUESTER]
+    r = await act(office, 777, r, Action.DISPOSE)
+    last = (await office.store.timeline(r.id))[-1]
+    assert (last.actor_name, last.actor_role, last.acting) == (
+        "Ir. Pelaksana Tugas", Role.KEPALA_DINAS, "plt")
+
+
+async def test_each_transition_queues_the_next_holders_buttons(office: Office) -> None:
+    r = await act(office, HEAD, await submit(office), Action.DISPOSE)
+    pending = await office.store.pending_messages(now=office.clock())
+    kabid = [m for m in pending if m.chat_id == KABID]
+    assert len(kabid) == 1
+    labels = [row[0][0] for row in kabid[0].payload["buttons"]]
+    assert labels == ["Disposisi ke Kasi", "Kembalikan"]
+    assert all(len(row[0][1].encode()) <= 64 for row in kabid[0].payload["buttons"])
+    [update] = [m for m in pending if m.chat_id == REQUESTER and m.payload["buttons"]
+                and "Didisposisikan" in m.payload["text"]]
+    assert update.payload["buttons"][0][0][0] == "Tarik permohonan"
+    assert r.version == 2
