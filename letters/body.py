@@ -34,14 +34,16 @@ PLACEHOLDERS: frozenset[str] = frozenset(
     }
 )
 
-# Placeholders a template must use, so that an edit cannot silently drop the letter's point.
-REQUIRED: dict[str, frozenset[str]] = {
-    "opening": frozenset({"incoming_number"}),
-    "closing": frozenset(),
-    LetterKind.CREATED.value: frozenset({"subdomain", RECORDS_TABLE}),
-    LetterKind.EXISTS.value: frozenset({"subdomain"}),
-    LetterKind.ADVICE.value: frozenset({"reason"}),
-    LetterKind.DECLINED.value: frozenset({"reason"}),
+# Placeholders a template must use, so that an edit cannot silently drop the letter's point:
+# each group needs at least one of its names.
+_ANY_SUBDOMAIN = frozenset({"subdomain", "subdomain_ascii", "subdomain_unicode"})
+REQUIRED: dict[str, tuple[frozenset[str], ...]] = {
+    "opening": (frozenset({"incoming_number"}),),
+    "closing": (),
+    LetterKind.CREATED.value: (_ANY_SUBDOMAIN, frozenset({RECORDS_TABLE})),
+    LetterKind.EXISTS.value: (_ANY_SUBDOMAIN,),
+    LetterKind.ADVICE.value: (frozenset({"reason"}),),
+    LetterKind.DECLINED.value: (frozenset({"reason"}),),
 }
 TEMPLATE_NAMES: tuple[str, ...] = tuple(REQUIRED)
 
@@ -119,11 +121,10 @@ def load_template(name: str, templates_dir: Path | None = None) -> LoadedTemplat
             f"template {path} uses unknown placeholder(s) {names}; "
             f"known placeholders: {', '.join('$' + p for p in sorted(PLACEHOLDERS))}"
         )
-    missing = sorted(REQUIRED[name] - used)
-    if missing:
-        raise TemplateError(
-            f"template {path} must use placeholder(s) {', '.join('$' + m for m in missing)}"
-        )
+    for group in REQUIRED[name]:
+        if not group & used:
+            choices = " or ".join("$" + g for g in sorted(group))
+            raise TemplateError(f"template {path} must use placeholder(s) {choices}")
     paragraphs = tuple(
         " ".join(part.split()) for part in re.split(r"\n\s*\n", text) if part.strip()
     )

@@ -1,0 +1,96 @@
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from letters.model import (
+    DEFAULT_TEMBUSAN,
+    Addressee,
+    IncomingRef,
+    LetterKind,
+    OfficeIdentity,
+    ReplyLetter,
+)
+from letters.samples import sample_letter, sample_signatory
+
+
+def test_balangan_identity_uses_correct_domain():
+    office = OfficeIdentity.balangan()
+    assert office.government_line == "PEMERINTAH KABUPATEN BALANGAN"
+    assert office.office_name == "DINAS KOMUNIKASI DAN INFORMATIKA"
+    assert office.website == "www.diskominfo.balangankab.go.id"
+    assert office.email == "diskominfo@balangankab.go.id"
+    assert "balangkab" not in f"{office.website} {office.email}"
+    assert "0526-2028434" in office.phone_fax
+    assert office.place == "Paringin"
+    assert office.unit_code == "Diskominfo-Blg"
+
+
+def test_office_rejects_bad_pattern():
+    with pytest.raises(ValueError, match="unknown field"):
+        dataclasses.replace(OfficeIdentity.balangan(), number_pattern="{nomor}/{sequence}")
+
+
+def test_signatory_title_line_and_nip():
+    sig = sample_signatory()
+    assert sig.title_line == "KEPALA DINAS KOMUNIKASI DAN INFORMATIKA"
+    assert dataclasses.replace(sig, acting="plt").title_line.startswith("Plt. KEPALA")
+    assert dataclasses.replace(sig, acting="plh").title_line.startswith("Plh. KEPALA")
+    # The spaced form civil servants often write is accepted too.
+    dataclasses.replace(sig, nip="19750101 200003 1 004")
+    with pytest.raises(ValueError, match="18 digits"):
+        dataclasses.replace(sig, nip="1975010120000310")
+    with pytest.raises(ValueError, match="18 digits"):
+        dataclasses.replace(sig, nip="19750101200003100X")
+    with pytest.raises(ValueError, match="acting"):
+        dataclasses.replace(sig, acting="pjs")  # type: ignore[arg-type]
+
+
+def _letter(**kw: Any) -> ReplyLetter:
+    base: dict[str, Any] = {
+        "kind": LetterKind.EXISTS,
+        "number": "555/1/Diskominfo-Blg/2026",
+        "date": dt.date(2026, 11, 29),
+        "subject": "Pembuatan Subdomain x.balangankab.go.id",
+        "addressee": Addressee(title="Camat Paringin"),
+        "incoming": IncomingRef(number="1/2026", date=dt.date(2026, 11, 1), subject="Permohonan"),
+        "fqdn": "x.balangankab.go.id",
+        "signatory": sample_signatory(),
+    }
+    base.update(kw)
+    return ReplyLetter(**base)
+
+
+def test_reply_letter_defaults():
+    letter = _letter()
+    assert letter.nature == "Biasa"
+    assert letter.attachments == "-"
+    assert letter.tembusan == DEFAULT_TEMBUSAN == ("Bupati Balangan (sebagai laporan)", "Arsip")
+    assert letter.addressee.place == "Tempat"
+    assert letter.fqdn_display == "x.balangankab.go.id"
+
+
+def test_reply_letter_validation():
+    with pytest.raises(ValueError, match="needs a number"):
+        _letter(number=None)
+    _letter(number=None, draft=True)
+    with pytest.raises(ValueError, match="reason"):
+        _letter(kind=LetterKind.DECLINED)
+    with pytest.raises(ValueError, match="reason"):
+        _letter(kind=LetterKind.ADVICE, reason="   ")
+    with pytest.raises(ValueError, match="DNS record"):
+        _letter(kind=LetterKind.CREATED)
+    with pytest.raises(ValueError, match="ASCII"):
+        _letter(fqdn="pañ.balangankab.go.id")
+
+
+def test_idn_display():
+    letter = _letter(fqdn="xn--pa-0ja.balangankab.go.id", fqdn_unicode="pañ.balangankab.go.id")
+    assert letter.fqdn_display == "pañ.balangankab.go.id (xn--pa-0ja.balangankab.go.id)"
+
+
+def test_letters_are_frozen():
+    letter = sample_letter(LetterKind.CREATED)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        letter.number = "x"  # type: ignore[misc]

@@ -1,0 +1,300 @@
+import dataclasses
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import reportlab
+from PIL import Image as PILImage
+
+from letters.model import Addressee, LetterKind, OfficeIdentity, ReplyLetter
+from letters.render import FontSet, render_reply_letter, verification_statement
+from letters.samples import sample_letter
+
+from .conftest import PASSWORD_VALUE, indent_of, pdf_layout, pdf_pages, pdf_reader, pdf_text
+
+CLOSING = "Demikian disampaikan, atas perhatian dan kerja samanya diucapkan terima kasih."
+
+
+def _render(letter: ReplyLetter, office: OfficeIdentity, **kw) -> tuple[bytes, str]:
+    data = render_reply_letter(letter, office, **kw)
+    return data, pdf_text(data)
+
+
+@pytest.mark.parametrize("kind", list(LetterKind))
+def test_every_element_of_a_final_letter(kind, office):
+    letter = sample_letter(kind)
+    data, text = _render(letter, office)
+    # kop surat
+    assert "PEMERINTAH KABUPATEN BALANGAN" in text
+    assert "DINAS KOMUNIKASI DAN INFORMATIKA" in text
+    assert "Jl. Jend. A. Yani Km. 3,5 Paringin Selatan Telp/Fax. 0526-2028434" in text
+    assert "www.diskominfo.balangankab.go.id" in text
+    assert "diskominfo@balangankab.go.id" in text
+    # place and date, header block
+    assert "Paringin, 29 November 2026" in text
+    assert "Nomor : 555/123/Diskominfo-Blg/2026" in text
+    assert "Sifat : Biasa" in text
+    assert "Lampiran : -" in text
+    assert "Hal : Pembuatan Subdomain dinkes.balangankab.go.id" in text
+    # addressee
+    assert "Yth. Kepala Dinas Kesehatan Kabupaten Balangan di Paringin" in text
+    # opening and closing
+    assert (
+        "Menindaklanjuti surat Saudara Nomor 400.7/512/Dinkes/2026 tanggal 20 November 2026 "
+        "perihal Permohonan Pembuatan Subdomain, dengan hormat kami sampaikan bahwa"
+    ) in text
+    assert CLOSING in text
+    # signature block and tembusan
+    assert "KEPALA DINAS KOMUNIKASI DAN INFORMATIKA," in text
+    assert "H. AHMAD RIDUAN, S.Kom., M.M. Pembina Tingkat I NIP. 197501012000031004" in text
+    assert "Tembusan: 1. Bupati Balangan (sebagai laporan); 2. Arsip." in text
+    # final: no draft mark, a plain verification footer
+    assert "KONSEP" not in text
+    assert "Surat ini disetujui secara elektronik melalui sistem layanan subdomain" in text
+    assert "kode verifikasi SD-2026-0001-7F3K" in text
+    assert "tidak ditandatangani dengan tanda tangan elektronik tersertifikasi" in text
+    assert not re.search(r"ditandatangani secara elektronik menggunakan sertifikat", text)
+    # never a password value
+    assert not PASSWORD_VALUE.search(text)
+    assert len(pdf_reader(data).pages) == 1
+
+
+def test_created_lists_records_date_active_and_account_route(office):
+    _, text = _render(sample_letter(LetterKind.CREATED), office)
+    assert "telah selesai dibuat dan aktif sejak tanggal 28 November 2026" in text
+    assert "No. Nama Tipe Nilai TTL" in text
+    assert "1. dinkes.balangankab.go.id A 103.147.10.21 3600" in text
+    assert "2. www.dinkes.balangankab.go.id CNAME dinkes.balangankab.go.id. 3600" in text
+    assert "disampaikan secara langsung dan terpisah" in text
+    assert "Bidang Layanan e-Government" in text
+
+
+def test_exists_says_use_existing_credentials_without_printing_them(office):
+    _, text = _render(sample_letter(LetterKind.EXISTS), office)
+    assert "telah tersedia sebelumnya, sehingga tidak perlu dibuat kembali" in text
+    assert "menggunakan user dan password yang telah dimiliki" in text
+    assert "user dan password tidak dicantumkan dalam surat ini" in text
+    assert not PASSWORD_VALUE.search(text)
+
+
+def test_advice_and_declined_carry_reason_and_advice(office):
+    advice = sample_letter(LetterKind.ADVICE)
+    _, text = _render(advice, office)
+    assert "terdapat hal teknis yang perlu diperhatikan, yaitu:" in text
+    assert advice.reason.split(".")[0] in text
+    assert "kami sarankan: menggunakan nama singkat dinkes.balangankab.go.id" in text
+    declined = sample_letter(LetterKind.DECLINED)
+    _, text = _render(declined, office)
+    assert "belum dapat kami penuhi dengan alasan sebagai berikut:" in text
+    assert "bukan merupakan layanan perangkat daerah" in text
+    assert "kami sarankan: kegiatan tersebut dimuat sebagai halaman" in text
+
+
+def test_draft_has_konsep_mark_placeholder_number_and_no_qr(office):
+    final = sample_letter(LetterKind.CREATED)
+    draft = sample_letter(LetterKind.CREATED, draft=True)
+    draft_bytes, draft_text = _render(draft, office)
+    final_bytes, _ = _render(final, office)
+    assert "KONSEP" in draft_text
+    assert "Nomor : …/…/Diskominfo-Blg/2026" in draft_text
+    assert "555/123" not in draft_text
+    assert "disetujui secara elektronik" not in draft_text
+    # The QR code is drawn as many small filled rectangles: only the final has them.
+    assert _rect_count(final_bytes) > 200
+    assert _rect_count(draft_bytes) < 50
+
+
+def test_draft_of_a_number_is_never_printed_even_if_given(office):
+    letter = dataclasses.replace(sample_letter(LetterKind.EXISTS), draft=True)
+    assert letter.number  # the sample carries one, but a draft must not show it
+    _, text = _render(letter, office)
+    assert "Nomor : …/…/Diskominfo-Blg/2026" in text
+    assert "KONSEP" in text
+
+
+def _rect_count(data: bytes) -> int:
+    stream = pdf_reader(data).pages[0].get_contents()
+    assert stream is not None
+    contents = stream.get_data()
+    return len(re.findall(rb"\sre\b", contents))
+
+
+@pytest.mark.parametrize(("acting", "prefix"), [("plt", "Plt."), ("plh", "Plh.")])
+def test_acting_signatory(office, acting, prefix):
+    base = sample_letter(LetterKind.CREATED)
+    letter = dataclasses.replace(
+        base, signatory=dataclasses.replace(base.signatory, acting=acting)
+    )
+    _, text = _render(letter, office)
+    assert f"{prefix} KEPALA DINAS KOMUNIKASI DAN INFORMATIKA," in text
+
+
+def test_on_behalf_line(office):
+    base = sample_letter(LetterKind.CREATED)
+    sig = dataclasses.replace(
+        base.signatory, on_behalf="BUPATI BALANGAN", position_title="SEKRETARIS DAERAH"
+    )
+    _, text = _render(dataclasses.replace(base, signatory=sig), office)
+    assert "a.n. BUPATI BALANGAN SEKRETARIS DAERAH," in text
+
+
+def test_old_style_addressee_and_custom_tembusan(office):
+    letter = dataclasses.replace(
+        sample_letter(LetterKind.EXISTS),
+        addressee=Addressee(title="Camat Paringin", place="Tempat"),
+        tembusan=("Bupati Balangan (sebagai laporan);", "Sekretaris Daerah", "Arsip."),
+        attachments="1 (satu) berkas",
+        nature="Penting",
+    )
+    _, text = _render(letter, office)
+    assert "Yth. Camat Paringin di - Tempat" in text
+    assert (
+        "Tembusan: 1. Bupati Balangan (sebagai laporan); 2. Sekretaris Daerah; 3. Arsip." in text
+    )
+    assert "Lampiran : 1 (satu) berkas" in text
+    assert "Sifat : Penting" in text
+
+
+def test_no_tembusan(office):
+    letter = dataclasses.replace(sample_letter(LetterKind.EXISTS), tembusan=())
+    _, text = _render(letter, office)
+    assert "Tembusan" not in text
+
+
+def test_layout_right_aligned_date_and_signature(office):
+    data = render_reply_letter(sample_letter(LetterKind.EXISTS), office)
+    lines = pdf_layout(data)
+    nomor = indent_of(lines, "Nomor")
+    assert indent_of(lines, "Paringin, 29 November 2026") > nomor + 40
+    assert indent_of(lines, "NIP. 197501012000031004") > nomor + 30
+    assert indent_of(lines, "Tembusan:") == nomor
+    # kop lines are centred: roughly the same margin on both sides
+    for line in lines:
+        if "PEMERINTAH KABUPATEN BALANGAN" in line:
+            left = len(line) - len(line.lstrip())
+            assert left > nomor + 10
+            break
+    else:
+        raise AssertionError("kop line not found")
+
+
+def test_same_input_same_bytes_and_fixed_metadata(office):
+    letter = sample_letter(LetterKind.CREATED)
+    first = render_reply_letter(letter, office)
+    second = render_reply_letter(sample_letter(LetterKind.CREATED), office)
+    assert first == second
+    other = render_reply_letter(dataclasses.replace(letter, number="555/124/Diskominfo-Blg/2026"),
+                                office)
+    assert other != first
+    meta = pdf_reader(first).metadata
+    assert meta is not None
+    assert meta.title == "Pembuatan Subdomain dinkes.balangankab.go.id"
+    assert meta.author == "Dinas Komunikasi dan Informatika Kabupaten Balangan"
+    assert "555/123/Diskominfo-Blg/2026" in (meta.subject or "")
+    assert meta.creation_date is not None
+    assert meta.creation_date.date() == dt.date(2026, 11, 29)
+    assert meta.creation_date.utcoffset() == dt.timedelta(hours=8)
+    # the date follows the letter, not the clock
+    later = render_reply_letter(dataclasses.replace(letter, date=dt.date(2027, 1, 2)), office)
+    later_meta = pdf_reader(later).metadata
+    assert later_meta is not None and later_meta.creation_date is not None
+    assert later_meta.creation_date.date() == dt.date(2027, 1, 2)
+
+
+def test_markup_like_and_very_long_text_is_safe_and_flows(office):
+    chunk = (
+        "Nama <b>tidak</b> sesuai & melanggar <font size=40>pedoman</font> penamaan; "
+        "gunakan singkatan resmi <para>nomenklatur</para> perangkat daerah. "
+    )
+    reason = (chunk * 40)[:3000]
+    assert len(reason) == 3000
+    letter = dataclasses.replace(
+        sample_letter(LetterKind.DECLINED),
+        reason=reason,
+        subject="Pembuatan Subdomain <script>alert(1)</script> & lainnya",
+        advice="a<br/>b",
+    )
+    data = render_reply_letter(letter, office)
+    pages = pdf_pages(data)
+    assert len(pages) >= 2
+    text = " ".join(pages)
+    assert "Nama <b>tidak</b> sesuai & melanggar <font size=40>pedoman</font>" in text
+    assert "Hal : Pembuatan Subdomain <script>alert(1)</script> & lainnya" in text
+    assert "kami sarankan: a<br/>b" in text
+    # continuation page: page number, then the signature and tembusan close the letter
+    assert pages[-1].startswith("- 2 -") or "- 2 -" in pages[1]
+    assert "NIP. 197501012000031004" in pages[-1]
+    assert "Tembusan:" in pages[-1]
+    assert "kode verifikasi SD-2026-0001-7F3K" in pages[0] and "kode verifikasi" in pages[-1]
+
+
+def test_line_breaks_and_paragraphs_in_user_text(office):
+    letter = dataclasses.replace(
+        sample_letter(LetterKind.ADVICE),
+        reason="1. Nama terlalu panjang.\n2. Tidak ada surat kuasa.\n\nParagraf kedua alasan.",
+    )
+    data = render_reply_letter(letter, office)
+    raw = pdf_reader(data).pages[0].extract_text()
+    assert "1. Nama terlalu panjang.\n2. Tidak ada surat kuasa." in raw
+    assert "Paragraf kedua alasan." in raw
+
+
+def test_emblem_image_in_kop(office, tmp_path: Path):
+    emblem = tmp_path / "logo.png"
+    PILImage.new("RGB", (80, 96), (20, 120, 40)).save(emblem)
+    with_logo = dataclasses.replace(office, emblem_path=emblem)
+    data = render_reply_letter(sample_letter(LetterKind.EXISTS), with_logo)
+    page = pdf_reader(data).pages[0]
+    assert len(page.images) == 1
+    assert "PEMERINTAH KABUPATEN BALANGAN" in pdf_text(data)
+    assert data == render_reply_letter(sample_letter(LetterKind.EXISTS), with_logo)
+    missing = dataclasses.replace(office, emblem_path=tmp_path / "nope.png")
+    with pytest.raises(FileNotFoundError, match=r"nope\.png"):
+        render_reply_letter(sample_letter(LetterKind.EXISTS), missing)
+
+
+def test_ttf_font_set_and_idn(office):
+    fonts_dir = Path(reportlab.__file__).parent / "fonts"
+    fonts = FontSet.from_ttf(
+        "Vera",
+        fonts_dir / "Vera.ttf",
+        bold=fonts_dir / "VeraBd.ttf",
+        italic=fonts_dir / "VeraIt.ttf",
+        bold_italic=fonts_dir / "VeraBI.ttf",
+    )
+    letter = dataclasses.replace(
+        sample_letter(LetterKind.EXISTS),
+        fqdn="xn--pa-0ja.balangankab.go.id",
+        fqdn_unicode="pañ.balangankab.go.id",
+    )
+    data = render_reply_letter(letter, office, fonts=fonts)
+    text = pdf_text(data)
+    assert "pañ.balangankab.go.id (xn--pa-0ja.balangankab.go.id)" in text
+    assert "NIP. 197501012000031004" in text
+    assert data == render_reply_letter(letter, office, fonts=fonts)
+    resources: Any = pdf_reader(data).pages[0]["/Resources"]
+    font_dict = resources["/Font"].get_object()
+    base_fonts = {str(ref.get_object()["/BaseFont"]) for ref in font_dict.values()}
+    assert any(name.endswith("+BitstreamVeraSans-Roman") for name in base_fonts), base_fonts
+    assert any(name.endswith("+BitstreamVeraSans-Bold") for name in base_fonts), base_fonts
+
+
+def test_custom_number_pattern_draft_placeholder(office):
+    custom = dataclasses.replace(
+        office,
+        number_pattern="{classification}/{sequence}/{unit}/{month_roman}/{year}",
+        classification_code="188.45",
+    )
+    _, text = _render(sample_letter(LetterKind.EXISTS, draft=True), custom)
+    assert "Nomor : …/…/Diskominfo-Blg/XI/2026" in text
+
+
+def test_verification_statement_without_url(office):
+    letter = dataclasses.replace(sample_letter(LetterKind.EXISTS), verification_url=None)
+    statement = verification_statement(letter, office)
+    assert "kode verifikasi SD-2026-0001-7F3K" in statement
+    assert "kode QR atau" not in statement
+    _, text = _render(letter, office)
+    assert "kode verifikasi SD-2026-0001-7F3K" in text
