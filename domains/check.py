@@ -332,9 +332,18 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
     return previous[-1]
 
 
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for ca, cb in zip(a, b, strict=False):
+        if ca != cb:
+            break
+        n += 1
+    return n
+
+
 def similar_names(label: str, known: Iterable[str], limit: int = 10) -> tuple[str, ...]:
-    """Known labels within edit distance 2, or sharing a prefix (one starts with the other,
-    or both start with the same five characters); closest first."""
+    """Known labels within edit distance 2, or sharing a prefix (one starts with the other, or
+    a common start of at least five characters and two thirds of the shorter); closest first."""
     scored: list[tuple[int, str]] = []
     for other in set(known):
         if other == label or not other:
@@ -342,8 +351,9 @@ def similar_names(label: str, known: Iterable[str], limit: int = 10) -> tuple[st
         distance = edit_distance(label, other, 2)
         shorter = min(len(label), len(other))
         close = distance <= 2 and distance < shorter
-        prefixed = (shorter >= 3 and (other.startswith(label) or label.startswith(other))) or (
-            shorter >= 5 and label[:5] == other[:5]
+        common = _common_prefix(label, other)
+        prefixed = (shorter >= 3 and common == shorter) or (
+            common >= 5 and common * 3 >= shorter * 2
         )
         if close or prefixed:
             scored.append((distance, other))

@@ -308,6 +308,11 @@ def _suggest(text: str, code: str, parent: str, reserved: frozenset[str]) -> str
         candidate = _uts46_map(raw)
         candidate = _strip_parent(candidate, parent) if "." in candidate else candidate
         return _first_valid([f"{candidate}-app", f"{candidate}-web"], parent, reserved)
+    if raw.lower().startswith("xn--"):
+        decoded = _unicode_or_same(raw.lower())
+        if decoded.startswith("xn--"):
+            return None  # not a real A-label: nothing sensible to offer
+        raw = decoded
     folded = _fold_to_ascii(raw).lower()
     try:
         folded = _strip_parent(folded, parent)
