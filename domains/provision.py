@@ -140,7 +140,7 @@ class Plan:
 
 
 def _canonical(rdtype: str, value: str) -> str:
-    rdata = dns.rdata.from_text(dns.rdataclass.IN, rdtype, value, dns.name.root)
+    rdata = dns.rdata.from_text(dns.rdataclass.IN, rdtype, value, dns.name.root, relativize=False)
     return rdata.to_text()
 
 
@@ -230,6 +230,13 @@ class DnsProvider(Protocol):
 
 def _now() -> float:
     return asyncio.get_running_loop().time()
+
+
+def _rdatas(rdtype: str, records: Iterable[Record]) -> list[dns.rdata.Rdata]:
+    return [
+        dns.rdata.from_text(dns.rdataclass.IN, rdtype, r.value, dns.name.root, relativize=False)
+        for r in records
+    ]
 
 
 def _by_type(records: Iterable[Record]) -> dict[str, list[Record]]:
@@ -329,10 +336,7 @@ class Rfc2136Provider:
         update = self._update()
         update.absent(name)
         for rdtype, records in _by_type(plan.records).items():
-            rdataset = dns.rdataset.from_text_list(
-                dns.rdataclass.IN, rdtype, records[0].ttl, [r.value for r in records]
-            )
-            update.add(name, rdataset)
+            update.add(name, records[0].ttl, *_rdatas(rdtype, records))
         await self._send(update, plan)
         return await self._confirm(plan, want_present=True, started=started)
 
@@ -343,11 +347,8 @@ class Rfc2136Provider:
         update = self._update()
         grouped = _by_type(plan.records)
         for rdtype, records in grouped.items():
-            rdatas = [
-                dns.rdata.from_text(dns.rdataclass.IN, rdtype, r.value, dns.name.root)
-                for r in records
-            ]
-            update.present(name, *rdatas)  # value-dependent prerequisite: the exact RRset
+            # value-dependent prerequisite: the RRset is exactly these values
+            update.present(name, *_rdatas(rdtype, records))
         for rdtype in grouped:
             update.delete(name, rdtype)
         await self._send(update, plan)

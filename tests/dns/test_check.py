@@ -6,11 +6,11 @@ import pytest
 from domains.check import CheckStatus, Detail, check_name, similar_names
 from domains.config import DnsConfig
 from domains.dnsquery import Record
-from domains.names import validate_name
+from domains.names import ValidName, validate_name
 from tests.support.bind import BindServer
 
 
-def name(label: str, parent: str = "balangankab.go.id"):
+def name(label: str, parent: str = "balangankab.go.id") -> ValidName:
     return validate_name(label, parent=parent, reserved=())
 
 
