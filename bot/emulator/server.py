@@ -116,6 +116,8 @@ class BotApiEmulator:
             "deletewebhook": self._delete_webhook,
             "getwebhookinfo": self._get_webhook_info,
         }
+        self._users: dict[int, SimUser] = {}
+        self._groups: dict[int, SimGroup] = {}
         self._faults: dict[str, list[_Fault]] = {}
         self._slow: dict[str, float] = {}
         self._poll_generation = 0
@@ -212,15 +214,25 @@ class BotApiEmulator:
         last_name: str | None = None,
         phone: str | None = None,
     ) -> SimUser:
-        """A person with a private chat with the bot (chat id == user id)."""
+        """A person with a private chat with the bot (chat id == user id).
+
+        Asking again for the same id returns the same ``SimUser``."""
+        known = self._users.get(user_id)
+        if known is not None:
+            return known
         info = new_user(user_id, first_name, username, last_name)
         self.world.add_user(info)
-        return SimUser(self, info, phone)
+        person = self._users[user_id] = SimUser(self, info, phone)
+        return person
 
     def group(self, chat_id: int, title: str) -> SimGroup:
         """A group the bot is in (ids starting with -100 are supergroups)."""
+        known = self._groups.get(chat_id)
+        if known is not None:
+            return known
         self.world.add_group(chat_id, title)
-        return SimGroup(self, chat_id, title)
+        group = self._groups[chat_id] = SimGroup(self, chat_id, title)
+        return group
 
     # -- observation -------------------------------------------------------------------------
     @property
