@@ -102,8 +102,11 @@ class MessageMethods:
             return None
         if not isinstance(reply, dict) or "message_id" not in reply:
             raise bad_request("can't parse reply parameters JSON object")
-        target_chat = reply.get("chat_id", chat_id)
-        stored = self.world.get_message(int(target_chat), int(reply["message_id"]))
+        try:
+            target = int(reply.get("chat_id", chat_id))
+            stored = self.world.get_message(target, int(reply["message_id"]))
+        except (TypeError, ValueError) as exc:
+            raise bad_request("message to be replied not found") from exc
         if stored is None:
             if reply.get("allow_sending_without_reply"):
                 return None

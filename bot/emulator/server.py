@@ -313,6 +313,11 @@ class BotApiEmulator:
         except ApiError as err:
             self._record(method, params, err.status, None, err.description)
             return web.json_response(err.payload(), status=err.status)
+        except Exception as exc:  # an emulator bug: make it loud but keep the wire format
+            _LOGGER.exception("Bot API emulator failed on %s", method)
+            bug = ApiError(500, f"Internal Server Error: emulator bug: {exc!r}")
+            self._record(method, params, bug.status, None, bug.description)
+            return web.json_response(bug.payload(), status=bug.status)
         self._record(method, params, 200, result, None)
         return web.json_response({"ok": True, "result": result})
 
