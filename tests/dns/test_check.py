@@ -201,3 +201,18 @@ async def test_idn_name_is_checked_by_its_a_label(bind: BindServer) -> None:
     result = await check_name(name("bücher"), bind.config())
     assert result.status is CheckStatus.AVAILABLE
     assert json.loads(result.to_json())["unicode"] == "bücher"
+
+
+async def test_truncated_answer_is_asked_again_over_tcp(bind: BindServer) -> None:
+    result = await check_name(name("besar"), bind.config())
+    assert result.status is CheckStatus.TAKEN
+    assert len(result.records) == 12
+    assert all(r.type == "TXT" for r in result.records)
+
+
+async def test_servfail_is_undetermined(bind: BindServer) -> None:
+    cfg = bind.config(parent_domain="rusak.test")
+    result = await check_name(name("apa-saja", "rusak.test"), cfg)
+    assert result.status is CheckStatus.UNDETERMINED
+    assert result.detail is Detail.SERVFAIL
+    assert result.summary_id() == "Tidak dapat dipastikan: server DNS mengalami gangguan (SERVFAIL)"

@@ -9,9 +9,11 @@ Zones:
 * ``balangankab.go.id`` (dynamic: updates allowed with the ``bot-key`` TSIG key only):
   ``dinkes`` A, ``ns1`` A, ``mail`` MX only, ``portal`` CNAME out of zone, ``putus`` CNAME to
   a missing in-zone name, ``catatan`` TXT only, ``x.y`` TXT (so ``y`` is an empty
-  non-terminal), ``sub`` delegated away.
+  non-terminal), ``sub`` delegated away, ``besar`` twelve long TXT records (too big for
+  UDP: the answer is truncated and must be asked again over TCP).
 * ``wild.test``: ``*`` A 192.0.2.80, ``explicit`` A 192.0.2.10, ``kembar`` A 192.0.2.80
   (an explicit copy of the wildcard), ``teks`` TXT only.
+* ``rusak.test``: configured with a missing zone file, so named answers SERVFAIL.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from domains.config import DnsConfig
 
 ZONE = "balangankab.go.id"
 WILD_ZONE = "wild.test"
+BROKEN_ZONE = "rusak.test"  # configured, but its file is missing: answers SERVFAIL
 INITIAL_SERIAL = 2026010101
 KEY_NAME = "bot-key"
 OTHER_KEY_NAME = "other-key"
@@ -59,7 +62,7 @@ putus    IN CNAME tidak-ada
 catatan  IN TXT "hanya teks"
 x.y      IN TXT "y is an empty non-terminal"
 sub      IN NS  ns.sub-dns.example.net.
-"""
+""" + "".join(f'besar    IN TXT "{i:02d}{"x" * 200}"\n' for i in range(12))
 
 WILD_TEXT = f"""$ORIGIN {WILD_ZONE}.
 $TTL 300
@@ -212,6 +215,10 @@ zone "{ZONE}" {{
 zone "{WILD_ZONE}" {{
     type primary;
     file "{d}/{WILD_ZONE}.zone";
+}};
+zone "{BROKEN_ZONE}" {{
+    type primary;
+    file "{d}/missing.zone";
 }};
 """
 
