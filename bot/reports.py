@@ -31,12 +31,15 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from bot.texts import ACTION_LABELS, STATE_LABELS
 from bot.workflow import FINAL_STATES, ROLE_TITLES, STEPS, Role, State, Step, step_of
 from bot.worktime import WorkClock, duration_from_timedelta
 from storage.models import Request, RequestEvent
-from storage.store import Store
+
+if TYPE_CHECKING:  # keeps this module importable by the pure renderers in letters/
+    from storage.store import Store
 
 SLOWEST_LIMIT = 10
 P90_PERCENT = 90
@@ -87,6 +90,8 @@ class StepFigures:
 class MonthFigures:
     year: int
     month: int
+    tz: tzinfo
+    """The office zone the month and all times are read in."""
     received: int
     completed: int
     declined: int
@@ -218,6 +223,7 @@ def nominal_day(clock: WorkClock) -> timedelta:
 def figures_from(
     year: int,
     month: int,
+    tz: tzinfo,
     trails: Sequence[tuple[Request, Sequence[RequestEvent]]],
     clock: WorkClock,
     *,
@@ -238,6 +244,7 @@ def figures_from(
     return MonthFigures(
         year=year,
         month=month,
+        tz=tz,
         received=len(requests),
         completed=sum(r.state is State.COMPLETED for r in requests),
         declined=sum(r.state is State.DECLINED for r in requests),
@@ -260,7 +267,7 @@ async def month_figures(
 ) -> MonthFigures:
     """Mutu Baku figures of the requests received in ``year``-``month`` (office zone ``tz``)."""
     trails = await _with_timelines(store, await month_requests(store, year, month, tz))
-    return figures_from(year, month, trails, clock, slowest_limit=slowest_limit)
+    return figures_from(year, month, tz, trails, clock, slowest_limit=slowest_limit)
 
 
 # ------------------------------------------------------------------------ audit CSV
