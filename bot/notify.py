@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import texts
@@ -56,6 +57,19 @@ def step_message(request: Request, role: Role, chat_id: int) -> OutMessage:
     return OutMessage(chat_id, "message", {"text": text, "buttons": buttons_for(request, role)})
 
 
+def step_messages(request: Request, role: Role, chat_id: int) -> list[OutMessage]:
+    """The request letter (when there is one), then the step card with its buttons."""
+    messages = []
+    if request.letter_file_ref:
+        messages.append(OutMessage(chat_id, "document", {
+            "path": request.letter_file_ref,
+            "filename": f"{request.number}-surat-permohonan{Path(request.letter_file_ref).suffix}",
+            "caption": f"Surat permohonan {request.number}",
+        }))
+    messages.append(step_message(request, role, chat_id))
+    return messages
+
+
 def requester_message(request: Request, chat_id: int, text: str) -> OutMessage:
     return OutMessage(chat_id, "message", {
         "text": text, "buttons": buttons_for(request, Role.SKPD)})
@@ -71,7 +85,7 @@ async def for_new_request(office: Office, requester_id: int) -> Composer:
     group = office.settings.group_chat_id
 
     def compose(request: Request) -> list[OutMessage]:
-        messages = [step_message(request, Role.KEPALA_DINAS, chat) for chat in chats]
+        messages = [m for chat in chats for m in step_messages(request, Role.KEPALA_DINAS, chat)]
         if requester_chat is not None:
             messages.append(requester_message(
                 request, requester_chat, texts.submitted(request)))
@@ -85,8 +99,8 @@ async def for_new_request(office: Office, requester_id: int) -> Composer:
 async def for_transition(
     office: Office, before: Request, after: Request, entry: AuditEntry
 ) -> list[OutMessage]:
-    messages = [step_message(after, role, chat)
-                for chat, role in await _step_recipients(office, after)]
+    messages = [m for chat, role in await _step_recipients(office, after)
+                for m in step_messages(after, role, chat)]
     requester = await office.store.person(before.requester_id)
     if requester and requester.telegram_user_id:
         messages.append(requester_message(

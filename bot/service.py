@@ -7,7 +7,7 @@ plain records. No Telegram types here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 from bot import notify
 from bot.settings import Settings
 from bot.workflow import (
+    FINAL_STATES,
     Action,
     Actor,
     Decision,
@@ -24,8 +25,9 @@ from bot.workflow import (
     State,
     WorkflowError,
     decide,
+    transitions_for,
 )
-from storage.models import AuditEntry, NewRequest, Person, Request
+from storage.models import AuditEntry, NewRequest, OutMessage, Person, Request
 from storage.store import StaleRequest, Store
 
 Clock = Callable[[], datetime]
@@ -54,6 +56,8 @@ class Office:
         self.store = store
         self.settings = settings
         self.clock = clock
+        self.on_queued: Callable[[], None] = lambda: None
+        """Called after messages were queued (the dispatcher's wake-up)."""
 
     def today(self) -> date:
         return self.clock().astimezone(self.settings.timezone).date()
@@ -71,12 +75,38 @@ class Office:
         local = now.astimezone(self.settings.timezone)
         subject = f"Permohonan pembuatan subdomain {new.subdomain}.{self.settings.parent_domain}"
         compose = await notify.for_new_request(self, new.requester_id)
-        return await self.store.create_request(
+        filed = await self.store.create_request(
             new, now=now, year=local.year, subject=subject, compose=compose
         )
+        self.on_queued()
+        return filed
 
-    async def act(self, person: Person, request_id: int, given: ActionInput) -> Request:
-        """Take `given.action` on the request for `person`, or raise a `WorkflowError`."""
+    async def check(self, person: Person, request_id: int, action: Action,
+                    version: int) -> tuple[Request, Decision]:
+        """Would `action` be allowed now (note aside)? Raises like `act` would."""
+        request = await self.store.request(request_id)
+        if request.version != version:
+            raise await self._already_handled(request)
+        actor = await self.actor(person, request)
+        decision = decide(request.state, action, actor, "-", assignee_id=request.assignee_id)
+        return request, decision
+
+    async def pending_for(self, person: Person) -> list[Request]:
+        """Open requests on which `person` holds an action now."""
+        open_states = [s for s in State if s not in FINAL_STATES]
+        found = []
+        for request in await self.store.requests(states=open_states):
+            actor = await self.actor(person, request)
+            if any(_may_act(request, actor, role) for role in actor.roles):
+                found.append(request)
+        return found
+
+    async def act(self, person: Person, request_id: int, given: ActionInput,
+                  extra: Sequence[OutMessage] = ()) -> Request:
+        """Take `given.action` on the request for `person`, or raise a `WorkflowError`.
+
+        `extra` are messages that belong to the same transition (e.g. the edit of the message
+        whose button was pressed)."""
         request = await self.store.request(request_id)
         if request.version != given.version:
             raise await self._already_handled(request)
@@ -100,14 +130,16 @@ class Office:
             details=given.details or {},
         )
         after = _preview(request, decision, assignee_id)
-        messages = await notify.for_transition(self, request, after, entry)
+        messages = [*extra, *await notify.for_transition(self, request, after, entry)]
         try:
-            return await self.store.transition(
+            moved = await self.store.transition(
                 request.id, request.version, entry, now=self.clock(), messages=messages,
                 outcome=decision.transition.outcome, assignee_id=assignee_id,
             )
         except StaleRequest as stale:
             raise await self._already_handled(stale.request) from None
+        self.on_queued()
+        return moved
 
     async def _assignee(self, decision: Decision, given: ActionInput) -> int | None:
         if decision.transition.action is not Action.ORDER_CHECK:
@@ -152,5 +184,7 @@ def _preview(request: Request, decision: Decision, assignee_id: int | None) -> R
     )
 
 
-def is_open(request: Request) -> bool:
-    return request.state not in (State.COMPLETED, State.DECLINED, State.WITHDRAWN)
+def _may_act(request: Request, actor: Actor, role: Role) -> bool:
+    if role is Role.STAF_PRAKOM and request.assignee_id not in (None, actor.person_id):
+        return False
+    return bool(transitions_for(request.state, role))

@@ -426,11 +426,29 @@ class Store:
             for r in rows
         ]
 
-    async def mark_sent(self, message_id: int, *, now: datetime, result: Any = None) -> None:
+    async def mark_sent(
+        self,
+        message_id: int,
+        *,
+        now: datetime,
+        result: Any = None,
+        ref: tuple[str, int, int] | None = None,
+    ) -> None:
+        """Record a delivery; `ref` = (key, chat id, message id) remembers it for later edits."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET sent_at = ?, result = ? WHERE id = ? AND sent_at IS NULL",
                 (_ts(now), json.dumps(result), message_id))
+            if ref is not None:
+                await conn.execute(
+                    "INSERT OR REPLACE INTO message_refs (key, chat_id, message_id) "
+                    "VALUES (?, ?, ?)", ref)
+
+    async def message_ref(self, key: str) -> tuple[int, int] | None:
+        async with self.db.reading() as conn:
+            rows = list(await conn.execute_fetchall(
+                "SELECT chat_id, message_id FROM message_refs WHERE key = ?", (key,)))
+        return (rows[0][0], rows[0][1]) if rows else None
 
     async def mark_failed(
         self, message_id: int, *, error: str, retry_at: datetime | None

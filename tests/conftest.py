@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -8,6 +9,9 @@ import pytest
 
 from bot.service import Office
 from tests.support.office import Clock, open_office, seed_people
+
+# As bot.app does: RetryAfter.retry_after is a timedelta (PTB's announced future behaviour).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 # The HTTP client logs request URLs, and the bot token is part of them.
 logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,0 +1,32 @@
+"""All update handlers, registered in one ordered block."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.handlers import common, status, steps, submit
+
+if TYPE_CHECKING:
+    from bot.app import BotApp
+
+
+def register(app: BotApp) -> None:
+    text = filters.TEXT & ~filters.COMMAND
+    # The requester's form owns its messages while it runs.
+    app.add_handler(submit.conversation())
+    # Commands.
+    app.add_handler(CommandHandler("start", common.start))
+    app.add_handler(CommandHandler("bantuan", common.help_command))
+    app.add_handler(CommandHandler("help", common.help_command))
+    app.add_handler(CommandHandler("batal", common.cancel))
+    app.add_handler(CommandHandler("status", status.status))
+    app.add_handler(CommandHandler("tugas", status.tasks))
+    app.add_handler(CommandHandler("riwayat", status.history))
+    # Step buttons, then the choices and notes they ask for.
+    app.add_handler(CallbackQueryHandler(steps.on_action_button, pattern=r"^a:"))
+    app.add_handler(CallbackQueryHandler(steps.on_choice, pattern=r"^(i:\d+|s:\d+|n:\w+)$"))
+    app.add_handler(MessageHandler(text, steps.on_note_text), group=1)
+    # Anything else: stale or forged buttons.
+    app.add_handler(CallbackQueryHandler(common.unknown_button))

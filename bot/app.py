@@ -1,0 +1,173 @@
+"""Builds the python-telegram-bot Application from settings: handlers, services, lifecycle."""
+
+from __future__ import annotations
+
+import os
+
+# Opt in to PTB's future behaviour (RetryAfter.retry_after as a timedelta) before it is read.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+import html
+import logging
+import traceback
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+)
+
+from bot.outbox import Dispatcher
+from bot.service import Clock, Office, utc_now
+from bot.settings import Settings
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("ajukan", "Ajukan permohonan subdomain"),
+    BotCommand("status", "Status permohonan Bapak/Ibu"),
+    BotCommand("tugas", "Tahap yang menunggu tindakan Bapak/Ibu"),
+    BotCommand("riwayat", "Riwayat sebuah permohonan"),
+    BotCommand("batal", "Batalkan isian yang sedang berjalan"),
+    BotCommand("bantuan", "Petunjuk penggunaan"),
+]
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """Typed access to the long-lived services kept in `bot_data`."""
+
+    @property
+    def office(self) -> Office:
+        office: Office = self.bot_data["office"]
+        return office
+
+    @property
+    def session(self) -> dict[Any, Any]:
+        """The user's conversation data (every update handled here has a user)."""
+        if self.user_data is None:
+            raise RuntimeError("no user data for this update")
+        return self.user_data
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        dispatcher: Dispatcher = self.bot_data["dispatcher"]
+        return dispatcher
+
+
+BotApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any],
+                     Any]
+
+
+def quiet_http_logs() -> None:
+    """The HTTP client logs every request URL at INFO, and the URL contains the bot token."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    limiter_log = logging.getLogger("telegram.ext.AIORateLimiter")
+    if not any(isinstance(f, _DropZeroRetryNoise) for f in limiter_log.filters):
+        limiter_log.addFilter(_DropZeroRetryNoise())
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    rate_limiter: bool = True,
+    outbox_poll: float = 5.0,
+) -> BotApp:
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is required to build the application")
+    quiet_http_logs()
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if rate_limiter:
+        # Proactive throttling (30/s overall, 20/min per group) and a few retries on 429 for
+        # direct replies; the outbox dispatcher reschedules whatever still fails.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    app: BotApp = builder.build()
+    app.bot_data["settings"] = settings
+    app.bot_data["clock"] = clock
+    app.bot_data["outbox_poll"] = outbox_poll
+
+    from bot.handlers import register
+
+    register(app)
+    app.add_error_handler(_on_error)
+    return app
+
+
+def outbox_bot(settings: Settings, defaults: Defaults | None) -> ExtBot[None]:
+    """The dispatcher's own Bot: throttled like the app's, but a 429 comes straight back to
+    the dispatcher (which reschedules that one chat) instead of pausing every request."""
+    assert settings.bot_token is not None
+    return ExtBot(
+        settings.bot_token,
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_file_base_url,
+        defaults=defaults,
+        rate_limiter=AIORateLimiter(max_retries=0),  # type: ignore[arg-type]
+    )
+
+
+class _DropZeroRetryNoise(logging.Filter):
+    """AIORateLimiter logs every 429 at ERROR when it may not retry; the dispatcher logs
+    its own one-line warning for those."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.args == (0,) and "maximum of" in str(record.msg))
+
+
+async def post_init(app: BotApp) -> None:
+    settings: Settings = app.bot_data["settings"]
+    store = await Store.open(settings.database_path)
+    office = Office(store, settings, app.bot_data["clock"])
+    sender = outbox_bot(settings, app.bot.defaults)
+    await sender.initialize()
+    app.bot_data["outbox_bot"] = sender
+    # Retries are scheduled on the wall clock, whatever clock the workflow is given.
+    dispatcher = Dispatcher(sender, store, utc_now, idle_poll=app.bot_data["outbox_poll"])
+    office.on_queued = dispatcher.wake
+    app.bot_data["office"] = office
+    app.bot_data["dispatcher"] = dispatcher
+    await app.bot.set_my_commands(COMMANDS)
+    dispatcher.start()  # resumes whatever is still owed from before a restart or outage
+
+
+async def post_shutdown(app: BotApp) -> None:
+    dispatcher: Dispatcher | None = app.bot_data.get("dispatcher")
+    if dispatcher is not None:
+        await dispatcher.stop()
+    sender: ExtBot[None] | None = app.bot_data.get("outbox_bot")
+    if sender is not None:
+        await sender.shutdown()
+    office: Office | None = app.bot_data.get("office")
+    if office is not None:
+        await office.store.close()
+
+
+async def _on_error(update: object, context: BotContext) -> None:
+    error = context.error
+    tb = "".join(traceback.format_exception(error)) if error else "no exception"
+    log.error("unhandled error while handling an update:\n%s", tb)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id,
+                html.escape("Maaf, terjadi kesalahan pada sistem. Mohon coba lagi sebentar lagi."))
+        except Exception:  # the error reply is best effort; the log above has the cause
+            log.warning("could not tell the user about the error")

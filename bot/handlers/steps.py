@@ -1,0 +1,209 @@
+"""Officials (and requesters) acting on a step: button → choices → note → one transition.
+
+A pressed action button is checked against the database at once (the presser's positions, the
+request's version); then the handler collects what the table asks for (an instruction, the staff
+member, a note), and hands everything to the office service in one call.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.callbacks import ActionButton, BadPayload
+from bot.service import ActionInput
+from bot.texts import local_time
+from bot.workflow import (
+    NOTE_MAX_CHARS,
+    Action,
+    Instruction,
+    Note,
+    Role,
+    WorkflowError,
+)
+from storage.models import OutMessage, Person
+from storage.store import NotFound
+
+if TYPE_CHECKING:
+    from bot.app import BotContext
+
+PENDING = "pending_action"
+SKIP, CANCEL = "n:skip", "n:cancel"
+INSTRUCTIONS = list(Instruction)
+
+
+@dataclass(frozen=True)
+class PendingAction:
+    """An action waiting for the presser's choices and note (kept in user_data)."""
+
+    button: ActionButton
+    label: str
+    chat_id: int
+    message_id: int
+    message_html: str
+    note_rule: Note
+    needs_instruction: bool
+    needs_staff: bool
+    instruction: Instruction | None = None
+    assignee_id: int | None = None
+
+
+async def person_of(update: Update, context: BotContext) -> Person | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    return await context.office.store.person_by_telegram(user.id)
+
+
+async def on_action_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    try:
+        button = ActionButton.unpack(query.data)
+    except BadPayload:
+        await query.answer("Tombol ini tidak dikenali lagi. Mohon gunakan /tugas.", show_alert=True)
+        return
+    person = await person_of(update, context)
+    if person is None:
+        await query.answer("Bukan tugas Anda: Bapak/Ibu belum terdaftar.", show_alert=True)
+        return
+    try:
+        _request, decision = await context.office.check(person, button.request_id, button.action,
+                                                       button.version)
+    except NotFound:
+        await query.answer("Permohonan tidak ditemukan.", show_alert=True)
+        return
+    except WorkflowError as refused:
+        await query.answer(refused.message_id, show_alert=True)
+        return
+    message = query.message
+    assert message is not None
+    staff = await context.office.store.holders_on(Role.STAF_PRAKOM, context.office.today())
+    pending = PendingAction(
+        button=button,
+        label=decision.transition.label,
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        message_html=getattr(message, "text_html", "") or "",
+        note_rule=decision.transition.note,
+        needs_instruction=bool(decision.transition.instructions),
+        needs_staff=button.action is Action.ORDER_CHECK and len(staff) > 1,
+    )
+    context.session[PENDING] = pending
+    await query.answer()
+    await _ask_next(update, context, pending)
+
+
+async def _ask_next(update: Update, context: BotContext, pending: PendingAction) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    cancel = [InlineKeyboardButton("Batal", callback_data=CANCEL)]
+    if pending.needs_instruction and pending.instruction is None:
+        rows = [[InlineKeyboardButton(i.value, callback_data=f"i:{n}")]
+                for n, i in enumerate(INSTRUCTIONS)]
+        await chat.send_message("Pilih instruksi disposisi:",
+                                reply_markup=InlineKeyboardMarkup([*rows, cancel]))
+        return
+    if pending.needs_staff and pending.assignee_id is None:
+        staff = await context.office.store.holders_on(Role.STAF_PRAKOM, context.office.today())
+        rows = [[InlineKeyboardButton(h.person.name, callback_data=f"s:{h.person.id}")]
+                for h in staff]
+        await chat.send_message("Pilih Staf Prakom yang ditugaskan mengecek subdomain:",
+                                reply_markup=InlineKeyboardMarkup([*rows, cancel]))
+        return
+    if pending.note_rule is Note.NONE:
+        await _commit(update, context, pending, None)
+        return
+    if pending.note_rule is Note.REQUIRED:
+        await chat.send_message(
+            f"<b>{html.escape(pending.label)}</b>: mohon tuliskan catatan/alasan "
+            f"(paling banyak {NOTE_MAX_CHARS} karakter).",
+            reply_markup=InlineKeyboardMarkup([cancel]))
+        return
+    await chat.send_message(
+        f"<b>{html.escape(pending.label)}</b>: tuliskan catatan bila perlu, atau tekan Lewati.",
+        reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Lewati", callback_data=SKIP)], cancel]))
+
+
+async def on_choice(update: Update, context: BotContext) -> None:
+    """Instruction / staff choice, Lewati and Batal buttons of a pending action."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    pending: PendingAction | None = context.session.get(PENDING)
+    if pending is None:
+        await query.answer("Tidak ada tindakan yang sedang menunggu.", show_alert=True)
+        return
+    data = query.data
+    if data == SKIP and pending.note_rule is Note.REQUIRED:
+        await query.answer("Catatan wajib diisi untuk tindakan ini.", show_alert=True)
+        return
+    await query.answer()
+    if data == CANCEL:
+        context.session.pop(PENDING, None)
+        await query.edit_message_text("Tindakan dibatalkan; tidak ada yang berubah.")
+        return
+    if data == SKIP:
+        await query.edit_message_reply_markup(None)
+        await _commit(update, context, pending, None)
+        return
+    kind, _, value = data.partition(":")
+    if kind == "i" and value.isdigit() and int(value) < len(INSTRUCTIONS):
+        chosen = INSTRUCTIONS[int(value)]
+        pending = replace(pending, instruction=chosen)
+        await query.edit_message_text(f"Instruksi: {html.escape(chosen.value)}")
+    elif kind == "s" and value.isdigit():
+        pending = replace(pending, assignee_id=int(value))
+        await query.edit_message_reply_markup(None)
+    else:
+        return
+    context.session[PENDING] = pending
+    await _ask_next(update, context, pending)
+
+
+async def on_note_text(update: Update, context: BotContext) -> None:
+    """A text message while an action waits for its note."""
+    message = update.effective_message
+    pending: PendingAction | None = context.session.get(PENDING)
+    if message is None or message.text is None or pending is None:
+        return
+    if (pending.needs_instruction and pending.instruction is None) or (
+        pending.needs_staff and pending.assignee_id is None
+    ):
+        await message.reply_text("Mohon pilih dahulu dari tombol yang tersedia.")
+        return
+    if len(message.text) > NOTE_MAX_CHARS:
+        await message.reply_text(
+            f"Catatan terlalu panjang ({len(message.text)} karakter). Mohon ringkas menjadi "
+            f"paling banyak {NOTE_MAX_CHARS} karakter lalu kirim kembali.")
+        return
+    await _commit(update, context, pending, message.text)
+
+
+async def _commit(update: Update, context: BotContext, pending: PendingAction,
+                  note: str | None) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    person = await person_of(update, context)
+    if person is None:
+        return
+    office = context.office
+    done = (f"{pending.message_html}\n\n✅ <b>{html.escape(pending.label)}</b> oleh "
+            f"{html.escape(person.name)} pada {local_time(office.clock())}")
+    edit = OutMessage(pending.chat_id, "edit", {
+        "message_id": pending.message_id, "text": done, "buttons": []})
+    try:
+        request = await office.act(person, pending.button.request_id, ActionInput(
+            pending.button.action, pending.button.version, note=note,
+            instruction=pending.instruction, assignee_id=pending.assignee_id), extra=[edit])
+    except WorkflowError as refused:
+        if "catatan" not in refused.message_id.lower():
+            context.session.pop(PENDING, None)
+        await chat.send_message(html.escape(refused.message_id))
+        return
+    context.session.pop(PENDING, None)
+    await chat.send_message(
+        f"Tercatat: {html.escape(pending.label)} untuk {html.escape(request.number)}.")

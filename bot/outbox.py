@@ -1,0 +1,163 @@
+"""The outbox dispatcher: the only part of the bot that sends what transitions queued.
+
+It drains the `outbox` table in id order, keeps the order per chat (a chat whose message must
+wait holds back its later ones), retries network errors and 5xx answers with backoff, honours
+429 `retry_after`, and gives up only on answers that will never change (403, 400). After a
+restart it simply continues with what is still unsent.
+
+The one window it cannot close: a crash after Telegram accepted a message and before
+`mark_sent` commits re-sends that one message after the restart (the Bot API has no
+idempotency key). The window is the duration of one commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.service import Clock
+from storage.models import QueuedMessage
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(minutes=10)
+MAX_ATTEMPTS = 50
+
+
+def keyboard(rows: list[list[list[str]]] | None) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows])
+
+
+class Dispatcher:
+    def __init__(self, bot: Bot, store: Store, clock: Clock, *, idle_poll: float = 5.0) -> None:
+        self.bot = bot
+        self.store = store
+        self.clock = clock
+        self.idle_poll = idle_poll
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Call after queueing messages, so they leave at once."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                delay = await self.drain()
+            except Exception:
+                log.exception("outbox dispatcher round failed")
+                delay = self.idle_poll
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def drain(self) -> float:
+        """Send everything that is due; returns how long to wait before the next round."""
+        held: set[int] = set()
+        wait = self.idle_poll
+        while True:
+            batch = [m for m in await self.store.pending_messages(now=self.clock(), limit=50)
+                     if m.chat_id not in held]
+            if not batch:
+                return wait
+            progressed = False
+            for message in batch:
+                if message.chat_id in held:
+                    continue
+                retry_in = await self._deliver(message)
+                if retry_in is None:
+                    progressed = True
+                else:
+                    held.add(message.chat_id)
+                    wait = min(wait, retry_in)
+            if not progressed:
+                return wait
+
+    async def _deliver(self, message: QueuedMessage) -> float | None:
+        """Send one message; None when done (sent or given up), else seconds until retry."""
+        try:
+            sent_id, ref = await self._send(message)
+        except RetryAfter as exc:
+            seconds = _seconds(exc.retry_after)
+            return await self._retry(message, f"429 retry after {seconds}s", seconds)
+        except Forbidden as exc:
+            await self._give_up(message, f"403 {exc.message}")
+            return None
+        except BadRequest as exc:
+            if "message is not modified" in exc.message:
+                await self.store.mark_sent(message.id, now=self.clock(), result="unchanged")
+                return None
+            await self._give_up(message, f"400 {exc.message}")
+            return None
+        except (NetworkError, TelegramError, OSError) as exc:
+            backoff = min(2.0 ** min(message.attempts, 10), MAX_BACKOFF.total_seconds())
+            return await self._retry(message, f"{type(exc).__name__}: {exc}", backoff)
+        await self.store.mark_sent(message.id, now=self.clock(),
+                                   result={"message_id": sent_id}, ref=ref)
+        return None
+
+    async def _retry(self, message: QueuedMessage, error: str, seconds: float) -> float:
+        if message.attempts + 1 >= MAX_ATTEMPTS:
+            await self._give_up(message, error)
+            return 0.0
+        log.warning("outbox message %s to chat %s: %s", message.id, message.chat_id, error)
+        retry_at = self.clock() + timedelta(seconds=seconds)
+        await self.store.mark_failed(message.id, error=error, retry_at=retry_at)
+        return seconds
+
+    async def _give_up(self, message: QueuedMessage, error: str) -> None:
+        log.error("outbox message %s to chat %s dropped: %s", message.id, message.chat_id, error)
+        await self.store.mark_failed(message.id, error=error, retry_at=None)
+
+    async def _send(self, message: QueuedMessage) -> tuple[int, tuple[str, int, int] | None]:
+        """Make the Bot API call; returns the message id and, for cards, the ref to keep."""
+        payload: dict[str, Any] = message.payload
+        markup = keyboard(payload.get("buttons"))
+        if message.kind == "card":
+            key = payload["key"]
+            known = await self.store.message_ref(key)
+            if known is not None:
+                await self.bot.edit_message_text(payload["text"], chat_id=known[0],
+                                                 message_id=known[1], reply_markup=markup)
+                return known[1], None
+            sent = await self.bot.send_message(message.chat_id, payload["text"],
+                                               reply_markup=markup)
+            return sent.message_id, (key, message.chat_id, sent.message_id)
+        if message.kind == "edit":
+            await self.bot.edit_message_text(payload["text"], chat_id=message.chat_id,
+                                             message_id=payload["message_id"], reply_markup=markup)
+            return int(payload["message_id"]), None
+        if message.kind == "document":
+            path = Path(payload["path"])
+            sent = await self.bot.send_document(
+                message.chat_id, path, filename=payload.get("filename", path.name),
+                caption=payload.get("caption"), reply_markup=markup)
+            return sent.message_id, None
+        sent = await self.bot.send_message(message.chat_id, payload["text"], reply_markup=markup)
+        return sent.message_id, None
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,0 +1,96 @@
+"""Our real Application, running against the Bot API emulator, on a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.app import BotApp, build_application, post_init, post_shutdown
+from bot.emulator import BotApiEmulator, SimGroup, SimUser
+from bot.service import Office
+from bot.settings import Settings
+from tests.support.office import (
+    ADMIN,
+    HEAD,
+    KABID,
+    KASI,
+    REQUESTER,
+    STAFF,
+    Clock,
+    open_office,
+    seed_people,
+)
+
+GROUP_ID = -1001234567890
+TINY_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]"
+            b"/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+@dataclass
+class Cast:
+    """The simulated people, one per seeded position."""
+
+    head: SimUser
+    kabid: SimUser
+    kasi: SimUser
+    staff: SimUser
+    admin: SimUser
+    requester: SimUser
+    group: SimGroup
+
+
+def cast(emu: BotApiEmulator) -> Cast:
+    return Cast(
+        head=emu.user(HEAD, "Rahmadi"), kabid=emu.user(KABID, "Siti"),
+        kasi=emu.user(KASI, "Budi"), staff=emu.user(STAFF, "Rina"),
+        admin=emu.user(ADMIN, "Admin"),
+        requester=emu.user(REQUESTER, "Ahmad", phone="+6281200000000"),
+        group=emu.group(GROUP_ID, "Diskominfo Subdomain"),
+    )
+
+
+def settings_for(emu: BotApiEmulator, tmp: Path, **extra: str) -> Settings:
+    return Settings.from_mapping({
+        "BOT_TOKEN": emu.token,
+        "TELEGRAM_API_BASE_URL": emu.base_url,
+        "DATABASE_PATH": str(tmp / "bot.sqlite3"),
+        "DATA_DIR": str(tmp / "data"),
+        "GROUP_CHAT_ID": str(GROUP_ID),
+        **extra,
+    })
+
+
+async def seed(settings: Settings, clock: Clock, **kw: Any) -> None:
+    office = await open_office(settings.database_path, clock)
+    await seed_people(office.store, clock(), **kw)
+    await office.store.close()
+
+
+@asynccontextmanager
+async def running_office_bot(
+    settings: Settings, clock: Clock, *, outbox_poll: float = 0.2
+) -> AsyncIterator[BotApp]:
+    """Like `python -m bot run`: initialize, post_init, start, poll; the reverse on exit."""
+    app = build_application(settings, clock=clock, outbox_poll=outbox_poll)
+    assert app.updater is not None
+    await app.initialize()
+    try:
+        await post_init(app)
+        await app.start()
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        yield app
+    finally:
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await post_shutdown(app)
+        await app.shutdown()
+
+
+def office_of(app: BotApp) -> Office:
+    office: Office = app.bot_data["office"]
+    return office
