@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from bot.workflow import Outcome, Role, State
@@ -144,3 +146,51 @@ class QueuedMessage:
     request_id: int | None
     attempts: int
     not_before: datetime | None
+
+
+@dataclass(frozen=True)
+class LetterOrder:
+    """A reply letter to number, render and register inside a transition's transaction.
+
+    The number is allocated there (gapless per year), so rendering happens there too:
+    `number_for(sequence)` formats it, `render(number, verification_code)` makes the PDF.
+    """
+
+    year: int
+    kind: str
+    addressee: str
+    subject: str
+    signer_id: int | None
+    signer_acting: str | None
+    number_for: Callable[[int], str]
+    render: Callable[[str, str], bytes]
+    directory: Path
+
+
+@dataclass(frozen=True)
+class IssuedLetter:
+    id: int
+    request_id: int
+    number: str
+    sequence: int
+    year: int
+    kind: str
+    addressee: str
+    subject: str
+    verification_code: str
+    path: Path
+    sha256: str
+    signed_at: datetime
+    signed_by: str | None = None
+    signed_acting: str | None = None
+    delivered_at: datetime | None = None
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CreatedSubdomain:
+    """A record set the bot created in DNS, for the product's own register."""
+
+    label: str
+    records: tuple[tuple[str, str, str, int], ...]
+    serial: int | None

@@ -7,7 +7,10 @@ happens or none.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,6 +23,9 @@ from storage.db import Database
 from storage.models import (
     Agency,
     AuditEntry,
+    CreatedSubdomain,
+    IssuedLetter,
+    LetterOrder,
     NewRequest,
     OutMessage,
     Person,
@@ -375,10 +381,17 @@ class Store:
         outcome: Outcome | None = None,
         assignee_id: int | None = None,
         clear_assignee: bool = False,
+        letter: LetterOrder | None = None,
+        letter_messages: Callable[[IssuedLetter], Iterable[OutMessage]] | None = None,
+        created: CreatedSubdomain | None = None,
+        receipt: bool = False,
     ) -> Request:
         """Compare-and-set the request to `entry.to_state`, with its audit row and messages.
 
-        Raises `StaleRequest` (nothing written) when the version moved on meanwhile.
+        In the same transaction, optionally: issue `letter` (number, PDF, register row; then
+        queue `letter_messages(issued)`), register the `created` subdomain, record the receipt
+        of the request's last letter. Raises `StaleRequest` (nothing written) when the version
+        moved on meanwhile.
         """
         async with self.db.transaction() as conn:
             current = await _request_by(conn, "r.id = ?", request_id)
@@ -395,7 +408,68 @@ class Store:
             )
             await _audit(conn, request_id, now, current.state, entry)
             await _queue(conn, request_id, now, messages)
+            if letter is not None:
+                issued = await _issue_letter(conn, request_id, now, letter)
+                await _queue(conn, request_id, now,
+                             letter_messages(issued) if letter_messages else ())
+            if created is not None:
+                await conn.execute(
+                    """INSERT INTO subdomains (label, request_id, records, serial, created_at)
+                       VALUES (?, ?, ?, ?, ?)""",
+                    (created.label, request_id, json.dumps(created.records), created.serial,
+                     _ts(now)))
+            if receipt:
+                await conn.execute(
+                    """UPDATE outgoing_register SET received_at = ? WHERE id =
+                       (SELECT MAX(id) FROM outgoing_register WHERE request_id = ?)""",
+                    (_ts(now), request_id))
             return await _request_by(conn, "r.id = ?", request_id)
+
+    # --- letters and subdomains ----------------------------------------------------------
+
+    async def letters(self, request_id: int | None = None,
+                      code: str | None = None) -> list[IssuedLetter]:
+        clauses, params = ["1=1"], []
+        if request_id is not None:
+            clauses.append("o.request_id = ?")
+            params.append(str(request_id))
+        if code is not None:
+            clauses.append("o.verification_code = ?")
+            params.append(code.strip().upper())
+        async with self.db.reading() as conn:
+            rows = await conn.execute_fetchall(
+                """SELECT o.*, p.name AS signer_name FROM outgoing_register o
+                   LEFT JOIN people p ON p.id = o.signed_by
+                   WHERE """ + " AND ".join(clauses) + " ORDER BY o.id", params)
+        return [_issued(r) for r in rows]
+
+    async def live_subdomains(self) -> dict[str, int | None]:
+        """Label → request id of every subdomain the bot created and did not remove."""
+        async with self.db.reading() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT label, request_id FROM subdomains WHERE removed_at IS NULL")
+        return {r["label"]: r["request_id"] for r in rows}
+
+    async def subdomain_records(self, label: str) -> tuple[tuple[str, str, str, int], ...] | None:
+        async with self.db.reading() as conn:
+            rows = list(await conn.execute_fetchall(
+                "SELECT records FROM subdomains WHERE label = ? AND removed_at IS NULL", (label,)))
+        if not rows:
+            return None
+        return tuple(tuple(r) for r in json.loads(rows[0]["records"]))
+
+    async def mark_subdomain_removed(self, label: str, *, now: datetime,
+                                     removed_by: int | None, request_id: int | None) -> None:
+        """Record the removal, and an audit row on the request it was created for."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """UPDATE subdomains SET removed_at = ?, removed_by = ?
+                   WHERE label = ? AND removed_at IS NULL""", (_ts(now), removed_by, label))
+            if request_id is not None:
+                current = await _request_by(conn, "r.id = ?", request_id)
+                await _audit(conn, request_id, now, current.state, AuditEntry(
+                    action="remove_record", to_state=current.state, actor_id=removed_by,
+                    actor_role=Role.ADMIN, details={"label": label}))
 
     async def timeline(self, request_id: int) -> list[RequestEvent]:
         async with self.db.reading() as conn:
@@ -434,11 +508,19 @@ class Store:
         result: Any = None,
         ref: tuple[str, int, int] | None = None,
     ) -> None:
-        """Record a delivery; `ref` = (key, chat id, message id) remembers it for later edits."""
+        """Record a delivery; `ref` = (key, chat id, message id) remembers it for later edits.
+
+        A message that carries a reply letter (`letter_id` in its payload) also records the
+        letter's delivery in the outgoing register."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET sent_at = ?, result = ? WHERE id = ? AND sent_at IS NULL",
                 (_ts(now), json.dumps(result), message_id))
+            await conn.execute(
+                """UPDATE outgoing_register SET delivered_at = ?
+                   WHERE delivered_at IS NULL AND id =
+                     (SELECT json_extract(payload, '$.letter_id') FROM outbox WHERE id = ?)""",
+                (_ts(now), message_id))
             if ref is not None:
                 await conn.execute(
                     "INSERT OR REPLACE INTO message_refs (key, chat_id, message_id) "
@@ -557,3 +639,42 @@ async def _queue(
         [(m.chat_id, m.kind, m.payload_json(), request_id, _ts(now),
           _ts(m.not_before) if m.not_before else None) for m in messages],
     )
+
+
+def _issued(row: Row) -> IssuedLetter:
+    return IssuedLetter(
+        id=row["id"], request_id=row["request_id"], number=row["number"],
+        sequence=row["sequence"], year=row["year"], kind=row["kind"],
+        addressee=row["addressee"], subject=row["subject"],
+        verification_code=row["verification_code"], path=Path(row["pdf_path"]),
+        sha256=row["sha256"], signed_at=_dt(row["signed_at"]),
+        signed_by=row["signer_name"], signed_acting=row["signed_acting"],
+        delivered_at=_dt(row["delivered_at"]) if row["delivered_at"] else None,
+        received_at=_dt(row["received_at"]) if row["received_at"] else None,
+    )
+
+
+async def _issue_letter(
+    conn: aiosqlite.Connection, request_id: int, now: datetime, order: LetterOrder
+) -> IssuedLetter:
+    """Allocate the next number of the year, render, store the PDF and register it."""
+    sequence = await _next(
+        conn, "SELECT MAX(sequence) FROM outgoing_register WHERE year = ?", order.year)
+    number = order.number_for(sequence)
+    code = secrets.token_hex(5).upper()
+    pdf = await asyncio.to_thread(order.render, number, code)
+    order.directory.mkdir(parents=True, exist_ok=True)
+    path = order.directory / f"{order.year}-{sequence:04d}-{code}.pdf"
+    await asyncio.to_thread(path.write_bytes, pdf)
+    digest = hashlib.sha256(pdf).hexdigest()
+    cur = await conn.execute(
+        """INSERT INTO outgoing_register (year, sequence, number, request_id, kind, addressee,
+             subject, signed_by, signed_acting, signed_at, verification_code, pdf_path, sha256)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+        (order.year, sequence, number, request_id, order.kind, order.addressee, order.subject,
+         order.signer_id, order.signer_acting, _ts(now), code, str(path), digest))
+    return IssuedLetter(
+        id=int(cur.lastrowid or 0), request_id=request_id, number=number, sequence=sequence,
+        year=order.year, kind=order.kind, addressee=order.addressee, subject=order.subject,
+        verification_code=code, path=path, sha256=digest, signed_at=now,
+        signed_acting=order.signer_acting)

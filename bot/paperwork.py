@@ -1,0 +1,199 @@
+"""From a request's records to the papers the SOP produces: reply letters and the disposition
+sheet (the rendering itself is `letters/`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+from bot.settings import Settings
+from bot.texts import fqdn
+from bot.workflow import ROLE_TITLES, Action, Instruction, Outcome, Role, State
+from letters.model import (
+    Addressee,
+    DispositionEntry,
+    DispositionSheet,
+    IncomingRef,
+    LetterKind,
+    OfficeIdentity,
+    ReplyLetter,
+    Signatory,
+    Urgency,
+)
+from letters.numbering import format_letter_number
+from letters.render import render_disposition_sheet, render_reply_letter
+from storage.models import AuditEntry, Person, PositionHolder, Request, RequestEvent
+
+SUBJECT = "Permohonan Pembuatan Subdomain {fqdn}"
+
+
+class PaperworkError(Exception):
+    """The letter cannot be made as the data stands; `message_id` says what to fix."""
+
+    def __init__(self, message_id: str) -> None:
+        super().__init__(message_id)
+        self.message_id = message_id
+
+
+def office_identity(settings: Settings) -> OfficeIdentity:
+    o = settings.office
+    return OfficeIdentity(
+        government_line=o.government, office_name=o.name, address_line=o.address,
+        phone_fax=f"Telp/Fax. {o.phone}", website=o.website, email=o.email, place=o.place,
+        unit_code=o.unit_code, classification_code=o.classification_code,
+        emblem_path=o.emblem_path, number_pattern=o.letter_number_pattern,
+    )
+
+
+def number_for(settings: Settings, year: int, sequence: int) -> str:
+    o = settings.office
+    return format_letter_number(o.letter_number_pattern, o.classification_code, sequence,
+                                o.unit_code, year)
+
+
+def signatory(settings: Settings, person: Person, acting: str | None) -> Signatory:
+    if not (person.nip and person.rank):
+        raise PaperworkError(
+            f"Data penandatangan belum lengkap: NIP dan pangkat {person.name} belum terdaftar. "
+            "Mohon admin melengkapinya (role set … --nip … --rank …).")
+    title = f"KEPALA {settings.office.name.upper()}"
+    role: Literal["plt", "plh"] | None = (
+        "plt" if acting == "plt" else "plh" if acting == "plh" else None)
+    return Signatory(position_title=title, name=person.name, rank=person.rank,
+                     nip=person.nip, acting=role)
+
+
+def expected_signer(holders: Sequence[PositionHolder]) -> PositionHolder:
+    """Who signs today: the acting Kepala Dinas when one is set, else the holder."""
+    if not holders:
+        raise PaperworkError("Belum ada Kepala Dinas terdaftar sebagai penandatangan.")
+    return sorted(holders, key=lambda h: h.acting is None)[0]
+
+
+@dataclass(frozen=True)
+class LetterFacts:
+    """What the request's history says the letter must contain."""
+
+    kind: LetterKind
+    reason: str
+    advice: str
+    records: tuple[tuple[str, str, str, int], ...]
+    date_active: date | None
+
+
+def facts(request: Request, events: Sequence[RequestEvent],
+          pending: AuditEntry | None = None, outcome: Outcome | None = None) -> LetterFacts:
+    """Reason, revision text and created records from the timeline (plus the transition
+    being made now, which is not stored yet)."""
+    trail: list[tuple[str, str | None, dict[str, object], datetime | None]] = [
+        (e.action, e.note, e.details, e.at) for e in events]
+    if pending is not None:
+        trail.append((pending.action, pending.note, pending.details, None))
+    kind = LetterKind((outcome or request.outcome or Outcome.ADVICE).value)
+    reason = advice = ""
+    records: tuple[tuple[str, str, str, int], ...] = ()
+    active: date | None = None
+    for action, note, details, at in trail:
+        if action in (Action.REJECT_ADVICE, Action.DECLINE) and note:
+            reason = note
+        elif action == Action.RESUBMIT and note:
+            advice = note
+        elif action == Action.CONFIRM_CREATED:
+            raw = details.get("records")
+            if isinstance(raw, list):
+                records = tuple((str(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in raw)
+            active = (at or datetime.now()).date()
+    return LetterFacts(kind, reason, advice, records, active)
+
+
+def reply_letter(
+    settings: Settings,
+    request: Request,
+    letter_facts: LetterFacts,
+    signer: Signatory,
+    *,
+    day: date,
+    number: str | None,
+    code: str | None,
+) -> ReplyLetter:
+    name = fqdn(request, settings.parent_domain)
+    url = (f"{settings.verify_base_url}/{code}" if settings.verify_base_url and code
+           else None)
+    return ReplyLetter(
+        kind=letter_facts.kind,
+        number=number,
+        date=day,
+        subject=SUBJECT.format(fqdn=name),
+        addressee=Addressee(title=request.agency.addressee, place=settings.office.place),
+        incoming=IncomingRef(number=request.letter_number, date=request.letter_date,
+                             subject=f"Permohonan subdomain {name}"),
+        fqdn=name,
+        signatory=signer,
+        records=letter_facts.records,
+        date_active=letter_facts.date_active,
+        reason=letter_facts.reason or ("Nama subdomain tidak dapat dibuat sesuai permohonan."
+                                       if letter_facts.kind in (LetterKind.ADVICE,
+                                                                LetterKind.DECLINED) else ""),
+        advice=letter_facts.advice,
+        draft=number is None,
+        verification_code=code,
+        verification_url=url,
+    )
+
+
+def render_letter(settings: Settings, letter: ReplyLetter) -> bytes:
+    try:
+        return render_reply_letter(letter, office_identity(settings))
+    except ValueError as exc:  # e.g. a reason that looks like it carries a password
+        raise PaperworkError(f"Surat tidak dapat dibuat: {exc}") from None
+
+
+def write_draft(settings: Settings, request: Request, pdf: bytes) -> Path:
+    folder = settings.data_dir / "letters" / "drafts"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{request.number}-v{request.version}-konsep.pdf"
+    path.write_bytes(pdf)
+    return path
+
+
+_NEXT_ROLE: dict[State, Role] = {
+    State.DISPOSITION_HEAD: Role.KABID,
+    State.DISPOSITION_KABID: Role.KASI,
+    State.ORDER_CHECK: Role.STAF_PRAKOM,
+}
+
+
+def disposition_sheet(request: Request, events: Sequence[RequestEvent],
+                      tz_received: date) -> DispositionSheet:
+    """The lembar disposisi: the incoming letter and every disposition made on it."""
+    entries = []
+    for e in events:
+        if e.action not in (Action.DISPOSE, Action.ORDER_CHECK) or e.from_state is None:
+            continue
+        to_role = _NEXT_ROLE.get(e.from_state)
+        entries.append(DispositionEntry(
+            to=ROLE_TITLES[to_role] if to_role else "-",
+            instruction=e.instruction or (Instruction.STUDY_AND_REPORT.value
+                                          if e.action == Action.ORDER_CHECK else "-"),
+            official_name=e.actor_name or "-",
+            official_position=ROLE_TITLES[e.actor_role] if e.actor_role else "-",
+            at=e.at,
+            note=e.note or "",
+        ))
+    return DispositionSheet(
+        from_agency=request.agency.name,
+        letter_number=request.letter_number,
+        letter_date=request.letter_date,
+        received_date=tz_received,
+        agenda_number=str(request.agenda_number or request.number),
+        urgency=Urgency.BIASA,
+        subject=f"Permohonan subdomain {request.subdomain}",
+        entries=tuple(entries),
+    )
+
+
+def render_sheet(settings: Settings, sheet: DispositionSheet) -> bytes:
+    return render_disposition_sheet(sheet, office_identity(settings))

@@ -1,0 +1,63 @@
+"""The technical steps: the DNS check (form, step 4) and the record creation (steps 6–7).
+
+Thin glue between the office's records and `domains/`: which names count as registered or
+pending, and which plan belongs to a request.
+"""
+
+from __future__ import annotations
+
+from bot.settings import Settings
+from bot.workflow import FINAL_STATES, State
+from domains.check import CheckResult, check_name
+from domains.names import ValidName, validate_name
+from domains.provision import (
+    ApplyResult,
+    Plan,
+    Target,
+    TargetCNAME,
+    TargetHosting,
+    TargetIP,
+    plan_for,
+    provider_from_config,
+)
+from storage.models import Request
+from storage.store import Store
+
+OPEN_STATES = [s for s in State if s not in FINAL_STATES]
+
+
+def valid_name(settings: Settings, label: str) -> ValidName:
+    return validate_name(label, settings.parent_domain, settings.dns.reserved)
+
+
+async def check(store: Store, settings: Settings, label: str,
+                request: Request | None = None) -> CheckResult:
+    """Ask the zone's authoritative servers, and compare with our own register and the
+    other open requests. Never "available" when DNS could not tell."""
+    name = valid_name(settings, label)
+    register = list(await store.live_subdomains())
+    pending = {r.subdomain: r.number for r in await store.requests(states=OPEN_STATES)}
+    return await check_name(name, settings.dns, register, pending,
+                            request_id=request.number if request else None)
+
+
+def target_of(request: Request) -> Target:
+    if request.target_kind == "ip" and request.target_value:
+        return TargetIP(request.target_value)
+    if request.target_kind == "cname" and request.target_value:
+        return TargetCNAME(request.target_value)
+    return TargetHosting()
+
+
+def plan(settings: Settings, request: Request) -> Plan:
+    """The exact records an approval creates (raises ProvisionError for a bad target)."""
+    return plan_for(valid_name(settings, request.subdomain), target_of(request), settings.dns)
+
+
+async def create(settings: Settings, request: Request) -> ApplyResult:
+    """Apply the request's plan with the configured provider (raises ProvisionError)."""
+    return await provider_from_config(settings.dns).apply(plan(settings, request))
+
+
+async def remove(settings: Settings, planned: Plan) -> ApplyResult:
+    return await provider_from_config(settings.dns).remove(planned)
