@@ -7,7 +7,7 @@ the composition itself is pure so that it can run inside the storing transaction
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +26,19 @@ if TYPE_CHECKING:
     from bot.service import Office
 
 Composer = Callable[[Request], list[OutMessage]]
+Notes = Sequence[tuple[str, str]]
+"""(author, note) pairs, oldest first, as step cards show them."""
+
+
+async def recent_notes(office: Office, request: Request,
+                       entry: AuditEntry | None = None) -> list[tuple[str, str]]:
+    """The notes written on `request` so far, plus `entry`'s (the transition being stored)."""
+    notes = [(e.actor_name or "Sistem", e.note)
+             for e in await office.store.timeline(request.id) if e.note]
+    if entry is not None and entry.note:
+        author = await office.store.person(entry.actor_id) if entry.actor_id else None
+        notes.append((author.name if author else "Sistem", entry.note))
+    return notes[-texts.NOTES_SHOWN:]
 
 
 async def _step_recipients(office: Office, request: Request) -> list[tuple[int, Role]]:
@@ -51,13 +64,14 @@ def buttons_for(request: Request, role: Role) -> list[list[tuple[str, str]]]:
     ]
 
 
-def step_message(request: Request, role: Role, chat_id: int) -> OutMessage:
+def step_message(request: Request, role: Role, chat_id: int, notes: Notes = ()) -> OutMessage:
     step = step_of(request.state)
-    text = texts.step_card(request, step) if step else texts.request_summary(request)
+    text = texts.step_card(request, step, notes) if step else texts.request_summary(request)
     return OutMessage(chat_id, "message", {"text": text, "buttons": buttons_for(request, role)})
 
 
-def step_messages(request: Request, role: Role, chat_id: int) -> list[OutMessage]:
+def step_messages(request: Request, role: Role, chat_id: int,
+                  notes: Notes = ()) -> list[OutMessage]:
     """The request letter (when there is one), then the step card with its buttons."""
     messages = []
     if request.letter_file_ref:
@@ -66,7 +80,7 @@ def step_messages(request: Request, role: Role, chat_id: int) -> list[OutMessage
             "filename": f"{request.number}-surat-permohonan{Path(request.letter_file_ref).suffix}",
             "caption": f"Surat permohonan {request.number}",
         }))
-    messages.append(step_message(request, role, chat_id))
+    messages.append(step_message(request, role, chat_id, notes))
     return messages
 
 
@@ -99,8 +113,9 @@ async def for_new_request(office: Office, requester_id: int) -> Composer:
 async def for_transition(
     office: Office, before: Request, after: Request, entry: AuditEntry
 ) -> list[OutMessage]:
+    notes = await recent_notes(office, before, entry)
     messages = [m for chat, role in await _step_recipients(office, after)
-                for m in step_messages(after, role, chat)]
+                for m in step_messages(after, role, chat, notes)]
     requester = await office.store.person(before.requester_id)
     if requester and requester.telegram_user_id:
         messages.append(requester_message(

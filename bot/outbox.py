@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=10)
 MAX_ATTEMPTS = 50
+BATCH = 200
+_EVERYTHING = timedelta(days=3650)
 
 
 def keyboard(rows: list[list[list[str]]] | None) -> InlineKeyboardMarkup | None:
@@ -64,12 +66,13 @@ class Dispatcher:
 
     async def _run(self) -> None:
         while True:
+            # Cleared before the round: a wake-up during the round starts the next one at once.
+            self._wake.clear()
             try:
                 delay = await self.drain()
             except Exception:
                 log.exception("outbox dispatcher round failed")
                 delay = self.idle_poll
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
 
@@ -78,13 +81,19 @@ class Dispatcher:
         held: set[int] = set()
         wait = self.idle_poll
         while True:
-            batch = [m for m in await self.store.pending_messages(now=self.clock(), limit=50)
-                     if m.chat_id not in held]
-            if not batch:
-                return wait
+            now = self.clock()
+            # Messages waiting for a retry are read too: they hold back their chat's later
+            # messages, so that a retried message is never overtaken by a newer one. (A
+            # message merely scheduled for later, never tried, holds nothing back.)
+            queued = await self.store.pending_messages(now=now + _EVERYTHING, limit=BATCH)
             progressed = False
-            for message in batch:
+            for message in queued:
                 if message.chat_id in held:
+                    continue
+                if message.not_before is not None and message.not_before > now:
+                    wait = min(wait, (message.not_before - now).total_seconds())
+                    if message.attempts > 0:
+                        held.add(message.chat_id)
                     continue
                 retry_in = await self._deliver(message)
                 if retry_in is None:
@@ -93,7 +102,7 @@ class Dispatcher:
                     held.add(message.chat_id)
                     wait = min(wait, retry_in)
             if not progressed:
-                return wait
+                return max(wait, 0.0)
 
     async def _deliver(self, message: QueuedMessage) -> float | None:
         """Send one message; None when done (sent or given up), else seconds until retry."""

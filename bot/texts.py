@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
@@ -83,13 +83,31 @@ def request_summary(request: Request) -> str:
     return "\n".join(lines)
 
 
-def step_card(request: Request, step: Step) -> str:
-    return "\n".join([
+NOTES_SHOWN = 3
+"""How many of the latest notes a step card repeats (the full trail is in /riwayat)."""
+NOTE_SHOWN_CHARS = 400
+"""Each repeated note is cut to this length so a card stays far below Telegram's 4096."""
+
+
+def notes_block(notes: Sequence[tuple[str, str]]) -> str:
+    """The latest (author, note) pairs, oldest first; user text, so escaped here."""
+    lines = ["<b>Catatan terakhir:</b>"]
+    for who, note in notes[-NOTES_SHOWN:]:
+        shown = note if len(note) <= NOTE_SHOWN_CHARS else note[:NOTE_SHOWN_CHARS] + "…"
+        lines.append(f"• {escape(who)}: {escape(shown)}")
+    return "\n".join(lines)
+
+
+def step_card(request: Request, step: Step, notes: Sequence[tuple[str, str]] = ()) -> str:
+    lines = [
         f"<b>Tahap {step.number}: {escape(STATE_LABELS[step.state])}</b>",
         request_summary(request),
         f"Kegiatan: {escape(step.activity)}",
         f"Waktu standar: {standard_time_label(step)}",
-    ])
+    ]
+    if notes:
+        lines.append(notes_block(notes))
+    return "\n".join(lines)
 
 
 def submitted(request: Request) -> str:

@@ -77,7 +77,8 @@ async def tasks(update: Update, context: BotContext) -> None:
         for role in sorted(actor.roles, key=lambda r: r is Role.SKPD):
             buttons = notify.buttons_for(request, role)
             if buttons:
-                card = notify.step_message(request, role, message.chat_id)
+                notes = await notify.recent_notes(context.office, request)
+                card = notify.step_message(request, role, message.chat_id, notes)
                 await message.reply_text(card.payload["text"], reply_markup=InlineKeyboardMarkup(
                     [[InlineKeyboardButton(t, callback_data=d) for t, d in row]
                      for row in buttons]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.emulator import BotApiEmulator, SimMessage, SimUser
+from bot.emulator import BotApiEmulator
 from bot.workflow import State
 from tests.support.botrun import (
     TINY_PDF,
@@ -14,48 +14,8 @@ from tests.support.botrun import (
     seed,
     settings_for,
 )
+from tests.support.chat import act, submit_by_chat
 from tests.support.office import Clock
-
-
-async def submit_by_chat(requester: SimUser, subdomain: str = "layanan") -> str:
-    await requester.send_command("/ajukan")
-    agency = await requester.wait_for("Pilih Perangkat Daerah")
-    await requester.press(agency, "Dinas Kesehatan")
-    await requester.wait_for("2/8")
-    await requester.send_text(subdomain)
-    await requester.wait_for("3/8")
-    await requester.send_text("Portal layanan kesehatan masyarakat")
-    target = await requester.wait_for("4/8")
-    await requester.press(target, "Alamat IP")
-    await requester.wait_for("Tuliskan Alamat IP")
-    await requester.send_text("103.28.12.10")
-    await requester.wait_for("5/8")
-    await requester.tap("Bagikan kontak saya")
-    await requester.wait_for("6/8")
-    await requester.send_text("400/123/Dinkes/2026")
-    await requester.wait_for("7/8")
-    await requester.send_text("27-11-2026")
-    await requester.wait_for("8/8")
-    await requester.send_document(TINY_PDF, "surat-permohonan.pdf")
-    summary = await requester.wait_for("Ringkasan permohonan")
-    await requester.press(summary, "Kirim")
-    sent = await requester.wait_for("Permohonan terkirim")
-    return sent.text.split("nomor ")[1].rstrip(".")
-
-
-async def act(user: SimUser, card: SimMessage, label: str, note: str | None = None,
-              choose: str | None = None) -> None:
-    """Press `label` on a step card, pick `choose` if asked, then give the note or skip."""
-    assert await user.press(card, label) in (None, "")
-    if choose is not None:
-        prompt = await user.wait_for(lambda m: not m.edited and choose in m.button_texts)
-        await user.press(prompt, choose)
-    ask = await user.wait_for(lambda m: "catatan" in m.text and not m.edited)
-    if note is None:
-        await user.press(ask, "Lewati")
-    else:
-        await user.send_text(note)
-    await user.wait_for("Tercatat")
 
 
 async def test_created_journey_end_to_end(emu: BotApiEmulator, tmp_path: Path) -> None:

@@ -1,0 +1,107 @@
+"""Decline, return for revision and withdrawal, acted by chat on the real Application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.callbacks import ActionButton
+from bot.emulator import BotApiEmulator
+from bot.workflow import Action, Instruction, Outcome, Role, State
+from tests.support.chat import (
+    STEPS_TO_DECISION,
+    act,
+    advance,
+    audit_actions,
+    file_request,
+    office_bot,
+    scene,
+    take,
+)
+from tests.support.office import HEAD
+
+REASON = "Subdomain tidak sesuai tugas pokok dan fungsi Dinas"
+
+
+async def test_decline_at_step_1_needs_a_typed_reason(emu: BotApiEmulator, tmp_path: Path) -> None:
+    s = await scene(emu, tmp_path)
+    head, requester = s.people.head, s.people.requester
+    async with office_bot(s) as (_app, office):
+        request = await file_request(office)
+        card = await head.wait_for("Tahap 1")
+        assert await head.press(card, "Tolak permohonan") is None
+        ask = await head.wait_for(lambda m: "catatan" in m.text and not m.edited)
+        assert ask.button_texts == ["Batal"], "a mandatory reason offers no Lewati"
+        # A forged "Lewati" press is refused, and nothing moves.
+        assert await head.press_data(ask, "n:skip") == "Catatan wajib diisi untuk tindakan ini."
+        assert (await office.store.request(request.id)).version == request.version
+
+        await head.send_text(REASON)
+        await head.wait_for("Tercatat: Tolak permohonan")
+        done = await head.wait_for(lambda m: m.edited and "✅" in m.text)
+        assert done.message_id == card.message_id and done.buttons == []
+
+        declined = await office.store.request(request.id)
+        assert declined.state is State.DECLINED and declined.outcome is Outcome.DECLINED
+        events = await office.store.timeline(request.id)
+        assert [e.action for e in events] == ["submit", "decline"]
+        assert events[-1].note == REASON and events[-1].actor_role is Role.KEPALA_DINAS
+
+        told = await requester.wait_for(lambda m: "Ditolak" in m.text)
+        assert f"Catatan: {REASON}" in told.text
+        assert told.buttons == [], "nothing left to withdraw"
+
+
+async def test_return_for_revision_shows_the_notes(emu: BotApiEmulator, tmp_path: Path) -> None:
+    s = await scene(emu, tmp_path)
+    head, kabid = s.people.head, s.people.kabid
+    async with office_bot(s) as (_app, office):
+        request = await file_request(office)
+        await take(office, HEAD, request, Action.DISPOSE, "Mohon segera ditelaah",
+                   instruction=Instruction.FOLLOW_UP)
+        card = await kabid.wait_for("Tahap 2")
+        assert "Catatan terakhir" in card.text and "Mohon segera ditelaah" in card.text
+
+        await act(kabid, card, "Kembalikan", "Lampiran surat belum ditandatangani")
+        back = await head.wait_for(lambda m: "Tahap 1" in m.text and "Lampiran" in m.text)
+        # The head sees why it came back, and the earlier note too; and can act again.
+        assert "Siti Aminah, S.Kom: Lampiran surat belum ditandatangani" in back.text
+        assert "Drs. H. Rahmadi, M.Si: Mohon segera ditelaah" in back.text
+        assert back.button_texts == ["Disposisi ke Kabid", "Tolak permohonan"]
+
+        moved = await office.store.request(request.id)
+        assert moved.state is State.DISPOSITION_HEAD and moved.version == 3
+        assert await audit_actions(office, request) == ["submit", "dispose", "return"]
+        head_cards = [m for m in head.inbox if "Tahap 1" in m.text]
+        assert len(head_cards) == 2
+
+
+async def test_withdrawal_before_step_6_only(emu: BotApiEmulator, tmp_path: Path) -> None:
+    s = await scene(emu, tmp_path)
+    head, requester = s.people.head, s.people.requester
+    async with office_bot(s) as (_app, office):
+        first = await file_request(office)
+        receipt = await requester.wait_for("telah diterima")
+        assert receipt.button_texts == ["Tarik permohonan"]
+        await act(requester, receipt, "Tarik permohonan", "Sudah tidak diperlukan")
+        withdrawn = await office.store.request(first.id)
+        assert withdrawn.state is State.WITHDRAWN
+        last = (await office.store.timeline(first.id))[-1]
+        assert (last.action, last.actor_role, last.note) == (
+            "withdraw", Role.SKPD, "Sudah tidak diperlukan")
+        # The head's card is now out of date: pressing it says who acted.
+        card = await head.wait_for("Tahap 1")
+        answer = await head.press(card, "Disposisi ke Kabid")
+        assert answer is not None and answer.startswith("Sudah diproses oleh Ahmad Dinkes pada ")
+
+        second = await file_request(office, "portal")
+        second = await advance(office, second, STEPS_TO_DECISION)
+        assert second.state is State.DECISION
+        update = await requester.wait_for(
+            lambda m: "portal" in m.text and "Pemeriksaan dan keputusan Kabid" in m.text,
+            timeout=15)
+        assert "Tarik permohonan" not in update.button_texts
+        forged = ActionButton(second.id, second.version, Action.WITHDRAW).pack()
+        answer = await requester.press_data(update, forged)
+        assert answer == "Tindakan ini tidak tersedia pada tahap sekarang."
+        still = await office.store.request(second.id)
+        assert still.state is State.DECISION and still.version == second.version
