@@ -24,6 +24,7 @@ from telegram.ext import (
     ExtBot,
 )
 
+from bot.deadlines import ReminderScheduler
 from bot.outbox import Dispatcher
 from bot.service import Clock, Office, utc_now
 from bot.settings import Settings
@@ -146,9 +147,15 @@ async def post_init(app: BotApp) -> None:
     app.bot_data["dispatcher"] = dispatcher
     await app.bot.set_my_commands(COMMANDS)
     dispatcher.start()  # resumes whatever is still owed from before a restart or outage
+    reminders = ReminderScheduler(office, settings.work_clock())
+    app.bot_data["reminders"] = reminders
+    reminders.start()  # catches up on reminders that fell due while the bot was down
 
 
 async def post_shutdown(app: BotApp) -> None:
+    reminders: ReminderScheduler | None = app.bot_data.get("reminders")
+    if reminders is not None:
+        await reminders.stop()
     dispatcher: Dispatcher | None = app.bot_data.get("dispatcher")
     if dispatcher is not None:
         await dispatcher.stop()

@@ -9,13 +9,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.worktime import Duration, OfficeHours, WorkClock, WorkDays, parse_duration
+
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_STEP_TIME: Duration = WorkDays(1)
+"""Standard time of steps 8 and 9 (none in the SOP) unless STANDARD_TIME_STEP8/9 say."""
 T = TypeVar("T")
 
 
@@ -52,6 +57,15 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
     office: OfficeSettings = field(default_factory=OfficeSettings)
+    office_hours: OfficeHours = field(default_factory=OfficeHours.default)
+    extra_holidays: frozenset[date] = frozenset()
+    standard_time_step8: Duration = DEFAULT_STEP_TIME
+    """Steps 8 and 9 have no standard time in the SOP; their reminders count on these."""
+    standard_time_step9: Duration = DEFAULT_STEP_TIME
+
+    def work_clock(self) -> WorkClock:
+        """The working-time clock (office hours, zone, holidays) that deadlines run on."""
+        return WorkClock(self.office_hours, self.timezone, self.extra_holidays)
 
     @property
     def telegram_file_base_url(self) -> str:
@@ -118,6 +132,10 @@ class Settings:
             webhook_secret=get("WEBHOOK_SECRET"),
             log_level=parse("LOG_LEVEL", _log_level, "INFO"),
             office=office,
+            office_hours=parse("OFFICE_HOURS", OfficeHours.parse, OfficeHours.default()),
+            extra_holidays=parse("EXTRA_HOLIDAYS", _dates, frozenset[date]()),
+            standard_time_step8=parse("STANDARD_TIME_STEP8", parse_duration, DEFAULT_STEP_TIME),
+            standard_time_step9=parse("STANDARD_TIME_STEP9", parse_duration, DEFAULT_STEP_TIME),
         )
 
 
@@ -152,6 +170,18 @@ def _log_level(raw: str) -> str:
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ValueError("use DEBUG, INFO, WARNING or ERROR")
     return level
+
+
+def _dates(raw: str) -> frozenset[date]:
+    """Comma-separated ISO dates, e.g. '2026-12-24,2026-12-31'."""
+    out: set[date] = set()
+    for part in (p.strip() for p in raw.split(",")):
+        if part:
+            try:
+                out.add(date.fromisoformat(part))
+            except ValueError:
+                raise ValueError(f"not a date (YYYY-MM-DD): {part!r}") from None
+    return frozenset(out)
 
 
 def _existing_file(raw: str) -> Path:

@@ -1,0 +1,296 @@
+"""Mutu Baku deadlines: reminders, the overdue mark and escalation, derived from the database.
+
+A deadline is never stored. A request in an open step owes that step's standard time (counted
+on the office's working time, `bot.worktime.WorkClock`) from `request.state_since`; the instant
+at k times the standard time is level k:
+
+1. a reminder to the step's current holders (an acting Plt./Plh. official while one is set),
+   with the step's action buttons;
+2. a second reminder, and the request's card in the office group is marked overdue;
+3. an escalation to the holder's superior (`workflow.SUPERIOR`); the Kepala Dinas has none, so
+   that one goes to the admins (as does any escalation whose superior post is empty).
+
+Each level of a step visit (a request at one version) fires once: `storage.reminders` records it
+in the same transaction that queues its messages. A scan after downtime fires only the highest
+level that is due and records the lower ones, so nobody gets three messages at once; the group
+card is marked overdue whenever level 2 or 3 fires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import date, datetime
+from enum import IntEnum
+from html import escape
+from typing import TYPE_CHECKING
+
+from bot import notify, texts
+from bot.workflow import (
+    FINAL_STATES,
+    ROLE_TITLES,
+    SUPERIOR,
+    Role,
+    State,
+    Step,
+    roles_to_notify,
+    step_of,
+)
+from bot.worktime import Duration, WorkClock, duration_from_timedelta
+from storage.models import OutMessage, PositionHolder, Request
+from storage.reminders import ReminderLog
+
+if TYPE_CHECKING:
+    from bot.service import Office
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+OPEN_STATES: tuple[State, ...] = tuple(s for s in State if s not in FINAL_STATES)
+OVERDUE_LINE = "⚠️ Melewati waktu standar"
+
+
+class Level(IntEnum):
+    REMINDER = 1
+    SECOND_REMINDER = 2
+    ESCALATION = 3
+
+
+# --- deadlines (pure) ---------------------------------------------------------------------------
+
+
+def standard_duration(state: State, settings: Settings) -> Duration | None:
+    """The standard time of the step a request in `state` is in; None for a closed request.
+
+    Steps 8 and 9 have none in the SOP: the settings STANDARD_TIME_STEP8/9 stand in.
+    """
+    step = step_of(state)
+    if step is None:
+        return None
+    if step.standard_time is not None:
+        return duration_from_timedelta(step.standard_time, working_days=step.working_days)
+    return settings.standard_time_step8 if step.number == 8 else settings.standard_time_step9
+
+
+def due_at(request: Request, duration: Duration, clock: WorkClock, level: Level) -> datetime:
+    """When `level` falls due for the request's current step visit."""
+    return clock.multiples(request.state_since, duration, int(level))
+
+
+def highest_due(
+    request: Request, duration: Duration, clock: WorkClock, now: datetime
+) -> Level | None:
+    """The highest level due at `now`, or None before the first reminder."""
+    for level in sorted(Level, reverse=True):
+        if due_at(request, duration, clock, level) <= now:
+            return level
+    return None
+
+
+def holder_role(step: Step) -> Role:
+    """The office role answerable for a step (at step 9: the staff, not the requester)."""
+    return next(r for r in roles_to_notify(step.state) if r is not Role.SKPD)
+
+
+# --- recipients -------------------------------------------------------------------------------
+
+
+async def step_holders(office: Office, request: Request,
+                       day: date) -> list[tuple[PositionHolder, Role]]:
+    """Who holds a pending action on `request` on `day`, chosen as `notify` chooses step recipients:
+    the acting official (Plt./Plh.) instead of the holder while one is set; at staff steps the
+    assigned staff member. The requester (step 9) gets no reminders."""
+    out: list[tuple[PositionHolder, Role]] = []
+    for role in roles_to_notify(request.state):
+        if role is Role.SKPD:
+            continue
+        holders = await office.store.holders_on(role, day)
+        if role is Role.STAF_PRAKOM and request.assignee_id is not None:
+            holders = [h for h in holders if h.person.id == request.assignee_id] or holders
+        acting = [h for h in holders if h.acting]
+        chosen = acting if acting and role is not Role.STAF_PRAKOM else holders
+        out += [(h, role) for h in chosen if h.person.telegram_user_id]
+    return out
+
+
+async def superiors(office: Office, role: Role, day: date) -> tuple[Role, list[PositionHolder]]:
+    """The role an overdue step of `role` escalates to and its holders (acting ones instead of
+    the holder while set); the admins when there is no superior or nobody holds that post."""
+    target = SUPERIOR.get(role)
+    if target is not None:
+        holders = await office.store.holders_on(target, day)
+        chosen = [h for h in holders if h.acting] or holders
+        if chosen:
+            return target, chosen
+    return Role.ADMIN, await office.store.holders_on(Role.ADMIN, day)
+
+
+# --- texts --------------------------------------------------------------------------------------
+
+
+def _where(request: Request, step: Step, settings: Settings) -> str:
+    return (f"permohonan <b>{escape(request.number)}</b> "
+            f"(<code>{escape(texts.fqdn(request, settings.parent_domain))}</code>)")
+
+
+def _stage(step: Step) -> str:
+    return f"tahap {step.number} ({escape(texts.STATE_LABELS[step.state])})"
+
+
+def reminder_text(request: Request, step: Step, level: Level, duration: Duration,
+                  settings: Settings) -> str:
+    since = texts.local_time(request.state_since, settings.timezone)
+    head = "Pengingat" if level is Level.REMINDER else "Pengingat kedua"
+    text = (f"⏰ <b>{head}</b>: {_where(request, step, settings)} menunggu tindakan Bapak/Ibu "
+            f"pada {_stage(step)} sejak {since}; waktu standar {duration.label_id}")
+    if level is Level.REMINDER:
+        return text + "."
+    return text + " telah terlampaui. Mohon segera ditindaklanjuti."
+
+
+def escalation_text(request: Request, step: Step, duration: Duration,
+                    holders: list[PositionHolder], settings: Settings) -> str:
+    since = texts.local_time(request.state_since, settings.timezone)
+    role = holder_role(step)
+    names = ", ".join(f"{h.title_prefix}{h.person.name}" for h in holders)
+    who = ROLE_TITLES[role] + (f" ({names})" if names else "")
+    return (f"⚠️ <b>Eskalasi</b>: {_where(request, step, settings)} dari "
+            f"{escape(request.agency.name)} menunggu tindakan {escape(who)} pada {_stage(step)} "
+            f"sejak {since}; waktu standar {duration.label_id} telah terlampaui tiga kali. "
+            "Mohon arahan Bapak/Ibu.")
+
+
+def overdue_card(request: Request, group_chat_id: int, escalated_to: Role | None) -> OutMessage:
+    """The request's group card (`notify.group_card`) with the overdue mark."""
+    card = notify.group_card(request, group_chat_id)
+    line = OVERDUE_LINE
+    if escalated_to is not None:
+        line += f"; dieskalasikan kepada {ROLE_TITLES[escalated_to]}"
+    return OutMessage(card.chat_id, card.kind,
+                      {**card.payload, "text": f"{card.payload['text']}\n{escape(line)}"})
+
+
+async def messages_for(office: Office, request: Request, level: Level, duration: Duration,
+                       now: datetime) -> list[OutMessage]:
+    """What firing `level` on `request` at `now` sends (to whoever holds the posts then)."""
+    step = step_of(request.state)
+    if step is None:
+        return []
+    settings = office.settings
+    out: list[OutMessage] = []
+    seen: set[int] = set()
+    day = now.astimezone(settings.timezone).date()
+    holders = await step_holders(office, request, day)
+    escalated_to: Role | None = None
+    if level is Level.ESCALATION:
+        escalated_to, bosses = await superiors(office, holder_role(step), day)
+        text = escalation_text(request, step, duration, [h for h, _ in holders], settings)
+        for boss in bosses:
+            chat = boss.person.telegram_user_id
+            if chat is not None and chat not in seen:
+                seen.add(chat)
+                out.append(OutMessage(chat, "message", {"text": text, "buttons": []}))
+    else:
+        text = reminder_text(request, step, level, duration, settings)
+        for holder, role in holders:
+            chat = holder.person.telegram_user_id
+            if chat is not None and chat not in seen:
+                seen.add(chat)
+                out.append(OutMessage(chat, "message", {
+                    "text": text, "buttons": notify.buttons_for(request, role)}))
+    if level >= Level.SECOND_REMINDER and settings.group_chat_id is not None:
+        out.append(overdue_card(request, settings.group_chat_id, escalated_to))
+    return out
+
+
+# --- the scheduler ----------------------------------------------------------------------------
+
+
+class ReminderScheduler:
+    """Fires due reminders from the database; safe to run in several processes at once."""
+
+    def __init__(self, office: Office, clock: WorkClock, *, max_sleep: float = 60.0,
+                 min_sleep: float = 1.0) -> None:
+        self.office = office
+        self.clock = clock
+        self.log = ReminderLog(office.store.db)
+        self.max_sleep = max_sleep
+        self.min_sleep = min_sleep
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def scan(self, now: datetime) -> int:
+        """Fire every level due at `now` that has not fired yet; returns how many fired."""
+        fired = await self.log.fired()
+        count = 0
+        for request in await self.office.store.requests(states=OPEN_STATES):
+            try:
+                count += await self._fire_due(request, fired.get(request.id, 0), now)
+            except Exception:  # one broken request must not hold up the others
+                log.exception("reminder for request %s failed", request.number)
+        if count:
+            self.office.on_queued()
+        return count
+
+    async def _fire_due(self, request: Request, fired: int, now: datetime) -> int:
+        duration = standard_duration(request.state, self.office.settings)
+        if duration is None:
+            return 0
+        level = highest_due(request, duration, self.clock, now)
+        if level is None or fired >= level:
+            return 0
+        messages = await messages_for(self.office, request, level, duration, now)
+        if not messages:
+            log.warning("reminder level %d for %s has no recipient", level, request.number)
+        done = await self.log.fire(request.id, request.version, level, now=now,
+                                   messages=messages)
+        if done:
+            log.info("reminder level %d fired for %s", level, request.number)
+        return int(done)
+
+    async def next_due(self, now: datetime) -> datetime | None:
+        """The earliest instant at which a level not fired yet falls due (may be <= now)."""
+        fired = await self.log.fired()
+        best: datetime | None = None
+        for request in await self.office.store.requests(states=OPEN_STATES):
+            duration = standard_duration(request.state, self.office.settings)
+            following = fired.get(request.id, 0) + 1
+            if duration is None or following > max(Level):
+                continue
+            try:
+                due = due_at(request, duration, self.clock, Level(following))
+            except Exception:
+                log.exception("deadline of request %s cannot be computed", request.number)
+                continue
+            best = due if best is None else min(best, due)
+        return best
+
+    def wake(self) -> None:
+        """Scan again now (e.g. after the clock or the settings changed)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="reminder-scheduler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                now = self.office.clock()
+                await self.scan(now)
+                due = await self.next_due(now)
+                delay = self.max_sleep if due is None else min(
+                    self.max_sleep, max(self.min_sleep, (due - now).total_seconds()))
+            except Exception:
+                log.exception("reminder scan failed")
+                delay = self.max_sleep
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)

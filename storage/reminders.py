@@ -1,0 +1,83 @@
+"""The record of fired Mutu Baku reminders, and firing one exactly once.
+
+A reminder level of one step visit (a request at one version) fires in a single transaction that
+inserts its `reminders` row and queues its messages; when the row (or a higher level) is already
+there, nothing is queued. Two schedulers, a restart or a retry therefore never send it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from storage.db import Database
+from storage.models import OutMessage
+
+
+def _ts(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class ReminderLog:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def fired(self) -> dict[int, int]:
+        """Request id → the highest level fired for the step it is in now (its version)."""
+        async with self.db.reading() as conn:
+            rows = await conn.execute_fetchall(
+                """SELECT m.request_id, MAX(m.level) FROM reminders m
+                   JOIN requests r ON r.id = m.request_id AND r.version = m.version
+                   GROUP BY m.request_id""")
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    async def levels(self, request_id: int, version: int) -> list[tuple[int, datetime]]:
+        """(level, recorded at) of one step visit, lowest level first."""
+        async with self.db.reading() as conn:
+            rows = await conn.execute_fetchall(
+                """SELECT level, sent_at FROM reminders WHERE request_id = ? AND version = ?
+                   ORDER BY level""", (request_id, version))
+        return [(int(r[0]), datetime.fromisoformat(r[1])) for r in rows]
+
+    async def fire(
+        self,
+        request_id: int,
+        version: int,
+        level: int,
+        *,
+        now: datetime,
+        messages: Iterable[OutMessage],
+    ) -> bool:
+        """Record `level` (and every lower level not yet recorded) and queue `messages`.
+
+        Returns False, writing nothing, when the request has moved to another version or this
+        level (or a higher one) was already fired by someone else.
+        """
+        async with self.db.transaction() as conn:
+            rows = list(await conn.execute_fetchall(
+                "SELECT version FROM requests WHERE id = ?", (request_id,)))
+            if not rows or int(rows[0][0]) != version:
+                return False
+            done = list(await conn.execute_fetchall(
+                "SELECT MAX(level) FROM reminders WHERE request_id = ? AND version = ?",
+                (request_id, version)))
+            if done and done[0][0] is not None and int(done[0][0]) >= level:
+                return False
+            cur = await conn.execute(
+                """INSERT OR IGNORE INTO reminders (request_id, version, level, sent_at)
+                   VALUES (?, ?, ?, ?)""", (request_id, version, level, _ts(now)))
+            if cur.rowcount == 0:
+                return False
+            await conn.executemany(
+                """INSERT OR IGNORE INTO reminders (request_id, version, level, sent_at)
+                   VALUES (?, ?, ?, ?)""",
+                [(request_id, version, lower, _ts(now)) for lower in range(1, level)])
+            # The same row shape as Store.enqueue writes.
+            await conn.executemany(
+                """INSERT INTO outbox (chat_id, kind, payload, request_id, created_at, not_before)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                [(m.chat_id, m.kind, m.payload_json(), request_id, _ts(now),
+                  _ts(m.not_before) if m.not_before else None) for m in messages])
+            return True
