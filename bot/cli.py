@@ -10,6 +10,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TextIO
 
 from bot import texts
@@ -126,7 +127,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     flow = sub.add_parser("workflow", help="print the SOP table")
     flow.add_argument("--mermaid", action="store_true", help="as a Mermaid state diagram")
+
+    report = sub.add_parser("report", help="the monthly Mutu Baku report (PDF, audit CSV)")
+    report.add_argument("--month", required=True, type=_month, help="the month, YYYY-MM")
+    report.add_argument("--output", type=Path, help="PDF path (default DATA_DIR/reports/…)")
+    report.add_argument("--csv", action="store_true",
+                        help="also write the month's audit trail as CSV beside the PDF")
     return parser
+
+
+def _month(raw: str) -> tuple[int, int]:
+    from bot.report_files import parse_month  # lazily: it pulls in reportlab
+
+    try:
+        return parse_month(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {raw!r}") from None
 
 
 Handler = Callable[[Store, argparse.Namespace, TextIO], Awaitable[None]]
@@ -216,6 +232,21 @@ async def _db(store: Store, args: argparse.Namespace, out: TextIO) -> None:
 STORE_COMMANDS: dict[str, Handler] = {
     "role": _role, "agency": _agency, "request": _request, "backup": _backup, "db": _db,
 }
+
+
+async def _report(store: Store, args: argparse.Namespace, out: TextIO) -> None:
+    from bot.report_files import write_month_csv, write_month_report
+
+    settings = Settings.load()
+    year, month = args.month
+    pdf = await write_month_report(store, settings, year, month, args.output)
+    out.write(f"{pdf}\n")
+    if args.csv:
+        csv_path = await write_month_csv(store, settings, year, month, pdf.with_suffix(".csv"))
+        out.write(f"{csv_path}\n")
+
+
+STORE_COMMANDS["report"] = _report
 
 
 async def _with_store(settings: Settings, handler: Handler, args: argparse.Namespace,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import common, status, steps, submit
+from bot.handlers import admin, common, reports, status, steps, submit
 
 if TYPE_CHECKING:
     from bot.app import BotApp
@@ -24,6 +24,8 @@ def register(app: BotApp) -> None:
     app.add_handler(CommandHandler("status", status.status))
     app.add_handler(CommandHandler("tugas", status.tasks))
     app.add_handler(CommandHandler("riwayat", status.history))
+    app.add_handler(CommandHandler("peran", admin.roles))
+    app.add_handler(CommandHandler("laporan", reports.month_report))
     # Step buttons, then the choices and notes they ask for.
     app.add_handler(CallbackQueryHandler(steps.on_action_button, pattern=r"^a:"))
     app.add_handler(CallbackQueryHandler(steps.on_choice, pattern=r"^(i:\d+|s:\d+|n:\w+)$"))

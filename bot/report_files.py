@@ -1,0 +1,72 @@
+"""The monthly report as files: the PDF (and the audit CSV) of one month, for chat and CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from bot.reports import month_audit_csv, month_figures
+from bot.settings import Settings
+from letters.dates import month_name_id
+from letters.report import render_month_report
+from storage.store import Store
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """'2026-11' → (2026, 11); ValueError otherwise."""
+    match = _MONTH.match(text.strip())
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"not a month (YYYY-MM): {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def month_label(year: int, month: int) -> str:
+    """'November 2026'."""
+    return f"{month_name_id(month)} {year}"
+
+
+def office_name(settings: Settings) -> str:
+    """'DINAS KOMUNIKASI DAN INFORMATIKA KABUPATEN BALANGAN' from the letterhead settings."""
+    region = settings.office.government.removeprefix("PEMERINTAH").strip()
+    return f"{settings.office.name} {region}".strip()
+
+
+def default_path(settings: Settings, year: int, month: int) -> Path:
+    return settings.data_dir / "reports" / f"laporan-subdomain-{year:04d}-{month:02d}.pdf"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Readers (the outbox sending the file) never see a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o644)  # a report is no secret; mkstemp would make it 0600
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+async def write_month_report(store: Store, settings: Settings, year: int, month: int,
+                             path: Path | None = None) -> Path:
+    """Render the month's report PDF to `path` (default under DATA_DIR/reports/); returns it."""
+    figures = await month_figures(store, settings.work_clock(), year, month, settings.timezone)
+    target = path or default_path(settings, year, month)
+    data = await asyncio.to_thread(render_month_report, figures, office_name(settings))
+    await asyncio.to_thread(_write_atomically, target, data)
+    return target
+
+
+async def write_month_csv(store: Store, settings: Settings, year: int, month: int,
+                          path: Path) -> Path:
+    """The month's audit trail as CSV (UTF-8 with BOM, for spreadsheet programs)."""
+    text = await month_audit_csv(store, year, month, settings.timezone)
+    await asyncio.to_thread(_write_atomically, path, text.encode("utf-8-sig"))
+    return path
