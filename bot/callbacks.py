@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from bot.workflow import Action
 
 MAX_CALLBACK_BYTES = 64
+ANY_VERSION = 0
+"""Version 0 on a button: valid whatever the request's version (see Transition.any_version)."""
 
 
 class BadPayload(ValueError):

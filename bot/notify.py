@@ -12,15 +12,18 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import texts
-from bot.callbacks import ActionButton
+from bot import technical, texts
+from bot.callbacks import ANY_VERSION, ActionButton
 from bot.workflow import (
+    Action,
     Role,
+    State,
     roles_to_notify,
     step_of,
     transitions_for,
 )
-from storage.models import AuditEntry, OutMessage, Request
+from domains.provision import ProvisionError
+from storage.models import AuditEntry, IssuedLetter, OutMessage, Request
 
 if TYPE_CHECKING:
     from bot.service import Office
@@ -59,29 +62,62 @@ async def _step_recipients(office: Office, request: Request) -> list[tuple[int, 
 
 def buttons_for(request: Request, role: Role) -> list[list[tuple[str, str]]]:
     return [
-        [(t.label, ActionButton(request.id, request.version, t.action).pack())]
+        [(t.label, ActionButton(request.id, ANY_VERSION if t.any_version else request.version,
+                                t.action).pack())]
         for t in transitions_for(request.state, role)
     ]
 
 
-def step_message(request: Request, role: Role, chat_id: int, notes: Notes = ()) -> OutMessage:
+RECHECK = "chk"
+
+
+def step_message(request: Request, role: Role, chat_id: int, notes: Notes = (),
+                 details: str = "") -> OutMessage:
     step = step_of(request.state)
     text = texts.step_card(request, step, notes) if step else texts.request_summary(request)
-    return OutMessage(chat_id, "message", {"text": text, "buttons": buttons_for(request, role)})
+    buttons = buttons_for(request, role)
+    if request.state is State.TECHNICAL_CHECK and role is Role.STAF_PRAKOM:
+        buttons.append([("Cek ulang DNS", f"{RECHECK}:{request.id}")])
+    return OutMessage(chat_id, "message", {
+        "text": f"{text}\n{details}" if details else text, "buttons": buttons})
 
 
-def step_messages(request: Request, role: Role, chat_id: int,
-                  notes: Notes = ()) -> list[OutMessage]:
-    """The request letter (when there is one), then the step card with its buttons."""
+def step_messages(request: Request, role: Role, chat_id: int, notes: Notes = (), *,
+                  document: Path | None = None, details: str = "") -> list[OutMessage]:
+    """The letter to act on (the request letter, or the draft reply at sign-off), then the
+    step card with its buttons and the step's technical details."""
     messages = []
-    if request.letter_file_ref:
+    if document is not None:
+        messages.append(OutMessage(chat_id, "document", {
+            "path": str(document), "filename": f"{request.number}-konsep-surat-balasan.pdf",
+            "caption": f"KONSEP surat balasan {request.number}"}))
+    elif request.letter_file_ref:
         messages.append(OutMessage(chat_id, "document", {
             "path": request.letter_file_ref,
             "filename": f"{request.number}-surat-permohonan{Path(request.letter_file_ref).suffix}",
             "caption": f"Surat permohonan {request.number}",
         }))
-    messages.append(step_message(request, role, chat_id, notes))
+    messages.append(step_message(request, role, chat_id, notes, details))
     return messages
+
+
+async def step_details(office: Office, request: Request) -> str:
+    """What the step's holder needs to see beyond the request itself (HTML)."""
+    if request.state is State.TECHNICAL_CHECK:
+        result = await technical.check(office.store, office.settings, request.subdomain, request)
+        return texts.dns_check(result.summary_id())
+    if request.state is State.DECISION:
+        lines = []
+        checks = [e for e in await office.store.timeline(request.id)
+                  if e.details.get("dns_summary")]
+        if checks:
+            lines.append(texts.dns_check(str(checks[-1].details["dns_summary"])))
+        try:
+            lines.append(texts.plan(technical.plan(office.settings, request).describe_id()))
+        except ProvisionError as failed:
+            lines.append(texts.plan(failed.message_id))
+        return "\n".join(lines)
+    return ""
 
 
 def requester_message(request: Request, chat_id: int, text: str) -> OutMessage:
@@ -111,18 +147,46 @@ async def for_new_request(office: Office, requester_id: int) -> Composer:
 
 
 async def for_transition(
-    office: Office, before: Request, after: Request, entry: AuditEntry
+    office: Office, before: Request, after: Request, entry: AuditEntry,
+    draft: Path | None = None,
 ) -> list[OutMessage]:
     notes = await recent_notes(office, before, entry)
+    details = await step_details(office, after)
     messages = [m for chat, role in await _step_recipients(office, after)
-                for m in step_messages(after, role, chat, notes)]
+                for m in step_messages(after, role, chat, notes, document=draft,
+                                       details=details)]
+    step = step_of(before.state)
+    made = step.transition(Action(entry.action)) if step else None
     requester = await office.store.person(before.requester_id)
-    if requester and requester.telegram_user_id:
-        messages.append(requester_message(
-            after, requester.telegram_user_id, texts.requester_update(after, entry)))
+    if made and made.tell_requester and requester and requester.telegram_user_id:
+        update = requester_message(
+            after, requester.telegram_user_id, texts.requester_update(after, entry))
+        if after.state is State.DELIVERY:  # the letter itself carries the receipt button
+            update.payload["buttons"] = []
+        messages.append(update)
     if office.settings.group_chat_id is not None:
         messages.append(group_card(after, office.settings.group_chat_id))
     return messages
+
+
+async def for_letter(office: Office, after: Request) -> Callable[[IssuedLetter], list[OutMessage]]:
+    """Composer for the signed reply letter (numbered only inside the transaction): the PDF
+    to the requester, with the receipt button while the request awaits it."""
+    requester = await office.store.person(after.requester_id)
+    chat = requester.telegram_user_id if requester else None
+
+    def compose(issued: IssuedLetter) -> list[OutMessage]:
+        if chat is None:
+            return []
+        return [OutMessage(chat, "document", {
+            "path": str(issued.path),
+            "filename": f"{after.number}-surat-balasan.pdf",
+            "caption": texts.letter_caption(after, issued.number),
+            "buttons": buttons_for(after, Role.SKPD),
+            "letter_id": issued.id,
+        })]
+
+    return compose
 
 
 def group_card(request: Request, group_chat_id: int) -> OutMessage:

@@ -7,12 +7,16 @@ plain records. No Telegram types here.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
-from bot import notify
+from bot import notify, paperwork, technical
+from bot.callbacks import ANY_VERSION
 from bot.settings import Settings
 from bot.workflow import (
     FINAL_STATES,
@@ -20,15 +24,26 @@ from bot.workflow import (
     Actor,
     Decision,
     Instruction,
-    NotYourStep,
     Role,
     State,
     WorkflowError,
     decide,
     transitions_for,
 )
-from storage.models import AuditEntry, NewRequest, OutMessage, Person, Request
+from domains.provision import ProvisionError
+from storage.models import (
+    AuditEntry,
+    CreatedSubdomain,
+    LetterOrder,
+    NewRequest,
+    OutMessage,
+    Person,
+    PositionHolder,
+    Request,
+)
 from storage.store import StaleRequest, Store
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
@@ -85,11 +100,7 @@ class Office:
                     version: int) -> tuple[Request, Decision]:
         """Would `action` be allowed now (note aside)? Raises like `act` would."""
         request = await self.store.request(request_id)
-        if request.version != version:
-            raise await self._already_handled(request)
-        actor = await self.actor(person, request)
-        decision = decide(request.state, action, actor, "-", assignee_id=request.assignee_id)
-        return request, decision
+        return request, await self._decide(person, request, action, "-", version)
 
     async def pending_for(self, person: Person) -> list[Request]:
         """Open requests on which `person` holds an action now."""
@@ -106,40 +117,129 @@ class Office:
         """Take `given.action` on the request for `person`, or raise a `WorkflowError`.
 
         `extra` are messages that belong to the same transition (e.g. the edit of the message
-        whose button was pressed)."""
+        whose button was pressed). Technical work the step stands for (the DNS check, the
+        record creation, the letter) happens here, before the state moves; when it fails the
+        action is refused and nothing changes."""
         request = await self.store.request(request_id)
-        if request.version != given.version:
-            raise await self._already_handled(request)
-        actor = await self.actor(person, request)
-        try:
-            decision = decide(request.state, given.action, actor, given.note,
-                              assignee_id=request.assignee_id)
-        except NotYourStep:
-            if request.version != given.version:
-                raise await self._already_handled(request) from None
-            raise
+        decision = await self._decide(person, request, given.action, given.note, given.version)
         assignee_id = await self._assignee(decision, given)
+        action = decision.transition.action
+        details = {**(given.details or {}), **await self._technical(action, request)}
+        acting = await self._acting(person, decision.role)
         entry = AuditEntry(
-            action=given.action.value,
+            action=action.value,
             to_state=decision.to,
             actor_id=person.id,
             actor_role=decision.role,
-            acting=await self._acting(person, decision.role),
+            acting=acting,
             instruction=given.instruction.value if given.instruction else None,
             note=decision.note,
-            details=given.details or {},
+            details=details,
         )
         after = _preview(request, decision, assignee_id)
-        messages = [*extra, *await notify.for_transition(self, request, after, entry)]
+        draft = await self._draft(after, entry) if decision.to is State.LETTER_SIGNOFF else None
+        order = letter_messages = None
+        if action in (Action.SIGN, Action.DECLINE):
+            order = await self._letter_order(person, acting, after, entry)
+            letter_messages = await notify.for_letter(self, after)
+        messages = [*extra, *await notify.for_transition(self, request, after, entry, draft)]
+        created = None
+        if action is Action.CONFIRM_CREATED:
+            created = CreatedSubdomain(request.subdomain, tuple(
+                (str(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in details["records"]),
+                details.get("serial"))
         try:
             moved = await self.store.transition(
                 request.id, request.version, entry, now=self.clock(), messages=messages,
                 outcome=decision.transition.outcome, assignee_id=assignee_id,
+                letter=order,
+                letter_messages=letter_messages,
+                created=created, receipt=action is Action.CONFIRM_RECEIPT,
             )
         except StaleRequest as stale:
             raise await self._already_handled(stale.request) from None
         self.on_queued()
         return moved
+
+    async def _decide(self, person: Person, request: Request, action: Action,
+                      note: str | None, version: int) -> Decision:
+        """The workflow's decision for a button made at `version`. A button for an older
+        version is stale ("already handled by … at …"), unless its transition says otherwise."""
+        stale = version not in (ANY_VERSION, request.version)
+        actor = await self.actor(person, request)
+        try:
+            decision = decide(request.state, action, actor, note,
+                              assignee_id=request.assignee_id)
+        except WorkflowError:
+            if stale:
+                raise await self._already_handled(request) from None
+            raise
+        if stale or (version == ANY_VERSION and not decision.transition.any_version):
+            raise await self._already_handled(request)
+        return decision
+
+    async def _technical(self, action: Action, request: Request) -> dict[str, Any]:
+        """Run the DNS work a step stands for; its result goes into the audit row."""
+        try:
+            if action is Action.SUBMIT_CHECK:
+                result = await technical.check(self.store, self.settings, request.subdomain,
+                                               request)
+                return {"dns_check": result.to_dict(), "dns_summary": result.summary_id()}
+            if action is Action.APPROVE:
+                return {"plan": technical.plan(self.settings, request).to_dict()}
+            if action is Action.CONFIRM_CREATED:
+                applied = await technical.create(self.settings, request)
+                return {"records": [[r.name, r.type, r.value, r.ttl] for r in applied.records],
+                        "serial": applied.serial, "verified": applied.verified,
+                        "provider": self.settings.dns.provider}
+        except ProvisionError as failed:
+            log.warning("DNS work for %s (%s) failed: %s", request.number, action.value, failed)
+            raise WorkflowError(failed.message_id) from None
+        return {}
+
+    async def _signer(self) -> PositionHolder:
+        return paperwork.expected_signer(
+            await self.store.holders_on(Role.KEPALA_DINAS, self.today()))
+
+    async def _draft(self, after: Request, entry: AuditEntry) -> Path:
+        """The KONSEP of the reply letter the signatory is asked to approve."""
+        events = await self.store.timeline(after.id)
+        holder = await self._signer()
+        try:
+            letter = paperwork.reply_letter(
+                self.settings, after, paperwork.facts(after, events, entry),
+                paperwork.signatory(self.settings, holder.person, holder.acting),
+                day=self.today(), number=None, code=None)
+            pdf = paperwork.render_letter(self.settings, letter)
+        except paperwork.PaperworkError as failed:
+            raise WorkflowError(failed.message_id) from None
+        return await asyncio.to_thread(paperwork.write_draft, self.settings, after, pdf)
+
+    async def _letter_order(self, signer: Person, acting: str | None, after: Request,
+                            entry: AuditEntry) -> LetterOrder:
+        """The final letter, signed by the person acting now; numbered in the transaction."""
+        events = await self.store.timeline(after.id)
+        facts = paperwork.facts(after, events, entry, after.outcome)
+        day = self.today()
+        try:
+            signatory = paperwork.signatory(self.settings, signer, acting)
+            paperwork.reply_letter(self.settings, after, facts, signatory, day=day,
+                                   number="0", code="CHECK")  # fail here, not mid-commit
+        except (paperwork.PaperworkError, ValueError) as failed:
+            message = getattr(failed, "message_id", f"Surat tidak dapat dibuat: {failed}")
+            raise WorkflowError(message) from None
+
+        def render(number: str, code: str) -> bytes:
+            return paperwork.render_letter(self.settings, paperwork.reply_letter(
+                self.settings, after, facts, signatory, day=day, number=number, code=code))
+
+        return LetterOrder(
+            year=day.year, kind=facts.kind.value, addressee=after.agency.addressee,
+            subject=paperwork.SUBJECT.format(fqdn=f"{after.subdomain}.{self.settings.parent_domain}"),
+            signer_id=signer.id, signer_acting=acting,
+            number_for=lambda seq: paperwork.number_for(self.settings, day.year, seq),
+            render=render, directory=self.settings.data_dir / "letters",
+        )
 
     async def _assignee(self, decision: Decision, given: ActionInput) -> int | None:
         if decision.transition.action is not Action.ORDER_CHECK:

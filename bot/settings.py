@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from bot.worktime import Duration, OfficeHours, WorkClock, WorkDays, parse_duration
+from domains.config import DnsConfig, Server, parse_server
+from domains.names import DEFAULT_RESERVED
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_STEP_TIME: Duration = WorkDays(1)
@@ -62,6 +64,9 @@ class Settings:
     standard_time_step8: Duration = DEFAULT_STEP_TIME
     """Steps 8 and 9 have no standard time in the SOP; their reminders count on these."""
     standard_time_step9: Duration = DEFAULT_STEP_TIME
+    dns: DnsConfig = field(default_factory=DnsConfig)
+    verify_base_url: str | None = None
+    """Public address that verifies a letter's code (printed as a QR code); None: code only."""
 
     def work_clock(self) -> WorkClock:
         """The working-time clock (office hours, zone, holidays) that deadlines run on."""
@@ -85,17 +90,10 @@ class Settings:
     @classmethod
     def from_mapping(cls, env: Mapping[str, str]) -> Settings:
         def get(name: str) -> str | None:
-            value = env.get(name)
-            return value.strip() if value is not None and value.strip() else None
+            return _get(env, name)
 
         def parse(name: str, conv: Callable[[str], T], default: T) -> T:
-            raw = get(name)
-            if raw is None:
-                return default
-            try:
-                return conv(raw)
-            except (ValueError, ZoneInfoNotFoundError) as exc:
-                raise SettingsError(f"{name}: invalid value {raw!r} ({exc})") from None
+            return _parse(env, name, conv, default)
 
         token = get("BOT_TOKEN")
         if token is not None and (":" not in token or not token.split(":", 1)[0].isdigit()):
@@ -121,13 +119,17 @@ class Settings:
             },
             emblem_path=parse("OFFICE_EMBLEM_PATH", _existing_file, None),
         )
+        parent = parse("PARENT_DOMAIN", _domain, "balangankab.go.id")
+        dns = _dns_config(env, parent)
         return cls(
+            dns=dns,
+            verify_base_url=parse("LETTER_VERIFY_URL", _base_url, None),
             bot_token=token,
             telegram_api_base_url=base_url,
             database_path=parse("DATABASE_PATH", Path, data_dir / "subdomain-bot.sqlite3"),
             data_dir=data_dir,
             group_chat_id=parse("GROUP_CHAT_ID", _chat_id, None),
-            parent_domain=parse("PARENT_DOMAIN", _domain, "balangankab.go.id"),
+            parent_domain=parent,
             timezone=parse("TIMEZONE", ZoneInfo, ZoneInfo("Asia/Makassar")),
             webhook_secret=get("WEBHOOK_SECRET"),
             log_level=parse("LOG_LEVEL", _log_level, "INFO"),
@@ -137,6 +139,55 @@ class Settings:
             standard_time_step8=parse("STANDARD_TIME_STEP8", parse_duration, DEFAULT_STEP_TIME),
             standard_time_step9=parse("STANDARD_TIME_STEP9", parse_duration, DEFAULT_STEP_TIME),
         )
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    return value.strip() if value is not None and value.strip() else None
+
+
+def _parse(env: Mapping[str, str], name: str, conv: Callable[[str], T], default: T) -> T:
+    raw = _get(env, name)
+    if raw is None:
+        return default
+    try:
+        return conv(raw)
+    except (ValueError, ZoneInfoNotFoundError) as exc:
+        raise SettingsError(f"{name}: invalid value {raw!r} ({exc})") from None
+
+
+def _dns_config(env: Mapping[str, str], parent: str) -> DnsConfig:
+    def get(name: str) -> str | None:
+        return _get(env, name)
+
+    def servers(raw: str) -> tuple[Server, ...]:
+        return tuple(parse_server(part.strip()) for part in raw.split(",") if part.strip())
+
+    def names(raw: str) -> tuple[str, ...]:
+        return tuple(n.strip().lower() for n in raw.split(",") if n.strip())
+
+    values = {
+        "parent_domain": parent,
+        "servers": _parse(env, "DNS_SERVERS", servers, tuple[Server, ...]()),
+        "primary": _parse(env, "DNS_PRIMARY", parse_server, None),
+        "timeout": _parse(env, "DNS_TIMEOUT", float, 2.0),
+        "provider": get("DNS_PROVIDER") or "manual",
+        "tsig_key_name": get("TSIG_KEY_NAME") or "",
+        "tsig_algorithm": get("TSIG_ALGORITHM") or "hmac-sha256",
+        "tsig_secret": get("TSIG_SECRET") or "",
+        "ttl": _parse(env, "DNS_TTL", int, 3600),
+        "hosting_ipv4": get("HOSTING_IPV4"),
+        "reserved": _parse(env, "RESERVED_NAMES", names, DEFAULT_RESERVED),
+    }
+    try:
+        config = DnsConfig(**values)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise SettingsError(f"DNS settings: {exc}") from None
+    if config.provider == "rfc2136" and not (config.tsig_key_name and config.tsig_secret
+                                             and (config.primary or config.servers)):
+        raise SettingsError("DNS_PROVIDER: rfc2136 needs TSIG_KEY_NAME, TSIG_SECRET and "
+                            "DNS_PRIMARY (or DNS_SERVERS)")
+    return config
 
 
 def _base_url(raw: str) -> str:

@@ -155,3 +155,16 @@ def timeline_lines(events: Iterable[RequestEvent], tz: ZoneInfo = WITA) -> list[
             line += f" | Catatan: {e.note}"
         lines.append(line)
     return lines
+
+
+def dns_check(summary: str) -> str:
+    return f"<b>Hasil pemeriksaan DNS:</b> {escape(summary)}"
+
+
+def plan(description: str) -> str:
+    return f"<b>Rencana rekaman DNS:</b> {escape(description)}"
+
+
+def letter_caption(request: Request, number: str) -> str:
+    return (f"Surat balasan Nomor {escape(number)} atas permohonan "
+            f"<b>{escape(request.number)}</b> (<code>{escape(fqdn(request))}</code>).")

@@ -120,6 +120,10 @@ class Transition:
     outcome: Outcome | None = None
     instructions: tuple[Instruction, ...] = ()
     """Choices offered with the action (step 1's disposition instructions)."""
+    tell_requester: bool = False
+    """The requester hears of this transition (internal hand-overs only move the group card)."""
+    any_version: bool = False
+    """The button stays valid while the request moves on (the requester's withdrawal)."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,8 @@ def _back(to: State) -> Transition:
 
 
 _WITHDRAW = Transition(
-    Action.WITHDRAW, State.WITHDRAWN, "Tarik permohonan", role=Role.SKPD, note=Note.OPTIONAL
+    Action.WITHDRAW, State.WITHDRAWN, "Tarik permohonan", role=Role.SKPD, note=Note.OPTIONAL,
+    tell_requester=True, any_version=True,
 )
 _MIN = timedelta(minutes=1)
 
@@ -160,7 +165,7 @@ STEPS: tuple[Step, ...] = (
             Transition(Action.DISPOSE, State.DISPOSITION_KABID, "Disposisi ke Kabid",
                        instructions=tuple(Instruction)),
             Transition(Action.DECLINE, State.DECLINED, "Tolak permohonan",
-                       note=Note.REQUIRED, outcome=Outcome.DECLINED),
+                       note=Note.REQUIRED, outcome=Outcome.DECLINED, tell_requester=True),
             _WITHDRAW,
         ),
     ),
@@ -212,11 +217,11 @@ STEPS: tuple[Step, ...] = (
         "membuat surat balasan bahwa domain sudah tersedia dengan user dan password yang ada",
         "Agenda kerja", 20 * _MIN, "Laporan",
         (
-            Transition(Action.APPROVE, State.CREATION, "Setujui pembuatan"),
+            Transition(Action.APPROVE, State.CREATION, "Setujui pembuatan", tell_requester=True),
             Transition(Action.REJECT_EXISTS, State.LETTER_SIGNOFF, "Tidak: domain sudah ada",
-                       outcome=Outcome.EXISTS),
+                       outcome=Outcome.EXISTS, tell_requester=True),
             Transition(Action.REJECT_ADVICE, State.LETTER_SIGNOFF, "Tidak: saran teknis",
-                       note=Note.REQUIRED, outcome=Outcome.ADVICE),
+                       note=Note.REQUIRED, outcome=Outcome.ADVICE, tell_requester=True),
             _back(State.REPORT_TO_KABID),
         ),
     ),
@@ -226,7 +231,7 @@ STEPS: tuple[Step, ...] = (
         "Server", 60 * _MIN, "Proses",
         (
             Transition(Action.CONFIRM_CREATED, State.LETTER_SIGNOFF, "Buat subdomain",
-                       outcome=Outcome.CREATED),
+                       outcome=Outcome.CREATED, tell_requester=True),
             _back(State.DECISION),
         ),
     ),
@@ -253,9 +258,10 @@ STEPS: tuple[Step, ...] = (
         "Surat balasan disampaikan ke SKPD pemohon",
         "Agenda kerja", None, "Surat keluar, laporan",
         (
-            Transition(Action.CONFIRM_RECEIPT, State.COMPLETED, "Diterima", note=Note.NONE),
+            Transition(Action.CONFIRM_RECEIPT, State.COMPLETED, "Diterima", note=Note.NONE,
+                       tell_requester=True),
             Transition(Action.CONFIRM_RECEIPT, State.COMPLETED, "Tandai sudah diterima",
-                       role=Role.STAF_PRAKOM, note=Note.OPTIONAL),
+                       role=Role.STAF_PRAKOM, note=Note.OPTIONAL, tell_requester=True),
         ),
     ),
 )

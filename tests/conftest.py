@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.service import Office
+from tests.support.bind import BindServer, bind_rw
 from tests.support.office import Clock, open_office, seed_people
+
+__all__ = ["bind_rw"]
 
 # As bot.app does: RetryAfter.retry_after is a timedelta (PTB's announced future behaviour).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -28,8 +31,9 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def office(db_path: Path, clock: Clock) -> AsyncIterator[Office]:
-    office = await open_office(db_path, clock)
+async def office(db_path: Path, clock: Clock, bind_rw: BindServer) -> AsyncIterator[Office]:
+    """A seeded office on a real SQLite file, its DNS a real BIND 9 of its own."""
+    office = await open_office(db_path, clock, **bind_rw.env())
     await seed_people(office.store, clock())
     yield office
     await office.store.close()

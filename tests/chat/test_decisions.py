@@ -96,10 +96,12 @@ async def test_withdrawal_before_step_6_only(emu: BotApiEmulator, tmp_path: Path
         second = await file_request(office, "portal")
         second = await advance(office, second, STEPS_TO_DECISION)
         assert second.state is State.DECISION
+        # Internal hand-overs do not message the requester; the withdrawal button on the
+        # submission receipt stays, and from step 6 on it is refused.
         update = await requester.wait_for(
-            lambda m: "portal" in m.text and "Pemeriksaan dan keputusan Kabid" in m.text,
-            timeout=15)
-        assert "Tarik permohonan" not in update.button_texts
+            lambda m: "portal" in m.text and "telah diterima" in m.text, timeout=15)
+        answer = await requester.press(update, "Tarik permohonan")
+        assert answer == "Tindakan ini tidak tersedia pada tahap sekarang."
         forged = ActionButton(second.id, second.version, Action.WITHDRAW).pack()
         answer = await requester.press_data(update, forged)
         assert answer == "Tindakan ini tidak tersedia pada tahap sekarang."

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.workflow import Action, Instruction
+from tests.support.bind import BindServer
 from tests.support.office import (
     HEAD,
     KABID,
@@ -109,10 +110,10 @@ def test_agencies_backup_and_check(db_path: Path, tmp_path: Path) -> None:
     assert "ok:" in check.stdout
 
 
-def test_request_show_prints_the_full_timeline(db_path: Path) -> None:
+def test_request_show_prints_the_full_timeline(db_path: Path, bind_rw: BindServer) -> None:
     async def drive() -> str:
         clock = Clock()
-        office = await open_office(db_path, clock)
+        office = await open_office(db_path, clock, **bind_rw.env())
         from tests.support.office import seed_people
 
         await seed_people(office.store, clock())

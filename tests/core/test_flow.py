@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import date
 
 import pytest
 
-from bot.service import AlreadyHandled, Office
+from bot.service import ActionInput, AlreadyHandled, Office
 from bot.workflow import (
     Action,
     BadNote,
@@ -19,6 +20,7 @@ from bot.workflow import (
     State,
     WorkflowError,
 )
+from tests.support.bind import BindServer
 from tests.support.office import (
     ADMIN,
     HEAD,
@@ -35,20 +37,35 @@ from tests.support.office import (
 )
 
 
-async def test_approved_request_goes_through_every_step(office: Office) -> None:
+async def test_approved_request_goes_through_every_step(
+    office: Office, bind_rw: BindServer
+) -> None:
     request = await submit(office)
     r = await drive_to_decision(office, request)
     assert r.state is State.DECISION
     r = await act(office, KABID, r, Action.APPROVE)
     assert r.state is State.CREATION and r.assignee_id is not None
-    r = await act(office, STAFF, r, Action.CONFIRM_CREATED, details={"serial": 7})
+    r = await act(office, STAFF, r, Action.CONFIRM_CREATED, details={"by": "test"})
     assert (r.state, r.outcome) == (State.LETTER_SIGNOFF, Outcome.CREATED)
+    assert bind_rw.values("layanan.balangankab.go.id") == {"203.0.113.10"}
+    assert await office.store.live_subdomains() == {"layanan": r.id}
     r = await act(office, HEAD, r, Action.REVISE, "Perbaiki alamat tujuan")
     assert r.state is State.LETTER_REVISION
     r = await act(office, STAFF, r, Action.RESUBMIT, "Sudah diperbaiki")
     r = await act(office, HEAD, r, Action.SIGN)
     assert r.state is State.DELIVERY
+    [letter] = await office.store.letters(r.id)
+    assert letter.number == "555/1/Diskominfo-Blg/2026"
+    assert letter.kind == "created"
+    assert hashlib.sha256(letter.path.read_bytes()).hexdigest() == letter.sha256
+    queued = [m for m in await office.store.pending_messages(now=office.clock())
+              if m.payload.get("letter_id") == letter.id]
+    assert [m.chat_id for m in queued] == [REQUESTER]
+    await office.store.mark_sent(queued[0].id, now=office.clock())
     r = await act(office, REQUESTER, r, Action.CONFIRM_RECEIPT)
+    [letter] = await office.store.letters(r.id)
+    assert letter.delivered_at is not None
+    assert letter.received_at is not None
     assert r.state is State.COMPLETED and r.version == 12
     events = await office.store.timeline(r.id)
     assert [e.action for e in events] == [
@@ -56,7 +73,12 @@ async def test_approved_request_goes_through_every_step(office: Office) -> None:
         "approve", "confirm_created", "revise", "resubmit", "sign", "confirm_receipt"]
     assert events[1].instruction == Instruction.FOLLOW_UP.value
     assert events[1].actor_role is Role.KEPALA_DINAS
-    assert events[7].details == {"serial": 7}
+    assert events[7].details["by"] == "test"
+    assert events[7].details["records"] == [["layanan.balangankab.go.id", "A", "203.0.113.10",
+                                             300]]
+    assert events[7].details["verified"] is True
+    assert events[4].details["dns_check"]["status"] == "available"
+    assert events[6].details["plan"]["records"][0]["value"] == "203.0.113.10"
     assert [e.from_state for e in events[1:3]] == [State.DISPOSITION_HEAD, State.DISPOSITION_KABID]
 
 
@@ -101,8 +123,6 @@ async def test_wrong_person_and_stale_version_are_refused_without_change(office:
         await act(office, OUTSIDER, r, Action.WITHDRAW)  # not their agency's request
     moved = await act(office, HEAD, r, Action.DISPOSE)
     # A double tap: the same button (old version) pressed again.
-    from bot.service import ActionInput
-
     head = await person(office, HEAD)
     with pytest.raises(AlreadyHandled, match=r"Sudah diproses oleh Drs\. H\. Rahmadi"):
         await office.act(head, r.id, ActionInput(Action.DISPOSE, r.version))
@@ -112,8 +132,6 @@ async def test_wrong_person_and_stale_version_are_refused_without_change(office:
 async def test_two_holders_pressing_at_once_exactly_one_wins(office: Office) -> None:
     await office.store.set_position(Role.KABID, ADMIN, "Admin juga Kabid", now=office.clock())
     r = await act(office, HEAD, await submit(office), Action.DISPOSE)
-    from bot.service import ActionInput
-
     people = [await person(office, KABID), await person(office, ADMIN)]
     results = await asyncio.gather(
         *(office.act(p, r.id, ActionInput(Action.DISPOSE, r.version)) for p in people * 5),
@@ -159,7 +177,24 @@ async def test_each_transition_queues_the_next_holders_buttons(office: Office) -
     labels = [row[0][0] for row in kabid[0].payload["buttons"]]
     assert labels == ["Disposisi ke Kasi", "Kembalikan"]
     assert all(len(row[0][1].encode()) <= 64 for row in kabid[0].payload["buttons"])
-    [update] = [m for m in pending if m.chat_id == REQUESTER and m.payload["buttons"]
-                and "Didisposisikan" in m.payload["text"]]
-    assert update.payload["buttons"][0][0][0] == "Tarik permohonan"
+    # An internal hand-over does not message the requester; their submission receipt
+    # carries a withdrawal button that stays valid while the request moves on.
+    [receipt] = [m for m in pending if m.chat_id == REQUESTER]
+    assert "telah diterima dengan nomor" in receipt.payload["text"]
+    [[(label, data)]] = receipt.payload["buttons"]
+    assert (label, data) == ("Tarik permohonan", f"a:{r.id}:0:withdraw")
     assert r.version == 2
+    requester = await person(office, REQUESTER)
+    withdrawn = await office.act(requester, r.id, ActionInput(Action.WITHDRAW, 0))
+    assert withdrawn.state is State.WITHDRAWN
+    with pytest.raises(RequestClosed):
+        await office.act(requester, r.id, ActionInput(Action.WITHDRAW, 0))
+
+
+async def test_a_version_free_button_only_works_for_transitions_that_allow_it(
+    office: Office,
+) -> None:
+    r = await submit(office)
+    head = await person(office, HEAD)
+    with pytest.raises(AlreadyHandled):
+        await office.act(head, r.id, ActionInput(Action.DISPOSE, 0))

@@ -145,6 +145,20 @@ class BindServer:
         values.update(overrides)
         return DnsConfig(**values)
 
+    def env(self) -> dict[str, str]:
+        """The bot's settings (environment form) for this server, with RFC 2136 creation."""
+        return {
+            "PARENT_DOMAIN": self.zone,
+            "DNS_SERVERS": f"{self.host}:{self.port}",
+            "DNS_PRIMARY": f"{self.host}:{self.port}",
+            "DNS_PROVIDER": "rfc2136",
+            "TSIG_KEY_NAME": self.key_name,
+            "TSIG_ALGORITHM": self.key_algorithm,
+            "TSIG_SECRET": self.key_secret,
+            "DNS_TTL": "300",
+            "HOSTING_IPV4": "10.20.30.40",
+        }
+
     def query(self, name: str, rdtype: str = "A") -> dns.message.Message:
         q = dns.message.make_query(name, rdtype, flags=0)
         return dns.query.udp(q, self.host, port=self.port, timeout=2)

@@ -52,8 +52,13 @@ def cast(emu: BotApiEmulator) -> Cast:
     )
 
 
+DNS_ENV: dict[str, str] = {}
+"""The DNS settings of the BIND 9 started for the running test (tests/chat/conftest.py)."""
+
+
 def settings_for(emu: BotApiEmulator, tmp: Path, **extra: str) -> Settings:
     return Settings.from_mapping({
+        **DNS_ENV,
         "BOT_TOKEN": emu.token,
         "TELEGRAM_API_BASE_URL": emu.base_url,
         "DATABASE_PATH": str(tmp / "bot.sqlite3"),
