@@ -8,27 +8,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from bot import texts
-from bot.service import utc_now
+from bot.commands import COMMANDS, run_command
 from bot.settings import Settings, SettingsError
 from bot.workflow import POSITIONS, Role, State, to_markdown_table, to_mermaid
+from domains.config import parse_server
 from storage.db import DatabaseError
-from storage.store import NotFound, StorageError, Store
+from storage.store import StorageError
 
 EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """One line for the operator; exit code 1 (or `code`)."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def _telegram_id(raw: str) -> int:
@@ -128,12 +120,43 @@ def build_parser() -> argparse.ArgumentParser:
     flow = sub.add_parser("workflow", help="print the SOP table")
     flow.add_argument("--mermaid", action="store_true", help="as a Mermaid state diagram")
 
+    req_sheet = req_sub.add_parser("sheet", help="the lembar disposisi of a request as PDF")
+    req_sheet.add_argument("number")
+    req_sheet.add_argument("--output", type=Path, help="PDF path (default DATA_DIR/sheets/…)")
+
+    check = sub.add_parser("check", help="check a subdomain name in DNS (exit 0 available, "
+                                         "1 taken, 2 invalid, 3 undetermined)")
+    check.add_argument("name")
+    check.add_argument("--server", action="append", default=[], type=_server,
+                       metavar="HOST[:PORT]", help="authoritative server to ask (repeatable)")
+    check.add_argument("--json", action="store_true", help="print the structured result")
+
+    letter = sub.add_parser("letter", help="reply letters in the outgoing register")
+    letter_sub = letter.add_subparsers(dest="letter_command", required=True, parser_class=_Parser)
+    verify = letter_sub.add_parser("verify", help="what was issued under a verification code")
+    verify.add_argument("code")
+    letter_sub.add_parser("list", help="the outgoing-letter register")
+
+    record = sub.add_parser("record", help="DNS records the bot created")
+    record_sub = record.add_subparsers(dest="record_command", required=True, parser_class=_Parser)
+    record_sub.add_parser("list", help="subdomains the bot created")
+    remove = record_sub.add_parser(
+        "remove", help="delete a record the bot created, only if it still holds the bot's value")
+    remove.add_argument("label")
+
     report = sub.add_parser("report", help="the monthly Mutu Baku report (PDF, audit CSV)")
     report.add_argument("--month", required=True, type=_month, help="the month, YYYY-MM")
     report.add_argument("--output", type=Path, help="PDF path (default DATA_DIR/reports/…)")
     report.add_argument("--csv", action="store_true",
                         help="also write the month's audit trail as CSV beside the PDF")
     return parser
+
+
+def _server(raw: str) -> tuple[str, int]:
+    try:
+        return parse_server(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _month(raw: str) -> tuple[int, int]:
@@ -145,133 +168,40 @@ def _month(raw: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {raw!r}") from None
 
 
-Handler = Callable[[Store, argparse.Namespace, TextIO], Awaitable[None]]
-
-
-async def _role(store: Store, args: argparse.Namespace, out: TextIO) -> None:
-    if args.role_command == "set":
-        if args.acting and args.until is None:
-            raise CliError("--acting needs --until YYYY-MM-DD (the last day of the assignment)")
-        if args.until and not args.acting:
-            raise CliError("--until is only for acting officials (--acting plt|plh)")
-        holder = await store.set_position(
-            args.position, args.telegram_user_id, args.name, now=utc_now(), nip=args.nip,
-            rank=args.rank, title=args.title, acting=args.acting,
-            valid_from=args.valid_from or (date.today() if args.acting else None),
-            valid_until=args.until,
-        )
-        out.write(f"{holder.title_prefix}{args.position.value}: {holder.person.name} "
-                  f"(telegram {args.telegram_user_id})\n")
-    elif args.role_command == "list":
-        holders = await store.position_holders()
-        if not holders:
-            out.write("no positions registered yet; use: role set POSITION TELEGRAM_USER_ID\n")
-        for h in holders:
-            dates = ""
-            if h.valid_from or h.valid_until:
-                dates = f"  {h.valid_from or '…'} – {h.valid_until or '…'}"
-            out.write(f"{h.position.value:<13} {h.title_prefix}{h.person.name:<30} "
-                      f"telegram={h.person.telegram_user_id} nip={h.person.nip or '-'}{dates}\n")
-    elif not await store.remove_position(args.position, args.telegram_user_id):
-        raise CliError(f"{args.telegram_user_id} does not hold {args.position.value}")
-    else:
-        out.write(f"removed {args.position.value} from {args.telegram_user_id}\n")
-
-
-async def _agency(store: Store, args: argparse.Namespace, out: TextIO) -> None:
-    if args.agency_command == "add":
-        agency = await store.add_agency(args.code.strip().lower(), args.name.strip(),
-                                        args.head_title)
-        if args.contact:
-            await store.add_agency_contact(agency.code, args.contact, args.contact_name,
-                                           now=utc_now())
-        out.write(f"agency {agency.code}: {agency.name}\n")
-        return
-    for agency in await store.agencies():
-        contacts = ", ".join(f"{p.name} ({p.telegram_user_id})"
-                             for p in await store.agency_contacts(agency.id))
-        out.write(f"{agency.code:<12} {agency.name}  contacts: {contacts or '-'}\n")
-
-
-async def _request(store: Store, args: argparse.Namespace, out: TextIO) -> None:
-    if args.request_command == "list":
-        found = await store.requests(states=[args.state] if args.state else None)
-        if not found:
-            out.write("no requests\n")
-        for r in found:
-            out.write(f"{r.number}  {r.subdomain:<20} {r.agency.code:<10} "
-                      f"{texts.STATE_LABELS[r.state]}\n")
-        return
-    request = await store.request(args.number)
-    out.write(f"{request.number}  {request.subdomain}  ({request.agency.name})\n")
-    out.write(f"status: {texts.STATE_LABELS[request.state]} (version {request.version})\n")
-    out.write(f"letter: {request.letter_number} of {request.letter_date.isoformat()}, "
-              f"agenda no. {request.agenda_number}\n")
-    out.write(f"purpose: {request.purpose}\n")
-    if request.outcome:
-        out.write(f"outcome: {request.outcome.value}\n")
-    out.write("timeline:\n")
-    for line in texts.timeline_lines(await store.timeline(request.id)):
-        out.write(f"  {line}\n")
-
-
-async def _backup(store: Store, args: argparse.Namespace, out: TextIO) -> None:
-    await store.db.backup(args.path)
-    out.write(f"backup written to {args.path}\n")
-
-
-async def _db(store: Store, args: argparse.Namespace, out: TextIO) -> None:
-    problems = await store.db.integrity_check()
-    for problem in problems:
-        out.write(f"problem: {problem}\n")
-    if problems:
-        raise CliError(f"database check found {len(problems)} problem(s)")
-    out.write(f"ok: {store.db.path} (schema version {await store.db.schema_version()})\n")
-
-
-STORE_COMMANDS: dict[str, Handler] = {
-    "role": _role, "agency": _agency, "request": _request, "backup": _backup, "db": _db,
-}
-
-
-async def _report(store: Store, args: argparse.Namespace, out: TextIO) -> None:
-    from bot.report_files import write_month_csv, write_month_report
-
-    settings = Settings.load()
-    year, month = args.month
-    pdf = await write_month_report(store, settings, year, month, args.output)
-    out.write(f"{pdf}\n")
-    if args.csv:
-        csv_path = await write_month_csv(store, settings, year, month, pdf.with_suffix(".csv"))
-        out.write(f"{csv_path}\n")
-
-
-STORE_COMMANDS["report"] = _report
-
-
-async def _with_store(settings: Settings, handler: Handler, args: argparse.Namespace,
-                      out: TextIO) -> None:
-    store = await Store.open(settings.database_path)
-    try:
-        await handler(store, args, out)
-    finally:
-        await store.close()
+def _protect_check_name(argv: list[str]) -> list[str]:
+    """`check -bad-` must reach the name validator (exit 2 with a reason), not argparse's
+    option parsing: move a dash-led name behind `--`."""
+    if not argv or argv[0] != "check" or "--" in argv:
+        return argv
+    options, names, expect_value = [], [], False
+    for token in argv[1:]:
+        if expect_value:
+            options.append(token)
+            expect_value = False
+        elif token in ("--server",):
+            options.append(token)
+            expect_value = True
+        elif token in ("--json", "-h", "--help") or token.startswith("--server="):
+            options.append(token)
+        else:
+            names.append(token)
+    return ["check", *options, "--", *names]
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_protect_check_name(list(
+        sys.argv[1:] if argv is None else argv)))
     try:
         settings = Settings.load()
         if args.command == "workflow":
             out.write((to_mermaid() if args.mermaid else to_markdown_table()) + "\n")
             return 0
-        if args.command in STORE_COMMANDS:
-            asyncio.run(_with_store(settings, STORE_COMMANDS[args.command], args, out))
-            return 0
+        if args.command in COMMANDS:
+            return asyncio.run(run_command(settings, args, out))
         from bot import runner
 
         return runner.main(settings, args, out)
-    except (SettingsError, DatabaseError, StorageError, NotFound, CliError) as exc:
+    except (SettingsError, DatabaseError, StorageError) as exc:
         sys.stderr.write(f"error: {exc}\n")
-        return exc.code if isinstance(exc, CliError) else 1
+        return 1

@@ -9,7 +9,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
 from domains.check import CheckResult, CheckStatus, check_name
@@ -30,6 +30,18 @@ _EXIT = {
 
 def run_check_command(argv_name: str, cfg: DnsConfig, as_json: bool, out: TextIO) -> int:
     """Validate and check ``argv_name``; print a short report (or JSON) to ``out``."""
+    return asyncio.run(check_command(argv_name, cfg, as_json, out))
+
+
+async def check_command(
+    argv_name: str,
+    cfg: DnsConfig,
+    as_json: bool,
+    out: TextIO,
+    register: Iterable[str] = (),
+    pending: Mapping[str, str] | None = None,
+) -> int:
+    """``run_check_command`` for callers with a running loop and a register to compare with."""
     try:
         name = validate_name(argv_name, cfg.parent_domain, cfg.reserved)
     except InvalidName as exc:
@@ -47,7 +59,7 @@ def run_check_command(argv_name: str, cfg: DnsConfig, as_json: bool, out: TextIO
             if exc.suggestion:
                 print(f"Saran: {exc.suggestion}", file=out)
         return EXIT_INVALID
-    result = asyncio.run(check_name(name, cfg))
+    result = await check_name(name, cfg, register, pending)
     if as_json:
         print(result.to_json(), file=out)
     else:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.service import Office
-from tests.support.bind import BindServer, bind_rw
+from tests.support.bind import BindServer, bind_rw, silent_port
 from tests.support.office import Clock, open_office, seed_people
 
-__all__ = ["bind_rw"]
+__all__ = ["bind_rw", "silent_port"]
 
 # As bot.app does: RetryAfter.retry_after is a timedelta (PTB's announced future behaviour).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
