@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import admin, common, reports, status, steps, submit
+from bot.handlers import admin, common, reports, status, steps, submit, technical
 
 if TYPE_CHECKING:
     from bot.app import BotApp
@@ -30,5 +30,8 @@ def register(app: BotApp) -> None:
     app.add_handler(CallbackQueryHandler(steps.on_action_button, pattern=r"^a:"))
     app.add_handler(CallbackQueryHandler(steps.on_choice, pattern=r"^(i:\d+|s:\d+|n:\w+)$"))
     app.add_handler(MessageHandler(text, steps.on_note_text), group=1)
+    # Re-run the DNS check at step 4; the disposition sheet from /riwayat.
+    app.add_handler(CallbackQueryHandler(technical.recheck, pattern=r"^chk:\d+$"))
+    app.add_handler(CallbackQueryHandler(technical.disposition_sheet, pattern=r"^sheet:\d+$"))
     # Anything else: stale or forged buttons.
     app.add_handler(CallbackQueryHandler(common.unknown_button))

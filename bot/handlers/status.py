@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.app import BotContext
 
 MAX_LISTED = 20
+MAX_TEXT = 4000
 
 
 async def _may_see(context: BotContext, person: Person, request: Request) -> bool:
@@ -98,13 +99,22 @@ async def history(update: Update, context: BotContext) -> None:
 
 async def _send_timeline(update: Update, context: BotContext, request: Request) -> None:
     message = update.effective_message
+    person = await person_of(update, context)
     assert message is not None
     events = await context.office.store.timeline(request.id)
-    lines = [texts.request_summary(request),
-             f"Status: <b>{html.escape(texts.STATE_LABELS[request.state])}</b>", "",
-             "<b>Riwayat</b>"]
-    lines += [html.escape(line) for line in texts.timeline_lines(events)]
-    text = "\n".join(lines)
-    if len(text) > 4000:  # Telegram's limit is 4096 characters; keep the latest events
-        text = text[:200] + "\n…\n" + text[-3700:]
-    await message.reply_text(text)
+    head = [texts.request_summary(request),
+            f"Status: <b>{html.escape(texts.STATE_LABELS[request.state])}</b>", "",
+            "<b>Riwayat</b>"]
+    lines = [html.escape(line) for line in texts.timeline_lines(
+        events, context.office.settings.timezone)]
+    # Telegram's limit is 4096 characters: keep the latest events whole.
+    while lines and len("\n".join([*head, "…", *lines])) > MAX_TEXT:
+        lines.pop(0)
+    if len(lines) < len(events):
+        lines.insert(0, "…")
+    markup = None
+    actor = await context.office.actor(person, request) if person else None
+    if actor is not None and actor.positions & set(POSITIONS):
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Lembar disposisi (PDF)", callback_data=f"sheet:{request.id}")]])
+    await message.reply_text("\n".join([*head, *lines]), reply_markup=markup)

@@ -30,10 +30,12 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot import technical
 from bot.handlers.common import cancel
 from bot.texts import TARGET_LABELS
 from bot.workflow import FINAL_STATES, State
-from domains.names import InvalidName, validate_name
+from domains.check import CheckStatus
+from domains.names import InvalidName
 from storage.models import NewRequest
 
 if TYPE_CHECKING:
@@ -139,7 +141,7 @@ async def agency_typed(update: Update, context: BotContext) -> int:
 async def subdomain(update: Update, context: BotContext) -> int:
     office = context.office
     try:
-        name = validate_name(_text(update), office.settings.parent_domain)
+        name = technical.valid_name(office.settings, _text(update))
     except InvalidName as invalid:
         hint = (f"\nSaran: <code>{html.escape(invalid.suggestion)}</code>"
                 if invalid.suggestion else "")
@@ -151,9 +153,20 @@ async def subdomain(update: Update, context: BotContext) -> int:
                              f"permohonan {html.escape(open_requests[0].number)}. "
                              "Mohon pilih nama lain.")
         return SUBDOMAIN
+    result = await technical.check(office.store, office.settings, name.label)
+    if result.status is CheckStatus.TAKEN:
+        similar = (f"\nNama serupa yang sudah ada: {html.escape(', '.join(result.similar))}"
+                   if result.similar else "")
+        await _reply(update, f"Subdomain {html.escape(name.display())} tidak tersedia: "
+                             f"{html.escape(result.summary_id())}.{similar}\n"
+                             "Mohon tuliskan nama lain.")
+        return SUBDOMAIN
+    availability = ("tersedia" if result.status is CheckStatus.AVAILABLE else
+                    "ketersediaannya belum dapat dipastikan; staf akan memeriksanya")
     form = _form(context)
     form.subdomain, form.subdomain_display = name.label, name.display()
-    await _reply(update, f"Subdomain: <code>{html.escape(name.display())}</code>\n"
+    await _reply(update, f"Subdomain: <code>{html.escape(name.display())}</code> "
+                         f"({availability}).\n"
                          "3/8 Tuliskan keperluan/penggunaan subdomain ini secara singkat.")
     return PURPOSE
 

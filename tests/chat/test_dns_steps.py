@@ -1,0 +1,145 @@
+"""The DNS part through the chat: the /ajukan pre-check, step 4's check, step 6's plan, step 7's
+creation on a real BIND 9 (and its failures), and the 'already exists' outcome."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from bot.emulator import BotApiEmulator
+from bot.workflow import Action, State
+from tests.support.bind import BindServer
+from tests.support.chat import (
+    STEPS_TO_DECISION,
+    STEPS_TO_ORDER_CHECK,
+    act,
+    advance,
+    file_request,
+    office_bot,
+    scene,
+    take,
+)
+from tests.support.office import KABID, KASI
+
+
+async def test_ajukan_refuses_a_taken_name_and_accepts_a_free_one(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    s = await scene(emu, tmp_path)
+    requester = s.people.requester
+    async with office_bot(s):
+        await requester.send_command("/ajukan")
+        await requester.press(await requester.wait_for("Pilih Perangkat Daerah"),
+                              "Dinas Kesehatan")
+        await requester.wait_for("2/8")
+        await requester.send_text("dinkes")
+        refused = await requester.wait_for("tidak tersedia")
+        assert "A 10.0.0.5" in refused.text
+        await requester.send_text("www")
+        reserved = await requester.wait_for("dicadangkan")
+        assert "Saran" in reserved.text
+        await requester.send_text("Layanan-Baru")
+        accepted = await requester.wait_for("3/8")
+        assert "layanan-baru.balangankab.go.id" in accepted.text
+        assert "(tersedia)" in accepted.text
+
+
+async def test_step_4_shows_the_check_and_can_rerun_it(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    s = await scene(emu, tmp_path)
+    staff = s.people.staff
+    async with office_bot(s) as (_app, office):
+        r = await advance(office, await file_request(office, "pantau"), STEPS_TO_ORDER_CHECK)
+        r = await take(office, KASI, r, Action.ORDER_CHECK)
+        card = await staff.wait_for("Tahap 4")
+        assert "Hasil pemeriksaan DNS:</b>" not in card.text  # HTML was parsed, not shown
+        assert "Hasil pemeriksaan DNS: Tersedia" in card.text
+        # Meanwhile someone creates the name by hand; the re-run sees it.
+        office_dns.update("pantau.balangankab.go.id.", "A", "198.51.100.9")
+        await staff.press(card, "Cek ulang DNS")
+        again = await staff.wait_for("Hasil pemeriksaan DNS")
+        assert "198.51.100.9" in again.text
+        await act(staff, card, "Kirim laporan teknis", "Nama sudah dipakai pihak lain")
+        last = (await office.store.timeline(r.id))[-1]
+        assert last.details["dns_check"]["status"] == "taken"
+
+
+async def test_step_6_shows_the_plan_and_step_7_creates_it_on_bind(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    s = await scene(emu, tmp_path)
+    kabid, staff, head = s.people.kabid, s.people.staff, s.people.head
+    async with office_bot(s) as (_app, office):
+        r = await advance(office, await file_request(office, "baru"), STEPS_TO_DECISION)
+        card = await kabid.wait_for("Tahap 6")
+        assert "Rencana rekaman DNS: Membuat baru.balangankab.go.id: A 203.0.113.10" in card.text
+        await act(kabid, card, "Setujui pembuatan")
+        card = await staff.wait_for("Tahap 7")
+        await act(staff, card, "Buat subdomain")
+        assert office_dns.values("baru.balangankab.go.id") == {"203.0.113.10"}
+        draft = await head.wait_for(lambda m: m.document is not None and "KONSEP" in (
+            m.caption or ""), timeout=10)
+        assert draft.document is not None
+        text = PdfReader(_pdf(tmp_path, draft.document.data)).pages[0].extract_text()
+        assert "KONSEP" in text
+        assert "baru.balangankab.go.id" in text
+        r = await office.store.request(r.id)
+        assert r.state is State.LETTER_SIGNOFF
+
+
+async def test_step_7_collision_is_refused_and_changes_nothing(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    s = await scene(emu, tmp_path)
+    staff = s.people.staff
+    async with office_bot(s) as (_app, office):
+        r = await advance(office, await file_request(office, "rebut"), STEPS_TO_DECISION)
+        r = await take(office, KABID, r, Action.APPROVE)
+        card = await staff.wait_for("Tahap 7")
+        office_dns.update("rebut.balangankab.go.id.", "A", "198.51.100.20")
+        await staff.press(card, "Buat subdomain")
+        ask = await staff.wait_for(lambda m: "catatan" in m.text and not m.edited)
+        await staff.press(ask, "Lewati")
+        refused = await staff.wait_for("dibuat pihak lain")
+        assert "Tercatat" not in refused.text
+        still = await office.store.request(r.id)
+        assert (still.state, still.version) == (State.CREATION, r.version)
+        assert office_dns.values("rebut.balangankab.go.id") == {"198.51.100.20"}
+        assert await office.store.live_subdomains() == {}
+
+
+async def test_already_exists_outcome_delivers_the_letter(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    s = await scene(emu, tmp_path)
+    kabid, head, requester = s.people.kabid, s.people.head, s.people.requester
+    async with office_bot(s) as (_app, office):
+        r = await advance(office, await file_request(office, "dinkes"), STEPS_TO_DECISION)
+        card = await kabid.wait_for("Tahap 6")
+        assert "Sudah dipakai" in card.text
+        await act(kabid, card, "Tidak: domain sudah ada")
+        card = await head.wait_for("Tahap 8")
+        await act(head, card, "Setujui & tandatangani")
+        letter = await requester.wait_for(lambda m: m.document is not None and
+                                          "Surat balasan" in (m.caption or ""), timeout=15)
+        assert letter.document is not None
+        text = " ".join(PdfReader(_pdf(tmp_path, letter.document.data)).pages[0]
+                        .extract_text().split())
+        assert "555/1/Diskominfo-Blg/2026" in text
+        assert "KONSEP" not in text
+        assert "user dan password" in text
+        assert await requester.press(letter, "Diterima") in (None, "")
+        await requester.wait_for("Tercatat")
+        done = await office.store.request(r.id)
+        assert done.state is State.COMPLETED
+        [issued] = await office.store.letters(r.id)
+        assert issued.delivered_at is not None
+        assert issued.received_at is not None
+
+
+def _pdf(tmp: Path, data: bytes) -> Path:
+    path = tmp / f"received-{len(data)}.pdf"
+    path.write_bytes(data)
+    return path
