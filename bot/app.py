@@ -76,6 +76,15 @@ def quiet_http_logs() -> None:
         limiter_log.addFilter(_DropZeroRetryNoise())
 
 
+def redact_token(token: str) -> None:
+    """PTB's Bot logs its API URLs at DEBUG ("Set Bot API URL: …/bot<token>/"), and so do
+    some call results: blank the token out of its records before any handler sees them."""
+    for name in ("telegram.Bot", "telegram.ext.ExtBot"):
+        bot_log = logging.getLogger(name)
+        if not any(isinstance(f, _RedactToken) and f.token == token for f in bot_log.filters):
+            bot_log.addFilter(_RedactToken(token))
+
+
 def build_application(
     settings: Settings,
     *,
@@ -86,6 +95,7 @@ def build_application(
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
     quiet_http_logs()
+    redact_token(settings.bot_token)  # before build(): the Bot logs its URL when created
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token)
@@ -131,6 +141,19 @@ class _DropZeroRetryNoise(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not (record.args == (0,) and "maximum of" in str(record.msg))
+
+
+class _RedactToken(logging.Filter):
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # Formatted now, not when a handler gets to it: PTB logs a call's result dict and
+        # then rewrites its file_path into a URL that holds the token.
+        record.msg = record.getMessage().replace(self.token, "<token>")
+        record.args = None
+        return True
 
 
 async def post_init(app: BotApp) -> None:

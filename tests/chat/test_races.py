@@ -1,0 +1,155 @@
+"""Double taps, two holders, the wrong person, stale and forged buttons, the chosen staff."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.emulator import BotApiEmulator
+from bot.workflow import Action, Role, State
+from tests.support.chat import (
+    STEPS_TO_DECISION,
+    STEPS_TO_ORDER_CHECK,
+    act,
+    advance,
+    any_message,
+    audit_actions,
+    file_request,
+    office_bot,
+    scene,
+    take,
+)
+from tests.support.office import ADMIN, HEAD, KABID, OUTSIDER, STAFF2, open_office, person
+
+
+def is_outcome(text: str) -> bool:
+    return "Tercatat" in text or "Sudah diproses" in text
+
+
+async def test_double_tap_makes_one_transition(emu: BotApiEmulator, tmp_path: Path) -> None:
+    s = await scene(emu, tmp_path)
+    requester = s.people.requester
+    async with office_bot(s) as (_app, office):
+        request = await advance(office, await file_request(office), STEPS_TO_DECISION)
+        request = await take(office, KABID, request, Action.REJECT_EXISTS)
+        request = await take(office, HEAD, request, Action.SIGN)
+        assert request.state is State.DELIVERY
+        letter = await requester.wait_for(lambda m: "Diterima" in m.button_texts, timeout=15)
+        answers = await asyncio.gather(requester.press(letter, "Diterima"),
+                                       requester.press(letter, "Diterima"))
+        assert answers[0] is None
+        assert answers[1] is not None
+        assert answers[1].startswith("Sudah diproses oleh Ahmad Dinkes pada ")
+        assert answers[1].endswith(" WITA.")
+        await requester.wait_for("Tercatat")
+        done = await office.store.request(request.id)
+        assert done.state is State.COMPLETED
+        assert (await audit_actions(office, request)).count("confirm_receipt") == 1
+        await asyncio.sleep(0.5)
+        assert sum("Tercatat" in m.text for m in requester.inbox) == 1
+
+
+async def test_two_holders_press_at_once(emu: BotApiEmulator, tmp_path: Path) -> None:
+    s = await scene(emu, tmp_path)
+    kabid, admin, kasi = s.people.kabid, s.people.admin, s.people.kasi
+    async with office_bot(s) as (_app, office):
+        await office.store.set_position(Role.KABID, ADMIN, "Admin Diskominfo", now=s.clock())
+        request = await advance(office, await file_request(office), STEPS_TO_ORDER_CHECK[:1])
+        for user in (kabid, admin):
+            card = await user.wait_for("Tahap 2")
+            assert await user.press(card, "Disposisi ke Kasi") is None
+            prompt = await user.wait_for(lambda m: "Tindak lanjuti" in m.button_texts)
+            await user.press(prompt, "Tindak lanjuti")
+        asks = [await u.wait_for(lambda m: "catatan" in m.text and not m.edited)
+                for u in (kabid, admin)]
+        await asyncio.gather(kabid.press(asks[0], "Lewati"), admin.press(asks[1], "Lewati"))
+        outcomes = sorted([(await u.wait_for(lambda m: is_outcome(m.text))).text
+                           for u in (kabid, admin)])
+        assert outcomes[0].startswith("Sudah diproses oleh ")
+        assert outcomes[1].startswith("Tercatat: Disposisi ke Kasi")
+
+        moved = await office.store.request(request.id)
+        assert moved.state is State.ORDER_CHECK and moved.version == request.version + 1
+        assert await audit_actions(office, request) == ["submit", "dispose", "dispose"]
+        await kasi.wait_for("Tahap 3")
+        await asyncio.sleep(0.5)
+        assert sum("Tahap 3" in m.text for m in kasi.inbox) == 1
+
+
+async def test_wrong_person_changes_nothing(emu: BotApiEmulator, tmp_path: Path) -> None:
+    s = await scene(emu, tmp_path)
+    head, kasi, requester = s.people.head, s.people.kasi, s.people.requester
+    outsider = emu.user(OUTSIDER, "Orang Lain")
+    async with office_bot(s) as (_app, office):
+        request = await file_request(office)
+        card = await head.wait_for("Tahap 1")
+        _label, data = card.find_button("Disposisi ke Kabid")
+        assert data is not None
+        expected = "Bukan tugas Anda: tahap ini menjadi kewenangan Kepala Dinas."
+        assert await kasi.press_data(await any_message(kasi), data) == expected
+        assert await requester.press_data(await any_message(requester), data) == expected
+        assert await outsider.press_data(await any_message(outsider), data) == (
+            "Bukan tugas Anda: Bapak/Ibu belum terdaftar.")
+        same = await office.store.request(request.id)
+        assert (same.state, same.version) == (State.DISPOSITION_HEAD, request.version)
+        assert await audit_actions(office, request) == ["submit"]
+        assert not any("instruksi" in m.text for m in kasi.inbox)
+
+
+async def test_stale_and_forged_buttons_after_restart(emu: BotApiEmulator,
+                                                      tmp_path: Path) -> None:
+    s = await scene(emu, tmp_path)
+    head = s.people.head
+    async with office_bot(s) as (_app, office):
+        request = await file_request(office)
+        card = await head.wait_for("Tahap 1")
+        assert await head.press(card, "Disposisi ke Kabid") is None
+        prompt = await head.wait_for(lambda m: "Tindak lanjuti" in m.button_texts)
+    # While the bot is down the step is taken elsewhere (e.g. by the admin CLI).
+    office = await open_office(s.settings.database_path, s.clock)
+    try:
+        await take(office, HEAD, request, Action.DISPOSE)
+    finally:
+        await office.store.close()
+
+    async with office_bot(s) as (_app, office):
+        # The prompt's pending action lived in memory and is gone.
+        assert await head.press(prompt, "Tindak lanjuti") == (
+            "Tidak ada tindakan yang sedang menunggu.")
+        answer = await head.press(card, "Disposisi ke Kabid")
+        assert answer == "Sudah diproses oleh Drs. H. Rahmadi, M.Si pada 30-11-2026 09:00 WITA."
+        assert await head.press_data(card, "a:999:1:dispose") == "Permohonan tidak ditemukan."
+        assert await head.press_data(card, "a:1:1:launch") == (
+            "Tombol ini tidak dikenali lagi. Mohon gunakan /tugas.")
+        assert await head.press_data(card, "garbage") == (
+            "Tombol ini sudah tidak berlaku. Mohon gunakan /tugas atau /status.")
+        same = await office.store.request(request.id)
+        assert (same.state, same.version) == (State.DISPOSITION_KABID, 2)
+        assert await audit_actions(office, request) == ["submit", "dispose"]
+
+
+async def test_kasi_picks_the_staff(emu: BotApiEmulator, tmp_path: Path) -> None:
+    s = await scene(emu, tmp_path, two_staff=True)
+    kasi, rina = s.people.kasi, s.people.staff
+    dedi = emu.user(STAFF2, "Dedi")
+    async with office_bot(s) as (_app, office):
+        request = await advance(office, await file_request(office), STEPS_TO_ORDER_CHECK)
+        card = await kasi.wait_for("Tahap 3")
+        await act(kasi, card, "Perintahkan pengecekan", choose_staff="Dedi Prakom")
+        assigned = await office.store.request(request.id)
+        assert assigned.state is State.TECHNICAL_CHECK
+        assert assigned.assignee_id == (await person(office, STAFF2)).id
+
+        step4 = await dedi.wait_for("Tahap 4")
+        _label, data = step4.find_button("Kirim laporan teknis")
+        assert data is not None
+        assert await rina.press_data(await any_message(rina), data) == (
+            "Tahap ini ditugaskan kepada staf lain. Bukan tugas Anda.")
+        assert not any("Tahap 4" in m.text for m in rina.inbox)
+        assert (await office.store.request(request.id)).version == assigned.version
+
+        await act(dedi, step4, "Kirim laporan teknis", "Nama tersedia")
+        checked = await office.store.request(request.id)
+        assert checked.state is State.REPORT_TO_KABID
+        last = (await office.store.timeline(request.id))[-1]
+        assert (last.actor_name, last.note) == ("Dedi Prakom", "Nama tersedia")
