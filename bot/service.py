@@ -287,4 +287,4 @@ def _preview(request: Request, decision: Decision, assignee_id: int | None) -> R
 def _may_act(request: Request, actor: Actor, role: Role) -> bool:
     if role is Role.STAF_PRAKOM and request.assignee_id not in (None, actor.person_id):
         return False
-    return bool(transitions_for(request.state, role))
+    return any(t.is_task for t in transitions_for(request.state, role))

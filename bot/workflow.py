@@ -124,6 +124,8 @@ class Transition:
     """The requester hears of this transition (internal hand-overs only move the group card)."""
     any_version: bool = False
     """The button stays valid while the request moves on (the requester's withdrawal)."""
+    is_task: bool = True
+    """Counts as work waiting for the role (/tugas, reminders); an option like withdrawal not."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ def _back(to: State) -> Transition:
 
 _WITHDRAW = Transition(
     Action.WITHDRAW, State.WITHDRAWN, "Tarik permohonan", role=Role.SKPD, note=Note.OPTIONAL,
-    tell_requester=True, any_version=True,
+    tell_requester=True, any_version=True, is_task=False,
 )
 _MIN = timedelta(minutes=1)
 

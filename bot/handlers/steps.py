@@ -176,9 +176,13 @@ async def on_note_text(update: Update, context: BotContext) -> None:
         await message.reply_text("Mohon pilih dahulu dari tombol yang tersedia.")
         return
     if len(message.text) > NOTE_MAX_CHARS:
+        # Telegram clients split a long text into several messages: the rest of it must not
+        # become the note, so the action is dropped and has to be started again.
+        context.session.pop(PENDING, None)
         await message.reply_text(
-            f"Catatan terlalu panjang ({len(message.text)} karakter). Mohon ringkas menjadi "
-            f"paling banyak {NOTE_MAX_CHARS} karakter lalu kirim kembali.")
+            f"Catatan terlalu panjang ({len(message.text)} karakter); tidak ada yang berubah. "
+            f"Mohon tekan tombol tindakan kembali dan kirim catatan paling banyak "
+            f"{NOTE_MAX_CHARS} karakter.")
         return
     await _commit(update, context, pending, message.text)
 

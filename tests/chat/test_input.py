@@ -54,6 +54,14 @@ async def test_html_note_escaped_and_long_note_refused(emu: BotApiEmulator,
         assert (same.state, same.version) == (State.DISPOSITION_KABID, 2)
         assert await audit_actions(office, request) == ["submit", "dispose"]
 
+        # The rest of a split long message is not taken as the note.
+        await kabid.send_text("b" * 904)
+        await kabid.send_text("/tugas")
+        await kabid.wait_for("menunggu tindakan")
+        assert await audit_actions(office, request) == ["submit", "dispose"]
+
+        assert await kabid.press(step2, "Kembalikan") is None
+        await kabid.wait_for(lambda m: "catatan" in m.text and not m.edited)
         await kabid.send_text("Mohon lengkapi lampiran")
         await kabid.wait_for("Tercatat: Kembalikan")
         back = await office.store.request(request.id)

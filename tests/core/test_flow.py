@@ -198,3 +198,15 @@ async def test_a_version_free_button_only_works_for_transitions_that_allow_it(
     head = await person(office, HEAD)
     with pytest.raises(AlreadyHandled):
         await office.act(head, r.id, ActionInput(Action.DISPOSE, 0))
+
+
+async def test_pending_tasks_count_work_not_options(office: Office) -> None:
+    r = await submit(office)
+    requester = await person(office, REQUESTER)
+    head = await person(office, HEAD)
+    assert await office.pending_for(requester) == []  # withdrawing is an option, not a task
+    assert [p.id for p in await office.pending_for(head)] == [r.id]
+    r = await drive_to_decision(office, r)
+    r = await act(office, KABID, r, Action.REJECT_EXISTS)
+    r = await act(office, HEAD, r, Action.SIGN)
+    assert [p.id for p in await office.pending_for(requester)] == [r.id]  # "Diterima"
