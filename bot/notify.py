@@ -106,6 +106,12 @@ async def step_details(office: Office, request: Request) -> str:
     if request.state is State.TECHNICAL_CHECK:
         result = await technical.check(office.store, office.settings, request.subdomain, request)
         return texts.dns_check(result.summary_id())
+    if request.state is State.CREATION:
+        try:
+            planned = texts.plan(technical.plan(office.settings, request).describe_id())
+        except ProvisionError as failed:
+            planned = texts.plan(failed.message_id)
+        return f"{planned}\n{texts.CREATION_HINTS[office.settings.dns.provider]}"
     if request.state is State.DECISION:
         lines = []
         checks = [e for e in await office.store.timeline(request.id)

@@ -168,3 +168,11 @@ def plan(description: str) -> str:
 def letter_caption(request: Request, number: str) -> str:
     return (f"Surat balasan Nomor {escape(number)} atas permohonan "
             f"<b>{escape(request.number)}</b> (<code>{escape(fqdn(request))}</code>).")
+
+
+CREATION_HINTS = {
+    "rfc2136": "Tombol <b>Buat subdomain</b> membuat rekaman tersebut di server DNS dan "
+               "memverifikasinya.",
+    "manual": "Buat rekaman tersebut di panel DNS/hosting, lalu tekan <b>Buat subdomain</b>: "
+              "bot memverifikasi rekaman di DNS sebelum tahap ini selesai.",
+}

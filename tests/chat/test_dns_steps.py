@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from bot.emulator import BotApiEmulator
 from bot.workflow import Action, State
+from tests.support import botrun
 from tests.support.bind import BindServer
 from tests.support.chat import (
     STEPS_TO_DECISION,
@@ -143,3 +144,29 @@ def _pdf(tmp: Path, data: bytes) -> Path:
     path = tmp / f"received-{len(data)}.pdf"
     path.write_bytes(data)
     return path
+
+
+async def test_manual_provider_verifies_before_the_step_completes(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    botrun.DNS_ENV["DNS_PROVIDER"] = "manual"
+    s = await scene(emu, tmp_path)
+    staff = s.people.staff
+    async with office_bot(s) as (_app, office):
+        r = await advance(office, await file_request(office, "manual"), STEPS_TO_DECISION)
+        r = await take(office, KABID, r, Action.APPROVE)
+        card = await staff.wait_for("Tahap 7")
+        assert "Buat rekaman tersebut di panel DNS/hosting" in card.text
+        await staff.press(card, "Buat subdomain")
+        await staff.press(await staff.wait_for(lambda m: "catatan" in m.text and not m.edited),
+                          "Lewati")
+        await staff.wait_for("Rekaman belum terlihat di DNS")
+        assert (await office.store.request(r.id)).state is State.CREATION
+        # The staff create it by hand, and press again.
+        office_dns.update("manual.balangankab.go.id.", "A", "203.0.113.10")
+        await act(staff, card, "Buat subdomain")
+        done = await office.store.request(r.id)
+        assert done.state is State.LETTER_SIGNOFF
+        last = (await office.store.timeline(r.id))[-1]
+        assert last.details["provider"] == "manual"
+        assert last.details["verified"] is True
