@@ -1,0 +1,62 @@
+"""The bot process of `bench.chat`: the real Application, built like `python -m bot run`
+builds it, polling the emulator until SIGTERM. Settings come as JSON in BENCH_BOT_SETTINGS
+(never from .env), so that the benchmark measures this process alone.
+
+    BENCH_BOT_SETTINGS='{"BOT_TOKEN": ...}' .venv/bin/python -m bench.botproc [--rate-limiter]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from bot.app import build_application, post_init, post_shutdown
+from bot.settings import Settings
+
+ENV = "BENCH_BOT_SETTINGS"
+READY = "ready"
+
+
+async def serve(settings: Settings, rate_limiter: bool) -> None:
+    app = build_application(settings, rate_limiter=rate_limiter)
+    assert app.updater is not None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await app.initialize()
+    try:
+        await post_init(app)
+        await app.start()
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        print(READY, flush=True)
+        await stop.wait()
+    finally:
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await post_shutdown(app)
+        await app.shutdown()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.botproc", description=__doc__)
+    parser.add_argument("--rate-limiter", action="store_true",
+                        help="keep PTB's AIORateLimiter on the Application (as in production)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="botproc %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_mapping(json.loads(os.environ[ENV]))
+    asyncio.run(serve(settings, args.rate_limiter))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
