@@ -18,8 +18,6 @@ card is marked overdue whenever level 2 or 3 fires.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import date, datetime
 from enum import IntEnum
@@ -27,6 +25,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from bot import notify, texts
+from bot.background import Rounds
 from bot.workflow import (
     FINAL_STATES,
     ROLE_TITLES,
@@ -96,31 +95,12 @@ def holder_role(step: Step) -> Role:
 # --- recipients -------------------------------------------------------------------------------
 
 
-async def step_holders(office: Office, request: Request,
-                       day: date) -> list[tuple[PositionHolder, Role]]:
-    """Who holds a pending action on `request` on `day`, chosen as `notify` chooses step recipients:
-    the acting official (Plt./Plh.) instead of the holder while one is set; at staff steps the
-    assigned staff member. The requester (step 9) gets no reminders."""
-    out: list[tuple[PositionHolder, Role]] = []
-    for role in roles_to_notify(request.state):
-        if role is Role.SKPD:
-            continue
-        holders = await office.store.holders_on(role, day)
-        if role is Role.STAF_PRAKOM and request.assignee_id is not None:
-            holders = [h for h in holders if h.person.id == request.assignee_id] or holders
-        acting = [h for h in holders if h.acting]
-        chosen = acting if acting and role is not Role.STAF_PRAKOM else holders
-        out += [(h, role) for h in chosen if h.person.telegram_user_id]
-    return out
-
-
 async def superiors(office: Office, role: Role, day: date) -> tuple[Role, list[PositionHolder]]:
     """The role an overdue step of `role` escalates to and its holders (acting ones instead of
     the holder while set); the admins when there is no superior or nobody holds that post."""
     target = SUPERIOR.get(role)
     if target is not None:
-        holders = await office.store.holders_on(target, day)
-        chosen = [h for h in holders if h.acting] or holders
+        chosen = notify.on_duty(await office.store.holders_on(target, day))
         if chosen:
             return target, chosen
     return Role.ADMIN, await office.store.holders_on(Role.ADMIN, day)
@@ -181,7 +161,7 @@ async def messages_for(office: Office, request: Request, level: Level, duration:
     out: list[OutMessage] = []
     seen: set[int] = set()
     day = now.astimezone(settings.timezone).date()
-    holders = await step_holders(office, request, day)
+    holders = await notify.step_holders(office, request, day)
     escalated_to: Role | None = None
     if level is Level.ESCALATION:
         escalated_to, bosses = await superiors(office, holder_role(step), day)
@@ -207,18 +187,19 @@ async def messages_for(office: Office, request: Request, level: Level, duration:
 # --- the scheduler ----------------------------------------------------------------------------
 
 
-class ReminderScheduler:
+class ReminderScheduler(Rounds):
     """Fires due reminders from the database; safe to run in several processes at once."""
+
+    name = "reminder-scheduler"
 
     def __init__(self, office: Office, clock: WorkClock, *, max_sleep: float = 60.0,
                  min_sleep: float = 1.0) -> None:
+        super().__init__()
         self.office = office
         self.clock = clock
         self.log = ReminderLog(office.store.db)
-        self.max_sleep = max_sleep
+        self.max_sleep = self.fallback_delay = max_sleep
         self.min_sleep = min_sleep
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     async def scan(self, now: datetime) -> int:
         """Fire every level due at `now` that has not fired yet; returns how many fired."""
@@ -266,31 +247,10 @@ class ReminderScheduler:
             best = due if best is None else min(best, due)
         return best
 
-    def wake(self) -> None:
-        """Scan again now (e.g. after the clock or the settings changed)."""
-        self._wake.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="reminder-scheduler")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                now = self.office.clock()
-                await self.scan(now)
-                due = await self.next_due(now)
-                delay = self.max_sleep if due is None else min(
-                    self.max_sleep, max(self.min_sleep, (due - now).total_seconds()))
-            except Exception:
-                log.exception("reminder scan failed")
-                delay = self.max_sleep
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+    async def round(self) -> float:
+        now = self.office.clock()
+        await self.scan(now)
+        due = await self.next_due(now)
+        if due is None:
+            return self.max_sleep
+        return min(self.max_sleep, max(self.min_sleep, (due - now).total_seconds()))

@@ -8,6 +8,7 @@ the composition itself is pure so that it can run inside the storing transaction
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from bot.workflow import (
     transitions_for,
 )
 from domains.provision import ProvisionError
-from storage.models import AuditEntry, IssuedLetter, OutMessage, Request
+from storage.models import AuditEntry, IssuedLetter, OutMessage, PositionHolder, Request
 
 if TYPE_CHECKING:
     from bot.service import Office
@@ -44,20 +45,34 @@ async def recent_notes(office: Office, request: Request,
     return notes[-texts.NOTES_SHOWN:]
 
 
-async def _step_recipients(office: Office, request: Request) -> list[tuple[int, Role]]:
-    """(chat id, role) of everyone who holds a pending action on `request`."""
-    out: list[tuple[int, Role]] = []
+def on_duty(holders: Sequence[PositionHolder]) -> list[PositionHolder]:
+    """Who answers for a position today: the acting official (Plt./Plh.) while one is set."""
+    return [h for h in holders if h.acting] or list(holders)
+
+
+async def step_holders(office: Office, request: Request,
+                       day: date | None = None) -> list[tuple[PositionHolder, Role]]:
+    """Everyone in the office who holds a pending action on `request` (on `day`, default
+    today): the official on duty for each role; at staff steps the assigned staff member,
+    else every staff member. The requester is reached by their own messages."""
+    out: list[tuple[PositionHolder, Role]] = []
     for role in roles_to_notify(request.state):
         if role is Role.SKPD:
-            continue  # the requester's own message carries their buttons
-        holders = await office.store.holders_on(role, office.today())
-        if role is Role.STAF_PRAKOM and request.assignee_id is not None:
-            holders = [h for h in holders if h.person.id == request.assignee_id] or holders
-        acting = [h for h in holders if h.acting]
-        # The acting official (Plt./Plh.) receives the step while one is set.
-        chosen = acting if acting and role is not Role.STAF_PRAKOM else holders
-        out += [(h.person.telegram_user_id, role) for h in chosen if h.person.telegram_user_id]
+            continue
+        holders = await office.store.holders_on(role, day or office.today())
+        if role is Role.STAF_PRAKOM:
+            assigned = [h for h in holders if h.person.id == request.assignee_id]
+            chosen = assigned or holders
+        else:
+            chosen = on_duty(holders)
+        out += [(h, role) for h in chosen if h.person.telegram_user_id]
     return out
+
+
+async def _step_recipients(office: Office, request: Request) -> list[tuple[int, Role]]:
+    """(chat id, role) of everyone who holds a pending action on `request`."""
+    return [(h.person.telegram_user_id, role) for h, role in await step_holders(office, request)
+            if h.person.telegram_user_id]
 
 
 def buttons_for(request: Request, role: Role) -> list[list[tuple[str, str]]]:
@@ -135,9 +150,8 @@ async def for_new_request(office: Office, requester_id: int) -> Composer:
     """Composer for a freshly filed request (its number is known only inside the transaction)."""
     requester = await office.store.person(requester_id)
     requester_chat = requester.telegram_user_id if requester else None
-    heads = await office.store.holders_on(Role.KEPALA_DINAS, office.today())
-    acting = [h for h in heads if h.acting] or heads
-    chats = [h.person.telegram_user_id for h in acting if h.person.telegram_user_id]
+    heads = on_duty(await office.store.holders_on(Role.KEPALA_DINAS, office.today()))
+    chats = [h.person.telegram_user_id for h in heads if h.person.telegram_user_id]
     group = office.settings.group_chat_id
 
     def compose(request: Request) -> list[OutMessage]:

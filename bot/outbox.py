@@ -12,8 +12,6 @@ idempotency key). The window is the duration of one commit.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.background import Rounds
 from bot.service import Clock
 from storage.models import QueuedMessage
 from storage.store import Store
@@ -41,40 +40,18 @@ def keyboard(rows: list[list[list[str]]] | None) -> InlineKeyboardMarkup | None:
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows])
 
 
-class Dispatcher:
+class Dispatcher(Rounds):
+    name = "outbox-dispatcher"
+
     def __init__(self, bot: Bot, store: Store, clock: Clock, *, idle_poll: float = 5.0) -> None:
+        super().__init__()
         self.bot = bot
         self.store = store
         self.clock = clock
-        self.idle_poll = idle_poll
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.idle_poll = self.fallback_delay = idle_poll
 
-    def wake(self) -> None:
-        """Call after queueing messages, so they leave at once."""
-        self._wake.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            # Cleared before the round: a wake-up during the round starts the next one at once.
-            self._wake.clear()
-            try:
-                delay = await self.drain()
-            except Exception:
-                log.exception("outbox dispatcher round failed")
-                delay = self.idle_poll
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+    async def round(self) -> float:
+        return await self.drain()
 
     async def drain(self) -> float:
         """Send everything that is due; returns how long to wait before the next round."""

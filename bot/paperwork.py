@@ -70,7 +70,7 @@ def expected_signer(holders: Sequence[PositionHolder]) -> PositionHolder:
     """Who signs today: the acting Kepala Dinas when one is set, else the holder."""
     if not holders:
         raise PaperworkError("Belum ada Kepala Dinas terdaftar sebagai penandatangan.")
-    return sorted(holders, key=lambda h: h.acting is None)[0]
+    return next((h for h in holders if h.acting), holders[0])
 
 
 @dataclass(frozen=True)
