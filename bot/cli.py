@@ -75,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the bot (long polling, or a webhook)")
     run.add_argument("--webhook", metavar="URL", help="serve a webhook at this public URL")
     run.add_argument("--listen", default="127.0.0.1:8443", help="webhook listen address")
-    sub.add_parser("demo", help="run the built-in demo against the local Bot API emulator")
+    demo = sub.add_parser("demo", help="run the built-in demo against the local Bot API emulator")
+    demo.add_argument("--out", type=Path, default=Path("demo-out"),
+                      help="output directory, emptied first (default ./demo-out)")
 
     role = sub.add_parser("role", help="office positions and who holds them")
     role_sub = role.add_subparsers(dest="role_command", required=True, parser_class=_Parser)

@@ -1,20 +1,158 @@
-"""`run` and `demo`: the long-running parts of the command line."""
+"""`run` and `demo`: the long-running parts of the command line.
+
+`run` serves the bot by long polling, or with `--webhook URL` by PTB's own webhook server;
+either way python-telegram-bot calls `post_init`/`post_shutdown` and stops cleanly on
+SIGINT/SIGTERM. Logs go to stderr at LOG_LEVEL with the bot token blanked out.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import re
+import secrets
+import sys
+from dataclasses import dataclass
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from bot.settings import Settings
 
+log = logging.getLogger(__name__)
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class RunError(Exception):
+    """One line for the operator, and the exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where PTB's webhook server listens and what it tells Telegram."""
+
+    listen: str
+    port: int
+    url_path: str
+    webhook_url: str
+    secret_token: str
+
 
 def main(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    if args.command == "run" and settings.bot_token is None:
+    if args.command == "demo":
+        from bot.demo import main as demo_main
+
+        return demo_main(args, out)
+    if settings.bot_token is None:
         out.write("BOT_TOKEN is not set: put it in .env or the environment "
                   "(see .env.example), or try the demo: python -m bot demo\n")
-        return 2
-    from bot.workflow import to_markdown_table
+        return EXIT_USAGE
+    try:
+        webhook = webhook_plan(args.webhook, args.listen, settings.webhook_secret) \
+            if args.webhook else None
+        configure_logging(settings)
+        return serve(settings, webhook)
+    except RunError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return exc.code
 
-    out.write("The chat front end is not built yet; the SOP this bot runs:\n\n")
-    out.write(to_markdown_table() + "\n")
-    return 0 if args.command == "demo" else 2
+
+def webhook_plan(url: str, listen: str, secret: str | None) -> Webhook:
+    """The webhook settings for `--webhook URL --listen HOST:PORT`.
+
+    The URL's path is where updates are served; a URL without a path gets a random one (so
+    the endpoint is not guessable). Without WEBHOOK_SECRET a random secret token is used."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RunError(f"--webhook: not an http(s) URL: {url!r}")
+    if parts.query or parts.fragment:
+        raise RunError("--webhook: the URL must not have a query or fragment")
+    path = parts.path.strip("/")
+    if not path:
+        path = secrets.token_urlsafe(18)
+        url = url.rstrip("/") + "/" + path
+    if secret is not None and not _SECRET_RE.match(secret):
+        raise RunError("WEBHOOK_SECRET: use 1-256 characters A-Z, a-z, 0-9, _ and -")
+    host, port = parse_listen(listen)
+    return Webhook(host, port, path, url, secret or secrets.token_urlsafe(32))
+
+
+def parse_listen(raw: str) -> tuple[str, int]:
+    """`HOST:PORT`, `[IPv6]:PORT` or just `PORT` (on 127.0.0.1)."""
+    host, sep, port = raw.rpartition(":")
+    if not sep:
+        host, port = "127.0.0.1", raw
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise RunError(f"--listen: expected HOST:PORT, got {raw!r}")
+    return host, int(port)
+
+
+class _Scrubbing(logging.Formatter):
+    """Blanks the token out of every formatted line, tracebacks included (httpx errors and
+    PTB's own messages may carry request URLs, and those hold the token)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(LOG_FORMAT)
+        self.token = token
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace(self.token, "<token>")
+
+
+def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    if settings.bot_token:
+        handler.setFormatter(_Scrubbing(settings.bot_token))
+    else:
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(settings.log_level)
+
+
+def serve(settings: Settings, webhook: Webhook | None) -> int:
+    """Run until SIGINT/SIGTERM; 0 after a clean stop, 1 when the Bot API refuses us."""
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    from bot.app import build_application, quiet_http_logs
+
+    quiet_http_logs()
+    app = build_application(settings)
+    try:
+        if webhook is None:
+            log.info("starting: long polling %s", settings.telegram_api_base_url)
+            app.run_polling(bootstrap_retries=3)
+        else:
+            log.info("starting: webhook %s, listening on %s:%d", webhook.webhook_url,
+                     webhook.listen, webhook.port)
+            app.run_webhook(listen=webhook.listen, port=webhook.port, url_path=webhook.url_path,
+                            webhook_url=webhook.webhook_url, secret_token=webhook.secret_token,
+                            bootstrap_retries=3)
+    except InvalidToken:
+        # PTB's message quotes the token: never print it.
+        raise RunError("the Bot API refused BOT_TOKEN (check the token from @BotFather)",
+                       EXIT_FAILED) from None
+    except NetworkError as exc:
+        raise RunError(f"cannot reach the Bot API at {settings.telegram_api_base_url}: "
+                       f"{_scrub(str(exc), settings)}", EXIT_FAILED) from None
+    except TelegramError as exc:
+        raise RunError(f"the Bot API refused to start the bot: {_scrub(str(exc), settings)}",
+                       EXIT_FAILED) from None
+    except OSError as exc:  # e.g. the webhook port is taken
+        raise RunError(f"cannot start: {exc}", EXIT_FAILED) from None
+    log.info("stopped")
+    return 0
+
+
+def _scrub(text: str, settings: Settings) -> str:
+    return text.replace(settings.bot_token, "<token>") if settings.bot_token else text

@@ -1,0 +1,115 @@
+"""`python -m bot demo` in a subprocess: the real Application, the emulator and BIND 9, three
+requests, the letters written out, and the Mutu Baku reminder and escalation within seconds."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bot.demo import MARKER, WITA, DemoClock, DemoFailed, Script, cast, demo_start, main
+from bot.settings import Settings
+from tests.support.emulator import running_emulator
+
+LIMIT = 120.0
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text with its line breaks and spacing flattened."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+
+def test_demo_runs_both_journeys_and_the_reminders(tmp_path: Path) -> None:
+    out_dir = tmp_path / "demo-out"
+    out_dir.mkdir()
+    (out_dir / MARKER).write_text("")
+    (out_dir / "stale.txt").write_text("from an earlier run")
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--out", str(out_dir)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=LIMIT + 30)
+    elapsed = time.monotonic() - started
+    assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-3000:]
+    assert elapsed < LIMIT, f"the demo took {elapsed:.0f} s"
+    assert "Traceback" not in done.stderr, done.stderr
+
+    assert not (out_dir / "stale.txt").exists(), "the old output is removed first"
+    transcript = (out_dir / "transcript.txt").read_text(encoding="utf-8")
+    assert transcript.strip() in done.stdout, "the transcript is printed too"
+    for number in ("SD-2026-0001", "SD-2026-0002", "SD-2026-0003"):
+        assert number in transcript
+    assert "Selesai" in transcript
+    assert "menekan [Diterima]" in transcript
+    assert "Pengingat:" in transcript and "Pengingat kedua:" in transcript
+    escalations = [line for line in transcript.splitlines() if "Eskalasi" in line]
+    assert escalations and "Admin Diskominfo" in escalations[0]
+    assert "SD-2026-0003" in escalations[0]
+    assert "dieskalasikan kepada Admin" in transcript
+
+    created = pdf_text(out_dir / "SD-2026-0001-surat-balasan.pdf")
+    assert "telah selesai dibuat" in created
+    assert "layanan.balangankab.go.id A 103.28.12.10" in created, created
+    exists = pdf_text(out_dir / "SD-2026-0002-surat-balasan.pdf")
+    assert "telah tersedia sebelumnya" in exists
+    assert "menggunakan user dan password yang telah dimiliki" in exists, exists
+    for name in ("SD-2026-0001-konsep-surat-balasan.pdf", "SD-2026-0002-konsep-surat-balasan.pdf",
+                 "SD-2026-0001-surat-permohonan.pdf"):
+        assert pdf_text(out_dir / name)
+    assert "KONSEP" in transcript
+
+    sheet = pdf_text(out_dir / "SD-2026-0001-lembar-disposisi.pdf")
+    assert "LEMBAR DISPOSISI" in sheet
+    assert "Tindak lanjuti" in sheet and "Segera diproses, layanan prioritas" in sheet
+    assert "Drs. H. Rahmadi, M.Si" in sheet
+
+
+def test_demo_clock_switches_rate_without_a_jump() -> None:
+    wall = [1000.0]
+    start = datetime(2026, 11, 23, 8, 0, tzinfo=WITA)
+    clock = DemoClock(start, wall=lambda: wall[0])
+    wall[0] += 30
+    assert clock() == start + timedelta(seconds=30)
+    clock.set_rate(600)
+    assert clock() == start + timedelta(seconds=30)
+    wall[0] += 1.5
+    assert clock() == start + timedelta(seconds=30 + 900)
+    # Earlier wall instants (transcript entries) map through the rate they were made at.
+    assert clock.at(1010.0) == start + timedelta(seconds=10)
+    assert clock.at(999.0) == start - timedelta(seconds=1)
+
+
+def test_demo_starts_on_a_working_monday_morning() -> None:
+    settings = Settings.from_mapping({})
+    assert demo_start(date(2026, 11, 29), settings) == datetime(2026, 11, 23, 8, tzinfo=WITA)
+    assert demo_start(date(2026, 11, 23), settings) == datetime(2026, 11, 23, 8, tzinfo=WITA)
+    holiday = Settings.from_mapping({"EXTRA_HOLIDAYS": "2026-11-23"})
+    assert demo_start(date(2026, 11, 25), holiday) == datetime(2026, 11, 16, 8, tzinfo=WITA)
+
+
+async def test_a_step_that_does_not_happen_fails_with_what_was_awaited() -> None:
+    async with running_emulator() as emu:
+        people = cast(emu)
+        script = Script(people, io.StringIO(), letter_day=date(2026, 11, 20))
+        with pytest.raises(DemoFailed, match=r"step 1 of SD-2026-0009 reaching Rahmadi"):
+            await script.expect(people.head, lambda m: False,
+                                "step 1 of SD-2026-0009 reaching Rahmadi", timeout=0.2)
+
+
+def test_a_foreign_directory_is_never_emptied(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "laporan.docx").write_text("not the demo's")
+    assert main(argparse.Namespace(out=mine), io.StringIO()) == 1
+    err = capsys.readouterr().err
+    assert "not empty" in err and "--out" in err
+    assert (mine / "laporan.docx").read_text() == "not the demo's"
