@@ -23,6 +23,7 @@ from bot.workflow import (
     Action,
     Actor,
     Decision,
+    Effect,
     Instruction,
     Role,
     State,
@@ -124,7 +125,8 @@ class Office:
         decision = await self._decide(person, request, given.action, given.note, given.version)
         assignee_id = await self._assignee(decision, given)
         action = decision.transition.action
-        details = {**(given.details or {}), **await self._technical(action, request)}
+        effects = decision.effects
+        details = {**(given.details or {}), **await self._technical(effects, request)}
         acting = await self._acting(person, decision.role)
         entry = AuditEntry(
             action=action.value,
@@ -137,14 +139,14 @@ class Office:
             details=details,
         )
         after = _preview(request, decision, assignee_id)
-        draft = await self._draft(after, entry) if decision.to is State.LETTER_SIGNOFF else None
+        draft = await self._draft(after, entry) if Effect.DRAFT_LETTER in effects else None
         order = letter_messages = None
-        if action in (Action.SIGN, Action.DECLINE):
+        if Effect.ISSUE_LETTER in effects:
             order = await self._letter_order(person, acting, after, entry)
             letter_messages = await notify.for_letter(self, after)
         messages = [*extra, *await notify.for_transition(self, request, after, entry, draft)]
         created = None
-        if action is Action.CONFIRM_CREATED:
+        if Effect.CREATE_RECORD in effects:
             created = CreatedSubdomain(request.subdomain, tuple(
                 (str(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in details["records"]),
                 details.get("serial"))
@@ -154,7 +156,7 @@ class Office:
                 outcome=decision.transition.outcome, assignee_id=assignee_id,
                 letter=order,
                 letter_messages=letter_messages,
-                created=created, receipt=action is Action.CONFIRM_RECEIPT,
+                created=created, receipt=Effect.RECORD_RECEIPT in effects,
             )
         except StaleRequest as stale:
             raise await self._already_handled(stale.request) from None
@@ -178,22 +180,22 @@ class Office:
             raise await self._already_handled(request)
         return decision
 
-    async def _technical(self, action: Action, request: Request) -> dict[str, Any]:
-        """Run the DNS work a step stands for; its result goes into the audit row."""
+    async def _technical(self, effects: frozenset[Effect], request: Request) -> dict[str, Any]:
+        """Run the DNS work a transition stands for; its result goes into the audit row."""
         try:
-            if action is Action.SUBMIT_CHECK:
+            if Effect.DNS_CHECK in effects:
                 result = await technical.check(self.store, self.settings, request.subdomain,
                                                request)
                 return {"dns_check": result.to_dict(), "dns_summary": result.summary_id()}
-            if action is Action.APPROVE:
+            if Effect.RECORD_PLAN in effects:
                 return {"plan": technical.plan(self.settings, request).to_dict()}
-            if action is Action.CONFIRM_CREATED:
+            if Effect.CREATE_RECORD in effects:
                 applied = await technical.create(self.settings, request)
                 return {"records": [[r.name, r.type, r.value, r.ttl] for r in applied.records],
                         "serial": applied.serial, "verified": applied.verified,
                         "provider": self.settings.dns.provider}
         except ProvisionError as failed:
-            log.warning("DNS work for %s (%s) failed: %s", request.number, action.value, failed)
+            log.warning("DNS work for %s failed: %s", request.number, failed)
             raise WorkflowError(failed.message_id) from None
         return {}
 

@@ -95,6 +95,18 @@ class Outcome(StrEnum):
     DECLINED = "declined"
 
 
+class Effect(StrEnum):
+    """Work a transition stands for beyond moving the request (done by the office service
+    before the state moves; when it fails, nothing moves)."""
+
+    DNS_CHECK = "dns_check"  # ask the authoritative servers; the result goes into the audit
+    RECORD_PLAN = "record_plan"  # fix the exact records that approval means
+    CREATE_RECORD = "create_record"  # create (or verify) the records on the DNS server
+    DRAFT_LETTER = "draft_letter"  # the KONSEP of the reply letter, for the signatory
+    ISSUE_LETTER = "issue_letter"  # number, render and register the signed letter; deliver it
+    RECORD_RECEIPT = "record_receipt"  # the requester has the letter
+
+
 class Note(StrEnum):
     NONE = "none"
     OPTIONAL = "optional"
@@ -126,6 +138,7 @@ class Transition:
     """The button stays valid while the request moves on (the requester's withdrawal)."""
     is_task: bool = True
     """Counts as work waiting for the role (/tugas, reminders); an option like withdrawal not."""
+    effects: tuple[Effect, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,6 +153,8 @@ class Step:
     transitions: tuple[Transition, ...]
     working_days: bool = False
     """True when the standard time is counted in working days ("1 hari")."""
+    on_enter: tuple[Effect, ...] = ()
+    """Work done by every transition that enters this step."""
 
     def transition(self, action: Action) -> Transition | None:
         return next((t for t in self.transitions if t.action is action), None)
@@ -167,7 +182,8 @@ STEPS: tuple[Step, ...] = (
             Transition(Action.DISPOSE, State.DISPOSITION_KABID, "Disposisi ke Kabid",
                        instructions=tuple(Instruction)),
             Transition(Action.DECLINE, State.DECLINED, "Tolak permohonan",
-                       note=Note.REQUIRED, outcome=Outcome.DECLINED, tell_requester=True),
+                       note=Note.REQUIRED, outcome=Outcome.DECLINED, tell_requester=True,
+                       effects=(Effect.ISSUE_LETTER,)),
             _WITHDRAW,
         ),
     ),
@@ -197,7 +213,8 @@ STEPS: tuple[Step, ...] = (
         "Memberikan laporan ke Kasi tentang teknis pembuatan sub domain",
         "Disposisi", timedelta(days=1), "Bahan laporan",
         (
-            Transition(Action.SUBMIT_CHECK, State.REPORT_TO_KABID, "Kirim laporan teknis"),
+            Transition(Action.SUBMIT_CHECK, State.REPORT_TO_KABID, "Kirim laporan teknis",
+                       effects=(Effect.DNS_CHECK,)),
             _back(State.ORDER_CHECK),
             _WITHDRAW,
         ),
@@ -219,7 +236,8 @@ STEPS: tuple[Step, ...] = (
         "membuat surat balasan bahwa domain sudah tersedia dengan user dan password yang ada",
         "Agenda kerja", 20 * _MIN, "Laporan",
         (
-            Transition(Action.APPROVE, State.CREATION, "Setujui pembuatan", tell_requester=True),
+            Transition(Action.APPROVE, State.CREATION, "Setujui pembuatan", tell_requester=True,
+                       effects=(Effect.RECORD_PLAN,)),
             Transition(Action.REJECT_EXISTS, State.LETTER_SIGNOFF, "Tidak: domain sudah ada",
                        outcome=Outcome.EXISTS, tell_requester=True),
             Transition(Action.REJECT_ADVICE, State.LETTER_SIGNOFF, "Tidak: saran teknis",
@@ -233,7 +251,8 @@ STEPS: tuple[Step, ...] = (
         "Server", 60 * _MIN, "Proses",
         (
             Transition(Action.CONFIRM_CREATED, State.LETTER_SIGNOFF, "Buat subdomain",
-                       outcome=Outcome.CREATED, tell_requester=True),
+                       outcome=Outcome.CREATED, tell_requester=True,
+                       effects=(Effect.CREATE_RECORD,)),
             _back(State.DECISION),
         ),
     ),
@@ -243,9 +262,11 @@ STEPS: tuple[Step, ...] = (
         "teknis lainnya",
         "Agenda kerja", None, "Surat keluar",
         (
-            Transition(Action.SIGN, State.DELIVERY, "Setujui & tandatangani"),
+            Transition(Action.SIGN, State.DELIVERY, "Setujui & tandatangani",
+                       effects=(Effect.ISSUE_LETTER,)),
             Transition(Action.REVISE, State.LETTER_REVISION, "Perbaiki", note=Note.REQUIRED),
         ),
+        on_enter=(Effect.DRAFT_LETTER,),
     ),
     Step(
         State.LETTER_REVISION, 8, Role.STAF_PRAKOM,
@@ -261,9 +282,10 @@ STEPS: tuple[Step, ...] = (
         "Agenda kerja", None, "Surat keluar, laporan",
         (
             Transition(Action.CONFIRM_RECEIPT, State.COMPLETED, "Diterima", note=Note.NONE,
-                       tell_requester=True),
+                       tell_requester=True, effects=(Effect.RECORD_RECEIPT,)),
             Transition(Action.CONFIRM_RECEIPT, State.COMPLETED, "Tandai sudah diterima",
-                       role=Role.STAF_PRAKOM, note=Note.OPTIONAL, tell_requester=True),
+                       role=Role.STAF_PRAKOM, note=Note.OPTIONAL, tell_requester=True,
+                       effects=(Effect.RECORD_RECEIPT,)),
         ),
     ),
 )
@@ -322,6 +344,13 @@ class Decision:
     @property
     def to(self) -> State:
         return self.transition.to
+
+    @property
+    def effects(self) -> frozenset[Effect]:
+        """The transition's own work and that of the step it enters."""
+        entered = STEP_BY_STATE.get(self.transition.to)
+        return frozenset(self.transition.effects) | frozenset(
+            entered.on_enter if entered else ())
 
 
 def step_of(state: State) -> Step | None:

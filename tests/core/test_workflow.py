@@ -144,3 +144,15 @@ def test_mermaid_names_every_state_and_transition() -> None:
     for state in State:
         assert state.value in diagram
     assert diagram.count("-->") == 1 + sum(len(s.transitions) for s in STEPS) + len(FINAL_STATES)
+
+
+def test_every_effect_is_done_somewhere_and_letters_come_from_the_table() -> None:
+    from bot.workflow import Effect
+
+    used = {e for s in STEPS for t in s.transitions for e in t.effects}
+    used |= {e for s in STEPS for e in s.on_enter}
+    assert used == set(Effect)
+    entering_signoff = [t for s in STEPS for t in s.transitions if t.to is State.LETTER_SIGNOFF]
+    assert len(entering_signoff) == 4  # exists, advice, created, resubmitted
+    issuing = {t.action for s in STEPS for t in s.transitions if Effect.ISSUE_LETTER in t.effects}
+    assert issuing == {Action.SIGN, Action.DECLINE}
