@@ -131,6 +131,11 @@ class Dispatcher(Rounds):
             sent = await self.bot.send_message(message.chat_id, payload["text"],
                                                reply_markup=markup)
             return sent.message_id, (key, message.chat_id, sent.message_id)
+        if message.kind == "edit" and payload.get("caption"):
+            await self.bot.edit_message_caption(chat_id=message.chat_id,
+                                                message_id=payload["message_id"],
+                                                caption=payload["text"], reply_markup=markup)
+            return int(payload["message_id"]), None
         if message.kind == "edit":
             await self.bot.edit_message_text(payload["text"], chat_id=message.chat_id,
                                              message_id=payload["message_id"], reply_markup=markup)

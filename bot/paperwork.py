@@ -42,7 +42,7 @@ def office_identity(settings: Settings) -> OfficeIdentity:
     o = settings.office
     return OfficeIdentity(
         government_line=o.government, office_name=o.name, address_line=o.address,
-        phone_fax=f"Telp/Fax. {o.phone}", website=o.website, email=o.email, place=o.place,
+        phone_fax=o.phone, website=o.website, email=o.email, place=o.place,
         unit_code=o.unit_code, classification_code=o.classification_code,
         emblem_path=o.emblem_path, number_pattern=o.letter_number_pattern,
     )

@@ -44,11 +44,20 @@ class PendingAction:
     chat_id: int
     message_id: int
     message_html: str
+    is_caption: bool
+    """The pressed message is a document (the reply letter): its caption is what gets edited."""
     note_rule: Note
     needs_instruction: bool
     needs_staff: bool
     instruction: Instruction | None = None
     assignee_id: int | None = None
+
+
+def _html_of(message: object) -> str:
+    """The pressed message's text (or a document's caption) as HTML, to repeat in the edit."""
+    if getattr(message, "text", None) is not None:
+        return str(getattr(message, "text_html", ""))
+    return str(getattr(message, "caption_html", "") or "")
 
 
 async def person_of(update: Update, context: BotContext) -> Person | None:
@@ -87,7 +96,8 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         label=decision.transition.label,
         chat_id=message.chat.id,
         message_id=message.message_id,
-        message_html=getattr(message, "text_html", "") or "",
+        message_html=_html_of(message),
+        is_caption=getattr(message, "text", None) is None,
         note_rule=decision.transition.note,
         needs_instruction=bool(decision.transition.instructions),
         needs_staff=button.action is Action.ORDER_CHECK and len(staff) > 1,
@@ -198,7 +208,8 @@ async def _commit(update: Update, context: BotContext, pending: PendingAction,
     done = (f"{pending.message_html}\n\n✅ <b>{html.escape(pending.label)}</b> oleh "
             f"{html.escape(person.name)} pada {local_time(office.clock())}")
     edit = OutMessage(pending.chat_id, "edit", {
-        "message_id": pending.message_id, "text": done, "buttons": []})
+        "message_id": pending.message_id, "text": done, "buttons": [],
+        "caption": pending.is_caption})
     try:
         request = await office.act(person, pending.button.request_id, ActionInput(
             pending.button.action, pending.button.version, note=note,

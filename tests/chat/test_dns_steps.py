@@ -133,6 +133,10 @@ async def test_already_exists_outcome_delivers_the_letter(
         assert "user dan password" in text
         assert await requester.press(letter, "Diterima") in (None, "")
         await requester.wait_for("Tercatat")
+        receipt = await requester.wait_for(lambda m: m.edited and m.document is not None)
+        assert receipt.message_id == letter.message_id
+        assert "✅ Diterima oleh Ahmad Dinkes" in (receipt.caption or "")
+        assert receipt.buttons == []
         done = await office.store.request(r.id)
         assert done.state is State.COMPLETED
         [issued] = await office.store.letters(r.id)
