@@ -16,7 +16,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from bot.app import build_application, post_init, post_shutdown
+from bot.app import build_application, polling
 from bot.settings import Settings
 
 ENV = "BENCH_BOT_SETTINGS"
@@ -24,26 +24,13 @@ READY = "ready"
 
 
 async def serve(settings: Settings, rate_limiter: bool) -> None:
-    app = build_application(settings, rate_limiter=rate_limiter)
-    assert app.updater is not None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await app.initialize()
-    try:
-        await post_init(app)
-        await app.start()
-        await app.updater.start_polling(poll_interval=0, timeout=1)
+    async with polling(build_application(settings, rate_limiter=rate_limiter)):
         print(READY, flush=True)
         await stop.wait()
-    finally:
-        if app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await post_shutdown(app)
-        await app.shutdown()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

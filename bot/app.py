@@ -10,6 +10,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 import html
 import logging
 import traceback
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -91,6 +93,7 @@ def build_application(
     clock: Clock = utc_now,
     rate_limiter: bool = True,
     outbox_poll: float = 5.0,
+    reminder_poll: float = 60.0,
 ) -> BotApp:
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
@@ -114,6 +117,7 @@ def build_application(
     app.bot_data["settings"] = settings
     app.bot_data["clock"] = clock
     app.bot_data["outbox_poll"] = outbox_poll
+    app.bot_data["reminder_poll"] = reminder_poll
 
     from bot.handlers import register
 
@@ -170,9 +174,34 @@ async def post_init(app: BotApp) -> None:
     app.bot_data["dispatcher"] = dispatcher
     await app.bot.set_my_commands(COMMANDS)
     dispatcher.start()  # resumes whatever is still owed from before a restart or outage
-    reminders = ReminderScheduler(office, settings.work_clock())
+    # The scheduler sleeps until the next deadline, counted on the office clock, at most
+    # `reminder_poll` seconds (a demo whose clock runs fast looks more often).
+    reminders = ReminderScheduler(office, settings.work_clock(),
+                                  max_sleep=app.bot_data["reminder_poll"],
+                                  min_sleep=min(1.0, app.bot_data["reminder_poll"] / 4))
     app.bot_data["reminders"] = reminders
     reminders.start()  # catches up on reminders that fell due while the bot was down
+
+
+@asynccontextmanager
+async def polling(app: BotApp) -> AsyncIterator[BotApp]:
+    """Run `app` by long polling for the length of a block, on the caller's event loop (what
+    `run_polling` does, which owns the loop): initialize, post_init, start, poll; then the
+    reverse, whatever happens inside."""
+    assert app.updater is not None
+    await app.initialize()
+    try:
+        await post_init(app)
+        await app.start()
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        yield app
+    finally:
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await post_shutdown(app)
+        await app.shutdown()
 
 
 async def post_shutdown(app: BotApp) -> None:

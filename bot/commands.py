@@ -6,14 +6,13 @@ Each handler gets the open store, the settings and the output stream, and return
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TextIO
 
-from bot import paperwork, technical, texts
-from bot.service import utc_now
+from bot import technical, texts
+from bot.service import Office, utc_now
 from bot.settings import Settings
 from domains.cli import check_command
 from domains.dnsquery import Record
@@ -116,15 +115,9 @@ async def request(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def _sheet(ctx: Context, args: argparse.Namespace) -> int:
-    shown = await ctx.store.request(args.number)
-    events = await ctx.store.timeline(shown.id)
-    received = shown.created_at.astimezone(ctx.settings.timezone).date()
-    pdf = paperwork.render_sheet(ctx.settings,
-                                 paperwork.disposition_sheet(shown, events, received))
-    path = args.output or ctx.settings.data_dir / "sheets" / f"{shown.number}-disposisi.pdf"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(path.write_bytes, pdf)
-    ctx.say(str(path))
+    office = Office(ctx.store, ctx.settings)
+    ctx.say(str(await office.disposition_sheet(await ctx.store.request(args.number),
+                                               args.output)))
     return 0
 
 

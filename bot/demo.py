@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot.app import BotApp, build_application, post_init, post_shutdown
+from bot.app import build_application, polling
 from bot.deadlines import ReminderScheduler
 from bot.emulator import BotApiEmulator, SimChat, SimMessage, SimUser
 from bot.emulator.transcript import render
@@ -398,30 +398,13 @@ def demo_settings(emu: BotApiEmulator, bind: BindServer, out_dir: Path) -> Setti
     })
 
 
-def fast_reminders(app: BotApp) -> ReminderScheduler:
-    """The scheduler sleeps until the next deadline in office seconds (up to a minute); on
-    a clock 600x fast that is far too long, so the demo's one looks again every 0.2 s."""
-    office: Office = app.bot_data["office"]
-    scheduler = ReminderScheduler(office, office.settings.work_clock(), max_sleep=0.2,
-                                  min_sleep=0.05)
-    app.bot_data["reminders"] = scheduler
-    return scheduler
-
-
 async def run_office(settings: Settings, clock: DemoClock, script: Script, bind: BindServer,
                      out_dir: Path) -> tuple[str, str, str]:
-    """The Application as `running_office_bot` runs it, with the three requests."""
-    app = build_application(settings, clock=clock, outbox_poll=0.2)
-    assert app.updater is not None
-    await app.initialize()
-    try:
-        await post_init(app)
-        standard: ReminderScheduler = app.bot_data["reminders"]
-        await standard.stop()
-        reminders = fast_reminders(app)
-        reminders.start()
-        await app.start()
-        await app.updater.start_polling(poll_interval=0, timeout=1)
+    """The Application as `python -m bot run` runs it, with the three requests. The reminder
+    scheduler looks every 0.2 s: on a clock 600x fast its usual minute is ten office hours."""
+    app = build_application(settings, clock=clock, outbox_poll=0.2, reminder_poll=0.2)
+    async with polling(app):
+        reminders: ReminderScheduler = app.bot_data["reminders"]
         script.say("Request 1: a new subdomain, through all nine steps")
         first = await created_journey(script)
         script.say("Request 2: a name that already exists")
@@ -430,26 +413,11 @@ async def run_office(settings: Settings, clock: DemoClock, script: Script, bind:
         third = await overdue_request(script, clock, reminders)
         await write_disposition_sheet(app.bot_data["office"], first, out_dir)
         return first, second, third
-    finally:
-        if app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await post_shutdown(app)
-        await app.shutdown()
 
 
 async def write_disposition_sheet(office: Office, number: str, out_dir: Path) -> Path:
-    from bot import paperwork
-
-    request = await office.store.request(number)
-    events = await office.store.timeline(request.id)
-    received = request.created_at.astimezone(office.settings.timezone).date()
-    pdf = paperwork.render_sheet(office.settings,
-                                 paperwork.disposition_sheet(request, events, received))
-    path = out_dir / f"{number}-lembar-disposisi.pdf"
-    await asyncio.to_thread(path.write_bytes, pdf)
-    return path
+    return await office.disposition_sheet(await office.store.request(number),
+                                          out_dir / f"{number}-lembar-disposisi.pdf")
 
 
 def copy_documents(people: Cast, out_dir: Path) -> list[Path]:

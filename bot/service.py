@@ -103,6 +103,17 @@ class Office:
         request = await self.store.request(request_id)
         return request, await self._decide(person, request, action, "-", version)
 
+    async def disposition_sheet(self, request: Request, path: Path | None = None) -> Path:
+        """The lembar disposisi of `request` as a PDF file (default under DATA_DIR/sheets)."""
+        events = await self.store.timeline(request.id)
+        received = request.created_at.astimezone(self.settings.timezone).date()
+        pdf = paperwork.render_sheet(
+            self.settings, paperwork.disposition_sheet(request, events, received))
+        path = path or self.settings.data_dir / "sheets" / f"{request.number}-disposisi.pdf"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(path.write_bytes, pdf)
+        return path
+
     async def pending_for(self, person: Person) -> list[Request]:
         """Open requests on which `person` holds an action now."""
         open_states = [s for s in State if s not in FINAL_STATES]

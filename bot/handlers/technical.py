@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 from typing import TYPE_CHECKING
 
 from telegram import Update
 
-from bot import paperwork, technical, texts
+from bot import technical, texts
 from bot.handlers.steps import person_of
 from bot.workflow import POSITIONS, Role, State
 from domains.names import InvalidName
@@ -76,13 +75,7 @@ async def disposition_sheet(update: Update, context: BotContext) -> None:
                            show_alert=True)
         return
     await query.answer("Lembar disposisi sedang disiapkan.")
-    events = await office.store.timeline(request.id)
-    received = request.created_at.astimezone(office.settings.timezone).date()
-    sheet = paperwork.disposition_sheet(request, events, received)
-    pdf = paperwork.render_sheet(office.settings, sheet)
-    path = office.settings.data_dir / "sheets" / f"{request.number}-disposisi.pdf"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(path.write_bytes, pdf)
+    path = await office.disposition_sheet(request)
     chat = update.effective_chat
     assert chat is not None
     await office.store.enqueue([OutMessage(chat.id, "document", {

@@ -174,3 +174,26 @@ async def test_manual_provider_verifies_before_the_step_completes(
         last = (await office.store.timeline(r.id))[-1]
         assert last.details["provider"] == "manual"
         assert last.details["verified"] is True
+
+
+async def test_history_offers_officials_the_disposition_sheet(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    s = await scene(emu, tmp_path)
+    kabid, requester = s.people.kabid, s.people.requester
+    async with office_bot(s) as (_app, office):
+        r = await advance(office, await file_request(office, "lembar"), STEPS_TO_ORDER_CHECK)
+        await kabid.send_command("/riwayat", r.number)
+        history = await kabid.wait_for("Riwayat")
+        await kabid.press(history, "Lembar disposisi (PDF)")
+        sheet = await kabid.wait_for(lambda m: m.document is not None and
+                                     "Lembar disposisi" in (m.caption or ""))
+        assert sheet.document is not None
+        text = " ".join(PdfReader(_pdf(tmp_path, sheet.document.data)).pages[0]
+                        .extract_text().split())
+        assert "LEMBAR DISPOSISI" in text
+        assert "Tindak lanjuti" in text
+        # The requester sees the trail but gets no sheet button.
+        await requester.send_command("/riwayat", r.number)
+        own = await requester.wait_for("Riwayat")
+        assert own.buttons == []

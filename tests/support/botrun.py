@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.app import BotApp, build_application, post_init, post_shutdown
+from bot.app import BotApp, build_application, polling
 from bot.emulator import BotApiEmulator, SimGroup, SimUser
 from bot.service import Office
 from bot.settings import Settings
@@ -78,22 +78,9 @@ async def seed(settings: Settings, clock: Clock, **kw: Any) -> None:
 async def running_office_bot(
     settings: Settings, clock: Clock, *, outbox_poll: float = 0.2
 ) -> AsyncIterator[BotApp]:
-    """Like `python -m bot run`: initialize, post_init, start, poll; the reverse on exit."""
-    app = build_application(settings, clock=clock, outbox_poll=outbox_poll)
-    assert app.updater is not None
-    await app.initialize()
-    try:
-        await post_init(app)
-        await app.start()
-        await app.updater.start_polling(poll_interval=0, timeout=1)
+    """Like `python -m bot run`, for the length of a block."""
+    async with polling(build_application(settings, clock=clock, outbox_poll=outbox_poll)) as app:
         yield app
-    finally:
-        if app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await post_shutdown(app)
-        await app.shutdown()
 
 
 def office_of(app: BotApp) -> Office:
