@@ -39,6 +39,8 @@ COMMANDS = [
     BotCommand("status", "Status permohonan Bapak/Ibu"),
     BotCommand("tugas", "Tahap yang menunggu tindakan Bapak/Ibu"),
     BotCommand("riwayat", "Riwayat sebuah permohonan"),
+    BotCommand("laporan", "Laporan bulanan Mutu Baku (pejabat)"),
+    BotCommand("peran", "Pejabat Plt./Plh. (admin)"),
     BotCommand("batal", "Batalkan isian yang sedang berjalan"),
     BotCommand("bantuan", "Petunjuk penggunaan"),
 ]

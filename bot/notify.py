@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot import technical, texts
 from bot.callbacks import ANY_VERSION, ActionButton
 from bot.workflow import (
+    FINAL_STATES,
     Action,
     Role,
     State,
@@ -184,8 +185,12 @@ async def for_transition(
         if after.state is State.DELIVERY:  # the letter itself carries the receipt button
             update.payload["buttons"] = []
         messages.append(update)
-    if office.settings.group_chat_id is not None:
-        messages.append(group_card(after, office.settings.group_chat_id))
+    group = office.settings.group_chat_id
+    if group is not None:
+        messages.append(group_card(after, group))
+        if after.state in FINAL_STATES:  # besides the card, a finished request is announced
+            messages.append(OutMessage(group, "message", {
+                "text": texts.finished(after, entry), "buttons": []}))
     return messages
 
 

@@ -176,3 +176,11 @@ CREATION_HINTS = {
     "manual": "Buat rekaman tersebut di panel DNS/hosting, lalu tekan <b>Buat subdomain</b>: "
               "bot memverifikasi rekaman di DNS sebelum tahap ini selesai.",
 }
+
+
+def finished(request: Request, entry: AuditEntry) -> str:
+    text = (f"Permohonan <b>{escape(request.number)}</b> (<code>{escape(fqdn(request))}</code>, "
+            f"{escape(request.agency.name)}) {escape(STATE_LABELS[request.state].lower())}.")
+    if entry.note and request.state is not State.COMPLETED:
+        text += f"\nCatatan: {escape(entry.note)}"
+    return text

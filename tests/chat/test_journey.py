@@ -63,6 +63,9 @@ async def test_created_journey_end_to_end(emu: BotApiEmulator, tmp_path: Path) -
         assert events[1].note == "Segera"
 
         await people.group.wait_for(lambda m: "Status: Selesai" in m.text, timeout=15)
-        cards = [m for m in people.group.inbox if number in m.text]
+        finished = await people.group.wait_for(lambda m: not m.edited and "selesai." in m.text,
+                                               timeout=15)
+        assert number in finished.text
+        cards = [m for m in people.group.inbox if number in m.text and "Status:" in m.text]
         assert len(cards) == 1, [(m.message_id, m.text[:80]) for m in people.group.inbox]
         assert "Selesai" in cards[0].text
