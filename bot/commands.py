@@ -52,6 +52,9 @@ async def role(ctx: Context, args: argparse.Namespace) -> int:
         )
         ctx.say(f"{holder.title_prefix}{args.position.value}: {holder.person.name} "
                 f"(telegram {args.telegram_user_id})")
+        if args.acting:
+            handed = await Office(store, ctx.settings).hand_over(holder)
+            ctx.say(f"{handed} pending step(s) queued to them")
     elif args.role_command == "list":
         holders = await store.position_holders()
         if not holders:

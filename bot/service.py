@@ -103,6 +103,27 @@ class Office:
         request = await self.store.request(request_id)
         return request, await self._decide(person, request, action, "-", version)
 
+    async def hand_over(self, holder: PositionHolder) -> int:
+        """Send a newly appointed (acting) official the steps now waiting for their position;
+        returns how many. Staff steps stay with the staff member they were assigned to."""
+        chat = holder.person.telegram_user_id
+        if chat is None or holder.position is Role.STAF_PRAKOM:
+            return 0
+        open_states = [s for s in State if s not in FINAL_STATES]
+        count = 0
+        for request in await self.store.requests(states=open_states):
+            if not any(t.is_task for t in transitions_for(request.state, holder.position)):
+                continue
+            notes = await notify.recent_notes(self, request)
+            await self.store.enqueue(
+                notify.step_messages(request, holder.position, chat, notes,
+                                     details=await notify.step_details(self, request)),
+                now=self.clock(), request_id=request.id)
+            count += 1
+        if count:
+            self.on_queued()
+        return count
+
     async def disposition_sheet(self, request: Request, path: Path | None = None) -> Path:
         """The lembar disposisi of `request` as a PDF file (default under DATA_DIR/sheets)."""
         events = await self.store.timeline(request.id)

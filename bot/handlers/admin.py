@@ -104,10 +104,12 @@ async def _set_acting(context: BotContext, kind: str, args: list[str]) -> str:
             valid_until=until)
     except StorageError as exc:
         raise Refused(escape(str(exc))) from None
+    handed = await office.hand_over(holder)
     return (f"Tercatat: {escape(holder.title_prefix)}{escape(ROLE_TITLES[position])} — "
             f"{escape(holder.person.name)} (ID {telegram_id}), berlaku {_date_id(today)} "
             f"s.d. {_date_id(until)}. Tahap dan pengingat untuk jabatan ini diteruskan "
-            f"kepadanya selama masa tersebut.")
+            f"kepadanya selama masa tersebut; {handed} tahap yang sedang menunggu telah "
+            f"dikirimkan kepadanya.")
 
 
 async def _remove(context: BotContext, args: list[str]) -> str:

@@ -210,3 +210,20 @@ async def test_pending_tasks_count_work_not_options(office: Office) -> None:
     r = await act(office, KABID, r, Action.REJECT_EXISTS)
     r = await act(office, HEAD, r, Action.SIGN)
     assert [p.id for p in await office.pending_for(requester)] == [r.id]  # "Diterima"
+
+
+async def test_a_new_acting_official_receives_the_steps_waiting_for_the_position(
+    office: Office,
+) -> None:
+    waiting = await submit(office, "menunggu")
+    moved_on = await act(office, HEAD, await submit(office, "lanjut"), Action.DISPOSE)
+    holder = await office.store.set_position(
+        Role.KEPALA_DINAS, 777, "Ir. Pelaksana Tugas", now=office.clock(), acting="plh",
+        valid_from=date(2026, 11, 1), valid_until=date(2026, 12, 31))
+    assert await office.hand_over(holder) == 1
+    cards = [m for m in await office.store.pending_messages(now=office.clock(), limit=500)
+             if m.chat_id == 777 and m.kind == "message"]
+    assert [m.request_id for m in cards] == [waiting.id]
+    assert moved_on.id not in [m.request_id for m in cards]
+    labels = [row[0][0] for row in cards[0].payload["buttons"]]
+    assert labels == ["Disposisi ke Kabid", "Tolak permohonan"]
