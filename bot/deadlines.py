@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from bot import notify, texts
 from bot.background import Rounds
+from bot.reports import table_standards
 from bot.workflow import (
     FINAL_STATES,
     ROLE_TITLES,
@@ -36,7 +37,7 @@ from bot.workflow import (
     roles_to_notify,
     step_of,
 )
-from bot.worktime import Duration, WorkClock, duration_from_timedelta
+from bot.worktime import Duration, WorkClock
 from storage.models import OutMessage, PositionHolder, Request
 from storage.reminders import ReminderLog
 
@@ -59,17 +60,19 @@ class Level(IntEnum):
 # --- deadlines (pure) ---------------------------------------------------------------------------
 
 
-def standard_duration(state: State, settings: Settings) -> Duration | None:
-    """The standard time of the step a request in `state` is in; None for a closed request.
+def step_standards(settings: Settings) -> dict[int, Duration | None]:
+    """The standard time per SOP step number, as reminders and reports both count it: the
+    table's, and for steps 8 and 9 (none in the SOP) the settings STANDARD_TIME_STEP8/9."""
+    standards = table_standards()
+    standards[8] = standards.get(8) or settings.standard_time_step8
+    standards[9] = standards.get(9) or settings.standard_time_step9
+    return standards
 
-    Steps 8 and 9 have none in the SOP: the settings STANDARD_TIME_STEP8/9 stand in.
-    """
+
+def standard_duration(state: State, settings: Settings) -> Duration | None:
+    """The standard time of the step a request in `state` is in; None for a closed request."""
     step = step_of(state)
-    if step is None:
-        return None
-    if step.standard_time is not None:
-        return duration_from_timedelta(step.standard_time, working_days=step.working_days)
-    return settings.standard_time_step8 if step.number == 8 else settings.standard_time_step9
+    return None if step is None else step_standards(settings).get(step.number)
 
 
 def due_at(request: Request, duration: Duration, clock: WorkClock, level: Level) -> datetime:

@@ -41,6 +41,7 @@ from bot.app import build_application, polling
 from bot.deadlines import ReminderScheduler
 from bot.emulator import BotApiEmulator, SimChat, SimMessage, SimUser
 from bot.emulator.transcript import render
+from bot.report_files import write_month_report
 from bot.runner import configure_logging
 from bot.service import Office
 from bot.settings import Settings
@@ -411,13 +412,22 @@ async def run_office(settings: Settings, clock: DemoClock, script: Script, bind:
         second = await exists_journey(script, bind)
         script.say("Request 3: Mutu Baku reminders and escalation")
         third = await overdue_request(script, clock, reminders)
-        await write_disposition_sheet(app.bot_data["office"], first, out_dir)
+        await write_papers(app.bot_data["office"], first, out_dir)
         return first, second, third
 
 
-async def write_disposition_sheet(office: Office, number: str, out_dir: Path) -> Path:
-    return await office.disposition_sheet(await office.store.request(number),
-                                          out_dir / f"{number}-lembar-disposisi.pdf")
+def paper_paths(out_dir: Path, number: str, month: datetime) -> tuple[Path, Path]:
+    """Where the first request's disposition sheet and the month's report are written."""
+    return (out_dir / f"{number}-lembar-disposisi.pdf",
+            out_dir / f"laporan-mutu-baku-{month.year}-{month.month:02d}.pdf")
+
+
+async def write_papers(office: Office, number: str, out_dir: Path) -> None:
+    """The first request's disposition sheet and the demo month's Mutu Baku report."""
+    month = office.clock().astimezone(office.settings.timezone)
+    sheet, report = paper_paths(out_dir, number, month)
+    await office.disposition_sheet(await office.store.request(number), sheet)
+    await write_month_report(office.store, office.settings, month.year, month.month, report)
 
 
 def copy_documents(people: Cast, out_dir: Path) -> list[Path]:
@@ -493,8 +503,8 @@ async def _with_dns(bind: BindServer, out_dir: Path, out: TextIO) -> int:
                          f"{out_dir / 'transcript.txt'})\n")
         return EXIT_FAILED
     out.write(f"Files in {out_dir}:\n")
-    sheet = out_dir / f"{numbers[0]}-lembar-disposisi.pdf"
-    for path in sorted([*documents, sheet, out_dir / "transcript.txt"]):
+    papers = paper_paths(out_dir, numbers[0], clock().astimezone(WITA))
+    for path in sorted([*documents, *papers, out_dir / "transcript.txt"]):
         out.write(f"  {path.name}\n")
     out.write(f"Done: {numbers[0]} created, {numbers[1]} already existed, "
               f"{numbers[2]} reminded and escalated.\n")

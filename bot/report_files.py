@@ -8,6 +8,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from bot.deadlines import step_standards
 from bot.reports import month_audit_csv, month_figures
 from bot.settings import Settings
 from letters.dates import month_name_id
@@ -57,7 +58,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
 async def write_month_report(store: Store, settings: Settings, year: int, month: int,
                              path: Path | None = None) -> Path:
     """Render the month's report PDF to `path` (default under DATA_DIR/reports/); returns it."""
-    figures = await month_figures(store, settings.work_clock(), year, month, settings.timezone)
+    figures = await month_figures(store, settings.work_clock(), year, month, settings.timezone,
+                                  standards=step_standards(settings))
     target = path or default_path(settings, year, month)
     data = await asyncio.to_thread(render_month_report, figures, office_name(settings))
     await asyncio.to_thread(_write_atomically, target, data)

@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.texts import ACTION_LABELS, STATE_LABELS
 from bot.workflow import FINAL_STATES, ROLE_TITLES, STEPS, Role, State, Step, step_of
-from bot.worktime import WorkClock, duration_from_timedelta
+from bot.worktime import Duration, WorkClock, WorkDays, duration_from_timedelta
 from storage.models import Request, RequestEvent
 
 if TYPE_CHECKING:  # keeps this module importable by the pure renderers in letters/
@@ -155,24 +155,35 @@ def median(values: Sequence[timedelta]) -> timedelta:
     return (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def _over_by(step: Step, clock: WorkClock, entered: datetime, left: datetime,
+Standards = Mapping[int, Duration | None]
+"""Standard time per SOP step number (see `bot.deadlines.step_standards`)."""
+
+
+def table_standards() -> dict[int, Duration | None]:
+    """The standard times as the SOP table states them (steps 8 and 9 have none)."""
+    return {s.number: (duration_from_timedelta(s.standard_time, working_days=s.working_days)
+                       if s.standard_time is not None else None) for s in STEPS}
+
+
+def _over_by(standard: Duration | None, clock: WorkClock, entered: datetime, left: datetime,
              working: timedelta) -> timedelta | None:
-    if step.standard_time is None:
+    if standard is None:
         return None
-    if step.working_days:
-        deadline = clock.add(entered, duration_from_timedelta(step.standard_time,
-                                                              working_days=True))
+    if isinstance(standard, WorkDays):
+        deadline = clock.add(entered, standard)
         over = clock.elapsed(deadline, left) if left > deadline else timedelta()
     else:
-        over = working - step.standard_time
+        over = working - timedelta(minutes=standard.minutes)
     return over if over > timedelta() else None
 
 
-def visits(request: Request, events: Sequence[RequestEvent], clock: WorkClock) -> list[Visit]:
+def visits(request: Request, events: Sequence[RequestEvent], clock: WorkClock,
+           standards: Standards | None = None) -> list[Visit]:
     """The finished step visits of one request, from its audit trail (ordered by id).
 
     An event that leaves the state unchanged (a note, a reassignment) does not end a visit.
     """
+    standards = table_standards() if standards is None else standards
     out: list[Visit] = []
     current: State | None = None
     since: datetime | None = None
@@ -184,7 +195,8 @@ def visits(request: Request, events: Sequence[RequestEvent], clock: WorkClock) -
             if step is not None:
                 working = clock.elapsed(since, event.at)
                 out.append(Visit(request.number, step.number, current, since, event.at, working,
-                                 _over_by(step, clock, since, event.at, working)))
+                                 _over_by(standards.get(step.number), clock, since, event.at,
+                                          working)))
         current, since = event.to_state, event.at
     return out
 
@@ -194,9 +206,11 @@ def _step_groups() -> list[tuple[int, tuple[Step, ...]]]:
     return [(n, tuple(s for s in STEPS if s.number == n)) for n in numbers]
 
 
-def _step_figures(number: int, steps: tuple[Step, ...], measured: Sequence[Visit],
-                  current: Sequence[Request]) -> StepFigures:
-    main = steps[0]
+def _step_figures(number: int, steps: tuple[Step, ...], standard: Duration | None,
+                  measured: Sequence[Visit], current: Sequence[Request]) -> StepFigures:
+    standard_time = None if standard is None else (
+        timedelta(days=standard.days) if isinstance(standard, WorkDays)
+        else timedelta(minutes=standard.minutes))
     times = [v.working for v in measured]
     roles = tuple(dict.fromkeys(s.role for s in steps))
     states = tuple(s.state for s in steps)
@@ -204,12 +218,12 @@ def _step_figures(number: int, steps: tuple[Step, ...], measured: Sequence[Visit
         number=number,
         states=states,
         roles=roles,
-        standard_time=main.standard_time,
-        working_days=main.working_days,
+        standard_time=standard_time,
+        working_days=isinstance(standard, WorkDays),
         count=len(measured),
         median=median(times) if times else None,
         p90=nearest_rank(times, P90_PERCENT) if times else None,
-        within_standard=(None if main.standard_time is None
+        within_standard=(None if standard is None
                          else sum(v.over_by is None for v in measured)),
         in_progress=sum(r.state in states for r in current),
     )
@@ -228,12 +242,15 @@ def figures_from(
     clock: WorkClock,
     *,
     slowest_limit: int = SLOWEST_LIMIT,
+    standards: Standards | None = None,
 ) -> MonthFigures:
     """The month's figures from its requests and their audit trails (pure; no I/O)."""
+    standards = table_standards() if standards is None else standards
     requests = [r for r, _ in trails]
-    all_visits = [v for r, events in trails for v in visits(r, events, clock)]
+    all_visits = [v for r, events in trails for v in visits(r, events, clock, standards)]
     steps = tuple(
-        _step_figures(n, group, [v for v in all_visits if v.step == n], requests)
+        _step_figures(n, group, standards.get(n), [v for v in all_visits if v.step == n],
+                      requests)
         for n, group in _step_groups()
     )
     late = sorted(
@@ -264,10 +281,12 @@ async def month_figures(
     tz: tzinfo,
     *,
     slowest_limit: int = SLOWEST_LIMIT,
+    standards: Standards | None = None,
 ) -> MonthFigures:
     """Mutu Baku figures of the requests received in ``year``-``month`` (office zone ``tz``)."""
     trails = await _with_timelines(store, await month_requests(store, year, month, tz))
-    return figures_from(year, month, tz, trails, clock, slowest_limit=slowest_limit)
+    return figures_from(year, month, tz, trails, clock, slowest_limit=slowest_limit,
+                        standards=standards)
 
 
 # ------------------------------------------------------------------------ audit CSV

@@ -438,13 +438,18 @@ def reachable_states(start: State = INITIAL_STATE) -> set[State]:
     return seen
 
 
-def _fmt_time(step: Step) -> str:
-    if step.standard_time is None:
+def duration_label(standard: timedelta | None, working_days: bool = False) -> str:
+    """A standard time as the SOP writes it: "15 menit", "1 jam", "1 hari kerja"; "—" for none."""
+    if standard is None:
         return "—"
-    minutes = int(step.standard_time.total_seconds() // 60)
-    if step.working_days:
+    minutes = int(standard.total_seconds() // 60)
+    if working_days:
         return f"{minutes // (24 * 60)} hari kerja"
     return f"{minutes // 60} jam" if minutes % 60 == 0 else f"{minutes} menit"
+
+
+def _fmt_time(step: Step) -> str:
+    return duration_label(step.standard_time, step.working_days)
 
 
 def standard_time_label(step: Step) -> str:

@@ -37,7 +37,7 @@ from reportlab.platypus import (
 )
 
 from bot.texts import STATE_LABELS
-from bot.workflow import ROLE_TITLES, STEP_BY_STATE, standard_time_label
+from bot.workflow import ROLE_TITLES, duration_label
 from letters.dates import month_name_id
 from letters.render import FontSet, esc
 
@@ -98,7 +98,7 @@ def step_roles(step: StepFigures) -> str:
 
 
 def step_standard(step: StepFigures) -> str:
-    return standard_time_label(STEP_BY_STATE[step.states[0]])
+    return duration_label(step.standard_time, step.working_days)
 
 
 def step_share(step: StepFigures) -> str:

@@ -71,6 +71,13 @@ def test_demo_runs_both_journeys_and_the_reminders(tmp_path: Path) -> None:
     assert "Tindak lanjuti" in sheet and "Segera diproses, layanan prioritas" in sheet
     assert "Drs. H. Rahmadi, M.Si" in sheet
 
+    [report_path] = out_dir.glob("laporan-mutu-baku-*.pdf")
+    report = pdf_text(report_path)
+    assert "LAPORAN KINERJA LAYANAN SUBDOMAIN" in report
+    assert "Diterima 3" in report or "Diterima: 3" in report or " 3 " in report
+    assert "15 menit" in report  # each step's standard time beside the actual times
+    assert "1 hari kerja" in report
+
 
 def test_demo_clock_switches_rate_without_a_jump() -> None:
     wall = [1000.0]
