@@ -74,7 +74,7 @@ def test_demo_runs_both_journeys_and_the_reminders(tmp_path: Path) -> None:
     [report_path] = out_dir.glob("laporan-mutu-baku-*.pdf")
     report = pdf_text(report_path)
     assert "LAPORAN KINERJA LAYANAN SUBDOMAIN" in report
-    assert "Diterima 3" in report or "Diterima: 3" in report or " 3 " in report
+    assert "Diterima Selesai Ditolak Ditarik Dalam proses 3 2 0 0 1" in report
     assert "15 menit" in report  # each step's standard time beside the actual times
     assert "1 hari kerja" in report
 
