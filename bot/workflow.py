@@ -330,6 +330,11 @@ class Actor:
     """True when this person is the contact of the request's agency (their SKPD role)."""
 
     @property
+    def is_office(self) -> bool:
+        """Holds a position in the office today (officials, staff, admins)."""
+        return bool(self.positions & set(POSITIONS))
+
+    @property
     def roles(self) -> frozenset[Role]:
         return self.positions | ({Role.SKPD} if self.is_requester else set())
 

@@ -8,16 +8,11 @@ there, nothing is queued. Two schedulers, a restart or a retry therefore never s
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from storage.db import Database
 from storage.models import OutMessage
-
-
-def _ts(value: datetime) -> str:
-    if value.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+from storage.store import queue_messages, timestamp
 
 
 class ReminderLog:
@@ -67,17 +62,12 @@ class ReminderLog:
                 return False
             cur = await conn.execute(
                 """INSERT OR IGNORE INTO reminders (request_id, version, level, sent_at)
-                   VALUES (?, ?, ?, ?)""", (request_id, version, level, _ts(now)))
+                   VALUES (?, ?, ?, ?)""", (request_id, version, level, timestamp(now)))
             if cur.rowcount == 0:
                 return False
             await conn.executemany(
                 """INSERT OR IGNORE INTO reminders (request_id, version, level, sent_at)
                    VALUES (?, ?, ?, ?)""",
-                [(request_id, version, lower, _ts(now)) for lower in range(1, level)])
-            # The same row shape as Store.enqueue writes.
-            await conn.executemany(
-                """INSERT INTO outbox (chat_id, kind, payload, request_id, created_at, not_before)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                [(m.chat_id, m.kind, m.payload_json(), request_id, _ts(now),
-                  _ts(m.not_before) if m.not_before else None) for m in messages])
+                [(request_id, version, lower, timestamp(now)) for lower in range(1, level)])
+            await queue_messages(conn, request_id, now, messages)
             return True

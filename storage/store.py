@@ -55,7 +55,8 @@ class StaleRequest(Exception):
         self.last_event = last_event
 
 
-def _ts(value: datetime) -> str:
+def timestamp(value: datetime) -> str:
+    """How every instant is stored: ISO 8601 in UTC (sorts as text)."""
     if value.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
     return value.astimezone(UTC).isoformat(timespec="microseconds")
@@ -322,7 +323,7 @@ class Store:
                 (number, year, seq, new.agency_id, new.requester_id, new.subdomain, new.purpose,
                  new.target_kind, new.target_value, new.contact_name, new.contact_phone,
                  new.letter_number, new.letter_date.isoformat(), new.letter_file_ref,
-                 INITIAL_STATE.value, _ts(now), _ts(now), _ts(now)),
+                 INITIAL_STATE.value, timestamp(now), timestamp(now), timestamp(now)),
             )
             request_id = int(cur.lastrowid or 0)
             agenda = await _next(
@@ -331,14 +332,14 @@ class Store:
             await conn.execute(
                 """INSERT INTO incoming_register (year, agenda_number, request_id, received_at,
                      sender, letter_number, letter_date, subject) VALUES (?,?,?,?,?,?,?,?)""",
-                (year, agenda, request_id, _ts(now), agency.name, new.letter_number,
+                (year, agenda, request_id, timestamp(now), agency.name, new.letter_number,
                  new.letter_date.isoformat(), subject),
             )
             await _audit(conn, request_id, now, None, AuditEntry(
                 action="submit", to_state=INITIAL_STATE, actor_id=new.requester_id,
                 actor_role=Role.SKPD, details={"agenda_number": agenda}))
             filed = await _request_by(conn, "r.id = ?", request_id)
-            await _queue(conn, request_id, now, compose(filed))
+            await queue_messages(conn, request_id, now, compose(filed))
             return filed
 
     async def request(self, number_or_id: str | int) -> Request:
@@ -402,27 +403,27 @@ class Store:
                      updated_at = ?, outcome = COALESCE(?, outcome),
                      assignee_id = CASE WHEN ? THEN NULL ELSE COALESCE(?, assignee_id) END
                    WHERE id = ? AND version = ?""",
-                (entry.to_state.value, _ts(now), _ts(now),
+                (entry.to_state.value, timestamp(now), timestamp(now),
                  outcome.value if outcome else None, clear_assignee, assignee_id,
                  request_id, expected_version),
             )
             await _audit(conn, request_id, now, current.state, entry)
-            await _queue(conn, request_id, now, messages)
+            await queue_messages(conn, request_id, now, messages)
             if letter is not None:
                 issued = await _issue_letter(conn, request_id, now, letter)
-                await _queue(conn, request_id, now,
+                await queue_messages(conn, request_id, now,
                              letter_messages(issued) if letter_messages else ())
             if created is not None:
                 await conn.execute(
                     """INSERT INTO subdomains (label, request_id, records, serial, created_at)
                        VALUES (?, ?, ?, ?, ?)""",
                     (created.label, request_id, json.dumps(created.records), created.serial,
-                     _ts(now)))
+                     timestamp(now)))
             if receipt:
                 await conn.execute(
                     """UPDATE outgoing_register SET received_at = ? WHERE id =
                        (SELECT MAX(id) FROM outgoing_register WHERE request_id = ?)""",
-                    (_ts(now), request_id))
+                    (timestamp(now), request_id))
             return await _request_by(conn, "r.id = ?", request_id)
 
     # --- letters and subdomains ----------------------------------------------------------
@@ -464,7 +465,7 @@ class Store:
         async with self.db.transaction() as conn:
             await conn.execute(
                 """UPDATE subdomains SET removed_at = ?, removed_by = ?
-                   WHERE label = ? AND removed_at IS NULL""", (_ts(now), removed_by, label))
+                   WHERE label = ? AND removed_at IS NULL""", (timestamp(now), removed_by, label))
             if request_id is not None:
                 current = await _request_by(conn, "r.id = ?", request_id)
                 await _audit(conn, request_id, now, current.state, AuditEntry(
@@ -485,14 +486,14 @@ class Store:
         self, messages: Iterable[OutMessage], *, now: datetime, request_id: int | None = None
     ) -> None:
         async with self.db.transaction() as conn:
-            await _queue(conn, request_id, now, messages)
+            await queue_messages(conn, request_id, now, messages)
 
     async def pending_messages(self, *, now: datetime, limit: int = 100) -> list[QueuedMessage]:
         async with self.db.reading() as conn:
             rows = await conn.execute_fetchall(
                 """SELECT * FROM outbox WHERE sent_at IS NULL
                    AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?""",
-                (_ts(now), limit))
+                (timestamp(now), limit))
         return [
             QueuedMessage(r["id"], r["chat_id"], r["kind"], json.loads(r["payload"]),
                           r["request_id"], r["attempts"],
@@ -515,12 +516,12 @@ class Store:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET sent_at = ?, result = ? WHERE id = ? AND sent_at IS NULL",
-                (_ts(now), json.dumps(result), message_id))
+                (timestamp(now), json.dumps(result), message_id))
             await conn.execute(
                 """UPDATE outgoing_register SET delivered_at = ?
                    WHERE delivered_at IS NULL AND id =
                      (SELECT json_extract(payload, '$.letter_id') FROM outbox WHERE id = ?)""",
-                (_ts(now), message_id))
+                (timestamp(now), message_id))
             if ref is not None:
                 await conn.execute(
                     "INSERT OR REPLACE INTO message_refs (key, chat_id, message_id) "
@@ -544,7 +545,7 @@ class Store:
             else:
                 await conn.execute(
                     """UPDATE outbox SET attempts = attempts + 1, last_error = ?, not_before = ?
-                       WHERE id = ?""", (error, _ts(retry_at), message_id))
+                       WHERE id = ?""", (error, timestamp(retry_at), message_id))
 
 
 # --- helpers that run inside an open transaction ----------------------------------------------
@@ -573,7 +574,7 @@ async def _upsert_person(
              name = excluded.name,
              nip = COALESCE(excluded.nip, nip), rank = COALESCE(excluded.rank, rank),
              title = COALESCE(excluded.title, title), phone = COALESCE(excluded.phone, phone)""",
-        (telegram_user_id, name, nip, rank, title, phone, _ts(now)),
+        (telegram_user_id, name, nip, rank, title, phone, timestamp(now)),
     )
     rows = await conn.execute_fetchall(
         "SELECT * FROM people WHERE telegram_user_id = ?", (telegram_user_id,))
@@ -620,14 +621,14 @@ async def _audit(
     await conn.execute(
         """INSERT INTO audit (request_id, at, actor_id, actor_role, acting, action, from_state,
              to_state, instruction, note, details) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
-        (request_id, _ts(now), entry.actor_id,
+        (request_id, timestamp(now), entry.actor_id,
          entry.actor_role.value if entry.actor_role else None, entry.acting, entry.action,
          from_state.value if from_state else None, entry.to_state.value, entry.instruction,
          entry.note, json.dumps(entry.details, ensure_ascii=False) if entry.details else None),
     )
 
 
-async def _queue(
+async def queue_messages(
     conn: aiosqlite.Connection,
     request_id: int | None,
     now: datetime,
@@ -636,8 +637,8 @@ async def _queue(
     await conn.executemany(
         """INSERT INTO outbox (chat_id, kind, payload, request_id, created_at, not_before)
            VALUES (?, ?, ?, ?, ?, ?)""",
-        [(m.chat_id, m.kind, m.payload_json(), request_id, _ts(now),
-          _ts(m.not_before) if m.not_before else None) for m in messages],
+        [(m.chat_id, m.kind, m.payload_json(), request_id, timestamp(now),
+          timestamp(m.not_before) if m.not_before else None) for m in messages],
     )
 
 
@@ -672,7 +673,7 @@ async def _issue_letter(
              subject, signed_by, signed_acting, signed_at, verification_code, pdf_path, sha256)
            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
         (order.year, sequence, number, request_id, order.kind, order.addressee, order.subject,
-         order.signer_id, order.signer_acting, _ts(now), code, str(path), digest))
+         order.signer_id, order.signer_acting, timestamp(now), code, str(path), digest))
     return IssuedLetter(
         id=int(cur.lastrowid or 0), request_id=request_id, number=number, sequence=sequence,
         year=order.year, kind=order.kind, addressee=order.addressee, subject=order.subject,

@@ -9,7 +9,6 @@ from telegram import Update
 
 from bot.handlers.steps import person_of
 from bot.report_files import month_label, parse_month, write_month_report
-from bot.workflow import POSITIONS
 from storage.models import OutMessage
 
 if TYPE_CHECKING:
@@ -25,7 +24,7 @@ async def month_report(update: Update, context: BotContext) -> None:
     office = context.office
     person = await person_of(update, context)
     actor = await office.actor(person) if person is not None else None
-    if actor is None or not actor.positions & set(POSITIONS):
+    if actor is None or not actor.is_office:
         await message.reply_text("Perintah ini khusus pejabat dan staf Diskominfo.")
         return
     today = office.today()

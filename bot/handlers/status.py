@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import notify, texts
 from bot.handlers.steps import person_of
-from bot.workflow import POSITIONS, Role, step_of
+from bot.workflow import Role, step_of
 from storage.models import Person, Request
 from storage.store import NotFound
 
@@ -23,7 +23,7 @@ MAX_TEXT = 4000
 async def _may_see(context: BotContext, person: Person, request: Request) -> bool:
     """Officials see every request; a requester sees their own agency's only."""
     actor = await context.office.actor(person, request)
-    return actor.is_requester or bool(actor.positions & set(POSITIONS))
+    return actor.is_requester or actor.is_office
 
 
 async def _one_request(update: Update, context: BotContext, number: str) -> Request | None:
@@ -114,7 +114,7 @@ async def _send_timeline(update: Update, context: BotContext, request: Request) 
         lines.insert(0, "…")
     markup = None
     actor = await context.office.actor(person, request) if person else None
-    if actor is not None and actor.positions & set(POSITIONS):
+    if actor is not None and actor.is_office:
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton("Lembar disposisi (PDF)", callback_data=f"sheet:{request.id}")]])
     await message.reply_text("\n".join([*head, *lines]), reply_markup=markup)

@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot import technical, texts
 from bot.handlers.steps import person_of
-from bot.workflow import POSITIONS, Role, State
+from bot.workflow import Role, State
 from domains.names import InvalidName
 from storage.models import OutMessage
 from storage.store import NotFound
@@ -70,7 +70,7 @@ async def disposition_sheet(update: Update, context: BotContext) -> None:
         await query.answer("Permohonan tidak ditemukan.", show_alert=True)
         return
     actor = await office.actor(person, request) if person else None
-    if actor is None or not actor.positions & set(POSITIONS):
+    if actor is None or not actor.is_office:
         await query.answer("Lembar disposisi hanya untuk pejabat dan staf Diskominfo.",
                            show_alert=True)
         return
