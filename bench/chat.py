@@ -30,9 +30,9 @@ from pathlib import Path
 
 from bench import botproc
 from bench._common import peak_rss_mib, proc_cpu_seconds, proc_status_mib, summary_ms, table
-from bot.emulator import BotApiEmulator, SimMessage, SimUser
 from bot.service import ActionInput
 from bot.workflow import Action, Instruction
+from devtools.emulator import BotApiEmulator, SimMessage, SimUser
 from tests.support.botrun import cast
 from tests.support.emulator import running_emulator
 from tests.support.office import HEAD, Clock, open_office, person, seed_people, submit

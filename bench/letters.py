@@ -21,9 +21,9 @@ from bench._common import peak_rss_mib, summary_ms, table
 from bot import paperwork
 from bot.service import ActionInput
 from bot.workflow import Action, Instruction, State
+from devtools.letter_samples import sample_letter, sample_sheet
 from letters.model import DispositionSheet, LetterKind, OfficeIdentity, ReplyLetter
 from letters.render import render_disposition_sheet, render_reply_letter
-from letters.samples import sample_letter, sample_sheet
 from tests.support.office import HEAD, KABID, Clock, open_office, person, seed_people, submit
 
 Row = tuple[str, str, str, str, str, str]

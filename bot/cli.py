@@ -201,6 +201,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return 0
         if args.command in COMMANDS:
             return asyncio.run(run_command(settings, args, out))
+        if args.command == "demo":  # a development tool, loaded only when asked for
+            from devtools.demo import main as demo_main
+
+            return demo_main(args, out)
         from bot import runner
 
         return runner.main(settings, args, out)

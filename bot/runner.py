@@ -1,4 +1,4 @@
-"""`run` and `demo`: the long-running parts of the command line.
+"""`run`: the long-running part of the command line.
 
 `run` serves the bot by long polling, or with `--webhook URL` by PTB's own webhook server;
 either way python-telegram-bot calls `post_init`/`post_shutdown` and stops cleanly on
@@ -46,10 +46,6 @@ class Webhook:
 
 
 def main(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    if args.command == "demo":
-        from bot.demo import main as demo_main
-
-        return demo_main(args, out)
     if settings.bot_token is None:
         out.write("BOT_TOKEN is not set: put it in .env or the environment "
                   "(see .env.example), or try the demo: python -m bot demo\n")

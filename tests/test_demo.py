@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.demo import MARKER, WITA, DemoClock, DemoFailed, Script, cast, demo_start, main
 from bot.settings import Settings
+from devtools.demo import MARKER, WITA, DemoClock, DemoFailed, Script, cast, demo_start, main
 from tests.support.emulator import running_emulator
 
 LIMIT = 120.0

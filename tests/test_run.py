@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.emulator import BotApiEmulator
 from bot.runner import RunError, parse_listen, webhook_plan
+from devtools.emulator import BotApiEmulator
 from tests.support.emulator import free_port, running_emulator
 
 STOP_WITHIN = 8.0

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from bot.emulator import BotApiEmulator
+from devtools.emulator import BotApiEmulator
 from tests.support import botrun
 from tests.support.bind import BindServer, bind_rw
 from tests.support.emulator import running_emulator

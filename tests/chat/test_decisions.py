@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.callbacks import ActionButton
-from bot.emulator import BotApiEmulator
 from bot.workflow import Action, Instruction, Outcome, Role, State
+from devtools.emulator import BotApiEmulator
 from tests.support.chat import (
     STEPS_TO_DECISION,
     act,

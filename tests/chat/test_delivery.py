@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.emulator import BotApiEmulator, SimUser
 from bot.service import Office
 from bot.workflow import Action, Instruction, Role
+from devtools.emulator import BotApiEmulator, SimUser
 from tests.support.botrun import GROUP_ID, TINY_PDF
 from tests.support.chat import file_request, office_bot, owed, scene, take
 from tests.support.office import HEAD

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from bot.emulator import BotApiEmulator
 from bot.workflow import Action, State
+from devtools.emulator import BotApiEmulator
 from tests.support import botrun
 from tests.support.bind import BindServer
 from tests.support.chat import (

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import BotApiEmulator
 from bot.workflow import State
+from devtools.emulator import BotApiEmulator
 from tests.support.botrun import TINY_PDF
 from tests.support.chat import (
     act,

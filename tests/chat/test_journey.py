@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.emulator import BotApiEmulator
 from bot.workflow import State
+from devtools.emulator import BotApiEmulator
 from tests.support.botrun import (
     TINY_PDF,
     cast,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.emulator import BotApiEmulator
 from bot.workflow import Action, Role, State
+from devtools.emulator import BotApiEmulator
 from tests.support.chat import (
     STEPS_TO_DECISION,
     STEPS_TO_ORDER_CHECK,

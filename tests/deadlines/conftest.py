@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.deadlines import ReminderScheduler
-from bot.emulator import BotApiEmulator
 from bot.service import Office
+from devtools.emulator import BotApiEmulator
 from storage.models import QueuedMessage
 from tests.support.emulator import running_emulator
 from tests.support.office import Clock, open_office, seed_people

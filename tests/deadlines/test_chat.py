@@ -8,8 +8,8 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from bot.deadlines import ReminderScheduler
-from bot.emulator import BotApiEmulator
 from bot.workflow import Role
+from devtools.emulator import BotApiEmulator
 from tests.support.botrun import cast, office_of, running_office_bot, seed, settings_for
 from tests.support.office import Clock, submit
 

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.emulator import BotApiEmulator
+from devtools.emulator import BotApiEmulator
 from tests.support.emulator import build_application, running_bot
 
 KEYBOARD = InlineKeyboardMarkup(

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, ContextTypes, MessageHandler, filters
 
-from bot.emulator import BotApiEmulator, RateLimits
+from devtools.emulator import BotApiEmulator, RateLimits
 from tests.support.emulator import build_application, running_bot
 
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from bot.emulator import ApiError, BotApiEmulator, parse_html
-from bot.emulator.formatting import caption_text, message_text
-from bot.emulator.model import TranscriptEntry
-from bot.emulator.transcript import render
+from devtools.emulator import ApiError, BotApiEmulator, parse_html
+from devtools.emulator.formatting import caption_text, message_text
+from devtools.emulator.model import TranscriptEntry
+from devtools.emulator.transcript import render
 
 
 def test_entities_use_utf16_offsets_and_nesting() -> None:

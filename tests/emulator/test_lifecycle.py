@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.error import Conflict
 from telegram.ext import ContextTypes, MessageHandler, filters
 
-from bot.emulator import BotApiEmulator
+from devtools.emulator import BotApiEmulator
 from tests.support.emulator import (
     build_application,
     running_bot,

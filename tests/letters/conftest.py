@@ -6,8 +6,8 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from devtools.letter_samples import sample_letter
 from letters.model import LetterKind, OfficeIdentity, ReplyLetter
-from letters.samples import sample_letter
 
 
 def pdf_reader(data: bytes) -> PdfReader:

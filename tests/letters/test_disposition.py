@@ -1,9 +1,9 @@
 import dataclasses
 import datetime as dt
 
+from devtools.letter_samples import sample_sheet
 from letters.model import DispositionEntry, Urgency
 from letters.render import render_disposition_sheet
-from letters.samples import sample_sheet
 
 from .conftest import pdf_layout, pdf_pages, pdf_reader, pdf_text
 

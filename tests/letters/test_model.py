@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from devtools.letter_samples import sample_letter, sample_signatory
 from letters.model import (
     DEFAULT_TEMBUSAN,
     Addressee,
@@ -12,7 +13,6 @@ from letters.model import (
     OfficeIdentity,
     ReplyLetter,
 )
-from letters.samples import sample_letter, sample_signatory
 
 
 def test_balangan_identity_uses_correct_domain():

@@ -8,9 +8,9 @@ import pytest
 import reportlab
 from PIL import Image as PILImage
 
+from devtools.letter_samples import sample_letter
 from letters.model import Addressee, LetterKind, OfficeIdentity, ReplyLetter
 from letters.render import FontSet, render_reply_letter, verification_statement
-from letters.samples import sample_letter
 
 from .conftest import PASSWORD_VALUE, indent_of, pdf_layout, pdf_pages, pdf_reader, pdf_text
 

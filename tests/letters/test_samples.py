@@ -1,7 +1,7 @@
 from pathlib import Path
 
+from devtools.letter_samples import main, write_samples
 from letters.model import LetterKind
-from letters.samples import main, write_samples
 
 from .conftest import pdf_text
 

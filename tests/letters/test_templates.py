@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from devtools.letter_samples import sample_letter
 from letters.body import (
     DEFAULT_TEMPLATES_DIR,
     TEMPLATE_NAMES,
@@ -18,7 +19,6 @@ from letters.body import (
 )
 from letters.model import LetterKind
 from letters.render import render_reply_letter
-from letters.samples import sample_letter
 
 from .conftest import pdf_text
 

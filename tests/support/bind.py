@@ -1,8 +1,8 @@
-"""pytest fixtures around the throwaway BIND 9 of :mod:`domains.localbind`.
+"""pytest fixtures around the throwaway BIND 9 of :mod:`devtools.localbind`.
 
 ``bind`` (one named per module, for tests that only read), ``bind_rw`` (a fresh named per test,
 for tests that change the zone), ``silent_port`` and ``closed_port``. The zones are described in
-:mod:`domains.localbind`. A missing BIND fails the test (never skips it).
+:mod:`devtools.localbind`. A missing BIND fails the test (never skips it).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from domains import localbind
-from domains.localbind import (
+from devtools import localbind
+from devtools.localbind import (
     BROKEN_ZONE,
     INITIAL_SERIAL,
     KEY_NAME,
@@ -61,7 +61,7 @@ def find_named() -> str:
 
 @contextlib.contextmanager
 def start_bind(directory: Path) -> Iterator[BindServer]:
-    """:func:`domains.localbind.start_bind`, failing the test when named cannot start."""
+    """:func:`devtools.localbind.start_bind`, failing the test when named cannot start."""
     with contextlib.ExitStack() as stack:
         try:
             server = stack.enter_context(localbind.start_bind(directory))

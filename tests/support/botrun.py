@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import BotApp, build_application, polling
-from bot.emulator import BotApiEmulator, SimGroup, SimUser
 from bot.service import Office
 from bot.settings import Settings
+from devtools.emulator import BotApiEmulator, SimGroup, SimUser
 from tests.support.office import (
     ADMIN,
     HEAD,

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import BotApp
-from bot.emulator import BotApiEmulator, SimMessage, SimUser
 from bot.service import ActionInput, Office
 from bot.settings import Settings
 from bot.workflow import Action, Instruction
+from devtools.emulator import BotApiEmulator, SimMessage, SimUser
 from storage.models import NewRequest, Request
 from tests.support.botrun import (
     TINY_PDF,

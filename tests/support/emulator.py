@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateLimiter
 
-from bot.emulator import BotApiEmulator, RateLimits
+from devtools.emulator import BotApiEmulator, RateLimits
 
 TOKEN = "123456:TEST-token"
 

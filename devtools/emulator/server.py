@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.emulator.errors import (
+from devtools.emulator.errors import (
     ApiError,
     bad_request,
     conflict,
@@ -24,13 +24,13 @@ from bot.emulator.errors import (
     too_many_requests,
     unauthorized,
 )
-from bot.emulator.methods import UPLOAD_LIMIT, Handler, MessageMethods
-from bot.emulator.model import ApiCall, TranscriptEntry
-from bot.emulator.params import Params
-from bot.emulator.people import SimGroup, SimUser, new_user
-from bot.emulator.ratelimit import FloodControl, RateLimits
-from bot.emulator.transcript import render
-from bot.emulator.world import DEFAULT_UPDATE_TYPES, World
+from devtools.emulator.methods import UPLOAD_LIMIT, Handler, MessageMethods
+from devtools.emulator.model import ApiCall, TranscriptEntry
+from devtools.emulator.params import Params
+from devtools.emulator.people import SimGroup, SimUser, new_user
+from devtools.emulator.ratelimit import FloodControl, RateLimits
+from devtools.emulator.transcript import render
+from devtools.emulator.world import DEFAULT_UPDATE_TYPES, World
 
 _LOGGER = logging.getLogger(__name__)
 _TOKEN_RE = re.compile(r"^\d+:[\w-]+$")

@@ -1,6 +1,7 @@
 """Sample letters of every kind and a sample disposition sheet.
 
-``python -m letters.samples OUTDIR`` writes them as PDFs (the README's pictures come from these).
+``python -m devtools.letter_samples OUTDIR`` writes them as PDFs (the README's pictures come
+from these).
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ def write_samples(outdir: Path, office: OfficeIdentity | None = None) -> list[Pa
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m letters.samples OUTDIR", file=sys.stderr)
+        print("usage: python -m devtools.letter_samples OUTDIR", file=sys.stderr)
         return 2
     for path in write_samples(Path(args[0])):
         print(path)

@@ -1,4 +1,4 @@
-"""``python -m bot.emulator --port 8081 --token 123:ABC``: run the emulator on 127.0.0.1."""
+"""``python -m devtools.emulator --port 8081 --token 123:ABC``: run the emulator on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import contextlib
 
-from bot.emulator.ratelimit import RateLimits
-from bot.emulator.server import BotApiEmulator
+from devtools.emulator.ratelimit import RateLimits
+from devtools.emulator.server import BotApiEmulator
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -26,7 +26,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devtools.emulator", description=__doc__)
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default="123456:TEST-token")
     parser.add_argument("--no-rate-limits", action="store_true")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.emulator.errors import bad_request, entity_error
+from devtools.emulator.errors import bad_request, entity_error
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024

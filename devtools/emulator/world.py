@@ -8,8 +8,8 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from bot.emulator.errors import bad_request, forbidden
-from bot.emulator.model import (
+from devtools.emulator.errors import bad_request, forbidden
+from devtools.emulator.model import (
     CallbackQueryRecord,
     Direction,
     FeedItem,

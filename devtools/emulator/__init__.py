@@ -20,12 +20,12 @@ code units (never more lenient than Telegram). Flood limits follow Telegram's gu
 (``RateLimits``); pass ``rate_limits=None`` or set ``emu.rate_limits = None`` to turn them off.
 """
 
-from bot.emulator.errors import ApiError
-from bot.emulator.formatting import FormattedText, parse_html
-from bot.emulator.model import ApiCall, SimFile, SimMessage, TranscriptEntry
-from bot.emulator.people import SimChat, SimGroup, SimUser
-from bot.emulator.ratelimit import RateLimits
-from bot.emulator.server import BotApiEmulator, WebhookDelivery
+from devtools.emulator.errors import ApiError
+from devtools.emulator.formatting import FormattedText, parse_html
+from devtools.emulator.model import ApiCall, SimFile, SimMessage, TranscriptEntry
+from devtools.emulator.people import SimChat, SimGroup, SimUser
+from devtools.emulator.ratelimit import RateLimits
+from devtools.emulator.server import BotApiEmulator, WebhookDelivery
 
 __all__ = [
     "ApiCall",

@@ -9,10 +9,10 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.model import CallbackQueryRecord, SimMessage, StoredMessage
+from devtools.emulator.model import CallbackQueryRecord, SimMessage, StoredMessage
 
 if TYPE_CHECKING:
-    from bot.emulator.server import BotApiEmulator
+    from devtools.emulator.server import BotApiEmulator
 
 Match = Callable[[SimMessage], bool] | str | None
 _COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![\w@])")

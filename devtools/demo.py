@@ -39,14 +39,14 @@ from zoneinfo import ZoneInfo
 
 from bot.app import build_application, polling
 from bot.deadlines import ReminderScheduler
-from bot.emulator import BotApiEmulator, SimChat, SimMessage, SimUser
-from bot.emulator.transcript import render
 from bot.report_files import write_month_report
 from bot.runner import configure_logging
 from bot.service import Office
 from bot.settings import Settings
 from bot.workflow import Role
-from domains.localbind import BindServer, BindUnavailable, start_bind
+from devtools.emulator import BotApiEmulator, SimChat, SimMessage, SimUser
+from devtools.emulator.transcript import render
+from devtools.localbind import BindServer, BindUnavailable, start_bind
 from storage.store import Store
 
 WITA = ZoneInfo("Asia/Makassar")

@@ -7,12 +7,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.emulator.errors import ApiError, bad_request, too_many_requests
-from bot.emulator.formatting import FormattedText, caption_text, message_text
-from bot.emulator.markup import check_commands, check_reply_markup
-from bot.emulator.params import Params, Upload
-from bot.emulator.ratelimit import FloodControl
-from bot.emulator.world import World
+from devtools.emulator.errors import ApiError, bad_request, too_many_requests
+from devtools.emulator.formatting import FormattedText, caption_text, message_text
+from devtools.emulator.markup import check_commands, check_reply_markup
+from devtools.emulator.params import Params, Upload
+from devtools.emulator.ratelimit import FloodControl
+from devtools.emulator.world import World
 
 Handler = Callable[[Params], Awaitable[Any]]
 UPLOAD_LIMIT = 50 * 1024 * 1024

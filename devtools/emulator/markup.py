@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.emulator.errors import bad_request
+from devtools.emulator.errors import bad_request
 
 CALLBACK_DATA_LIMIT = 64
 _INLINE_ACTIONS = (

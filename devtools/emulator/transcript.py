@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from bot.emulator.model import TranscriptEntry
+from devtools.emulator.model import TranscriptEntry
 
 
 def _line(entry: TranscriptEntry) -> str:
