@@ -96,13 +96,14 @@ async def office_rows(folder: Path, repeat: int) -> tuple[list[Row], list[str]]:
                 Action.DECLINE, request.version,
                 note="Subdomain tidak sesuai tugas pokok dan fungsi Dinas"))
             took = time.perf_counter() - start
-            if request.state is not State.DECLINED:
+            if request.state != State.DECLINED:
                 raise SystemExit(f"decline did not land: {request.state}")
             [issued] = await office.store.letters(request.id)
             sizes.append(issued.path.stat().st_size)
             start = time.perf_counter()
             events = await office.store.timeline(request.id)
-            sheet = paperwork.disposition_sheet(request, events, dt.date(2026, 11, 30))
+            sheet = paperwork.disposition_sheet(office.workflow, request, events,
+                                                dt.date(2026, 11, 30))
             sheet_pdf = paperwork.render_sheet(office.settings, sheet)
             sheet_took = time.perf_counter() - start
             if i:  # the first is the cold one

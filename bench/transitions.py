@@ -76,7 +76,7 @@ async def drive(office: Office, cast: dict[int, Person], requests: list[Request]
                     request, took = await timed_act(office, cast, request, move, clock)
                     latencies.append(took)
                     by_move.setdefault(index, []).append(took)
-            assert request.state is State.DISPOSITION_HEAD
+            assert request.state == State.DISPOSITION_HEAD
 
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(workers)))

@@ -12,24 +12,24 @@ import logging
 import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
-    CallbackContext,
     ContextTypes,
     Defaults,
     ExtBot,
 )
 
 from bot.deadlines import ReminderScheduler
+from bot.handlers import register
+from bot.handlers.context import BotApp, BotContext
 from bot.outbox import Dispatcher
 from bot.service import Clock, Office, utc_now
 from bot.settings import Settings
+from bot.workflow import SOP, Workflow
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -44,31 +44,6 @@ COMMANDS = [
     BotCommand("batal", "Batalkan isian yang sedang berjalan"),
     BotCommand("bantuan", "Petunjuk penggunaan"),
 ]
-
-
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """Typed access to the long-lived services kept in `bot_data`."""
-
-    @property
-    def office(self) -> Office:
-        office: Office = self.bot_data["office"]
-        return office
-
-    @property
-    def session(self) -> dict[Any, Any]:
-        """The user's conversation data (every update handled here has a user)."""
-        if self.user_data is None:
-            raise RuntimeError("no user data for this update")
-        return self.user_data
-
-    @property
-    def dispatcher(self) -> Dispatcher:
-        dispatcher: Dispatcher = self.bot_data["dispatcher"]
-        return dispatcher
-
-
-BotApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any],
-                     Any]
 
 
 def quiet_http_logs() -> None:
@@ -96,7 +71,10 @@ def build_application(
     rate_limiter: bool = True,
     outbox_poll: float = 5.0,
     reminder_poll: float = 60.0,
+    workflow: Workflow = SOP,
 ) -> BotApp:
+    """The bot for `settings`, running the SOP `workflow` (another office's variant of the
+    table, or this one)."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
     quiet_http_logs()
@@ -118,11 +96,9 @@ def build_application(
     app: BotApp = builder.build()
     app.bot_data["settings"] = settings
     app.bot_data["clock"] = clock
+    app.bot_data["workflow"] = workflow
     app.bot_data["outbox_poll"] = outbox_poll
     app.bot_data["reminder_poll"] = reminder_poll
-
-    from bot.handlers import register
-
     register(app)
     app.add_error_handler(_on_error)
     return app
@@ -165,7 +141,7 @@ class _RedactToken(logging.Filter):
 async def post_init(app: BotApp) -> None:
     settings: Settings = app.bot_data["settings"]
     store = await Store.open(settings.database_path)
-    office = Office(store, settings, app.bot_data["clock"])
+    office = Office(store, settings, app.bot_data["clock"], app.bot_data["workflow"])
     sender = outbox_bot(settings, app.bot.defaults)
     await sender.initialize()
     app.bot_data["outbox_bot"] = sender

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.workflow import Action
-
 MAX_CALLBACK_BYTES = 64
 ANY_VERSION = 0
 """Version 0 on a button: valid whatever the request's version (see Transition.any_version)."""
@@ -23,12 +21,13 @@ class BadPayload(ValueError):
 class ActionButton:
     request_id: int
     version: int
-    action: Action
+    action: str
+    """An action key of the workflow table (checked against the table when pressed)."""
 
     PREFIX = "a"
 
     def pack(self) -> str:
-        data = f"{self.PREFIX}:{self.request_id}:{self.version}:{self.action.value}"
+        data = f"{self.PREFIX}:{self.request_id}:{self.version}:{self.action}"
         if len(data.encode()) > MAX_CALLBACK_BYTES:
             raise BadPayload("callback data over 64 bytes")
         return data
@@ -39,6 +38,9 @@ class ActionButton:
         if len(parts) != 4 or parts[0] != cls.PREFIX:
             raise BadPayload(f"not an action button: {data!r}")
         try:
-            return cls(int(parts[1]), int(parts[2]), Action(parts[3]))
+            action = parts[3]
+            if not action.replace("_", "").isalnum():
+                raise ValueError(f"not an action key: {action!r}")
+            return cls(int(parts[1]), int(parts[2]), action)
         except ValueError as exc:
             raise BadPayload(str(exc)) from None

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot.commands import COMMANDS, run_command
 from bot.settings import Settings, SettingsError
-from bot.workflow import POSITIONS, Role, State, to_markdown_table, to_mermaid
+from bot.workflow import SOP
 from domains.config import parse_server
 from storage.db import DatabaseError
 from storage.store import StorageError
@@ -29,16 +29,11 @@ def _telegram_id(raw: str) -> int:
     return int(raw)
 
 
-def _position(raw: str) -> Role:
-    try:
-        role = Role(raw)
-    except ValueError:
-        role = None
-    if role not in POSITIONS:
-        names = ", ".join(p.value for p in POSITIONS)
+def _position(raw: str) -> str:
+    if raw not in SOP.office_positions:
+        names = ", ".join(SOP.office_positions)
         raise argparse.ArgumentTypeError(f"unknown position {raw!r}; use one of: {names}")
-    assert role is not None
-    return role
+    return raw
 
 
 def _nip(raw: str) -> str:
@@ -55,12 +50,11 @@ def _date(raw: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {raw!r}") from None
 
 
-def _state(raw: str) -> State:
-    try:
-        return State(raw)
-    except ValueError:
-        names = ", ".join(s.value for s in State)
-        raise argparse.ArgumentTypeError(f"unknown state {raw!r}; use one of: {names}") from None
+def _state(raw: str) -> str:
+    if raw not in set(SOP.all_states()):
+        names = ", ".join(SOP.all_states())
+        raise argparse.ArgumentTypeError(f"unknown state {raw!r}; use one of: {names}")
+    return raw
 
 
 class _Parser(argparse.ArgumentParser):
@@ -197,7 +191,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         settings = Settings.load()
         if args.command == "workflow":
-            out.write((to_mermaid() if args.mermaid else to_markdown_table()) + "\n")
+            table = SOP.with_standard_times(settings.standard_times)
+            out.write((table.to_mermaid() if args.mermaid else table.to_markdown_table()) + "\n")
             return 0
         if args.command in COMMANDS:
             return asyncio.run(run_command(settings, args, out))

@@ -7,8 +7,9 @@ at k times the standard time is level k:
 1. a reminder to the step's current holders (an acting Plt./Plh. official while one is set),
    with the step's action buttons;
 2. a second reminder, and the request's card in the office group is marked overdue;
-3. an escalation to the holder's superior (`workflow.SUPERIOR`); the Kepala Dinas has none, so
-   that one goes to the admins (as does any escalation whose superior post is empty).
+3. an escalation to the holder's superior (the table's `Position.superior`); the Kepala Dinas
+   has none, so that one goes to the admins (as does any escalation whose superior post is
+   empty).
 
 Each level of a step visit (a request at one version) fires once: `storage.reminders` records it
 in the same transaction that queues its messages. A scan after downtime fires only the highest
@@ -22,32 +23,18 @@ import logging
 from datetime import date, datetime
 from enum import IntEnum
 from html import escape
-from typing import TYPE_CHECKING
 
-from bot import notify, texts
+from bot import notify
 from bot.background import Rounds
-from bot.reports import table_standards
-from bot.workflow import (
-    FINAL_STATES,
-    ROLE_TITLES,
-    SUPERIOR,
-    Role,
-    State,
-    Step,
-    roles_to_notify,
-    step_of,
-)
+from bot.service import Office, on_duty
+from bot.texts import Words
+from bot.workflow import RoleKey, Step
 from bot.worktime import Duration, WorkClock
 from storage.models import OutMessage, PositionHolder, Request
 from storage.reminders import ReminderLog
 
-if TYPE_CHECKING:
-    from bot.service import Office
-    from bot.settings import Settings
-
 log = logging.getLogger(__name__)
 
-OPEN_STATES: tuple[State, ...] = tuple(s for s in State if s not in FINAL_STATES)
 OVERDUE_LINE = "⚠️ Melewati waktu standar"
 
 
@@ -60,19 +47,6 @@ class Level(IntEnum):
 # --- deadlines (pure) ---------------------------------------------------------------------------
 
 
-def step_standards(settings: Settings) -> dict[int, Duration | None]:
-    """The standard time per SOP step number, as reminders and reports both count it: the
-    table's, and for steps 8 and 9 (none in the SOP) the settings STANDARD_TIME_STEP8/9."""
-    standards = table_standards()
-    standards[8] = standards.get(8) or settings.standard_time_step8
-    standards[9] = standards.get(9) or settings.standard_time_step9
-    return standards
-
-
-def standard_duration(state: State, settings: Settings) -> Duration | None:
-    """The standard time of the step a request in `state` is in; None for a closed request."""
-    step = step_of(state)
-    return None if step is None else step_standards(settings).get(step.number)
 
 
 def due_at(request: Request, duration: Duration, clock: WorkClock, level: Level) -> datetime:
@@ -90,100 +64,98 @@ def highest_due(
     return None
 
 
-def holder_role(step: Step) -> Role:
-    """The office role answerable for a step (at step 9: the staff, not the requester)."""
-    return next(r for r in roles_to_notify(step.state) if r is not Role.SKPD)
-
-
 # --- recipients -------------------------------------------------------------------------------
 
 
-async def superiors(office: Office, role: Role, day: date) -> tuple[Role, list[PositionHolder]]:
+async def superiors(office: Office, role: RoleKey,
+                    day: date) -> tuple[RoleKey, list[PositionHolder]]:
     """The role an overdue step of `role` escalates to and its holders (acting ones instead of
     the holder while set); the admins when there is no superior or nobody holds that post."""
-    target = SUPERIOR.get(role)
+    target = office.workflow.superior(role)
     if target is not None:
-        chosen = notify.on_duty(await office.store.holders_on(target, day))
+        chosen = on_duty(await office.store.holders_on(target, day))
         if chosen:
             return target, chosen
-    return Role.ADMIN, await office.store.holders_on(Role.ADMIN, day)
+    admin = office.workflow.admin
+    return admin, await office.store.holders_on(admin, day)
 
 
 # --- texts --------------------------------------------------------------------------------------
 
 
-def _where(request: Request, step: Step, settings: Settings) -> str:
+def _where(w: Words, request: Request) -> str:
     return (f"permohonan <b>{escape(request.number)}</b> "
-            f"(<code>{escape(texts.fqdn(request, settings.parent_domain))}</code>)")
+            f"(<code>{escape(w.fqdn(request))}</code>)")
 
 
 def _stage(step: Step) -> str:
-    return f"tahap {step.number} ({escape(texts.STATE_LABELS[step.state])})"
+    return f"tahap {step.number} ({escape(step.label)})"
 
 
-def reminder_text(request: Request, step: Step, level: Level, duration: Duration,
-                  settings: Settings) -> str:
-    since = texts.local_time(request.state_since, settings.timezone)
+def reminder_text(w: Words, request: Request, step: Step, level: Level) -> str:
+    since = w.time(request.state_since)
     head = "Pengingat" if level is Level.REMINDER else "Pengingat kedua"
-    text = (f"⏰ <b>{head}</b>: {_where(request, step, settings)} menunggu tindakan Bapak/Ibu "
-            f"pada {_stage(step)} sejak {since}; waktu standar {duration.label_id}")
+    text = (f"⏰ <b>{head}</b>: {_where(w, request)} menunggu tindakan Bapak/Ibu "
+            f"pada {_stage(step)} sejak {since}; waktu standar {step.standard_time.label_id}")
     if level is Level.REMINDER:
         return text + "."
     return text + " telah terlampaui. Mohon segera ditindaklanjuti."
 
 
-def escalation_text(request: Request, step: Step, duration: Duration,
-                    holders: list[PositionHolder], settings: Settings) -> str:
-    since = texts.local_time(request.state_since, settings.timezone)
-    role = holder_role(step)
+def escalation_text(w: Words, request: Request, step: Step,
+                    holders: list[PositionHolder]) -> str:
+    since = w.time(request.state_since)
+    role = w.workflow.holder_role(step)
     names = ", ".join(f"{h.title_prefix}{h.person.name}" for h in holders)
-    who = ROLE_TITLES[role] + (f" ({names})" if names else "")
-    return (f"⚠️ <b>Eskalasi</b>: {_where(request, step, settings)} dari "
+    who = w.workflow.title(role) + (f" ({names})" if names else "")
+    return (f"⚠️ <b>Eskalasi</b>: {_where(w, request)} dari "
             f"{escape(request.agency.name)} menunggu tindakan {escape(who)} pada {_stage(step)} "
-            f"sejak {since}; waktu standar {duration.label_id} telah terlampaui tiga kali. "
-            "Mohon arahan Bapak/Ibu.")
+            f"sejak {since}; waktu standar {step.standard_time.label_id} telah terlampaui "
+            "tiga kali. Mohon arahan Bapak/Ibu.")
 
 
-def overdue_card(request: Request, group_chat_id: int, escalated_to: Role | None) -> OutMessage:
+def overdue_card(w: Words, request: Request, group_chat_id: int,
+                 escalated_to: RoleKey | None) -> OutMessage:
     """The request's group card (`notify.group_card`) with the overdue mark."""
-    card = notify.group_card(request, group_chat_id)
+    card = notify.group_card(w, request, group_chat_id)
     line = OVERDUE_LINE
     if escalated_to is not None:
-        line += f"; dieskalasikan kepada {ROLE_TITLES[escalated_to]}"
+        line += f"; dieskalasikan kepada {w.workflow.title(escalated_to)}"
     return OutMessage(card.chat_id, card.kind,
                       {**card.payload, "text": f"{card.payload['text']}\n{escape(line)}"})
 
 
-async def messages_for(office: Office, request: Request, level: Level, duration: Duration,
+async def messages_for(office: Office, request: Request, level: Level,
                        now: datetime) -> list[OutMessage]:
     """What firing `level` on `request` at `now` sends (to whoever holds the posts then)."""
-    step = step_of(request.state)
+    w = office.words
+    step = w.workflow.step(request.state)
     if step is None:
         return []
     settings = office.settings
     out: list[OutMessage] = []
     seen: set[int] = set()
     day = now.astimezone(settings.timezone).date()
-    holders = await notify.step_holders(office, request, day)
-    escalated_to: Role | None = None
+    holders = await office.step_holders(request.state, request.assignee_id, day)
+    escalated_to: RoleKey | None = None
     if level is Level.ESCALATION:
-        escalated_to, bosses = await superiors(office, holder_role(step), day)
-        text = escalation_text(request, step, duration, [h for h, _ in holders], settings)
+        escalated_to, bosses = await superiors(office, w.workflow.holder_role(step), day)
+        text = escalation_text(w, request, step, [h for h, _ in holders])
         for boss in bosses:
             chat = boss.person.telegram_user_id
             if chat is not None and chat not in seen:
                 seen.add(chat)
                 out.append(OutMessage(chat, "message", {"text": text, "buttons": []}))
     else:
-        text = reminder_text(request, step, level, duration, settings)
+        text = reminder_text(w, request, step, level)
         for holder, role in holders:
             chat = holder.person.telegram_user_id
             if chat is not None and chat not in seen:
                 seen.add(chat)
                 out.append(OutMessage(chat, "message", {
-                    "text": text, "buttons": notify.buttons_for(request, role)}))
+                    "text": text, "buttons": notify.buttons_for(w, request, role)}))
     if level >= Level.SECOND_REMINDER and settings.group_chat_id is not None:
-        out.append(overdue_card(request, settings.group_chat_id, escalated_to))
+        out.append(overdue_card(w, request, settings.group_chat_id, escalated_to))
     return out
 
 
@@ -208,7 +180,7 @@ class ReminderScheduler(Rounds):
         """Fire every level due at `now` that has not fired yet; returns how many fired."""
         fired = await self.log.fired()
         count = 0
-        for request in await self.office.store.requests(states=OPEN_STATES):
+        for request in await self.office.store.requests(states=self._open_states()):
             try:
                 count += await self._fire_due(request, fired.get(request.id, 0), now)
             except Exception:  # one broken request must not hold up the others
@@ -217,14 +189,21 @@ class ReminderScheduler(Rounds):
             self.office.on_queued()
         return count
 
+    def _open_states(self) -> list[str]:
+        return list(self.office.workflow.open_states)
+
+    def _standard(self, request: Request) -> Duration | None:
+        step = self.office.workflow.step(request.state)
+        return step.standard_time if step else None
+
     async def _fire_due(self, request: Request, fired: int, now: datetime) -> int:
-        duration = standard_duration(request.state, self.office.settings)
+        duration = self._standard(request)
         if duration is None:
             return 0
         level = highest_due(request, duration, self.clock, now)
         if level is None or fired >= level:
             return 0
-        messages = await messages_for(self.office, request, level, duration, now)
+        messages = await messages_for(self.office, request, level, now)
         if not messages:
             log.warning("reminder level %d for %s has no recipient", level, request.number)
         done = await self.log.fire(request.id, request.version, level, now=now,
@@ -237,8 +216,8 @@ class ReminderScheduler(Rounds):
         """The earliest instant at which a level not fired yet falls due (may be <= now)."""
         fired = await self.log.fired()
         best: datetime | None = None
-        for request in await self.office.store.requests(states=OPEN_STATES):
-            duration = standard_duration(request.state, self.office.settings)
+        for request in await self.office.store.requests(states=self._open_states()):
+            duration = self._standard(request)
             following = fired.get(request.id, 0) + 1
             if duration is None or following > max(Level):
                 continue

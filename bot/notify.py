@@ -1,109 +1,107 @@
 """The messages a transition owes: to the next step's holders, to the requester, to the group.
 
-Messages are Telegram-neutral `OutMessage`s (HTML text plus button rows of (label, data));
-the outbox dispatcher turns them into Bot API calls. Recipients are looked up first (async),
-the composition itself is pure so that it can run inside the storing transaction.
+Pure: the office service gathers a `Scene` (the request as it will read, who holds the step,
+the notes, what the step's card shows) and these functions turn it into Telegram-neutral
+`OutMessage`s (HTML text plus button rows of (label, data)); the outbox dispatcher sends them.
+No database reads and no DNS queries happen here, so composing can run inside the storing
+transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot import technical, texts
+from bot import texts
 from bot.callbacks import ANY_VERSION, ActionButton
-from bot.workflow import (
-    FINAL_STATES,
-    Action,
-    Role,
-    State,
-    roles_to_notify,
-    step_of,
-    transitions_for,
-)
-from domains.provision import ProvisionError
-from storage.models import AuditEntry, IssuedLetter, OutMessage, PositionHolder, Request
-
-if TYPE_CHECKING:
-    from bot.service import Office
+from bot.texts import Words
+from bot.workflow import Card, Effect, RoleKey, Step
+from storage.models import AuditEntry, IssuedLetter, OutMessage, Request
 
 Composer = Callable[[Request], list[OutMessage]]
 Notes = Sequence[tuple[str, str]]
 """(author, note) pairs, oldest first, as step cards show them."""
 
-
-async def recent_notes(office: Office, request: Request,
-                       entry: AuditEntry | None = None) -> list[tuple[str, str]]:
-    """The notes written on `request` so far, plus `entry`'s (the transition being stored)."""
-    notes = [(e.actor_name or "Sistem", e.note)
-             for e in await office.store.timeline(request.id) if e.note]
-    if entry is not None and entry.note:
-        author = await office.store.person(entry.actor_id) if entry.actor_id else None
-        notes.append((author.name if author else "Sistem", entry.note))
-    return notes[-texts.NOTES_SHOWN:]
+RECHECK = "chk"
+"""Callback prefix of the "check DNS again" button (`chk:<request id>`)."""
 
 
-def on_duty(holders: Sequence[PositionHolder]) -> list[PositionHolder]:
-    """Who answers for a position today: the acting official (Plt./Plh.) while one is set."""
-    return [h for h in holders if h.acting] or list(holders)
+@dataclass(frozen=True)
+class CardFacts:
+    """What a step's card shows beyond the request (the items the table's `Step.card` names),
+    as Indonesian sentences gathered by the office service."""
+
+    dns_check: str | None = None
+    last_dns_check: str | None = None
+    record_plan: str | None = None
+    provider: str = "manual"
 
 
-async def step_holders(office: Office, request: Request,
-                       day: date | None = None) -> list[tuple[PositionHolder, Role]]:
-    """Everyone in the office who holds a pending action on `request` (on `day`, default
-    today): the official on duty for each role; at staff steps the assigned staff member,
-    else every staff member. The requester is reached by their own messages."""
-    out: list[tuple[PositionHolder, Role]] = []
-    for role in roles_to_notify(request.state):
-        if role is Role.SKPD:
-            continue
-        holders = await office.store.holders_on(role, day or office.today())
-        if role is Role.STAF_PRAKOM:
-            assigned = [h for h in holders if h.person.id == request.assignee_id]
-            chosen = assigned or holders
-        else:
-            chosen = on_duty(holders)
-        out += [(h, role) for h in chosen if h.person.telegram_user_id]
-    return out
+@dataclass(frozen=True)
+class Scene:
+    """Everything composing the messages of one transition needs, read beforehand."""
+
+    words: Words
+    request: Request | None
+    """The request as it reads after the transition (None: not filed yet)."""
+    holders: tuple[tuple[int, RoleKey], ...] = ()
+    """(chat id, role) of everyone who holds a pending action on it."""
+    notes: Notes = ()
+    facts: CardFacts = CardFacts()
+    requester_chat: int | None = None
+    group_chat_id: int | None = None
+    document: Path | None = None
+    """The KONSEP to act on, where the step's card shows the draft."""
 
 
-async def _step_recipients(office: Office, request: Request) -> list[tuple[int, Role]]:
-    """(chat id, role) of everyone who holds a pending action on `request`."""
-    return [(h.person.telegram_user_id, role) for h, role in await step_holders(office, request)
-            if h.person.telegram_user_id]
-
-
-def buttons_for(request: Request, role: Role) -> list[list[tuple[str, str]]]:
+def buttons_for(w: Words, request: Request, role: RoleKey) -> list[list[tuple[str, str]]]:
     return [
         [(t.label, ActionButton(request.id, ANY_VERSION if t.any_version else request.version,
                                 t.action).pack())]
-        for t in transitions_for(request.state, role)
+        for t in w.workflow.transitions_for(request.state, role)
     ]
 
 
-RECHECK = "chk"
+def card_details(step: Step, facts: CardFacts) -> str:
+    """The lines a step's card adds, in the order the table names them (HTML)."""
+    lines = []
+    for item in step.card:
+        if item is Card.DNS_CHECK and facts.dns_check:
+            lines.append(texts.dns_check(facts.dns_check))
+        elif item is Card.LAST_DNS_CHECK and facts.last_dns_check:
+            lines.append(texts.dns_check(facts.last_dns_check))
+        elif item is Card.RECORD_PLAN and facts.record_plan:
+            lines.append(texts.plan(facts.record_plan))
+        elif item is Card.CREATION_HINT:
+            lines.append(texts.CREATION_HINTS[facts.provider])
+    return "\n".join(lines)
 
 
-def step_message(request: Request, role: Role, chat_id: int, notes: Notes = (),
-                 details: str = "") -> OutMessage:
-    step = step_of(request.state)
-    text = texts.step_card(request, step, notes) if step else texts.request_summary(request)
-    buttons = buttons_for(request, role)
-    if request.state is State.TECHNICAL_CHECK and role is Role.STAF_PRAKOM:
+def step_message(w: Words, request: Request, role: RoleKey, chat_id: int, notes: Notes = (),
+                 facts: CardFacts = CardFacts()) -> OutMessage:
+    step = w.workflow.step(request.state)
+    if step is None:
+        return OutMessage(chat_id, "message", {
+            "text": texts.request_summary(w, request), "buttons": []})
+    text = texts.step_card(w, request, step, notes)
+    details = card_details(step, facts)
+    buttons = buttons_for(w, request, role)
+    if Card.RECHECK_BUTTON in step.card and role == step.role:
         buttons.append([("Cek ulang DNS", f"{RECHECK}:{request.id}")])
     return OutMessage(chat_id, "message", {
         "text": f"{text}\n{details}" if details else text, "buttons": buttons})
 
 
-def step_messages(request: Request, role: Role, chat_id: int, notes: Notes = (), *,
-                  document: Path | None = None, details: str = "") -> list[OutMessage]:
-    """The letter to act on (the request letter, or the draft reply at sign-off), then the
-    step card with its buttons and the step's technical details."""
+def step_messages(w: Words, request: Request, role: RoleKey, chat_id: int, notes: Notes = (),
+                  facts: CardFacts = CardFacts(), document: Path | None = None,
+                  ) -> list[OutMessage]:
+    """The letter to act on (the request letter, or the draft reply where the card shows
+    it), then the step card with its buttons and the step's technical details."""
     messages = []
-    if document is not None:
+    step = w.workflow.step(request.state)
+    if document is not None and step is not None and Card.DRAFT in step.card:
         messages.append(OutMessage(chat_id, "document", {
             "path": str(document), "filename": f"{request.number}-konsep-surat-balasan.pdf",
             "caption": f"KONSEP surat balasan {request.number}"}))
@@ -113,112 +111,79 @@ def step_messages(request: Request, role: Role, chat_id: int, notes: Notes = (),
             "filename": f"{request.number}-surat-permohonan{Path(request.letter_file_ref).suffix}",
             "caption": f"Surat permohonan {request.number}",
         }))
-    messages.append(step_message(request, role, chat_id, notes, details))
+    messages.append(step_message(w, request, role, chat_id, notes, facts))
     return messages
 
 
-async def step_details(office: Office, request: Request) -> str:
-    """What the step's holder needs to see beyond the request itself (HTML)."""
-    if request.state is State.TECHNICAL_CHECK:
-        result = await technical.check(office.store, office.settings, request.subdomain, request)
-        return texts.dns_check(result.summary_id())
-    if request.state is State.CREATION:
-        try:
-            planned = texts.plan(technical.plan(office.settings, request).describe_id())
-        except ProvisionError as failed:
-            planned = texts.plan(failed.message_id)
-        return f"{planned}\n{texts.CREATION_HINTS[office.settings.dns.provider]}"
-    if request.state is State.DECISION:
-        lines = []
-        checks = [e for e in await office.store.timeline(request.id)
-                  if e.details.get("dns_summary")]
-        if checks:
-            lines.append(texts.dns_check(str(checks[-1].details["dns_summary"])))
-        try:
-            lines.append(texts.plan(technical.plan(office.settings, request).describe_id()))
-        except ProvisionError as failed:
-            lines.append(texts.plan(failed.message_id))
-        return "\n".join(lines)
-    return ""
-
-
-def requester_message(request: Request, chat_id: int, text: str) -> OutMessage:
+def requester_message(w: Words, request: Request, chat_id: int, text: str) -> OutMessage:
     return OutMessage(chat_id, "message", {
-        "text": text, "buttons": buttons_for(request, Role.SKPD)})
+        "text": text, "buttons": buttons_for(w, request, w.workflow.requester)})
 
 
-async def for_new_request(office: Office, requester_id: int) -> Composer:
-    """Composer for a freshly filed request (its number is known only inside the transaction)."""
-    requester = await office.store.person(requester_id)
-    requester_chat = requester.telegram_user_id if requester else None
-    heads = on_duty(await office.store.holders_on(Role.KEPALA_DINAS, office.today()))
-    chats = [h.person.telegram_user_id for h in heads if h.person.telegram_user_id]
-    group = office.settings.group_chat_id
+def for_new_request(scene: Scene) -> Composer:
+    """Composer for a freshly filed request (its number is known only inside the
+    transaction); `scene.request` is not used, the holders are those of the first step."""
+    w = scene.words
 
     def compose(request: Request) -> list[OutMessage]:
-        messages = [m for chat in chats for m in step_messages(request, Role.KEPALA_DINAS, chat)]
-        if requester_chat is not None:
+        messages = [m for chat, role in scene.holders
+                    for m in step_messages(w, request, role, chat)]
+        if scene.requester_chat is not None:
             messages.append(requester_message(
-                request, requester_chat, texts.submitted(request)))
-        if group is not None:
-            messages.append(group_card(request, group))
+                w, request, scene.requester_chat, texts.submitted(w, request)))
+        if scene.group_chat_id is not None:
+            messages.append(group_card(w, request, scene.group_chat_id))
         return messages
 
     return compose
 
 
-async def for_transition(
-    office: Office, before: Request, after: Request, entry: AuditEntry,
-    draft: Path | None = None,
-) -> list[OutMessage]:
-    notes = await recent_notes(office, before, entry)
-    details = await step_details(office, after)
-    messages = [m for chat, role in await _step_recipients(office, after)
-                for m in step_messages(after, role, chat, notes, document=draft,
-                                       details=details)]
-    step = step_of(before.state)
-    made = step.transition(Action(entry.action)) if step else None
-    requester = await office.store.person(before.requester_id)
-    if made and made.tell_requester and requester and requester.telegram_user_id:
-        update = requester_message(
-            after, requester.telegram_user_id, texts.requester_update(after, entry))
-        if after.state is State.DELIVERY:  # the letter itself carries the receipt button
+def for_transition(scene: Scene, before_state: str, entry: AuditEntry) -> list[OutMessage]:
+    w, after = scene.words, scene.request
+    assert after is not None
+    messages = [m for chat, role in scene.holders
+                for m in step_messages(w, after, role, chat, scene.notes, scene.facts,
+                                       scene.document)]
+    step = w.workflow.step(before_state)
+    made = step.transition(entry.action) if step else None
+    if made and made.tell_requester and scene.requester_chat is not None:
+        update = requester_message(w, after, scene.requester_chat,
+                                   texts.requester_update(w, after, entry))
+        if Effect.ISSUE_LETTER in made.effects:  # the letter itself carries the buttons
             update.payload["buttons"] = []
         messages.append(update)
-    group = office.settings.group_chat_id
-    if group is not None:
-        messages.append(group_card(after, group))
-        if after.state in FINAL_STATES:  # besides the card, a finished request is announced
-            messages.append(OutMessage(group, "message", {
-                "text": texts.finished(after, entry), "buttons": []}))
+    if scene.group_chat_id is not None:
+        messages.append(group_card(w, after, scene.group_chat_id))
+        if after.state in w.workflow.final_states:  # besides the card, announce the end
+            messages.append(OutMessage(scene.group_chat_id, "message", {
+                "text": texts.finished(w, after, entry), "buttons": []}))
     return messages
 
 
-async def for_letter(office: Office, after: Request) -> Callable[[IssuedLetter], list[OutMessage]]:
+def for_letter(w: Words, after: Request,
+               requester_chat: int | None) -> Callable[[IssuedLetter], list[OutMessage]]:
     """Composer for the signed reply letter (numbered only inside the transaction): the PDF
     to the requester, with the receipt button while the request awaits it."""
-    requester = await office.store.person(after.requester_id)
-    chat = requester.telegram_user_id if requester else None
 
     def compose(issued: IssuedLetter) -> list[OutMessage]:
-        if chat is None:
+        if requester_chat is None:
             return []
-        return [OutMessage(chat, "document", {
+        return [OutMessage(requester_chat, "document", {
             "path": str(issued.path),
             "filename": f"{after.number}-surat-balasan.pdf",
-            "caption": texts.letter_caption(after, issued.number),
-            "buttons": buttons_for(after, Role.SKPD),
+            "caption": texts.letter_caption(w, after, issued.number),
+            "buttons": buttons_for(w, after, w.workflow.requester),
             "letter_id": issued.id,
         })]
 
     return compose
 
 
-def group_card(request: Request, group_chat_id: int) -> OutMessage:
+def group_card(w: Words, request: Request, group_chat_id: int) -> OutMessage:
     """The request's one status card in the office group, edited in place by its key."""
     return OutMessage(group_chat_id, "card", {
         "key": f"card:{request.id}",
-        "text": texts.group_card(request),
+        "text": texts.group_card(w, request),
         "buttons": [],
     })
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from bot.settings import Settings
 from bot.texts import fqdn
-from bot.workflow import ROLE_TITLES, Action, Instruction, Outcome, Role, State
+from bot.workflow import Action, Instruction, Outcome, Transition, Workflow
 from letters.model import (
     Addressee,
     DispositionEntry,
@@ -85,14 +85,14 @@ class LetterFacts:
 
 
 def facts(request: Request, events: Sequence[RequestEvent],
-          pending: AuditEntry | None = None, outcome: Outcome | None = None) -> LetterFacts:
+          pending: AuditEntry | None = None, outcome: str | None = None) -> LetterFacts:
     """Reason, revision text and created records from the timeline (plus the transition
     being made now, which is not stored yet)."""
     trail: list[tuple[str, str | None, dict[str, object], datetime | None]] = [
         (e.action, e.note, e.details, e.at) for e in events]
     if pending is not None:
         trail.append((pending.action, pending.note, pending.details, None))
-    kind = LetterKind((outcome or request.outcome or Outcome.ADVICE).value)
+    kind = LetterKind(outcome or request.outcome or Outcome.ADVICE)
     reason = advice = ""
     records: tuple[tuple[str, str, str, int], ...] = ()
     active: date | None = None
@@ -159,27 +159,31 @@ def write_draft(settings: Settings, request: Request, pdf: bytes) -> Path:
     return path
 
 
-_NEXT_ROLE: dict[State, Role] = {
-    State.DISPOSITION_HEAD: Role.KABID,
-    State.DISPOSITION_KABID: Role.KASI,
-    State.ORDER_CHECK: Role.STAF_PRAKOM,
-}
+def dispositions(workflow: Workflow, events: Sequence[RequestEvent],
+                 ) -> list[tuple[RequestEvent, Transition]]:
+    """The events that passed the letter down to someone (a transition that carries
+    disposition instructions or assigns the next steps), with their transition."""
+    found = []
+    for e in events:
+        step = workflow.step(e.from_state) if e.from_state else None
+        made = step.transition(e.action) if step else None
+        if made is not None and (made.instructions or made.assigns):
+            found.append((e, made))
+    return found
 
 
-def disposition_sheet(request: Request, events: Sequence[RequestEvent],
+def disposition_sheet(workflow: Workflow, request: Request, events: Sequence[RequestEvent],
                       tz_received: date) -> DispositionSheet:
     """The lembar disposisi: the incoming letter and every disposition made on it."""
     entries = []
-    for e in events:
-        if e.action not in (Action.DISPOSE, Action.ORDER_CHECK) or e.from_state is None:
-            continue
-        to_role = _NEXT_ROLE.get(e.from_state)
+    for e, made in dispositions(workflow, events):
+        to_role = workflow.next_role(made)
         entries.append(DispositionEntry(
-            to=ROLE_TITLES[to_role] if to_role else "-",
+            to=workflow.title(to_role) if to_role else "-",
             instruction=e.instruction or (Instruction.STUDY_AND_REPORT.value
-                                          if e.action == Action.ORDER_CHECK else "-"),
+                                          if made.assigns else "-"),
             official_name=e.actor_name or "-",
-            official_position=ROLE_TITLES[e.actor_role] if e.actor_role else "-",
+            official_position=workflow.title(e.actor_role) if e.actor_role else "-",
             at=e.at,
             note=e.note or "",
         ))

@@ -8,9 +8,9 @@ import re
 import tempfile
 from pathlib import Path
 
-from bot.deadlines import step_standards
 from bot.reports import month_audit_csv, month_figures
 from bot.settings import Settings
+from bot.workflow import Workflow
 from letters.dates import month_name_id
 from letters.report import render_month_report
 from storage.store import Store
@@ -55,20 +55,20 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-async def write_month_report(store: Store, settings: Settings, year: int, month: int,
-                             path: Path | None = None) -> Path:
+async def write_month_report(store: Store, settings: Settings, workflow: Workflow, year: int,
+                             month: int, path: Path | None = None) -> Path:
     """Render the month's report PDF to `path` (default under DATA_DIR/reports/); returns it."""
     figures = await month_figures(store, settings.work_clock(), year, month, settings.timezone,
-                                  standards=step_standards(settings))
+                                  workflow=workflow)
     target = path or default_path(settings, year, month)
     data = await asyncio.to_thread(render_month_report, figures, office_name(settings))
     await asyncio.to_thread(_write_atomically, target, data)
     return target
 
 
-async def write_month_csv(store: Store, settings: Settings, year: int, month: int,
-                          path: Path) -> Path:
+async def write_month_csv(store: Store, settings: Settings, workflow: Workflow, year: int,
+                          month: int, path: Path) -> Path:
     """The month's audit trail as CSV (UTF-8 with BOM, for spreadsheet programs)."""
-    text = await month_audit_csv(store, year, month, settings.timezone)
+    text = await month_audit_csv(store, year, month, settings.timezone, workflow)
     await asyncio.to_thread(_write_atomically, path, text.encode("utf-8-sig"))
     return path

@@ -28,14 +28,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from bot.texts import ACTION_LABELS, STATE_LABELS
-from bot.workflow import FINAL_STATES, ROLE_TITLES, STEPS, Role, State, Step, step_of
-from bot.worktime import Duration, WorkClock, WorkDays, duration_from_timedelta
+from bot.workflow import SOP, State, Step, Workflow
+from bot.worktime import Duration, WorkClock, WorkDays
+from letters.figures import MonthFigures, StepFigures, Visit
 from storage.models import Request, RequestEvent
 
 if TYPE_CHECKING:  # keeps this module importable by the pure renderers in letters/
@@ -43,68 +42,6 @@ if TYPE_CHECKING:  # keeps this module importable by the pure renderers in lette
 
 SLOWEST_LIMIT = 10
 P90_PERCENT = 90
-
-
-@dataclass(frozen=True)
-class Visit:
-    """One stay of a request in one step's state, measured in working time."""
-
-    request_number: str
-    step: int
-    state: State
-    entered: datetime
-    left: datetime
-    working: timedelta
-    over_by: timedelta | None
-    """Working time past the standard; None when within it or when the step has none."""
-
-
-@dataclass(frozen=True)
-class StepFigures:
-    number: int
-    states: tuple[State, ...]
-    roles: tuple[Role, ...]
-    standard_time: timedelta | None
-    working_days: bool
-    count: int
-    median: timedelta | None
-    p90: timedelta | None
-    within_standard: int | None
-    """Visits within the standard; None for a step without a standard time."""
-    in_progress: int
-    """Requests of the month that sit in this step now (their visit is not measured yet)."""
-
-    @property
-    def share_within(self) -> float | None:
-        """Share (0..1) of visits within the standard; None without a standard or visits."""
-        if self.within_standard is None or self.count == 0:
-            return None
-        return self.within_standard / self.count
-
-    @property
-    def has_standard(self) -> bool:
-        return self.standard_time is not None
-
-
-@dataclass(frozen=True)
-class MonthFigures:
-    year: int
-    month: int
-    tz: tzinfo
-    """The office zone the month and all times are read in."""
-    received: int
-    completed: int
-    declined: int
-    withdrawn: int
-    pending: int
-    steps: tuple[StepFigures, ...]
-    slowest: tuple[Visit, ...]
-    nominal_day: timedelta
-    """Working time of a full working day, to draw a "1 hari kerja" standard in a chart."""
-
-    @property
-    def is_empty(self) -> bool:
-        return self.received == 0
 
 
 # ------------------------------------------------------------------------ month selection
@@ -155,16 +92,6 @@ def median(values: Sequence[timedelta]) -> timedelta:
     return (ordered[mid - 1] + ordered[mid]) / 2
 
 
-Standards = Mapping[int, Duration | None]
-"""Standard time per SOP step number (see `bot.deadlines.step_standards`)."""
-
-
-def table_standards() -> dict[int, Duration | None]:
-    """The standard times as the SOP table states them (steps 8 and 9 have none)."""
-    return {s.number: (duration_from_timedelta(s.standard_time, working_days=s.working_days)
-                       if s.standard_time is not None else None) for s in STEPS}
-
-
 def _over_by(standard: Duration | None, clock: WorkClock, entered: datetime, left: datetime,
              working: timedelta) -> timedelta | None:
     if standard is None:
@@ -178,53 +105,52 @@ def _over_by(standard: Duration | None, clock: WorkClock, entered: datetime, lef
 
 
 def visits(request: Request, events: Sequence[RequestEvent], clock: WorkClock,
-           standards: Standards | None = None) -> list[Visit]:
+           workflow: Workflow = SOP) -> list[Visit]:
     """The finished step visits of one request, from its audit trail (ordered by id).
 
     An event that leaves the state unchanged (a note, a reassignment) does not end a visit.
+    A step is measured against the standard time of its number's first row, as the
+    reminders count it.
     """
-    standards = table_standards() if standards is None else standards
     out: list[Visit] = []
-    current: State | None = None
+    current: str | None = None
     since: datetime | None = None
     for event in events:
-        if event.to_state is current:
+        if event.to_state == current:
             continue
         if current is not None and since is not None:
-            step = step_of(current)
+            step = workflow.step(current)
             if step is not None:
                 working = clock.elapsed(since, event.at)
-                out.append(Visit(request.number, step.number, current, since, event.at, working,
-                                 _over_by(standards.get(step.number), clock, since, event.at,
-                                          working)))
+                standard = workflow.standard_time(step.number)
+                out.append(Visit(request.number, step.number, current, step.label, since,
+                                 event.at, working,
+                                 _over_by(standard, clock, since, event.at, working)))
         current, since = event.to_state, event.at
     return out
 
 
-def _step_groups() -> list[tuple[int, tuple[Step, ...]]]:
-    numbers = sorted({s.number for s in STEPS})
-    return [(n, tuple(s for s in STEPS if s.number == n)) for n in numbers]
-
-
-def _step_figures(number: int, steps: tuple[Step, ...], standard: Duration | None,
-                  measured: Sequence[Visit], current: Sequence[Request]) -> StepFigures:
-    standard_time = None if standard is None else (
-        timedelta(days=standard.days) if isinstance(standard, WorkDays)
-        else timedelta(minutes=standard.minutes))
+def _step_figures(workflow: Workflow, number: int, measured: Sequence[Visit],
+                  current: Sequence[Request]) -> StepFigures:
+    steps: tuple[Step, ...] = workflow.steps_numbered(number)
+    standard = workflow.standard_time(number)
+    standard_time = (timedelta(days=standard.days) if isinstance(standard, WorkDays)
+                     else timedelta(minutes=standard.minutes))
     times = [v.working for v in measured]
     roles = tuple(dict.fromkeys(s.role for s in steps))
     states = tuple(s.state for s in steps)
     return StepFigures(
         number=number,
         states=states,
-        roles=roles,
+        state_labels=tuple(s.label for s in steps),
+        role_titles=tuple(workflow.title(r) for r in roles),
         standard_time=standard_time,
         working_days=isinstance(standard, WorkDays),
+        standard_label=standard.label_id,
         count=len(measured),
         median=median(times) if times else None,
         p90=nearest_rank(times, P90_PERCENT) if times else None,
-        within_standard=(None if standard is None
-                         else sum(v.over_by is None for v in measured)),
+        within_standard=sum(v.over_by is None for v in measured),
         in_progress=sum(r.state in states for r in current),
     )
 
@@ -241,17 +167,15 @@ def figures_from(
     trails: Sequence[tuple[Request, Sequence[RequestEvent]]],
     clock: WorkClock,
     *,
+    workflow: Workflow = SOP,
     slowest_limit: int = SLOWEST_LIMIT,
-    standards: Standards | None = None,
 ) -> MonthFigures:
     """The month's figures from its requests and their audit trails (pure; no I/O)."""
-    standards = table_standards() if standards is None else standards
     requests = [r for r, _ in trails]
-    all_visits = [v for r, events in trails for v in visits(r, events, clock, standards)]
+    all_visits = [v for r, events in trails for v in visits(r, events, clock, workflow)]
     steps = tuple(
-        _step_figures(n, group, standards.get(n), [v for v in all_visits if v.step == n],
-                      requests)
-        for n, group in _step_groups()
+        _step_figures(workflow, n, [v for v in all_visits if v.step == n], requests)
+        for n in workflow.numbers
     )
     late = sorted(
         (v for v in all_visits if v.over_by is not None),
@@ -263,10 +187,10 @@ def figures_from(
         month=month,
         tz=tz,
         received=len(requests),
-        completed=sum(r.state is State.COMPLETED for r in requests),
-        declined=sum(r.state is State.DECLINED for r in requests),
-        withdrawn=sum(r.state is State.WITHDRAWN for r in requests),
-        pending=sum(r.state not in FINAL_STATES for r in requests),
+        completed=sum(r.state == State.COMPLETED for r in requests),
+        declined=sum(r.state == State.DECLINED for r in requests),
+        withdrawn=sum(r.state == State.WITHDRAWN for r in requests),
+        pending=sum(r.state not in workflow.final_states for r in requests),
         steps=steps,
         slowest=tuple(late[:slowest_limit]),
         nominal_day=nominal_day(clock),
@@ -280,13 +204,13 @@ async def month_figures(
     month: int,
     tz: tzinfo,
     *,
+    workflow: Workflow = SOP,
     slowest_limit: int = SLOWEST_LIMIT,
-    standards: Standards | None = None,
 ) -> MonthFigures:
     """Mutu Baku figures of the requests received in ``year``-``month`` (office zone ``tz``)."""
     trails = await _with_timelines(store, await month_requests(store, year, month, tz))
-    return figures_from(year, month, tz, trails, clock, slowest_limit=slowest_limit,
-                        standards=standards)
+    return figures_from(year, month, tz, trails, clock, workflow=workflow,
+                        slowest_limit=slowest_limit)
 
 
 # ------------------------------------------------------------------------ audit CSV
@@ -307,14 +231,11 @@ def audit_header(tz_label: str) -> list[str]:
             "Tindakan", "Dari tahap", "Ke tahap", "Instruksi", "Catatan"]
 
 
-def _state(state: State | None) -> str:
-    return STATE_LABELS[state] if state is not None else ""
-
-
 def audit_csv(
     trails: Iterable[tuple[Request, Sequence[RequestEvent]]],
     tz: tzinfo,
     *,
+    workflow: Workflow = SOP,
     tz_label: str | None = None,
 ) -> str:
     """The audit trail as CSV text (header row, then one row per event, CRLF line ends).
@@ -333,18 +254,19 @@ def audit_csv(
                 request.number,
                 e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
                 _cell(e.actor_name) or "Sistem",
-                ROLE_TITLES[e.actor_role] if e.actor_role else "",
+                workflow.title(e.actor_role) if e.actor_role else "",
                 {"plt": "Plt.", "plh": "Plh."}.get(e.acting or "", ""),
-                ACTION_LABELS.get(e.action, e.action),
-                _state(e.from_state),
-                _state(e.to_state),
+                workflow.action_label(e.action),
+                workflow.label(e.from_state) if e.from_state else "",
+                workflow.label(e.to_state),
                 _cell(e.instruction),
                 _cell(e.note),
             ])
     return out.getvalue()
 
 
-async def month_audit_csv(store: Store, year: int, month: int, tz: tzinfo) -> str:
+async def month_audit_csv(store: Store, year: int, month: int, tz: tzinfo,
+                          workflow: Workflow = SOP) -> str:
     """The audit trail of the requests received in the month (every event, also later ones)."""
     trails = await _with_timelines(store, await month_requests(store, year, month, tz))
-    return audit_csv(trails, tz)
+    return audit_csv(trails, tz, workflow=workflow)

@@ -8,41 +8,51 @@ plain records. No Telegram types here.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
-from bot import notify, paperwork, technical
+from bot import notify, paperwork, report_files, technical
 from bot.callbacks import ANY_VERSION
+from bot.notify import CardFacts, Scene
 from bot.settings import Settings
+from bot.texts import NOTES_SHOWN, Words
 from bot.workflow import (
-    FINAL_STATES,
-    Action,
+    SOP,
+    ActionKey,
     Actor,
+    Card,
     Decision,
     Effect,
     Instruction,
-    Role,
-    State,
+    RoleKey,
+    Workflow,
     WorkflowError,
-    decide,
-    transitions_for,
 )
-from domains.provision import ProvisionError
+from domains.check import CheckResult
+from domains.dnsquery import Record
+from domains.names import InvalidName
+from domains.provision import Plan, ProvisionError
 from storage.models import (
+    Agency,
     AuditEntry,
     CreatedSubdomain,
+    IssuedLetter,
     LetterOrder,
     NewRequest,
     OutMessage,
     Person,
     PositionHolder,
     Request,
+    RequestEvent,
 )
-from storage.store import StaleRequest, Store
+from storage.store import NotFound, StaleRequest, StorageError, Store
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +67,17 @@ class AlreadyHandled(WorkflowError):
     """Someone else acted first; the message says who and when."""
 
 
+class NotVisible(WorkflowError):
+    """The request does not exist, or the person may not see it."""
+
+
+class Refused(WorkflowError):
+    """An office rule says no (appointments, removals); the message says why."""
+
+
 @dataclass(frozen=True)
 class ActionInput:
-    action: Action
+    action: ActionKey
     version: int
     note: str | None = None
     instruction: Instruction | None = None
@@ -67,16 +85,96 @@ class ActionInput:
     details: dict[str, Any] | None = None
 
 
+def on_duty(holders: Sequence[PositionHolder]) -> list[PositionHolder]:
+    """Who answers for a position today: the acting official (Plt./Plh.) while one is set."""
+    return [h for h in holders if h.acting] or list(holders)
+
+
 class Office:
-    def __init__(self, store: Store, settings: Settings, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, settings: Settings, clock: Clock = utc_now,
+                 workflow: Workflow = SOP) -> None:
         self.store = store
         self.settings = settings
         self.clock = clock
+        self.workflow = workflow.with_standard_times(settings.standard_times)
+        """The SOP table this office runs, with the office's standard times."""
+        self.words = Words(self.workflow, settings.parent_domain, settings.timezone)
         self.on_queued: Callable[[], None] = lambda: None
         """Called after messages were queued (the dispatcher's wake-up)."""
 
+    @classmethod
+    async def open(cls, settings: Settings, clock: Clock = utc_now,
+                   workflow: Workflow = SOP) -> Office:
+        """The office over the configured database (close it when done)."""
+        return cls(await Store.open(settings.database_path), settings, clock, workflow)
+
+    async def close(self) -> None:
+        await self.store.close()
+
     def today(self) -> date:
         return self.clock().astimezone(self.settings.timezone).date()
+
+    # --- DNS ---------------------------------------------------------------------------------
+
+    async def check_name(self, label: str, request: Request | None = None) -> CheckResult:
+        """The name at the zone's authoritative servers, against this office's own register
+        and open requests (raises InvalidName for a name that cannot be asked for)."""
+        return await technical.check(self.store, self.settings, label, request,
+                                     open_states=self.workflow.open_states)
+
+    async def names_in_use(self) -> tuple[dict[str, int | None], dict[str, str]]:
+        """(created label → request id, open request's label → its number)."""
+        return await technical.names_in_use(self.store, self.workflow.open_states)
+
+    async def created_records(self) -> list[tuple[str, tuple[tuple[str, str, str, int], ...]]]:
+        """Each live subdomain this office created, with the records it holds."""
+        live = await self.store.live_subdomains()
+        return [(label, await self.store.subdomain_records(label) or ())
+                for label in sorted(live)]
+
+    async def remove_record(self, label: str) -> Plan:
+        """Remove a subdomain this office created (only while it still holds the office's
+        value); returns what was removed."""
+        label = label.strip().lower()
+        records = await self.store.subdomain_records(label)
+        if not records:
+            raise Refused(f"{label} is not a subdomain this bot created")
+        planned = Plan(records[0][0], tuple(Record(n, t, v, ttl) for n, t, v, ttl in records))
+        try:
+            await technical.remove(self.settings, planned)
+        except ProvisionError as failed:
+            raise Refused(f"not removed: {failed.message_id}") from None
+        live = await self.store.live_subdomains()
+        await self.store.mark_subdomain_removed(label, now=self.clock(), removed_by=None,
+                                                request_id=live.get(label))
+        return planned
+
+    # --- agencies, letters, the database -----------------------------------------------------
+
+    async def add_agency(self, code: str, name: str, head_title: str | None = None, *,
+                         contact: int | None = None, contact_name: str = "") -> Agency:
+        added = await self.store.add_agency(code.strip().lower(), name.strip(), head_title)
+        if contact:
+            await self.store.add_agency_contact(added.code, contact, contact_name,
+                                                now=self.clock())
+        return added
+
+    async def agencies_with_contacts(self) -> list[tuple[Agency, list[Person]]]:
+        return [(a, await self.store.agency_contacts(a.id)) for a in await self.store.agencies()]
+
+    async def letters(self, request: Request | None = None) -> list[IssuedLetter]:
+        return await self.store.letters(request.id if request else None)
+
+    async def letter_by_code(self, code: str) -> IssuedLetter | None:
+        found = await self.store.letters(code=code)
+        return found[0] if found else None
+
+    async def backup(self, path: str | Path) -> None:
+        await self.store.db.backup(path)
+
+    async def database_check(self) -> tuple[list[str], int]:
+        """(problems found, schema version)."""
+        return await self.store.db.integrity_check(), await self.store.db.schema_version()
 
     async def actor(self, person: Person, request: Request | None = None) -> Actor:
         holders = await self.store.positions_of(person.id, self.today())
@@ -84,20 +182,261 @@ class Office:
             request.requester_id == person.id
             or any(c.id == person.id for c in await self.store.agency_contacts(request.agency.id))
         )
-        return Actor(person.id, frozenset(h.position for h in holders), is_requester)
+        return Actor(person.id, frozenset(h.position for h in holders), is_requester,
+                     self.workflow.requester)
 
     async def submit(self, new: NewRequest) -> Request:
         now = self.clock()
         local = now.astimezone(self.settings.timezone)
         subject = f"Permohonan pembuatan subdomain {new.subdomain}.{self.settings.parent_domain}"
-        compose = await notify.for_new_request(self, new.requester_id)
+        first = self.workflow.initial
+        holders = await self.holder_chats(first, None, self.today())
+        requester = await self.store.person(new.requester_id)
+        compose = notify.for_new_request(Scene(
+            self.words, None, holders=holders,
+            requester_chat=requester.telegram_user_id if requester else None,
+            group_chat_id=self.settings.group_chat_id))
         filed = await self.store.create_request(
             new, now=now, year=local.year, subject=subject, compose=compose
         )
         self.on_queued()
         return filed
 
-    async def check(self, person: Person, request_id: int, action: Action,
+    # --- people and positions ----------------------------------------------------------------
+
+    async def person(self, telegram_user_id: int) -> Person | None:
+        return await self.store.person_by_telegram(telegram_user_id)
+
+    async def holders(self, position: RoleKey | None = None) -> list[PositionHolder]:
+        """Every holder of `position` (default: of every position), whatever their dates."""
+        return await self.store.position_holders(position)
+
+    async def appoint(self, position: RoleKey, telegram_user_id: int, name: str | None, *,
+                      acting: str | None = None, valid_from: date | None = None,
+                      valid_until: date | None = None, nip: str | None = None,
+                      rank: str | None = None, title: str | None = None,
+                      ) -> tuple[PositionHolder, int]:
+        """Give `position` to a person (an acting Plt./Plh. official from today until
+        `valid_until`); returns the holder and how many waiting steps were handed over.
+        The one rule for appointing, whether from the chat, the CLI or an invite."""
+        wf = self.workflow
+        if position not in wf.office_positions:
+            raise Refused(f"Jabatan {position} tidak dikenal. Gunakan salah satu: "
+                          f"{', '.join(wf.office_positions)}.")
+        today = self.today()
+        known = await self.store.person_by_telegram(telegram_user_id)
+        name = (name or "").strip() or (known.name if known else "")
+        if not name:
+            raise Refused("Mohon tuliskan nama pejabat.")
+        if acting is not None:
+            if acting not in ("plt", "plh"):
+                raise Refused("Jenis pejabat sementara harus plt atau plh.")
+            if position not in wf.officials:
+                raise Refused(f"{wf.title(position)} tidak dapat dijabat sementara.")
+            if valid_until is None:
+                raise Refused("Pejabat sementara memerlukan tanggal akhir.")
+            if valid_until < today:
+                raise Refused("Tanggal akhir sudah lewat. Mohon periksa kembali.")
+            for h in await self.store.position_holders(position):
+                if h.person.telegram_user_id == telegram_user_id and h.acting is None:
+                    raise Refused(f"{h.person.name} sudah menjabat {wf.title(position)} "
+                                  "secara definitif.")
+            valid_from = valid_from or today
+        try:
+            holder = await self.store.set_position(
+                position, telegram_user_id, name, now=self.clock(), nip=nip, rank=rank,
+                title=title, acting=acting, valid_from=valid_from, valid_until=valid_until)
+        except StorageError as exc:
+            raise Refused(str(exc)) from None
+        handed = await self.hand_over(holder) if acting else 0
+        return holder, handed
+
+    async def dismiss(self, position: RoleKey, telegram_user_id: int) -> None:
+        """Take `position` away from a person; the last admin stays."""
+        wf = self.workflow
+        holders = await self.store.position_holders(position)
+        if position == wf.admin and [h.person.telegram_user_id for h in holders] == [
+                telegram_user_id]:
+            raise Refused("Admin terakhir tidak dapat dihapus.")
+        if not await self.store.remove_position(position, telegram_user_id):
+            raise Refused(f"ID {telegram_user_id} tidak memegang jabatan {wf.title(position)}.")
+
+    # --- reading requests --------------------------------------------------------------------
+
+    async def request(self, number_or_id: str | int) -> Request:
+        return await self.store.request(number_or_id)
+
+    async def requests(self, state: str | None = None) -> list[Request]:
+        return await self.store.requests(states=[state] if state else None)
+
+    async def requests_of(self, person: Person) -> list[Request]:
+        """The requests `person` filed."""
+        return await self.store.requests(requester_id=person.id)
+
+    async def timeline(self, request: Request) -> list[RequestEvent]:
+        return await self.store.timeline(request.id)
+
+    async def visible_request(self, person: Person | None, number: str) -> Request:
+        """The request, for someone who may see it: officials see every request, a
+        requester their own agency's only."""
+        try:
+            request = await self.store.request(number)
+        except NotFound:
+            request = None
+        if request is not None and person is not None:
+            actor = await self.actor(person, request)
+            if actor.is_requester or actor.is_office:
+                return request
+        raise NotVisible(f"Permohonan {number} tidak ditemukan atau bukan milik Bapak/Ibu.")
+
+    async def _office_request(self, person: Person | None, request_id: int,
+                              refusal: str) -> Request:
+        try:
+            request = await self.store.request(request_id)
+        except NotFound:
+            raise NotVisible("Permohonan tidak ditemukan.") from None
+        actor = await self.actor(person, request) if person else None
+        if actor is None or not actor.is_office:
+            raise Refused(refusal)
+        return request
+
+    # --- papers and checks on demand ----------------------------------------------------------
+
+    async def send_document(self, chat_id: int, path: Path, caption: str,
+                            request: Request | None = None) -> None:
+        """Queue a file for a chat (through the outbox, like everything the bot owes)."""
+        await self.store.enqueue([OutMessage(chat_id, "document", {
+            "path": _absolute(path), "filename": path.name,
+            "caption": escape(caption)})],
+            now=self.clock(), request_id=request.id if request else None)
+        self.on_queued()
+
+    async def send_disposition_sheet(self, person: Person | None, request_id: int,
+                                     chat_id: int) -> None:
+        request = await self._office_request(
+            person, request_id, "Lembar disposisi hanya untuk pejabat dan staf.")
+        path = await self.disposition_sheet(request)
+        await self.send_document(chat_id, path, f"Lembar disposisi {request.number}", request)
+
+    async def send_month_report(self, person: Person | None, chat_id: int, year: int,
+                                month: int) -> None:
+        actor = await self.actor(person) if person is not None else None
+        if actor is None or not actor.is_office:
+            raise Refused("Perintah ini khusus pejabat dan staf.")
+        today = self.today()
+        if (year, month) > (today.year, today.month):
+            raise Refused("Bulan tersebut belum berjalan; laporan belum dapat dibuat.")
+        path = await self.month_report(year, month)
+        await self.send_document(chat_id, path, "Laporan kinerja layanan subdomain bulan "
+                                 f"{report_files.month_label(year, month)}")
+
+    async def recheck_dns(self, person: Person | None, request_id: int) -> tuple[Request, str]:
+        """Check the name in DNS again, for the holder of a step whose card shows the check;
+        returns the request and the result in a sentence."""
+        try:
+            request = await self.store.request(request_id)
+        except NotFound:
+            raise NotVisible("Permohonan tidak ditemukan.") from None
+        step = self.workflow.step(request.state)
+        if step is None or Card.RECHECK_BUTTON not in step.card:
+            raise Refused("Pengecekan teknis untuk permohonan ini sudah selesai.")
+        actor = await self.actor(person, request) if person else None
+        if actor is None or not (step.role in actor.roles and self.workflow.may_act(
+                request.state, actor, request.assignee_id)):
+            raise Refused("Bukan tugas Anda.")
+        try:
+            result = await self.check_name(request.subdomain, request)
+        except InvalidName as invalid:
+            return request, invalid.message_id
+        return request, result.summary_id()
+
+    # --- what messages need, read before composing ------------------------------------------
+
+    async def recent_notes(self, request: Request,
+                           entry: AuditEntry | None = None) -> list[tuple[str, str]]:
+        """The notes written on `request` so far, plus `entry`'s (the transition being
+        stored), as step cards repeat them."""
+        notes = [(e.actor_name or "Sistem", e.note)
+                 for e in await self.store.timeline(request.id) if e.note]
+        if entry is not None and entry.note:
+            author = await self.store.person(entry.actor_id) if entry.actor_id else None
+            notes.append((author.name if author else "Sistem", entry.note))
+        return notes[-NOTES_SHOWN:]
+
+    async def step_holders(self, state: str, assignee_id: int | None,
+                           day: date) -> list[tuple[PositionHolder, RoleKey]]:
+        """Everyone in the office who holds a pending action on a request in `state` on
+        `day`: the official on duty for each role; at an assigned position's step the
+        assigned member, else every member. The requester is reached by their own messages."""
+        out: list[tuple[PositionHolder, RoleKey]] = []
+        wf = self.workflow
+        for role in wf.roles_to_notify(state):
+            if role == wf.requester:
+                continue
+            holders = await self.store.holders_on(role, day)
+            if wf.is_assigned(role):
+                assigned = [h for h in holders if h.person.id == assignee_id]
+                chosen = assigned or holders
+            else:
+                chosen = on_duty(holders)
+            out += [(h, role) for h in chosen if h.person.telegram_user_id]
+        return out
+
+    async def holder_chats(self, state: str, assignee_id: int | None,
+                           day: date) -> tuple[tuple[int, RoleKey], ...]:
+        """(chat id, role) of `step_holders`."""
+        return tuple((h.person.telegram_user_id, role)
+                     for h, role in await self.step_holders(state, assignee_id, day)
+                     if h.person.telegram_user_id is not None)
+
+    async def card_facts(self, request: Request) -> CardFacts:
+        """What the card of the request's step shows (the items its table row names)."""
+        step = self.workflow.step(request.state)
+        items = step.card if step else ()
+        facts: dict[str, str | None] = {}
+        if Card.DNS_CHECK in items:
+            result = await self.check_name(request.subdomain, request)
+            facts["dns_check"] = result.summary_id()
+        if Card.LAST_DNS_CHECK in items:
+            checks = [e for e in await self.store.timeline(request.id)
+                      if e.details.get("dns_summary")]
+            facts["last_dns_check"] = (str(checks[-1].details["dns_summary"]) if checks
+                                       else None)
+        if Card.RECORD_PLAN in items:
+            try:
+                facts["record_plan"] = technical.plan(self.settings, request).describe_id()
+            except ProvisionError as failed:
+                facts["record_plan"] = failed.message_id
+        return CardFacts(**facts, provider=self.settings.dns.provider)
+
+    async def scene(self, request: Request, entry: AuditEntry | None = None,
+                    document: Path | None = None) -> Scene:
+        """Everything the messages about `request` (as it reads now or after `entry`) need."""
+        requester = await self.store.person(request.requester_id)
+        return Scene(
+            self.words, request,
+            holders=await self.holder_chats(request.state, request.assignee_id, self.today()),
+            notes=await self.recent_notes(request, entry),
+            facts=await self.card_facts(request),
+            requester_chat=requester.telegram_user_id if requester else None,
+            group_chat_id=self.settings.group_chat_id,
+            document=document,
+        )
+
+    async def task_cards(self, person: Person, chat_id: int) -> list[OutMessage]:
+        """The step cards of every open request on which `person` holds work now."""
+        cards = []
+        for request in await self.pending_for(person):
+            actor = await self.actor(person, request)
+            role = next((r for r in sorted(actor.roles, key=lambda r: r == actor.requester_role)
+                         if notify.buttons_for(self.words, request, r)), None)
+            if role is not None:
+                cards.append(notify.step_message(
+                    self.words, request, role, chat_id, await self.recent_notes(request),
+                    await self.card_facts(request)))
+        return cards
+
+    async def check(self, person: Person, request_id: int, action: ActionKey,
                     version: int) -> tuple[Request, Decision]:
         """Would `action` be allowed now (note aside)? Raises like `act` would."""
         request = await self.store.request(request_id)
@@ -107,17 +446,16 @@ class Office:
         """Send a newly appointed (acting) official the steps now waiting for their position;
         returns how many. Staff steps stay with the staff member they were assigned to."""
         chat = holder.person.telegram_user_id
-        if chat is None or holder.position is Role.STAF_PRAKOM:
+        if chat is None or self.workflow.is_assigned(holder.position):
             return 0
-        open_states = [s for s in State if s not in FINAL_STATES]
         count = 0
-        for request in await self.store.requests(states=open_states):
-            if not any(t.is_task for t in transitions_for(request.state, holder.position)):
+        for request in await self.store.requests(states=list(self.workflow.open_states)):
+            if not self.workflow.has_task(request.state, holder.position):
                 continue
-            notes = await notify.recent_notes(self, request)
             await self.store.enqueue(
-                notify.step_messages(request, holder.position, chat, notes,
-                                     details=await notify.step_details(self, request)),
+                notify.step_messages(self.words, request, holder.position, chat,
+                                     await self.recent_notes(request),
+                                     await self.card_facts(request)),
                 now=self.clock(), request_id=request.id)
             count += 1
         if count:
@@ -129,19 +467,28 @@ class Office:
         events = await self.store.timeline(request.id)
         received = request.created_at.astimezone(self.settings.timezone).date()
         pdf = paperwork.render_sheet(
-            self.settings, paperwork.disposition_sheet(request, events, received))
+            self.settings, paperwork.disposition_sheet(self.workflow, request, events, received))
         path = path or self.settings.data_dir / "sheets" / f"{request.number}-disposisi.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(path.write_bytes, pdf)
         return path
 
+    async def month_report(self, year: int, month: int, path: Path | None = None) -> Path:
+        """The month's Mutu Baku report as a PDF file (default under DATA_DIR/reports)."""
+        return await report_files.write_month_report(self.store, self.settings, self.workflow,
+                                                     year, month, path)
+
+    async def month_csv(self, year: int, month: int, path: Path) -> Path:
+        """The month's audit trail as a CSV file."""
+        return await report_files.write_month_csv(self.store, self.settings, self.workflow,
+                                                  year, month, path)
+
     async def pending_for(self, person: Person) -> list[Request]:
         """Open requests on which `person` holds an action now."""
-        open_states = [s for s in State if s not in FINAL_STATES]
         found = []
-        for request in await self.store.requests(states=open_states):
+        for request in await self.store.requests(states=list(self.workflow.open_states)):
             actor = await self.actor(person, request)
-            if any(_may_act(request, actor, role) for role in actor.roles):
+            if self.workflow.may_act(request.state, actor, request.assignee_id):
                 found.append(request)
         return found
 
@@ -161,7 +508,7 @@ class Office:
         details = {**(given.details or {}), **await self._technical(effects, request)}
         acting = await self._acting(person, decision.role)
         entry = AuditEntry(
-            action=action.value,
+            action=action,
             to_state=decision.to,
             actor_id=person.id,
             actor_role=decision.role,
@@ -171,12 +518,15 @@ class Office:
             details=details,
         )
         after = _preview(request, decision, assignee_id)
-        draft = await self._draft(after, entry) if Effect.DRAFT_LETTER in effects else None
+        draft = None
+        if Effect.DRAFT_LETTER in effects and decision.entered is not None:
+            draft = await self._draft(after, entry, decision.entered.role)
+        scene = await self.scene(after, entry, draft)
         order = letter_messages = None
         if Effect.ISSUE_LETTER in effects:
             order = await self._letter_order(person, acting, after, entry)
-            letter_messages = await notify.for_letter(self, after)
-        messages = [*extra, *await notify.for_transition(self, request, after, entry, draft)]
+            letter_messages = notify.for_letter(self.words, after, scene.requester_chat)
+        messages = [*extra, *notify.for_transition(scene, request.state, entry)]
         created = None
         if Effect.CREATE_RECORD in effects:
             created = CreatedSubdomain(request.subdomain, tuple(
@@ -195,15 +545,15 @@ class Office:
         self.on_queued()
         return moved
 
-    async def _decide(self, person: Person, request: Request, action: Action,
+    async def _decide(self, person: Person, request: Request, action: ActionKey,
                       note: str | None, version: int) -> Decision:
         """The workflow's decision for a button made at `version`. A button for an older
         version is stale ("already handled by … at …"), unless its transition says otherwise."""
         stale = version not in (ANY_VERSION, request.version)
         actor = await self.actor(person, request)
         try:
-            decision = decide(request.state, action, actor, note,
-                              assignee_id=request.assignee_id)
+            decision = self.workflow.decide(request.state, action, actor, note,
+                                            assignee_id=request.assignee_id)
         except WorkflowError:
             if stale:
                 raise await self._already_handled(request) from None
@@ -216,8 +566,7 @@ class Office:
         """Run the DNS work a transition stands for; its result goes into the audit row."""
         try:
             if Effect.DNS_CHECK in effects:
-                result = await technical.check(self.store, self.settings, request.subdomain,
-                                               request)
+                result = await self.check_name(request.subdomain, request)
                 return {"dns_check": result.to_dict(), "dns_summary": result.summary_id()}
             if Effect.RECORD_PLAN in effects:
                 return {"plan": technical.plan(self.settings, request).to_dict()}
@@ -231,14 +580,11 @@ class Office:
             raise WorkflowError(failed.message_id) from None
         return {}
 
-    async def _signer(self) -> PositionHolder:
-        return paperwork.expected_signer(
-            await self.store.holders_on(Role.KEPALA_DINAS, self.today()))
-
-    async def _draft(self, after: Request, entry: AuditEntry) -> Path:
-        """The KONSEP of the reply letter the signatory is asked to approve."""
+    async def _draft(self, after: Request, entry: AuditEntry, signer_role: RoleKey) -> Path:
+        """The KONSEP of the reply letter that the holder of `signer_role` (the step it
+        enters) is asked to approve and sign."""
         events = await self.store.timeline(after.id)
-        holder = await self._signer()
+        holder = paperwork.expected_signer(await self.store.holders_on(signer_role, self.today()))
         try:
             letter = paperwork.reply_letter(
                 self.settings, after, paperwork.facts(after, events, entry),
@@ -275,24 +621,37 @@ class Office:
             render=render, directory=self.settings.data_dir / "letters",
         )
 
+    async def assignable(self, action: ActionKey, state: str) -> list[PositionHolder]:
+        """The members to choose from when `action` assigns the next steps to one person
+        (empty when it assigns nobody)."""
+        step = self.workflow.step(state)
+        transition = step.transition(action) if step else None
+        if transition is None or transition.assigns is None:
+            return []
+        return await self.store.holders_on(transition.assigns, self.today())
+
     async def _assignee(self, decision: Decision, given: ActionInput) -> int | None:
-        if decision.transition.action is not Action.ORDER_CHECK:
+        """The member the actor chose (the only one, when there is one); the one rule for
+        assigning, used by the chat and by every other caller."""
+        position = decision.transition.assigns
+        if position is None:
             return None
-        staff = await self.store.holders_on(Role.STAF_PRAKOM, self.today())
-        if not staff:
-            raise WorkflowError(
-                "Belum ada Staf Prakom yang terdaftar. Mohon hubungi admin untuk mendaftarkannya.")
+        title = self.workflow.title(position)
+        members = await self.store.holders_on(position, self.today())
+        if not members:
+            raise WorkflowError(f"Belum ada {title} yang terdaftar. "
+                                "Mohon hubungi admin untuk mendaftarkannya.")
         if given.assignee_id is None:
-            if len(staff) > 1:
-                raise WorkflowError("Mohon pilih Staf Prakom yang akan melakukan pengecekan.")
-            return staff[0].person.id
-        if all(h.person.id != given.assignee_id for h in staff):
-            raise WorkflowError("Staf yang dipilih tidak terdaftar sebagai Staf Prakom.")
+            if len(members) > 1:
+                raise WorkflowError(f"Mohon pilih {title} yang akan menindaklanjuti.")
+            return members[0].person.id
+        if all(h.person.id != given.assignee_id for h in members):
+            raise WorkflowError(f"Yang dipilih tidak terdaftar sebagai {title}.")
         return given.assignee_id
 
-    async def _acting(self, person: Person, role: Role) -> str | None:
+    async def _acting(self, person: Person, role: RoleKey) -> str | None:
         for holder in await self.store.positions_of(person.id, self.today()):
-            if holder.position is role:
+            if holder.position == role:
                 return holder.acting
         return None
 
@@ -301,15 +660,18 @@ class Office:
         last = events[-1] if events else None
         if last is None or last.actor_name is None:
             return AlreadyHandled("Permohonan ini sudah diproses. Mohon lihat status terbaru.")
-        when = last.at.astimezone(self.settings.timezone).strftime("%d-%m-%Y %H:%M")
-        return AlreadyHandled(f"Sudah diproses oleh {last.actor_name} pada {when} WITA.")
+        return AlreadyHandled(
+            f"Sudah diproses oleh {last.actor_name} pada {self.words.time(last.at)}.")
+
+
+def _absolute(path: Path) -> str:
+    """The outbox sends files later, maybe from another working directory."""
+    return os.path.abspath(path)
 
 
 def _preview(request: Request, decision: Decision, assignee_id: int | None) -> Request:
     """The request as it will read after the transition (for composing notifications)."""
-    from dataclasses import replace
-
-    return replace(
+    return dataclasses.replace(
         request,
         state=decision.to,
         version=request.version + 1,
@@ -317,8 +679,3 @@ def _preview(request: Request, decision: Decision, assignee_id: int | None) -> R
         assignee_id=assignee_id if assignee_id is not None else request.assignee_id,
     )
 
-
-def _may_act(request: Request, actor: Actor, role: Role) -> bool:
-    if role is Role.STAF_PRAKOM and request.assignee_id not in (None, actor.person_id):
-        return False
-    return any(t.is_task for t in transitions_for(request.state, role))

@@ -16,13 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.worktime import Duration, OfficeHours, WorkClock, WorkDays, parse_duration
+from bot.workflow import SOP
+from bot.worktime import Duration, OfficeHours, WorkClock, parse_duration
 from domains.config import DnsConfig, Server, parse_server
 from domains.names import DEFAULT_RESERVED
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
-DEFAULT_STEP_TIME: Duration = WorkDays(1)
-"""Standard time of steps 8 and 9 (none in the SOP) unless STANDARD_TIME_STEP8/9 say."""
 T = TypeVar("T")
 
 
@@ -61,9 +60,8 @@ class Settings:
     office: OfficeSettings = field(default_factory=OfficeSettings)
     office_hours: OfficeHours = field(default_factory=OfficeHours.default)
     extra_holidays: frozenset[date] = frozenset()
-    standard_time_step8: Duration = DEFAULT_STEP_TIME
-    """Steps 8 and 9 have no standard time in the SOP; their reminders count on these."""
-    standard_time_step9: Duration = DEFAULT_STEP_TIME
+    standard_times: Mapping[str, Duration] = field(default_factory=dict)
+    """Standard times that replace the table's, by state name (STANDARD_TIMES)."""
     dns: DnsConfig = field(default_factory=DnsConfig)
     verify_base_url: str | None = None
     """Public address that verifies a letter's code (printed as a QR code); None: code only."""
@@ -136,8 +134,7 @@ class Settings:
             office=office,
             office_hours=parse("OFFICE_HOURS", OfficeHours.parse, OfficeHours.default()),
             extra_holidays=parse("EXTRA_HOLIDAYS", _dates, frozenset[date]()),
-            standard_time_step8=parse("STANDARD_TIME_STEP8", parse_duration, DEFAULT_STEP_TIME),
-            standard_time_step9=parse("STANDARD_TIME_STEP9", parse_duration, DEFAULT_STEP_TIME),
+            standard_times=parse("STANDARD_TIMES", _standard_times, {}),
         )
 
 
@@ -188,6 +185,20 @@ def _dns_config(env: Mapping[str, str], parent: str) -> DnsConfig:
         raise SettingsError("DNS_PROVIDER: rfc2136 needs TSIG_KEY_NAME, TSIG_SECRET and "
                             "DNS_PRIMARY (or DNS_SERVERS)")
     return config
+
+
+def _standard_times(raw: str) -> dict[str, Duration]:
+    """`letter_signoff=1d,delivery=2d`: standard times by the table's state names."""
+    out: dict[str, Duration] = {}
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        state, sep, value = part.partition("=")
+        if not sep or not state.strip():
+            raise ValueError(f"expected STATE=DURATION, got {part!r}")
+        out[state.strip()] = parse_duration(value)
+    SOP.with_standard_times(out)  # names a step of the table, or says which exist
+    return out
 
 
 def _base_url(raw: str) -> str:

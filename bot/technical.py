@@ -6,8 +6,9 @@ pending, and which plan belongs to a request.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.settings import Settings
-from bot.workflow import FINAL_STATES, State
 from domains.check import CheckResult, check_name
 from domains.names import ValidName, validate_name
 from domains.provision import (
@@ -23,21 +24,27 @@ from domains.provision import (
 from storage.models import Request
 from storage.store import Store
 
-OPEN_STATES = [s for s in State if s not in FINAL_STATES]
-
 
 def valid_name(settings: Settings, label: str) -> ValidName:
     return validate_name(label, settings.parent_domain, settings.dns.reserved)
 
 
-async def check(store: Store, settings: Settings, label: str,
-                request: Request | None = None) -> CheckResult:
+async def names_in_use(store: Store,
+                       open_states: Sequence[str]) -> tuple[dict[str, int | None], dict[str, str]]:
+    """The names this office created (label → request id) and the names of open requests
+    (label → request number)."""
+    register = await store.live_subdomains()
+    pending = {r.subdomain: r.number for r in await store.requests(states=list(open_states))}
+    return register, pending
+
+
+async def check(store: Store, settings: Settings, label: str, request: Request | None = None,
+                *, open_states: Sequence[str]) -> CheckResult:
     """Ask the zone's authoritative servers, and compare with our own register and the
-    other open requests. Never "available" when DNS could not tell."""
+    other open requests (those in `open_states`). Never "available" when DNS could not tell."""
     name = valid_name(settings, label)
-    register = list(await store.live_subdomains())
-    pending = {r.subdomain: r.number for r in await store.requests(states=OPEN_STATES)}
-    return await check_name(name, settings.dns, register, pending,
+    register, pending = await names_in_use(store, open_states)
+    return await check_name(name, settings.dns, list(register), pending,
                             request_id=request.number if request else None)
 
 

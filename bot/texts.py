@@ -3,61 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.workflow import (
-    ROLE_TITLES,
-    Action,
-    State,
-    Step,
-    standard_time_label,
-    step_of,
-)
+from bot.workflow import Step, Workflow, time_label
 from storage.models import AuditEntry, Request, RequestEvent
 
 WITA = ZoneInfo("Asia/Makassar")
 
-STATE_LABELS: dict[State, str] = {
-    State.DISPOSITION_HEAD: "Disposisi Kepala Dinas",
-    State.DISPOSITION_KABID: "Disposisi Kabid Layanan e-Government",
-    State.ORDER_CHECK: "Perintah pengecekan oleh Kasi",
-    State.TECHNICAL_CHECK: "Pengecekan teknis oleh Staf Prakom",
-    State.REPORT_TO_KABID: "Laporan Kasi kepada Kabid",
-    State.DECISION: "Pemeriksaan dan keputusan Kabid",
-    State.CREATION: "Pembuatan subdomain oleh Staf Prakom",
-    State.LETTER_SIGNOFF: "Persetujuan surat balasan",
-    State.LETTER_REVISION: "Perbaikan konsep surat balasan",
-    State.DELIVERY: "Penyampaian surat balasan",
-    State.COMPLETED: "Selesai",
-    State.DECLINED: "Ditolak",
-    State.WITHDRAWN: "Ditarik oleh pemohon",
-}
 
-ACTION_LABELS: dict[str, str] = {
-    "submit": "Permohonan diajukan",
-    Action.DISPOSE: "Didisposisikan",
-    Action.DECLINE: "Ditolak",
-    Action.ORDER_CHECK: "Diperintahkan pengecekan",
-    Action.SUBMIT_CHECK: "Laporan teknis dikirim",
-    Action.SUBMIT_REPORT: "Laporan dikirim ke Kabid",
-    Action.APPROVE: "Disetujui untuk dibuat",
-    Action.REJECT_EXISTS: "Tidak disetujui: domain sudah ada",
-    Action.REJECT_ADVICE: "Tidak disetujui: saran teknis",
-    Action.CONFIRM_CREATED: "Subdomain dibuat",
-    Action.SIGN: "Surat balasan ditandatangani",
-    Action.REVISE: "Konsep surat dikembalikan untuk diperbaiki",
-    Action.RESUBMIT: "Konsep surat diajukan kembali",
-    Action.CONFIRM_RECEIPT: "Surat balasan diterima",
-    Action.RETURN: "Dikembalikan ke tahap sebelumnya",
-    Action.WITHDRAW: "Permohonan ditarik",
-}
+@dataclass(frozen=True)
+class Words:
+    """What the texts need to know about the office: its SOP table, parent domain and zone."""
+
+    workflow: Workflow
+    parent_domain: str
+    tz: tzinfo
+
+    def fqdn(self, request: Request) -> str:
+        return fqdn(request, self.parent_domain)
+
+    def time(self, value: datetime) -> str:
+        return local_time(value, self.tz)
+
+    def state(self, state: str) -> str:
+        return self.workflow.label(state)
 
 TARGET_LABELS = {"ip": "Alamat IP", "cname": "CNAME ke", "hosting": "Hosting di Diskominfo"}
 
 
-def local_time(value: datetime, tz: ZoneInfo = WITA) -> str:
+def local_time(value: datetime, tz: tzinfo = WITA) -> str:
     return value.astimezone(tz).strftime("%d-%m-%Y %H:%M") + " WITA"
 
 
@@ -65,13 +42,13 @@ def fqdn(request: Request, parent: str = "balangankab.go.id") -> str:
     return f"{request.subdomain}.{parent}"
 
 
-def request_summary(request: Request) -> str:
+def request_summary(w: Words, request: Request) -> str:
     target = TARGET_LABELS.get(request.target_kind, request.target_kind)
     if request.target_value:
         target += f" {escape(request.target_value)}"
     lines = [
         f"<b>{escape(request.number)}</b> — {escape(request.agency.name)}",
-        f"Subdomain: <code>{escape(fqdn(request))}</code>",
+        f"Subdomain: <code>{escape(w.fqdn(request))}</code>",
         f"Keperluan: {escape(request.purpose)}",
         f"Tujuan: {target}",
         f"Surat: {escape(request.letter_number)} tanggal "
@@ -98,57 +75,63 @@ def notes_block(notes: Sequence[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def step_card(request: Request, step: Step, notes: Sequence[tuple[str, str]] = ()) -> str:
+def step_card(w: Words, request: Request, step: Step,
+              notes: Sequence[tuple[str, str]] = ()) -> str:
     lines = [
-        f"<b>Tahap {step.number}: {escape(STATE_LABELS[step.state])}</b>",
-        request_summary(request),
+        f"<b>Tahap {step.number}: {escape(step.label)}</b>",
+        request_summary(w, request),
         f"Kegiatan: {escape(step.activity)}",
-        f"Waktu standar: {standard_time_label(step)}",
+        f"Waktu standar: {time_label(step)}",
     ]
     if notes:
         lines.append(notes_block(notes))
     return "\n".join(lines)
 
 
-def submitted(request: Request) -> str:
+def submitted(w: Words, request: Request) -> str:
     return (f"Permohonan Bapak/Ibu telah diterima dengan nomor <b>{escape(request.number)}</b> "
             f"(agenda surat masuk nomor {request.agenda_number}).\n"
-            f"{request_summary(request)}\n"
-            "Permohonan diteruskan kepada Kepala Dinas untuk didisposisikan.")
+            f"{request_summary(w, request)}\n"
+            f"Permohonan diteruskan kepada {escape(first_holder(w))} untuk ditindaklanjuti.")
 
 
-def requester_update(request: Request, entry: AuditEntry) -> str:
-    label = ACTION_LABELS.get(entry.action, entry.action)
+def first_holder(w: Words) -> str:
+    step = w.workflow.step(w.workflow.initial)
+    return w.workflow.title(step.role) if step else ""
+
+
+def requester_update(w: Words, request: Request, entry: AuditEntry) -> str:
+    label = w.workflow.action_label(entry.action)
     text = (f"Permohonan <b>{escape(request.number)}</b> "
-            f"(<code>{escape(fqdn(request))}</code>): {escape(label)}.\n"
-            f"Status sekarang: {escape(STATE_LABELS[request.state])}.")
+            f"(<code>{escape(w.fqdn(request))}</code>): {escape(label)}.\n"
+            f"Status sekarang: {escape(w.state(request.state))}.")
     if entry.note:
         text += f"\nCatatan: {escape(entry.note)}"
     return text
 
 
-def group_card(request: Request) -> str:
-    step = step_of(request.state)
-    where = (f"Tahap {step.number} — {ROLE_TITLES[step.role]}" if step
-             else STATE_LABELS[request.state])
+def group_card(w: Words, request: Request) -> str:
+    step = w.workflow.step(request.state)
+    where = (f"Tahap {step.number} — {w.workflow.title(step.role)}" if step
+             else w.state(request.state))
     return "\n".join([
-        f"<b>{escape(request.number)}</b> <code>{escape(fqdn(request))}</code>",
+        f"<b>{escape(request.number)}</b> <code>{escape(w.fqdn(request))}</code>",
         f"{escape(request.agency.name)}",
-        f"Status: {escape(STATE_LABELS[request.state])}",
-        f"Posisi: {escape(where)} sejak {local_time(request.state_since)}",
+        f"Status: {escape(w.state(request.state))}",
+        f"Posisi: {escape(where)} sejak {w.time(request.state_since)}",
     ])
 
 
-def timeline_lines(events: Iterable[RequestEvent], tz: ZoneInfo = WITA) -> list[str]:
+def timeline_lines(w: Words, events: Iterable[RequestEvent]) -> list[str]:
     """One plain-text line per event (CLI and chat both use it; escape before sending HTML)."""
     lines = []
     for e in events:
         who = e.actor_name or "Sistem"
         if e.actor_role:
             prefix = {"plt": "Plt. ", "plh": "Plh. "}.get(e.acting or "", "")
-            who += f" ({prefix}{ROLE_TITLES[e.actor_role]})"
-        line = (f"{local_time(e.at, tz)}  {ACTION_LABELS.get(e.action, e.action)} — {who}"
-                f" → {STATE_LABELS[e.to_state]}")
+            who += f" ({prefix}{w.workflow.title(e.actor_role)})"
+        line = (f"{w.time(e.at)}  {w.workflow.action_label(e.action)} — {who}"
+                f" → {w.state(e.to_state)}")
         if e.instruction:
             line += f" | Instruksi: {e.instruction}"
         if e.note:
@@ -165,9 +148,9 @@ def plan(description: str) -> str:
     return f"<b>Rencana rekaman DNS:</b> {escape(description)}"
 
 
-def letter_caption(request: Request, number: str) -> str:
+def letter_caption(w: Words, request: Request, number: str) -> str:
     return (f"Surat balasan Nomor {escape(number)} atas permohonan "
-            f"<b>{escape(request.number)}</b> (<code>{escape(fqdn(request))}</code>).")
+            f"<b>{escape(request.number)}</b> (<code>{escape(w.fqdn(request))}</code>).")
 
 
 CREATION_HINTS = {
@@ -178,9 +161,10 @@ CREATION_HINTS = {
 }
 
 
-def finished(request: Request, entry: AuditEntry) -> str:
-    text = (f"Permohonan <b>{escape(request.number)}</b> (<code>{escape(fqdn(request))}</code>, "
-            f"{escape(request.agency.name)}) {escape(STATE_LABELS[request.state].lower())}.")
-    if entry.note and request.state is not State.COMPLETED:
+def finished(w: Words, request: Request, entry: AuditEntry) -> str:
+    text = (f"Permohonan <b>{escape(request.number)}</b> (<code>{escape(w.fqdn(request))}</code>, "
+            f"{escape(request.agency.name)}) {escape(w.state(request.state).lower())}.")
+    ending = w.workflow.ending(request.state)
+    if entry.note and ending is not None and ending.tells_note:
         text += f"\nCatatan: {escape(entry.note)}"
     return text

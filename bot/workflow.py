@@ -1,51 +1,44 @@
 """The subdomain SOP (188.45/16/Diskominfo-Blg/2018) as one typed table.
 
-Read `STEPS` next to the SOP: each row is one activity ("Kegiatan") with its acting position
-("Pelaksana"), its Mutu Baku (input, standard time, output) and the actions that move the request
-on. Everything else (routing, buttons, reminders, reports) is derived from this table.
+Read `SOP` next to the SOP: each `Step` row is one activity ("Kegiatan") with its acting
+position ("Pelaksana"), its labels, its Mutu Baku (input, standard time, output), what its card
+shows and the actions that move the request on. `Position` rows name who acts. Everything else
+(routing, buttons, permissions, reminders, escalation, reports, the disposition sheet, the
+diagram) asks the `Workflow` it is given. Another office's variant of the SOP is another
+`Workflow` value: an edit of this table (plus settings), not of the code that reads it.
+
+States, positions and actions are plain strings in the data; `State`, `Role` and `Action` only
+name the ones this SOP uses.
 
 Pure code: no I/O, no Telegram, no SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import dataclasses
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import StrEnum
+
+from bot.durations import Duration, WorkDays, WorkMinutes
 
 NOTE_MAX_CHARS = 1000
 """Longest note an official may attach; longer ones are refused, never truncated silently."""
 
+StateKey = str
+RoleKey = str
+ActionKey = str
+
 
 class Role(StrEnum):
+    """The positions of this SOP (more can be added as `Position` rows)."""
+
     KEPALA_DINAS = "kepala_dinas"
     KABID = "kabid"
     KASI = "kasi"
     STAF_PRAKOM = "staf_prakom"
     ADMIN = "admin"
     SKPD = "skpd"  # the requesting agency's contact; never a stored position
-
-
-OFFICIAL_ROLES: tuple[Role, ...] = (Role.KEPALA_DINAS, Role.KABID, Role.KASI, Role.STAF_PRAKOM)
-POSITIONS: tuple[Role, ...] = (*OFFICIAL_ROLES, Role.ADMIN)
-"""Roles that are held as positions in the office (SKPD is derived from the request)."""
-
-ROLE_TITLES: dict[Role, str] = {
-    Role.KEPALA_DINAS: "Kepala Dinas",
-    Role.KABID: "Kepala Bidang Layanan e-Government",
-    Role.KASI: "Kepala Seksi Pengembangan Aplikasi Pemerintahan",
-    Role.STAF_PRAKOM: "Staf Pranata Komputer",
-    Role.ADMIN: "Admin",
-    Role.SKPD: "Pemohon (SKPD)",
-}
-
-SUPERIOR: dict[Role, Role] = {
-    Role.STAF_PRAKOM: Role.KASI,
-    Role.KASI: Role.KABID,
-    Role.KABID: Role.KEPALA_DINAS,
-}
-"""Who an overdue step escalates to."""
 
 
 class State(StrEnum):
@@ -62,10 +55,6 @@ class State(StrEnum):
     COMPLETED = "completed"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
-
-
-FINAL_STATES: frozenset[State] = frozenset({State.COMPLETED, State.DECLINED, State.WITHDRAWN})
-INITIAL_STATE = State.DISPOSITION_HEAD
 
 
 class Action(StrEnum):
@@ -86,6 +75,10 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
 
 
+SUBMIT = "submit"
+"""The audit action of a filed request (it enters the table's initial state)."""
+
+
 class Outcome(StrEnum):
     """What the reply letter says; set by the transition that decides it."""
 
@@ -102,9 +95,21 @@ class Effect(StrEnum):
     DNS_CHECK = "dns_check"  # ask the authoritative servers; the result goes into the audit
     RECORD_PLAN = "record_plan"  # fix the exact records that approval means
     CREATE_RECORD = "create_record"  # create (or verify) the records on the DNS server
-    DRAFT_LETTER = "draft_letter"  # the KONSEP of the reply letter, for the signatory
+    DRAFT_LETTER = "draft_letter"  # the KONSEP of the reply letter, for the step's holder
     ISSUE_LETTER = "issue_letter"  # number, render and register the signed letter; deliver it
     RECORD_RECEIPT = "record_receipt"  # the requester has the letter
+
+
+class Card(StrEnum):
+    """What a step's card shows beyond the request itself (the office service gathers the
+    facts, the composer only prints them)."""
+
+    DNS_CHECK = "dns_check"  # a fresh check of the name at the authoritative servers
+    LAST_DNS_CHECK = "last_dns_check"  # the result the staff reported at the check step
+    RECORD_PLAN = "record_plan"  # the exact records approval means
+    CREATION_HINT = "creation_hint"  # what the create button does with this DNS provider
+    RECHECK_BUTTON = "recheck_button"  # "Cek ulang DNS" for the step's holder
+    DRAFT = "draft"  # the KONSEP of the reply letter instead of the request letter
 
 
 class Note(StrEnum):
@@ -123,15 +128,31 @@ class Instruction(StrEnum):
 
 
 @dataclass(frozen=True)
+class Position:
+    key: RoleKey
+    title: str  # Indonesian, as the SOP writes it
+    superior: RoleKey | None = None
+    """Who an overdue step of this position escalates to (None: the admins)."""
+    assigned: bool = False
+    """Its steps belong to the one member chosen by an `assigns` transition (the staff)."""
+    requester: bool = False
+    """The requesting agency's contact: derived from the request, never a stored position."""
+    admin: bool = False
+    """Appoints acting officials and receives escalations nobody else can take."""
+
+
+@dataclass(frozen=True)
 class Transition:
-    action: Action
-    to: State
+    action: ActionKey
+    to: StateKey
     label: str  # the button text, Indonesian
-    role: Role | None = None  # None: the step's own role
+    role: RoleKey | None = None  # None: the step's own role
     note: Note = Note.OPTIONAL
     outcome: Outcome | None = None
     instructions: tuple[Instruction, ...] = ()
-    """Choices offered with the action (step 1's disposition instructions)."""
+    """Choices offered with the action (the disposition instructions)."""
+    assigns: RoleKey | None = None
+    """The actor chooses the member of this (assigned) position who does the next steps."""
     tell_requester: bool = False
     """The requester hears of this transition (internal hand-overs only move the group card)."""
     any_version: bool = False
@@ -139,161 +160,50 @@ class Transition:
     is_task: bool = True
     """Counts as work waiting for the role (/tugas, reminders); an option like withdrawal not."""
     effects: tuple[Effect, ...] = ()
+    done_label: str = ""
+    """What happened, for the trail and the requester ("Didisposisikan"); default: the label."""
+
+    @property
+    def done(self) -> str:
+        return self.done_label or self.label
 
 
 @dataclass(frozen=True)
 class Step:
-    state: State
+    state: StateKey
     number: int
-    role: Role
+    role: RoleKey
+    label: str  # what the request is in, e.g. "Disposisi Kepala Dinas"
+    short_label: str  # for lists and charts, e.g. "Disposisi Kadis"
     activity: str  # the SOP's "Kegiatan", Indonesian
     input: str  # Mutu Baku "Kelengkapan"
-    standard_time: timedelta | None  # Mutu Baku "Waktu"; None where the SOP sets none
+    standard_time: Duration  # Mutu Baku "Waktu" (the office's own where the SOP sets none)
     output: str  # Mutu Baku "Output"
     transitions: tuple[Transition, ...]
-    working_days: bool = False
-    """True when the standard time is counted in working days ("1 hari")."""
+    card: tuple[Card, ...] = ()
     on_enter: tuple[Effect, ...] = ()
     """Work done by every transition that enters this step."""
+    sop_time: bool = True
+    """False where the SOP sets no standard time and the table's is the office's choice."""
 
-    def transition(self, action: Action) -> Transition | None:
-        return next((t for t in self.transitions if t.action is action), None)
+    def transition(self, action: ActionKey) -> Transition | None:
+        return next((t for t in self.transitions if t.action == action), None)
 
-    def acting_role(self, transition: Transition) -> Role:
+    def acting_role(self, transition: Transition) -> RoleKey:
         return transition.role or self.role
 
 
-def _back(to: State) -> Transition:
-    return Transition(Action.RETURN, to, "Kembalikan", note=Note.REQUIRED)
+@dataclass(frozen=True)
+class Ending:
+    """A final state and how it reads."""
+
+    state: StateKey
+    label: str
+    tells_note: bool = False
+    """The closing note (the reason) is repeated when the request is announced as ended."""
 
 
-_WITHDRAW = Transition(
-    Action.WITHDRAW, State.WITHDRAWN, "Tarik permohonan", role=Role.SKPD, note=Note.OPTIONAL,
-    tell_requester=True, any_version=True, is_task=False,
-)
-_MIN = timedelta(minutes=1)
-
-STEPS: tuple[Step, ...] = (
-    Step(
-        State.DISPOSITION_HEAD, 1, Role.KEPALA_DINAS,
-        "Mendisposisikan surat permohonan pembuatan sub domain dari SKPD",
-        "Surat permohonan sub domain", 15 * _MIN, "Disposisi",
-        (
-            Transition(Action.DISPOSE, State.DISPOSITION_KABID, "Disposisi ke Kabid",
-                       instructions=tuple(Instruction)),
-            Transition(Action.DECLINE, State.DECLINED, "Tolak permohonan",
-                       note=Note.REQUIRED, outcome=Outcome.DECLINED, tell_requester=True,
-                       effects=(Effect.ISSUE_LETTER,)),
-            _WITHDRAW,
-        ),
-    ),
-    Step(
-        State.DISPOSITION_KABID, 2, Role.KABID,
-        "Menindaklanjuti surat permohonan pembuatan sub domain, mendisposisi ke Kasi",
-        "Disposisi", 15 * _MIN, "Disposisi",
-        (
-            Transition(Action.DISPOSE, State.ORDER_CHECK, "Disposisi ke Kasi",
-                       instructions=tuple(Instruction)),
-            _back(State.DISPOSITION_HEAD),
-            _WITHDRAW,
-        ),
-    ),
-    Step(
-        State.ORDER_CHECK, 3, Role.KASI,
-        "Memerintahkan staf prakom untuk mengecek sub domain",
-        "Disposisi", 15 * _MIN, "Disposisi",
-        (
-            Transition(Action.ORDER_CHECK, State.TECHNICAL_CHECK, "Perintahkan pengecekan"),
-            _back(State.DISPOSITION_KABID),
-            _WITHDRAW,
-        ),
-    ),
-    Step(
-        State.TECHNICAL_CHECK, 4, Role.STAF_PRAKOM,
-        "Memberikan laporan ke Kasi tentang teknis pembuatan sub domain",
-        "Disposisi", timedelta(days=1), "Bahan laporan",
-        (
-            Transition(Action.SUBMIT_CHECK, State.REPORT_TO_KABID, "Kirim laporan teknis",
-                       effects=(Effect.DNS_CHECK,)),
-            _back(State.ORDER_CHECK),
-            _WITHDRAW,
-        ),
-        working_days=True,
-    ),
-    Step(
-        State.REPORT_TO_KABID, 5, Role.KASI,
-        "Membuat laporan kepada Kabid",
-        "Disposisi", 60 * _MIN, "Konsep laporan, disposisi",
-        (
-            Transition(Action.SUBMIT_REPORT, State.DECISION, "Kirim laporan ke Kabid"),
-            _back(State.TECHNICAL_CHECK),
-            _WITHDRAW,
-        ),
-    ),
-    Step(
-        State.DECISION, 6, Role.KABID,
-        "Memeriksa laporan; jika setuju memerintahkan staf prakom membuat sub domain, jika tidak "
-        "membuat surat balasan bahwa domain sudah tersedia dengan user dan password yang ada",
-        "Agenda kerja", 20 * _MIN, "Laporan",
-        (
-            Transition(Action.APPROVE, State.CREATION, "Setujui pembuatan", tell_requester=True,
-                       effects=(Effect.RECORD_PLAN,)),
-            Transition(Action.REJECT_EXISTS, State.LETTER_SIGNOFF, "Tidak: domain sudah ada",
-                       outcome=Outcome.EXISTS, tell_requester=True),
-            Transition(Action.REJECT_ADVICE, State.LETTER_SIGNOFF, "Tidak: saran teknis",
-                       note=Note.REQUIRED, outcome=Outcome.ADVICE, tell_requester=True),
-            _back(State.REPORT_TO_KABID),
-        ),
-    ),
-    Step(
-        State.CREATION, 7, Role.STAF_PRAKOM,
-        "Staf prakom membuat sub domain",
-        "Server", 60 * _MIN, "Proses",
-        (
-            Transition(Action.CONFIRM_CREATED, State.LETTER_SIGNOFF, "Buat subdomain",
-                       outcome=Outcome.CREATED, tell_requester=True,
-                       effects=(Effect.CREATE_RECORD,)),
-            _back(State.DECISION),
-        ),
-    ),
-    Step(
-        State.LETTER_SIGNOFF, 8, Role.KEPALA_DINAS,
-        "Menyetujui dan menandatangani surat balasan bahwa sub domain sudah ada atau saran "
-        "teknis lainnya",
-        "Agenda kerja", None, "Surat keluar",
-        (
-            Transition(Action.SIGN, State.DELIVERY, "Setujui & tandatangani",
-                       effects=(Effect.ISSUE_LETTER,)),
-            Transition(Action.REVISE, State.LETTER_REVISION, "Perbaiki", note=Note.REQUIRED),
-        ),
-        on_enter=(Effect.DRAFT_LETTER,),
-    ),
-    Step(
-        State.LETTER_REVISION, 8, Role.STAF_PRAKOM,
-        "Memperbaiki konsep surat balasan sesuai catatan penandatangan",
-        "Agenda kerja", None, "Konsep surat keluar",
-        (
-            Transition(Action.RESUBMIT, State.LETTER_SIGNOFF, "Ajukan kembali konsep"),
-        ),
-    ),
-    Step(
-        State.DELIVERY, 9, Role.SKPD,
-        "Surat balasan disampaikan ke SKPD pemohon",
-        "Agenda kerja", None, "Surat keluar, laporan",
-        (
-            Transition(Action.CONFIRM_RECEIPT, State.COMPLETED, "Diterima", note=Note.NONE,
-                       tell_requester=True, effects=(Effect.RECORD_RECEIPT,)),
-            Transition(Action.CONFIRM_RECEIPT, State.COMPLETED, "Tandai sudah diterima",
-                       role=Role.STAF_PRAKOM, note=Note.OPTIONAL, tell_requester=True,
-                       effects=(Effect.RECORD_RECEIPT,)),
-        ),
-    ),
-)
-
-STEP_BY_STATE: dict[State, Step] = {step.state: step for step in STEPS}
-
-
-# --- questions the rest of the product asks ------------------------------------------------
+# --- refusals -------------------------------------------------------------------------------
 
 
 class WorkflowError(Exception):
@@ -325,59 +235,38 @@ class Actor:
     """Who wants to act: the positions they hold today (acting ones included)."""
 
     person_id: int
-    positions: frozenset[Role]
+    positions: frozenset[RoleKey]
     is_requester: bool = False
-    """True when this person is the contact of the request's agency (their SKPD role)."""
+    """True when this person is the contact of the request's agency (their requester role)."""
+    requester_role: RoleKey = Role.SKPD
 
     @property
     def is_office(self) -> bool:
         """Holds a position in the office today (officials, staff, admins)."""
-        return bool(self.positions & set(POSITIONS))
+        return bool(self.positions - {self.requester_role})
 
     @property
-    def roles(self) -> frozenset[Role]:
-        return self.positions | ({Role.SKPD} if self.is_requester else set())
+    def roles(self) -> frozenset[RoleKey]:
+        return self.positions | ({self.requester_role} if self.is_requester else set())
 
 
 @dataclass(frozen=True)
 class Decision:
     step: Step
     transition: Transition
-    role: Role  # the role the actor used
+    role: RoleKey  # the role the actor used
     note: str | None
+    entered: Step | None  # the step the request moves into (None: a final state)
 
     @property
-    def to(self) -> State:
+    def to(self) -> StateKey:
         return self.transition.to
 
     @property
     def effects(self) -> frozenset[Effect]:
         """The transition's own work and that of the step it enters."""
-        entered = STEP_BY_STATE.get(self.transition.to)
         return frozenset(self.transition.effects) | frozenset(
-            entered.on_enter if entered else ())
-
-
-def step_of(state: State) -> Step | None:
-    return STEP_BY_STATE.get(state)
-
-
-def transitions_for(state: State, role: Role) -> tuple[Transition, ...]:
-    """The actions a holder of `role` can take on a request in `state` (the buttons to show)."""
-    step = STEP_BY_STATE.get(state)
-    if step is None:
-        return ()
-    return tuple(t for t in step.transitions if step.acting_role(t) is role)
-
-
-def roles_to_notify(state: State) -> tuple[Role, ...]:
-    """The roles that hold a pending action in `state`, the step's own role first."""
-    step = STEP_BY_STATE.get(state)
-    if step is None:
-        return ()
-    roles = [step.role]
-    roles += [r for t in step.transitions if (r := step.acting_role(t)) not in roles]
-    return tuple(roles)
+            self.entered.on_enter if self.entered else ())
 
 
 def clean_note(raw: str | None, rule: Note) -> str | None:
@@ -394,90 +283,404 @@ def clean_note(raw: str | None, rule: Note) -> str | None:
     return note
 
 
-def decide(
-    state: State,
-    action: Action,
-    actor: Actor,
-    note: str | None = None,
-    *,
-    assignee_id: int | None = None,
-) -> Decision:
-    """May `actor` take `action` on a request in `state` now? Returns the decision or raises.
-
-    `assignee_id` is the Prakom staff member the Kasi picked at step 3; staff steps then
-    belong to that person only.
-    """
-    step = STEP_BY_STATE.get(state)
-    if step is None:
-        raise RequestClosed("Permohonan ini sudah selesai; tidak ada tindakan lagi.")
-    candidates = [t for t in step.transitions if t.action is action]
-    if not candidates:
-        raise ActionNotAllowed("Tindakan ini tidak tersedia pada tahap sekarang.")
-    for transition in candidates:
-        role = step.acting_role(transition)
-        if role not in actor.roles:
-            continue
-        if role is Role.STAF_PRAKOM and assignee_id not in (None, actor.person_id):
-            raise NotYourStep("Tahap ini ditugaskan kepada staf lain. Bukan tugas Anda.")
-        return Decision(step, transition, role, clean_note(note, transition.note))
-    raise NotYourStep("Bukan tugas Anda: tahap ini menjadi kewenangan "
-                      f"{ROLE_TITLES[step.role]}.")
+# --- the table as a value -------------------------------------------------------------------
 
 
-# --- self-description -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Workflow:
+    """One SOP: its positions, steps and endings, and every question asked of them."""
+
+    positions: tuple[Position, ...]
+    steps: tuple[Step, ...]
+    endings: tuple[Ending, ...]
+    initial: StateKey
+    submitted_label: str = "Permohonan diajukan"
+
+    def __post_init__(self) -> None:
+        keys = {p.key for p in self.positions}
+        states = [s.state for s in self.steps] + [e.state for e in self.endings]
+        if len(set(states)) != len(states):
+            raise ValueError("a state appears twice in the table")
+        if self.initial not in states:
+            raise ValueError(f"initial state {self.initial!r} has no row")
+        for step in self.steps:
+            for t in step.transitions:
+                if t.to not in states:
+                    raise ValueError(f"{step.state}: {t.action} leads to unknown {t.to!r}")
+                for role in (step.acting_role(t), t.assigns):
+                    if role is not None and role not in keys:
+                        raise ValueError(f"{step.state}: unknown position {role!r}")
+        if sum(p.requester for p in self.positions) != 1:
+            raise ValueError("exactly one position must be the requester")
+
+    # positions
+
+    def position(self, key: RoleKey) -> Position:
+        found = next((p for p in self.positions if p.key == key), None)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def title(self, key: RoleKey) -> str:
+        found = next((p for p in self.positions if p.key == key), None)
+        return found.title if found else key
+
+    @property
+    def requester(self) -> RoleKey:
+        return next(p.key for p in self.positions if p.requester)
+
+    @property
+    def admin(self) -> RoleKey:
+        return next(p.key for p in self.positions if p.admin)
+
+    @property
+    def office_positions(self) -> tuple[RoleKey, ...]:
+        """Positions held in the office (stored), the requester's excluded."""
+        return tuple(p.key for p in self.positions if not p.requester)
+
+    @property
+    def officials(self) -> tuple[RoleKey, ...]:
+        """Positions that act on steps (not the requester, not the admin)."""
+        return tuple(p.key for p in self.positions if not (p.requester or p.admin))
+
+    def superior(self, key: RoleKey) -> RoleKey | None:
+        return self.position(key).superior
+
+    def is_assigned(self, key: RoleKey) -> bool:
+        found = next((p for p in self.positions if p.key == key), None)
+        return bool(found and found.assigned)
+
+    # states
+
+    def step(self, state: StateKey) -> Step | None:
+        return next((s for s in self.steps if s.state == state), None)
+
+    def ending(self, state: StateKey) -> Ending | None:
+        return next((e for e in self.endings if e.state == state), None)
+
+    @property
+    def open_states(self) -> tuple[StateKey, ...]:
+        return tuple(s.state for s in self.steps)
+
+    @property
+    def final_states(self) -> frozenset[StateKey]:
+        return frozenset(e.state for e in self.endings)
+
+    def label(self, state: StateKey) -> str:
+        step = self.step(state)
+        if step is not None:
+            return step.label
+        return next((e.label for e in self.endings if e.state == state), state)
+
+    def short_label(self, state: StateKey) -> str:
+        step = self.step(state)
+        return step.short_label if step else self.label(state)
+
+    def action_label(self, action: ActionKey) -> str:
+        """What an audited action did ("Didisposisikan"), for trails and messages."""
+        if action == SUBMIT:
+            return self.submitted_label
+        found = next((t for s in self.steps for t in s.transitions if t.action == action), None)
+        return found.done if found else action
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        return tuple(sorted({s.number for s in self.steps}))
+
+    def steps_numbered(self, number: int) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if s.number == number)
+
+    def standard_time(self, number: int) -> Duration:
+        """The standard time of step `number` (the first row with that number)."""
+        return self.steps_numbered(number)[0].standard_time
+
+    def with_standard_times(self, overrides: Mapping[StateKey, Duration]) -> Workflow:
+        """The table with standard times replaced by state name (the STANDARD_TIMES setting)."""
+        unknown = set(overrides) - set(self.open_states)
+        if unknown:
+            raise ValueError(f"no step for state(s) {', '.join(sorted(unknown))}; known: "
+                             f"{', '.join(self.open_states)}")
+        if not overrides:
+            return self
+        return dataclasses.replace(self, steps=tuple(
+            dataclasses.replace(s, standard_time=overrides[s.state], sop_time=False)
+            if s.state in overrides else s for s in self.steps))
+
+    # who may do what
+
+    def transitions_for(self, state: StateKey, role: RoleKey) -> tuple[Transition, ...]:
+        """The actions a holder of `role` can take on a request in `state` (the buttons)."""
+        step = self.step(state)
+        if step is None:
+            return ()
+        return tuple(t for t in step.transitions if step.acting_role(t) == role)
+
+    def roles_to_notify(self, state: StateKey) -> tuple[RoleKey, ...]:
+        """The roles that hold a pending action in `state`, the step's own role first."""
+        step = self.step(state)
+        if step is None:
+            return ()
+        roles = [step.role]
+        roles += [r for t in step.transitions if (r := step.acting_role(t)) not in roles]
+        return tuple(roles)
+
+    def holder_role(self, step: Step) -> RoleKey:
+        """The office role answerable for a step (where the requester acts: the next one)."""
+        return next(r for r in self.roles_to_notify(step.state) if r != self.requester)
+
+    def has_task(self, state: StateKey, role: RoleKey) -> bool:
+        return any(t.is_task for t in self.transitions_for(state, role))
+
+    def may_act(self, state: StateKey, actor: Actor, assignee_id: int | None) -> bool:
+        """Does `actor` hold work (not only options) on a request in `state` now?"""
+        return any(
+            self.has_task(state, role)
+            and not (self.is_assigned(role) and assignee_id not in (None, actor.person_id))
+            for role in actor.roles)
+
+    def next_role(self, transition: Transition) -> RoleKey | None:
+        """Who receives the request after `transition` (the step it enters)."""
+        entered = self.step(transition.to)
+        return entered.role if entered else None
+
+    def decide(self, state: StateKey, action: ActionKey, actor: Actor,
+               note: str | None = None, *, assignee_id: int | None = None) -> Decision:
+        """May `actor` take `action` on a request in `state` now? The decision, or raises.
+
+        `assignee_id` is the member chosen by an `assigns` transition; the assigned
+        position's steps then belong to that person only."""
+        step = self.step(state)
+        if step is None:
+            raise RequestClosed("Permohonan ini sudah selesai; tidak ada tindakan lagi.")
+        candidates = [t for t in step.transitions if t.action == action]
+        if not candidates:
+            raise ActionNotAllowed("Tindakan ini tidak tersedia pada tahap sekarang.")
+        for transition in candidates:
+            role = step.acting_role(transition)
+            if role not in actor.roles:
+                continue
+            if self.is_assigned(role) and assignee_id not in (None, actor.person_id):
+                raise NotYourStep("Tahap ini ditugaskan kepada staf lain. Bukan tugas Anda.")
+            return Decision(step, transition, role, clean_note(note, transition.note),
+                            self.step(transition.to))
+        raise NotYourStep("Bukan tugas Anda: tahap ini menjadi kewenangan "
+                          f"{self.title(step.role)}.")
+
+    # self-description
+
+    def reachable_states(self, start: StateKey | None = None) -> set[StateKey]:
+        first = self.initial if start is None else start
+        seen = {first}
+        frontier = [first]
+        while frontier:
+            step = self.step(frontier.pop())
+            for t in step.transitions if step else ():
+                if t.to not in seen:
+                    seen.add(t.to)
+                    frontier.append(t.to)
+        return seen
+
+    def all_states(self) -> Iterator[StateKey]:
+        yield from self.open_states
+        yield from (e.state for e in self.endings)
+
+    def to_mermaid(self) -> str:
+        lines = ["stateDiagram-v2", f"    [*] --> {self.initial}"]
+        for step in self.steps:
+            lines.append(f"    {step.state} : {step.number}. {self.title(step.role)} "
+                         f"({time_label(step)})")
+            lines += [f"    {step.state} --> {t.to} : {t.label}" for t in step.transitions]
+        lines += [f"    {e.state} --> [*]" for e in self.endings]
+        return "\n".join(lines)
+
+    def to_markdown_table(self) -> str:
+        rows = ["| # | Pelaksana | Kegiatan | Waktu | Output | Tindakan → tahap berikut |",
+                "|---|---|---|---|---|---|"]
+        for s in self.steps:
+            nexts = "; ".join(f"{t.label} → {t.to}" for t in s.transitions)
+            rows.append(f"| {s.number} | {self.title(s.role)} | {s.activity} | "
+                        f"{time_label(s)} | {s.output} | {nexts} |")
+        return "\n".join(rows)
 
 
-def all_states() -> Iterator[State]:
-    return iter(State)
+def time_label(step: Step) -> str:
+    """A step's standard time as the SOP writes it ("15 menit", "1 hari kerja")."""
+    return step.standard_time.label_id
 
 
-def reachable_states(start: State = INITIAL_STATE) -> set[State]:
-    seen = {start}
-    frontier = [start]
-    while frontier:
-        step = STEP_BY_STATE.get(frontier.pop())
-        for t in step.transitions if step else ():
-            if t.to not in seen:
-                seen.add(t.to)
-                frontier.append(t.to)
-    return seen
+# --- the SOP of this office -----------------------------------------------------------------
+
+POSITIONS: tuple[Position, ...] = (
+    Position(Role.KEPALA_DINAS, "Kepala Dinas"),
+    Position(Role.KABID, "Kepala Bidang Layanan e-Government", superior=Role.KEPALA_DINAS),
+    Position(Role.KASI, "Kepala Seksi Pengembangan Aplikasi Pemerintahan",
+             superior=Role.KABID),
+    Position(Role.STAF_PRAKOM, "Staf Pranata Komputer", superior=Role.KASI, assigned=True),
+    Position(Role.ADMIN, "Admin", admin=True),
+    Position(Role.SKPD, "Pemohon (Perangkat Daerah)", requester=True),
+)
 
 
-def duration_label(standard: timedelta | None, working_days: bool = False) -> str:
-    """A standard time as the SOP writes it: "15 menit", "1 jam", "1 hari kerja"; "—" for none."""
-    if standard is None:
-        return "—"
-    minutes = int(standard.total_seconds() // 60)
-    if working_days:
-        return f"{minutes // (24 * 60)} hari kerja"
-    return f"{minutes // 60} jam" if minutes % 60 == 0 else f"{minutes} menit"
+def _back(to: State) -> Transition:
+    return Transition(Action.RETURN, to, "Kembalikan", note=Note.REQUIRED,
+                      done_label="Dikembalikan ke tahap sebelumnya")
 
 
-def _fmt_time(step: Step) -> str:
-    return duration_label(step.standard_time, step.working_days)
+_WITHDRAW = Transition(
+    Action.WITHDRAW, State.WITHDRAWN, "Tarik permohonan", role=Role.SKPD, note=Note.OPTIONAL,
+    tell_requester=True, any_version=True, is_task=False, done_label="Permohonan ditarik",
+)
+_OFFICE_DAY = WorkDays(1)
+"""Steps 8 and 9 have no standard time in the SOP; the office's is one working day
+(settings may change it: STANDARD_TIMES=letter_signoff=2d,…)."""
 
+STEPS: tuple[Step, ...] = (
+    Step(
+        State.DISPOSITION_HEAD, 1, Role.KEPALA_DINAS,
+        "Disposisi Kepala Dinas", "Disposisi Kadis",
+        "Mendisposisikan surat permohonan pembuatan sub domain dari SKPD",
+        "Surat permohonan sub domain", WorkMinutes(15), "Disposisi",
+        (
+            Transition(Action.DISPOSE, State.DISPOSITION_KABID, "Disposisi ke Kabid",
+                       instructions=tuple(Instruction), done_label="Didisposisikan"),
+            Transition(Action.DECLINE, State.DECLINED, "Tolak permohonan",
+                       note=Note.REQUIRED, outcome=Outcome.DECLINED, tell_requester=True,
+                       effects=(Effect.ISSUE_LETTER,), done_label="Ditolak"),
+            _WITHDRAW,
+        ),
+    ),
+    Step(
+        State.DISPOSITION_KABID, 2, Role.KABID,
+        "Disposisi Kabid Layanan e-Government", "Disposisi Kabid",
+        "Menindaklanjuti surat permohonan pembuatan sub domain, mendisposisi ke Kasi",
+        "Disposisi", WorkMinutes(15), "Disposisi",
+        (
+            Transition(Action.DISPOSE, State.ORDER_CHECK, "Disposisi ke Kasi",
+                       instructions=tuple(Instruction), done_label="Didisposisikan"),
+            _back(State.DISPOSITION_HEAD),
+            _WITHDRAW,
+        ),
+    ),
+    Step(
+        State.ORDER_CHECK, 3, Role.KASI,
+        "Perintah pengecekan oleh Kasi", "Perintah cek",
+        "Memerintahkan staf prakom untuk mengecek sub domain",
+        "Disposisi", WorkMinutes(15), "Disposisi",
+        (
+            Transition(Action.ORDER_CHECK, State.TECHNICAL_CHECK, "Perintahkan pengecekan",
+                       assigns=Role.STAF_PRAKOM, done_label="Diperintahkan pengecekan"),
+            _back(State.DISPOSITION_KABID),
+            _WITHDRAW,
+        ),
+    ),
+    Step(
+        State.TECHNICAL_CHECK, 4, Role.STAF_PRAKOM,
+        "Pengecekan teknis oleh Staf Prakom", "Cek teknis",
+        "Memberikan laporan ke Kasi tentang teknis pembuatan sub domain",
+        "Disposisi", WorkDays(1), "Bahan laporan",
+        (
+            Transition(Action.SUBMIT_CHECK, State.REPORT_TO_KABID, "Kirim laporan teknis",
+                       effects=(Effect.DNS_CHECK,), done_label="Laporan teknis dikirim"),
+            _back(State.ORDER_CHECK),
+            _WITHDRAW,
+        ),
+        card=(Card.DNS_CHECK, Card.RECHECK_BUTTON),
+    ),
+    Step(
+        State.REPORT_TO_KABID, 5, Role.KASI,
+        "Laporan Kasi kepada Kabid", "Laporan Kasi",
+        "Membuat laporan kepada Kabid",
+        "Disposisi", WorkMinutes(60), "Konsep laporan, disposisi",
+        (
+            Transition(Action.SUBMIT_REPORT, State.DECISION, "Kirim laporan ke Kabid",
+                       done_label="Laporan dikirim ke Kabid"),
+            _back(State.TECHNICAL_CHECK),
+            _WITHDRAW,
+        ),
+        card=(Card.LAST_DNS_CHECK,),
+    ),
+    Step(
+        State.DECISION, 6, Role.KABID,
+        "Pemeriksaan dan keputusan Kabid", "Keputusan Kabid",
+        "Memeriksa laporan; jika setuju memerintahkan staf prakom membuat sub domain, jika tidak "
+        "membuat surat balasan bahwa domain sudah tersedia dengan user dan password yang ada",
+        "Agenda kerja", WorkMinutes(20), "Laporan",
+        (
+            Transition(Action.APPROVE, State.CREATION, "Setujui pembuatan", tell_requester=True,
+                       effects=(Effect.RECORD_PLAN,), done_label="Disetujui untuk dibuat"),
+            Transition(Action.REJECT_EXISTS, State.LETTER_SIGNOFF, "Tidak: domain sudah ada",
+                       outcome=Outcome.EXISTS, tell_requester=True,
+                       done_label="Tidak disetujui: domain sudah ada"),
+            Transition(Action.REJECT_ADVICE, State.LETTER_SIGNOFF, "Tidak: saran teknis",
+                       note=Note.REQUIRED, outcome=Outcome.ADVICE, tell_requester=True,
+                       done_label="Tidak disetujui: saran teknis"),
+            _back(State.REPORT_TO_KABID),
+        ),
+        card=(Card.LAST_DNS_CHECK, Card.RECORD_PLAN),
+    ),
+    Step(
+        State.CREATION, 7, Role.STAF_PRAKOM,
+        "Pembuatan subdomain oleh Staf Prakom", "Pembuatan",
+        "Staf prakom membuat sub domain",
+        "Server", WorkMinutes(60), "Proses",
+        (
+            Transition(Action.CONFIRM_CREATED, State.LETTER_SIGNOFF, "Buat subdomain",
+                       outcome=Outcome.CREATED, tell_requester=True,
+                       effects=(Effect.CREATE_RECORD,), done_label="Subdomain dibuat"),
+            _back(State.DECISION),
+        ),
+        card=(Card.RECORD_PLAN, Card.CREATION_HINT),
+    ),
+    Step(
+        State.LETTER_SIGNOFF, 8, Role.KEPALA_DINAS,
+        "Persetujuan surat balasan", "Tanda tangan",
+        "Menyetujui dan menandatangani surat balasan bahwa sub domain sudah ada atau saran "
+        "teknis lainnya",
+        "Agenda kerja", _OFFICE_DAY, "Surat keluar",
+        (
+            Transition(Action.SIGN, State.DELIVERY, "Setujui & tandatangani",
+                       effects=(Effect.ISSUE_LETTER,),
+                       done_label="Surat balasan ditandatangani"),
+            Transition(Action.REVISE, State.LETTER_REVISION, "Perbaiki", note=Note.REQUIRED,
+                       done_label="Konsep surat dikembalikan untuk diperbaiki"),
+        ),
+        card=(Card.DRAFT,),
+        on_enter=(Effect.DRAFT_LETTER,),
+        sop_time=False,
+    ),
+    Step(
+        State.LETTER_REVISION, 8, Role.STAF_PRAKOM,
+        "Perbaikan konsep surat balasan", "Perbaikan konsep",
+        "Memperbaiki konsep surat balasan sesuai catatan penandatangan",
+        "Agenda kerja", _OFFICE_DAY, "Konsep surat keluar",
+        (
+            Transition(Action.RESUBMIT, State.LETTER_SIGNOFF, "Ajukan kembali konsep",
+                       done_label="Konsep surat diajukan kembali"),
+        ),
+        sop_time=False,
+    ),
+    Step(
+        State.DELIVERY, 9, Role.SKPD,
+        "Penyampaian surat balasan", "Penyampaian",
+        "Surat balasan disampaikan ke SKPD pemohon",
+        "Agenda kerja", _OFFICE_DAY, "Surat keluar, laporan",
+        (
+            Transition(Action.CONFIRM_RECEIPT, State.COMPLETED, "Diterima", note=Note.NONE,
+                       tell_requester=True, effects=(Effect.RECORD_RECEIPT,),
+                       done_label="Surat balasan diterima"),
+            Transition(Action.CONFIRM_RECEIPT, State.COMPLETED, "Tandai sudah diterima",
+                       role=Role.STAF_PRAKOM, note=Note.OPTIONAL, tell_requester=True,
+                       effects=(Effect.RECORD_RECEIPT,), done_label="Surat balasan diterima"),
+        ),
+        sop_time=False,
+    ),
+)
 
-def standard_time_label(step: Step) -> str:
-    return _fmt_time(step)
+ENDINGS: tuple[Ending, ...] = (
+    Ending(State.COMPLETED, "Selesai"),
+    Ending(State.DECLINED, "Ditolak", tells_note=True),
+    Ending(State.WITHDRAWN, "Ditarik oleh pemohon", tells_note=True),
+)
 
-
-def to_mermaid(steps: Iterable[Step] = STEPS) -> str:
-    lines = ["stateDiagram-v2", f"    [*] --> {INITIAL_STATE.value}"]
-    for step in steps:
-        lines.append(
-            f"    {step.state.value} : {step.number}. {ROLE_TITLES[step.role]} ({_fmt_time(step)})"
-        )
-        for t in step.transitions:
-            lines.append(f"    {step.state.value} --> {t.to.value} : {t.label}")
-    lines += [f"    {s.value} --> [*]" for s in sorted(FINAL_STATES)]
-    return "\n".join(lines)
-
-
-def to_markdown_table(steps: Iterable[Step] = STEPS) -> str:
-    rows = ["| # | Pelaksana | Kegiatan | Waktu | Output | Tindakan → tahap berikut |",
-            "|---|---|---|---|---|---|"]
-    for s in steps:
-        nexts = "; ".join(f"{t.label} → {t.to.value}" for t in s.transitions)
-        rows.append(f"| {s.number} | {ROLE_TITLES[s.role]} | {s.activity} | {_fmt_time(s)} | "
-                    f"{s.output} | {nexts} |")
-    return "\n".join(rows)
+SOP = Workflow(POSITIONS, STEPS, ENDINGS, State.DISPOSITION_HEAD)
+"""The SOP as the office runs it (before settings override standard times)."""

@@ -39,7 +39,6 @@ from zoneinfo import ZoneInfo
 
 from bot.app import build_application, polling
 from bot.deadlines import ReminderScheduler
-from bot.report_files import write_month_report
 from bot.runner import configure_logging
 from bot.service import Office
 from bot.settings import Settings
@@ -427,7 +426,7 @@ async def write_papers(office: Office, number: str, out_dir: Path) -> None:
     month = office.clock().astimezone(office.settings.timezone)
     sheet, report = paper_paths(out_dir, number, month)
     await office.disposition_sheet(await office.store.request(number), sheet)
-    await write_month_report(office.store, office.settings, month.year, month.month, report)
+    await office.month_report(month.year, month.month, report)
 
 
 def copy_documents(people: Cast, out_dir: Path) -> list[Path]:

@@ -15,7 +15,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -36,13 +36,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from bot.texts import STATE_LABELS
-from bot.workflow import ROLE_TITLES, duration_label
 from letters.dates import month_name_id
+from letters.figures import MonthFigures, StepFigures, Visit
 from letters.render import FontSet, esc
-
-if TYPE_CHECKING:
-    from bot.reports import MonthFigures, StepFigures, Visit
 
 TITLE = "LAPORAN KINERJA LAYANAN SUBDOMAIN"
 EMPTY_LINE = "Tidak ada permohonan yang diterima pada bulan {month}."
@@ -90,15 +86,15 @@ def percent_id(share: float | None) -> str:
 
 
 def step_name(step: StepFigures) -> str:
-    return " / ".join(STATE_LABELS[s] for s in step.states)
+    return " / ".join(step.state_labels)
 
 
 def step_roles(step: StepFigures) -> str:
-    return " / ".join(ROLE_TITLES[r] for r in step.roles)
+    return " / ".join(step.role_titles)
 
 
 def step_standard(step: StepFigures) -> str:
-    return duration_label(step.standard_time, step.working_days)
+    return step.standard_label
 
 
 def step_share(step: StepFigures) -> str:
@@ -214,7 +210,7 @@ def _slowest_table(figures: MonthFigures, st: _Styles) -> Flowable:
         return [
             str(i),
             v.request_number,
-            Paragraph(esc(f"{v.step}. {STATE_LABELS[v.state]}"), st.cell),
+            Paragraph(esc(f"{v.step}. {v.state_label}"), st.cell),
             Paragraph(esc(f"{entered:%d-%m-%Y %H.%M}"), st.cell),
             Paragraph(esc(duration_id(v.working)), st.cell),
             Paragraph(esc(duration_id(v.over_by)), st.cell),

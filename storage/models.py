@@ -9,8 +9,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.workflow import Outcome, Role, State
-
 
 @dataclass(frozen=True)
 class Person:
@@ -25,7 +23,8 @@ class Person:
 
 @dataclass(frozen=True)
 class PositionHolder:
-    position: Role
+    position: str
+    """A position key of the office's workflow table."""
     person: Person
     acting: str | None  # "plt" | "plh" | None
     valid_from: date | None
@@ -85,9 +84,9 @@ class Request:
     letter_number: str
     letter_date: date
     letter_file_ref: str | None
-    state: State
+    state: str
     version: int
-    outcome: Outcome | None
+    outcome: str | None
     assignee_id: int | None
     state_since: datetime
     created_at: datetime
@@ -99,9 +98,9 @@ class AuditEntry:
     """One transition as it is written; `RequestEvent` is how it reads back."""
 
     action: str
-    to_state: State
+    to_state: str
     actor_id: int | None
-    actor_role: Role | None
+    actor_role: str | None
     acting: str | None = None
     instruction: str | None = None
     note: str | None = None
@@ -114,11 +113,11 @@ class RequestEvent:
     at: datetime
     actor_id: int | None
     actor_name: str | None
-    actor_role: Role | None
+    actor_role: str | None
     acting: str | None
     action: str
-    from_state: State | None
-    to_state: State
+    from_state: str | None
+    to_state: str
     instruction: str | None
     note: str | None
     details: dict[str, Any]

@@ -203,7 +203,7 @@ class Store:
         valid_from: date | None = None,
         valid_until: date | None = None,
     ) -> PositionHolder:
-        if position is Role.SKPD:
+        if position == Role.SKPD:
             raise StorageError("skpd is not an office position; register agencies instead")
         if acting not in (None, "plt", "plh"):
             raise StorageError("acting must be plt or plh")

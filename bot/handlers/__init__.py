@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.handlers import admin, common, reports, status, steps, submit, technical
 
 if TYPE_CHECKING:
-    from bot.app import BotApp
+    from bot.handlers.context import BotApp
 
 
 def register(app: BotApp) -> None:

@@ -14,21 +14,21 @@ from typing import TYPE_CHECKING
 from telegram import Update
 
 from bot.handlers.steps import person_of
-from bot.workflow import OFFICIAL_ROLES, POSITIONS, ROLE_TITLES, Role
+from bot.workflow import Workflow, WorkflowError
 from storage.models import PositionHolder
-from storage.store import StorageError
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from bot.handlers.context import BotContext
 
-USAGE = (
-    "<b>Format perintah /peran</b>\n"
-    "/peran — daftar jabatan dan pemegangnya\n"
-    "/peran plt JABATAN ID_TELEGRAM SAMPAI_YYYY-MM-DD Nama — tetapkan Plt.\n"
-    "/peran plh JABATAN ID_TELEGRAM SAMPAI_YYYY-MM-DD Nama — tetapkan Plh.\n"
-    "/peran hapus JABATAN ID_TELEGRAM — cabut jabatan\n"
-    "JABATAN: " + ", ".join(p.value for p in POSITIONS)
-)
+def usage(workflow: Workflow) -> str:
+    return (
+        "<b>Format perintah /peran</b>\n"
+        "/peran — daftar jabatan dan pemegangnya\n"
+        "/peran plt JABATAN ID_TELEGRAM SAMPAI_YYYY-MM-DD Nama — tetapkan Plt.\n"
+        "/peran plh JABATAN ID_TELEGRAM SAMPAI_YYYY-MM-DD Nama — tetapkan Plh.\n"
+        "/peran hapus JABATAN ID_TELEGRAM — cabut jabatan\n"
+        "JABATAN: " + ", ".join(workflow.office_positions)
+    )
 
 
 class Refused(Exception):
@@ -51,24 +51,13 @@ def _holder_line(h: PositionHolder, today: date) -> str:
     return line
 
 
-def listing(holders: list[PositionHolder], today: date) -> str:
+def listing(workflow: Workflow, holders: list[PositionHolder], today: date) -> str:
     lines = ["<b>Jabatan dan pemegangnya</b>"]
-    for position in POSITIONS:
-        mine = [h for h in holders if h.position is position]
+    for position in workflow.office_positions:
+        mine = [h for h in holders if h.position == position]
         body = "; ".join(_holder_line(h, today) for h in mine) or "belum ada"
-        lines.append(f"• {escape(ROLE_TITLES[position])}: {body}")
+        lines.append(f"• {escape(workflow.title(position))}: {body}")
     return "\n".join(lines)
-
-
-def _position(raw: str, allowed: tuple[Role, ...]) -> Role:
-    try:
-        role = Role(raw.strip().lower())
-    except ValueError:
-        role = None
-    if role is None or role not in allowed:
-        names = ", ".join(p.value for p in allowed)
-        raise Refused(f"Jabatan {escape(raw)} tidak dikenal. Gunakan salah satu: {names}.")
-    return role
 
 
 def _telegram_id(raw: str) -> int:
@@ -78,53 +67,37 @@ def _telegram_id(raw: str) -> int:
 
 
 async def _set_acting(context: BotContext, kind: str, args: list[str]) -> str:
-    if len(args) < 3:
-        raise Refused(USAGE)
     office = context.office
-    today = office.today()
-    position = _position(args[0], OFFICIAL_ROLES)
+    if len(args) < 3:
+        raise Refused(usage(office.workflow))
+    position = args[0].strip().lower()
     telegram_id = _telegram_id(args[1])
     try:
         until = date.fromisoformat(args[2])
     except ValueError:
         raise Refused(f"Tanggal akhir harus berformat YYYY-MM-DD: {escape(args[2])}.") from None
-    if until < today:
-        raise Refused("Tanggal akhir sudah lewat. Mohon periksa kembali.")
-    known = await office.store.person_by_telegram(telegram_id)
-    name = " ".join(args[3:]).strip() or (known.name if known else "")
-    if not name:
-        raise Refused("Mohon tuliskan nama pejabat setelah tanggal akhir.")
-    for h in await office.store.position_holders(position):
-        if h.person.telegram_user_id == telegram_id and h.acting is None:
-            raise Refused(f"{escape(h.person.name)} sudah menjabat "
-                          f"{escape(ROLE_TITLES[position])} secara definitif.")
-    try:
-        holder = await office.store.set_position(
-            position, telegram_id, name, now=office.clock(), acting=kind, valid_from=today,
-            valid_until=until)
-    except StorageError as exc:
-        raise Refused(escape(str(exc))) from None
-    handed = await office.hand_over(holder)
-    return (f"Tercatat: {escape(holder.title_prefix)}{escape(ROLE_TITLES[position])} — "
-            f"{escape(holder.person.name)} (ID {telegram_id}), berlaku {_date_id(today)} "
-            f"s.d. {_date_id(until)}. Tahap dan pengingat untuk jabatan ini diteruskan "
-            f"kepadanya selama masa tersebut; {handed} tahap yang sedang menunggu telah "
-            f"dikirimkan kepadanya.")
+    holder, handed = await office.appoint(position, telegram_id, " ".join(args[3:]),
+                                          acting=kind, valid_until=until)
+    title = office.workflow.title(position)
+    return (f"Tercatat: {escape(holder.title_prefix)}{escape(title)} — "
+            f"{escape(holder.person.name)} (ID {telegram_id}), berlaku "
+            f"{_date_id(holder.valid_from or office.today())} s.d. {_date_id(until)}. Tahap dan "
+            "pengingat untuk jabatan ini diteruskan kepadanya selama masa tersebut; "
+            f"{handed} tahap yang sedang menunggu telah dikirimkan kepadanya.")
 
 
 async def _remove(context: BotContext, args: list[str]) -> str:
+    office = context.office
     if len(args) != 2:
-        raise Refused(USAGE)
-    store = context.office.store
-    position = _position(args[0], POSITIONS)
+        raise Refused(usage(office.workflow))
+    position = args[0].strip().lower()
+    if position not in office.workflow.office_positions:
+        raise Refused(f"Jabatan {escape(args[0])} tidak dikenal. Gunakan salah satu: "
+                      f"{', '.join(office.workflow.office_positions)}.")
     telegram_id = _telegram_id(args[1])
-    holders = await store.position_holders(position)
-    if position is Role.ADMIN and [h.person.telegram_user_id for h in holders] == [telegram_id]:
-        raise Refused("Admin terakhir tidak dapat dihapus.")
-    if not await store.remove_position(position, telegram_id):
-        raise Refused(f"ID {telegram_id} tidak memegang jabatan "
-                      f"{escape(ROLE_TITLES[position])}.")
-    return f"Jabatan {escape(ROLE_TITLES[position])} untuk ID {telegram_id} telah dicabut."
+    await office.dismiss(position, telegram_id)
+    return (f"Jabatan {escape(office.workflow.title(position))} untuk ID {telegram_id} "
+            "telah dicabut.")
 
 
 async def roles(update: Update, context: BotContext) -> None:
@@ -133,19 +106,21 @@ async def roles(update: Update, context: BotContext) -> None:
     office = context.office
     person = await person_of(update, context)
     actor = await office.actor(person) if person is not None else None
-    if actor is None or Role.ADMIN not in actor.positions:
+    if actor is None or office.workflow.admin not in actor.positions:
         await message.reply_text("Perintah ini khusus admin.")
         return
     args = list(context.args or [])
     try:
         if not args:
-            reply = listing(await office.store.position_holders(), office.today())
+            reply = listing(office.workflow, await office.holders(), office.today())
         elif args[0].lower() in ("plt", "plh"):
             reply = await _set_acting(context, args[0].lower(), args[1:])
         elif args[0].lower() == "hapus":
             reply = await _remove(context, args[1:])
         else:
-            reply = USAGE
+            reply = usage(office.workflow)
     except Refused as refused:
         reply = str(refused)
+    except WorkflowError as refused:
+        reply = escape(refused.message_id)
     await message.reply_text(reply)

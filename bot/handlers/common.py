@@ -10,7 +10,7 @@ from telegram.ext import ConversationHandler
 from bot.handlers.steps import PENDING
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from bot.handlers.context import BotContext
 
 WELCOME = (
     "Selamat datang di layanan subdomain <b>Diskominfo Kabupaten Balangan</b>.\n"

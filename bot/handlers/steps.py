@@ -15,20 +15,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.callbacks import ActionButton, BadPayload
 from bot.service import ActionInput
-from bot.texts import local_time
 from bot.workflow import (
     NOTE_MAX_CHARS,
-    Action,
+    BadNote,
     Instruction,
     Note,
-    Role,
     WorkflowError,
 )
 from storage.models import OutMessage, Person
 from storage.store import NotFound
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from bot.handlers.context import BotContext
 
 PENDING = "pending_action"
 SKIP, CANCEL = "n:skip", "n:cancel"
@@ -40,6 +38,8 @@ class PendingAction:
     """An action waiting for the presser's choices and note (kept in user_data)."""
 
     button: ActionButton
+    state: str
+    """The request's state when the button was pressed."""
     label: str
     chat_id: int
     message_id: int
@@ -49,6 +49,8 @@ class PendingAction:
     note_rule: Note
     needs_instruction: bool
     needs_staff: bool
+    assignee_title: str = ""
+    """The position whose member the presser chooses (e.g. the staff)."""
     instruction: Instruction | None = None
     assignee_id: int | None = None
 
@@ -64,7 +66,7 @@ async def person_of(update: Update, context: BotContext) -> Person | None:
     user = update.effective_user
     if user is None:
         return None
-    return await context.office.store.person_by_telegram(user.id)
+    return await context.office.person(user.id)
 
 
 async def on_action_button(update: Update, context: BotContext) -> None:
@@ -80,7 +82,7 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         await query.answer("Bukan tugas Anda: Bapak/Ibu belum terdaftar.", show_alert=True)
         return
     try:
-        _request, decision = await context.office.check(person, button.request_id, button.action,
+        request, decision = await context.office.check(person, button.request_id, button.action,
                                                        button.version)
     except NotFound:
         await query.answer("Permohonan tidak ditemukan.", show_alert=True)
@@ -90,9 +92,10 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         return
     message = query.message
     assert message is not None
-    staff = await context.office.store.holders_on(Role.STAF_PRAKOM, context.office.today())
+    members = await context.office.assignable(button.action, request.state)
     pending = PendingAction(
         button=button,
+        state=request.state,
         label=decision.transition.label,
         chat_id=message.chat.id,
         message_id=message.message_id,
@@ -100,7 +103,9 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         is_caption=getattr(message, "text", None) is None,
         note_rule=decision.transition.note,
         needs_instruction=bool(decision.transition.instructions),
-        needs_staff=button.action is Action.ORDER_CHECK and len(staff) > 1,
+        needs_staff=len(members) > 1,
+        assignee_title=(context.office.workflow.title(decision.transition.assigns)
+                        if decision.transition.assigns else ""),
     )
     context.session[PENDING] = pending
     await query.answer()
@@ -118,11 +123,12 @@ async def _ask_next(update: Update, context: BotContext, pending: PendingAction)
                                 reply_markup=InlineKeyboardMarkup([*rows, cancel]))
         return
     if pending.needs_staff and pending.assignee_id is None:
-        staff = await context.office.store.holders_on(Role.STAF_PRAKOM, context.office.today())
+        members = await context.office.assignable(pending.button.action, pending.state)
         rows = [[InlineKeyboardButton(h.person.name, callback_data=f"s:{h.person.id}")]
-                for h in staff]
-        await chat.send_message("Pilih Staf Prakom yang ditugaskan mengecek subdomain:",
-                                reply_markup=InlineKeyboardMarkup([*rows, cancel]))
+                for h in members]
+        await chat.send_message(
+            f"Pilih {html.escape(pending.assignee_title)} yang ditugaskan:",
+            reply_markup=InlineKeyboardMarkup([*rows, cancel]))
         return
     if pending.note_rule is Note.NONE:
         await _commit(update, context, pending, None)
@@ -206,7 +212,7 @@ async def _commit(update: Update, context: BotContext, pending: PendingAction,
         return
     office = context.office
     done = (f"{pending.message_html}\n\n✅ <b>{html.escape(pending.label)}</b> oleh "
-            f"{html.escape(person.name)} pada {local_time(office.clock())}")
+            f"{html.escape(person.name)} pada {office.words.time(office.clock())}")
     edit = OutMessage(pending.chat_id, "edit", {
         "message_id": pending.message_id, "text": done, "buttons": [],
         "caption": pending.is_caption})
@@ -215,7 +221,7 @@ async def _commit(update: Update, context: BotContext, pending: PendingAction,
             pending.button.action, pending.button.version, note=note,
             instruction=pending.instruction, assignee_id=pending.assignee_id), extra=[edit])
     except WorkflowError as refused:
-        if "catatan" not in refused.message_id.lower():
+        if not isinstance(refused, BadNote):  # a better note may still follow
             context.session.pop(PENDING, None)
         await chat.send_message(html.escape(refused.message_id))
         return

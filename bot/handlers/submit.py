@@ -33,13 +33,12 @@ from telegram.warnings import PTBUserWarning
 from bot import technical
 from bot.handlers.common import cancel
 from bot.texts import TARGET_LABELS
-from bot.workflow import FINAL_STATES, State
 from domains.check import CheckStatus
 from domains.names import InvalidName
 from storage.models import NewRequest
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from bot.handlers.context import BotContext
 
 (AGENCY, SUBDOMAIN, PURPOSE, TARGET, TARGET_VALUE, CONTACT, LETTER_NUMBER, LETTER_DATE,
  LETTER_FILE, CONFIRM) = range(10)
@@ -48,7 +47,6 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_TEXT = 300
 FORM = "form"
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$")
-OPEN_STATES = [s for s in State if s not in FINAL_STATES]
 
 
 @dataclass
@@ -147,13 +145,14 @@ async def subdomain(update: Update, context: BotContext) -> int:
                 if invalid.suggestion else "")
         await _reply(update, f"{html.escape(invalid.message_id)}{hint}\nMohon tulis ulang.")
         return SUBDOMAIN
-    open_requests = await office.store.requests(states=OPEN_STATES, subdomain=name.label)
+    open_requests = await office.store.requests(states=list(office.workflow.open_states),
+                                                subdomain=name.label)
     if open_requests:
         await _reply(update, f"Subdomain {html.escape(name.display())} sedang diajukan dalam "
                              f"permohonan {html.escape(open_requests[0].number)}. "
                              "Mohon pilih nama lain.")
         return SUBDOMAIN
-    result = await technical.check(office.store, office.settings, name.label)
+    result = await office.check_name(name.label)
     if result.status is CheckStatus.TAKEN:
         similar = (f"\nNama serupa yang sudah ada: {html.escape(', '.join(result.similar))}"
                    if result.similar else "")

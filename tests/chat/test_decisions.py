@@ -41,10 +41,10 @@ async def test_decline_at_step_1_needs_a_typed_reason(emu: BotApiEmulator, tmp_p
         assert done.message_id == card.message_id and done.buttons == []
 
         declined = await office.store.request(request.id)
-        assert declined.state is State.DECLINED and declined.outcome is Outcome.DECLINED
+        assert declined.state == State.DECLINED and declined.outcome == Outcome.DECLINED
         events = await office.store.timeline(request.id)
         assert [e.action for e in events] == ["submit", "decline"]
-        assert events[-1].note == REASON and events[-1].actor_role is Role.KEPALA_DINAS
+        assert events[-1].note == REASON and events[-1].actor_role == Role.KEPALA_DINAS
 
         told = await requester.wait_for(lambda m: "Ditolak" in m.text)
         assert f"Catatan: {REASON}" in told.text
@@ -69,7 +69,7 @@ async def test_return_for_revision_shows_the_notes(emu: BotApiEmulator, tmp_path
         assert back.button_texts == ["Disposisi ke Kabid", "Tolak permohonan"]
 
         moved = await office.store.request(request.id)
-        assert moved.state is State.DISPOSITION_HEAD and moved.version == 3
+        assert moved.state == State.DISPOSITION_HEAD and moved.version == 3
         assert await audit_actions(office, request) == ["submit", "dispose", "return"]
         head_cards = [m for m in head.inbox if "Tahap 1" in m.text]
         assert len(head_cards) == 2
@@ -84,7 +84,7 @@ async def test_withdrawal_before_step_6_only(emu: BotApiEmulator, tmp_path: Path
         assert receipt.button_texts == ["Tarik permohonan"]
         await act(requester, receipt, "Tarik permohonan", "Sudah tidak diperlukan")
         withdrawn = await office.store.request(first.id)
-        assert withdrawn.state is State.WITHDRAWN
+        assert withdrawn.state == State.WITHDRAWN
         last = (await office.store.timeline(first.id))[-1]
         assert (last.action, last.actor_role, last.note) == (
             "withdraw", Role.SKPD, "Sudah tidak diperlukan")
@@ -95,7 +95,7 @@ async def test_withdrawal_before_step_6_only(emu: BotApiEmulator, tmp_path: Path
 
         second = await file_request(office, "portal")
         second = await advance(office, second, STEPS_TO_DECISION)
-        assert second.state is State.DECISION
+        assert second.state == State.DECISION
         # Internal hand-overs do not message the requester; the withdrawal button on the
         # submission receipt stays, and from step 6 on it is refused.
         update = await requester.wait_for(
@@ -106,4 +106,4 @@ async def test_withdrawal_before_step_6_only(emu: BotApiEmulator, tmp_path: Path
         answer = await requester.press_data(update, forged)
         assert answer == "Tindakan ini tidak tersedia pada tahap sekarang."
         still = await office.store.request(second.id)
-        assert still.state is State.DECISION and still.version == second.version
+        assert still.state == State.DECISION and still.version == second.version

@@ -87,7 +87,7 @@ async def test_step_6_shows_the_plan_and_step_7_creates_it_on_bind(
         assert "KONSEP" in text
         assert "baru.balangankab.go.id" in text
         r = await office.store.request(r.id)
-        assert r.state is State.LETTER_SIGNOFF
+        assert r.state == State.LETTER_SIGNOFF
 
 
 async def test_step_7_collision_is_refused_and_changes_nothing(
@@ -138,7 +138,7 @@ async def test_already_exists_outcome_delivers_the_letter(
         assert "✅ Diterima oleh Ahmad Dinkes" in (receipt.caption or "")
         assert receipt.buttons == []
         done = await office.store.request(r.id)
-        assert done.state is State.COMPLETED
+        assert done.state == State.COMPLETED
         [issued] = await office.store.letters(r.id)
         assert issued.delivered_at is not None
         assert issued.received_at is not None
@@ -165,12 +165,12 @@ async def test_manual_provider_verifies_before_the_step_completes(
         await staff.press(await staff.wait_for(lambda m: "catatan" in m.text and not m.edited),
                           "Lewati")
         await staff.wait_for("Rekaman belum terlihat di DNS")
-        assert (await office.store.request(r.id)).state is State.CREATION
+        assert (await office.store.request(r.id)).state == State.CREATION
         # The staff create it by hand, and press again.
         office_dns.update("manual.balangankab.go.id.", "A", "203.0.113.10")
         await act(staff, card, "Buat subdomain")
         done = await office.store.request(r.id)
-        assert done.state is State.LETTER_SIGNOFF
+        assert done.state == State.LETTER_SIGNOFF
         last = (await office.store.timeline(r.id))[-1]
         assert last.details["provider"] == "manual"
         assert last.details["verified"] is True

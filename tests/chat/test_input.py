@@ -65,7 +65,7 @@ async def test_html_note_escaped_and_long_note_refused(emu: BotApiEmulator,
         await kabid.send_text("Mohon lengkapi lampiran")
         await kabid.wait_for("Tercatat: Kembalikan")
         back = await office.store.request(request.id)
-        assert back.state is State.DISPOSITION_HEAD
+        assert back.state == State.DISPOSITION_HEAD
         assert (await office.store.timeline(request.id))[-1].note == "Mohon lengkapi lampiran"
 
 
@@ -116,7 +116,7 @@ async def test_tasks_and_history(emu: BotApiEmulator, tmp_path: Path) -> None:
         listed = await head.wait_for("Tahap 1")
         assert listed.button_texts == ["Disposisi ke Kabid", "Tolak permohonan"]
         await act(head, listed, "Disposisi ke Kabid", "Segera", choose="Tindak lanjuti")
-        assert (await office.store.request(request.id)).state is State.DISPOSITION_KABID
+        assert (await office.store.request(request.id)).state == State.DISPOSITION_KABID
         await head.send_command("/tugas")
         await head.wait_for("Tidak ada tahap yang menunggu")
         await kasi.send_command("/tugas")
@@ -147,7 +147,7 @@ async def test_token_never_logged(emu: BotApiEmulator, tmp_path: Path,
         number = await submit_by_chat(s.people.requester)  # includes the letter download
         card = await head.wait_for("Tahap 1", timeout=10)
         await act(head, card, "Disposisi ke Kabid", choose="Tindak lanjuti")
-        assert (await office.store.request(number)).state is State.DISPOSITION_KABID
+        assert (await office.store.request(number)).state == State.DISPOSITION_KABID
         emu.inject("sendMessage", 500, count=1)  # an error path: the outbox logs and retries
         await file_request(office, "portal")
         await head.wait_for(lambda m: "Tahap 1" in m.text and "portal" in m.text, timeout=10)

@@ -56,7 +56,7 @@ async def test_created_journey_end_to_end(emu: BotApiEmulator, tmp_path: Path) -
 
         office = office_of(app)
         request = await office.store.request(number)
-        assert request.state is State.COMPLETED
+        assert request.state == State.COMPLETED
         events = await office.store.timeline(request.id)
         assert len(events) == 10
         assert events[1].instruction == "Tindak lanjuti"

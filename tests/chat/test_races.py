@@ -33,7 +33,7 @@ async def test_double_tap_makes_one_transition(emu: BotApiEmulator, tmp_path: Pa
         request = await advance(office, await file_request(office), STEPS_TO_DECISION)
         request = await take(office, KABID, request, Action.REJECT_EXISTS)
         request = await take(office, HEAD, request, Action.SIGN)
-        assert request.state is State.DELIVERY
+        assert request.state == State.DELIVERY
         letter = await requester.wait_for(lambda m: "Diterima" in m.button_texts, timeout=15)
         answers = await asyncio.gather(requester.press(letter, "Diterima"),
                                        requester.press(letter, "Diterima"))
@@ -43,7 +43,7 @@ async def test_double_tap_makes_one_transition(emu: BotApiEmulator, tmp_path: Pa
         assert answers[1].endswith(" WITA.")
         await requester.wait_for("Tercatat")
         done = await office.store.request(request.id)
-        assert done.state is State.COMPLETED
+        assert done.state == State.COMPLETED
         assert (await audit_actions(office, request)).count("confirm_receipt") == 1
         await asyncio.sleep(0.5)
         assert sum("Tercatat" in m.text for m in requester.inbox) == 1
@@ -69,7 +69,7 @@ async def test_two_holders_press_at_once(emu: BotApiEmulator, tmp_path: Path) ->
         assert outcomes[1].startswith("Tercatat: Disposisi ke Kasi")
 
         moved = await office.store.request(request.id)
-        assert moved.state is State.ORDER_CHECK and moved.version == request.version + 1
+        assert moved.state == State.ORDER_CHECK and moved.version == request.version + 1
         assert await audit_actions(office, request) == ["submit", "dispose", "dispose"]
         await kasi.wait_for("Tahap 3")
         await asyncio.sleep(0.5)
@@ -137,7 +137,7 @@ async def test_kasi_picks_the_staff(emu: BotApiEmulator, tmp_path: Path) -> None
         card = await kasi.wait_for("Tahap 3")
         await act(kasi, card, "Perintahkan pengecekan", choose_staff="Dedi Prakom")
         assigned = await office.store.request(request.id)
-        assert assigned.state is State.TECHNICAL_CHECK
+        assert assigned.state == State.TECHNICAL_CHECK
         assert assigned.assignee_id == (await person(office, STAFF2)).id
 
         step4 = await dedi.wait_for("Tahap 4")
@@ -150,6 +150,6 @@ async def test_kasi_picks_the_staff(emu: BotApiEmulator, tmp_path: Path) -> None
 
         await act(dedi, step4, "Kirim laporan teknis", "Nama tersedia")
         checked = await office.store.request(request.id)
-        assert checked.state is State.REPORT_TO_KABID
+        assert checked.state == State.REPORT_TO_KABID
         last = (await office.store.timeline(request.id))[-1]
         assert (last.actor_name, last.note) == ("Dedi Prakom", "Nama tersedia")

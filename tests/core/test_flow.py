@@ -42,18 +42,18 @@ async def test_approved_request_goes_through_every_step(
 ) -> None:
     request = await submit(office)
     r = await drive_to_decision(office, request)
-    assert r.state is State.DECISION
+    assert r.state == State.DECISION
     r = await act(office, KABID, r, Action.APPROVE)
-    assert r.state is State.CREATION and r.assignee_id is not None
+    assert r.state == State.CREATION and r.assignee_id is not None
     r = await act(office, STAFF, r, Action.CONFIRM_CREATED, details={"by": "test"})
     assert (r.state, r.outcome) == (State.LETTER_SIGNOFF, Outcome.CREATED)
     assert bind_rw.values("layanan.balangankab.go.id") == {"203.0.113.10"}
     assert await office.store.live_subdomains() == {"layanan": r.id}
     r = await act(office, HEAD, r, Action.REVISE, "Perbaiki alamat tujuan")
-    assert r.state is State.LETTER_REVISION
+    assert r.state == State.LETTER_REVISION
     r = await act(office, STAFF, r, Action.RESUBMIT, "Sudah diperbaiki")
     r = await act(office, HEAD, r, Action.SIGN)
-    assert r.state is State.DELIVERY
+    assert r.state == State.DELIVERY
     [letter] = await office.store.letters(r.id)
     assert letter.number == "555/1/Diskominfo-Blg/2026"
     assert letter.kind == "created"
@@ -66,13 +66,13 @@ async def test_approved_request_goes_through_every_step(
     [letter] = await office.store.letters(r.id)
     assert letter.delivered_at is not None
     assert letter.received_at is not None
-    assert r.state is State.COMPLETED and r.version == 12
+    assert r.state == State.COMPLETED and r.version == 12
     events = await office.store.timeline(r.id)
     assert [e.action for e in events] == [
         "submit", "dispose", "dispose", "order_check", "submit_check", "submit_report",
         "approve", "confirm_created", "revise", "resubmit", "sign", "confirm_receipt"]
     assert events[1].instruction == Instruction.FOLLOW_UP.value
-    assert events[1].actor_role is Role.KEPALA_DINAS
+    assert events[1].actor_role == Role.KEPALA_DINAS
     assert events[7].details["by"] == "test"
     assert events[7].details["records"] == [["layanan.balangankab.go.id", "A", "203.0.113.10",
                                              300]]
@@ -88,7 +88,7 @@ async def test_not_approved_domain_exists_path(office: Office) -> None:
     assert (r.state, r.outcome) == (State.LETTER_SIGNOFF, Outcome.EXISTS)
     r = await act(office, HEAD, r, Action.SIGN)
     r = await act(office, STAFF, r, Action.CONFIRM_RECEIPT, "Diserahkan langsung")
-    assert r.state is State.COMPLETED
+    assert r.state == State.COMPLETED
 
 
 async def test_decline_return_and_withdraw(office: Office) -> None:
@@ -101,10 +101,10 @@ async def test_decline_return_and_withdraw(office: Office) -> None:
     with pytest.raises(BadNote):
         await act(office, KABID, r, Action.RETURN, "")
     r = await act(office, KABID, r, Action.RETURN, "Lampiran surat belum lengkap")
-    assert r.state is State.DISPOSITION_HEAD
+    assert r.state == State.DISPOSITION_HEAD
 
     r = await act(office, REQUESTER, r, Action.WITHDRAW)
-    assert r.state is State.WITHDRAWN
+    assert r.state == State.WITHDRAWN
 
 
 async def test_withdrawal_is_refused_from_step_six_on(office: Office) -> None:
@@ -153,7 +153,7 @@ async def test_kasi_picks_the_staff_when_there_are_several(office: Office) -> No
     with pytest.raises(NotYourStep):
         await act(office, STAFF, r, Action.SUBMIT_CHECK)
     r = await act(office, STAFF2, r, Action.SUBMIT_CHECK)
-    assert r.state is State.REPORT_TO_KABID
+    assert r.state == State.REPORT_TO_KABID
 
 
 async def test_acting_head_receives_the_step_and_is_audited(office: Office) -> None:
@@ -186,7 +186,7 @@ async def test_each_transition_queues_the_next_holders_buttons(office: Office) -
     assert r.version == 2
     requester = await person(office, REQUESTER)
     withdrawn = await office.act(requester, r.id, ActionInput(Action.WITHDRAW, 0))
-    assert withdrawn.state is State.WITHDRAWN
+    assert withdrawn.state == State.WITHDRAWN
     with pytest.raises(RequestClosed):
         await office.act(requester, r.id, ActionInput(Action.WITHDRAW, 0))
 

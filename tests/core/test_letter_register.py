@@ -24,7 +24,7 @@ def _text(path: Path) -> str:
 async def _at_signoff(office: Office, label: str) -> int:
     r = await drive_to_decision(office, await submit(office, label))
     r = await act(office, KABID, r, Action.REJECT_EXISTS)
-    assert r.state is State.LETTER_SIGNOFF
+    assert r.state == State.LETTER_SIGNOFF
     return r.id
 
 
@@ -76,7 +76,7 @@ async def test_final_letter_reads_like_the_register_says(office: Office) -> None
 async def test_decline_issues_its_letter_at_once(office: Office) -> None:
     r = await act(office, HEAD, await submit(office, "tolak"), Action.DECLINE,
                   "Bukan <b>kewenangan</b> Diskominfo")
-    assert r.state is State.DECLINED
+    assert r.state == State.DECLINED
     [letter] = await office.store.letters(r.id)
     assert letter.kind == "declined"
     text = _text(letter.path)
@@ -112,4 +112,4 @@ async def test_signing_without_the_signatorys_nip_is_refused_and_changes_nothing
     r = await drive_to_decision(office, await submit(office, "nipless"))
     with pytest.raises(WorkflowError, match="NIP dan pangkat Tanpa NIP"):
         await act(office, KABID, r, Action.REJECT_EXISTS)
-    assert (await office.store.request(r.id)).state is State.DECISION
+    assert (await office.store.request(r.id)).state == State.DECISION

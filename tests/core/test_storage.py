@@ -64,7 +64,7 @@ async def test_request_numbers_agenda_and_first_audit_row(db_path: Path) -> None
     second = await submit(office, "portal")
     assert (first.number, second.number) == ("SD-2026-0001", "SD-2026-0002")
     assert (first.agenda_number, second.agenda_number) == (1, 2)
-    assert first.state is State.DISPOSITION_HEAD and first.version == 1
+    assert first.state == State.DISPOSITION_HEAD and first.version == 1
     events = await office.store.timeline(first.id)
     assert [(e.action, e.to_state, e.actor_name) for e in events] == [
         ("submit", State.DISPOSITION_HEAD, "Ahmad Dinkes")]
@@ -139,7 +139,7 @@ async def test_concurrent_transitions_on_one_step_exactly_one_wins(db_path: Path
         *(attempt(office.store if n % 2 else other, n) for n in range(40)))
     assert results.count("won") == 1 and results.count("stale") == 39
     final = await office.store.request(request.id)
-    assert final.version == 2 and final.state is State.DISPOSITION_KABID
+    assert final.version == 2 and final.state == State.DISPOSITION_KABID
     events = await office.store.timeline(request.id)
     assert [e.action for e in events] == ["submit", "dispose"]
     queued = [m for m in await office.store.pending_messages(now=NOW) if "n" in m.payload]

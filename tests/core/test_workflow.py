@@ -6,10 +6,9 @@ import itertools
 
 import pytest
 
+from bot.durations import WorkDays, WorkMinutes
 from bot.workflow import (
-    FINAL_STATES,
-    INITIAL_STATE,
-    OFFICIAL_ROLES,
+    SOP,
     STEPS,
     Action,
     ActionNotAllowed,
@@ -21,11 +20,15 @@ from bot.workflow import (
     RequestClosed,
     Role,
     State,
-    decide,
-    reachable_states,
-    to_mermaid,
-    transitions_for,
 )
+
+FINAL_STATES = SOP.final_states
+INITIAL_STATE = SOP.initial
+OFFICIAL_ROLES = SOP.officials
+decide = SOP.decide
+reachable_states = SOP.reachable_states
+to_mermaid = SOP.to_mermaid
+transitions_for = SOP.transitions_for
 
 
 def test_every_state_is_reachable_from_the_start() -> None:
@@ -44,17 +47,21 @@ def test_every_open_state_has_a_step_and_an_exit_and_finals_have_none() -> None:
 def test_steps_follow_the_sop_numbering_roles_and_standard_times() -> None:
     numbers = sorted({s.number for s in STEPS})
     assert numbers == list(range(1, 10))
-    by_number = {s.number: s for s in STEPS if s.state is not State.LETTER_REVISION}
+    by_number = {s.number: s for s in STEPS if s.state != State.LETTER_REVISION}
     expected = {1: (Role.KEPALA_DINAS, 15), 2: (Role.KABID, 15), 3: (Role.KASI, 15),
                 4: (Role.STAF_PRAKOM, 24 * 60), 5: (Role.KASI, 60), 6: (Role.KABID, 20),
                 7: (Role.STAF_PRAKOM, 60)}
     for number, (role, minutes) in expected.items():
         step = by_number[number]
-        assert step.role is role
-        assert step.standard_time is not None
-        assert step.standard_time.total_seconds() == minutes * 60
-    assert by_number[4].working_days
-    assert by_number[8].standard_time is None and by_number[9].standard_time is None
+        assert step.role == role
+        if number == 4:
+            assert step.standard_time == WorkDays(1)
+        else:
+            assert step.standard_time == WorkMinutes(minutes)
+        assert step.sop_time
+    # The SOP sets no time for steps 8 and 9: the table's is the office's, one working day.
+    assert by_number[8].standard_time == WorkDays(1) and not by_number[8].sop_time
+    assert by_number[9].standard_time == WorkDays(1) and not by_number[9].sop_time
 
 
 def test_every_position_and_the_requester_act_somewhere() -> None:
@@ -63,15 +70,15 @@ def test_every_position_and_the_requester_act_somewhere() -> None:
 
 
 def test_step_six_has_both_outcomes_and_step_seven_leads_to_the_letter() -> None:
-    decision = next(s for s in STEPS if s.state is State.DECISION)
+    decision = next(s for s in STEPS if s.state == State.DECISION)
     targets = {t.action: (t.to, t.outcome) for t in decision.transitions}
     assert targets[Action.APPROVE] == (State.CREATION, None)
     assert targets[Action.REJECT_EXISTS] == (State.LETTER_SIGNOFF, Outcome.EXISTS)
     assert targets[Action.REJECT_ADVICE] == (State.LETTER_SIGNOFF, Outcome.ADVICE)
-    creation = next(s for s in STEPS if s.state is State.CREATION)
+    creation = next(s for s in STEPS if s.state == State.CREATION)
     created = creation.transition(Action.CONFIRM_CREATED)
-    assert created is not None and created.outcome is Outcome.CREATED
-    assert created.to is State.LETTER_SIGNOFF
+    assert created is not None and created.outcome == Outcome.CREATED
+    assert created.to == State.LETTER_SIGNOFF
 
 
 def test_return_and_decline_need_a_note_and_withdrawal_stops_at_step_six() -> None:
@@ -84,7 +91,7 @@ def test_return_and_decline_need_a_note_and_withdrawal_stops_at_step_six() -> No
 
 
 def _actor(*roles: Role, person_id: int = 1) -> Actor:
-    positions = frozenset(r for r in roles if r is not Role.SKPD)
+    positions = frozenset(r for r in roles if r != Role.SKPD)
     return Actor(person_id, positions, is_requester=Role.SKPD in roles)
 
 
@@ -115,8 +122,8 @@ def test_permission_matrix(state: State, action: Action, role: Role) -> None:
 
 def test_acting_positions_count_like_held_ones() -> None:
     plt_head = Actor(7, frozenset({Role.KEPALA_DINAS, Role.KASI}))
-    assert decide(State.DISPOSITION_HEAD, Action.DISPOSE, plt_head).role is Role.KEPALA_DINAS
-    assert decide(State.ORDER_CHECK, Action.ORDER_CHECK, plt_head).role is Role.KASI
+    assert decide(State.DISPOSITION_HEAD, Action.DISPOSE, plt_head).role == Role.KEPALA_DINAS
+    assert decide(State.ORDER_CHECK, Action.ORDER_CHECK, plt_head).role == Role.KASI
 
 
 def test_assigned_staff_step_belongs_to_the_assignee_only() -> None:
@@ -135,7 +142,7 @@ def test_notes_are_checked() -> None:
         decide(State.DISPOSITION_KABID, Action.RETURN, kabid, "x" * 5000)
     decision = decide(State.DISPOSITION_KABID, Action.RETURN, kabid, "  perlu dilengkapi  ")
     assert decision.note == "perlu dilengkapi"
-    assert decision.to is State.DISPOSITION_HEAD
+    assert decision.to == State.DISPOSITION_HEAD
 
 
 def test_mermaid_names_every_state_and_transition() -> None:
@@ -143,6 +150,7 @@ def test_mermaid_names_every_state_and_transition() -> None:
     assert diagram.startswith("stateDiagram-v2")
     for state in State:
         assert state.value in diagram
+    assert "letter_signoff : 8. Kepala Dinas (1 hari kerja)" in diagram
     assert diagram.count("-->") == 1 + sum(len(s.transitions) for s in STEPS) + len(FINAL_STATES)
 
 
@@ -152,7 +160,7 @@ def test_every_effect_is_done_somewhere_and_letters_come_from_the_table() -> Non
     used = {e for s in STEPS for t in s.transitions for e in t.effects}
     used |= {e for s in STEPS for e in s.on_enter}
     assert used == set(Effect)
-    entering_signoff = [t for s in STEPS for t in s.transitions if t.to is State.LETTER_SIGNOFF]
+    entering_signoff = [t for s in STEPS for t in s.transitions if t.to == State.LETTER_SIGNOFF]
     assert len(entering_signoff) == 4  # exists, advice, created, resubmitted
     issuing = {t.action for s in STEPS for t in s.transitions if Effect.ISSUE_LETTER in t.effects}
     assert issuing == {Action.SIGN, Action.DECLINE}

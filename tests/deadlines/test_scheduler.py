@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.deadlines import Level, ReminderScheduler, standard_duration
+from bot.deadlines import Level, ReminderScheduler
 from bot.settings import Settings
-from bot.workflow import Action, Instruction, Role, State
+from bot.workflow import SOP, Action, Instruction, Role, State
 from bot.worktime import WorkDays, WorkMinutes
 from storage.models import QueuedMessage
 from storage.reminders import ReminderLog
@@ -26,8 +26,14 @@ async def levels(scheduler: ReminderScheduler, request_id: int) -> list[int]:
     return [level for level, _ in await scheduler.log.levels(request.id, request.version)]
 
 
+def standard_duration(state: str, settings: Settings) -> WorkMinutes | WorkDays | None:
+    step = SOP.with_standard_times(settings.standard_times).step(state)
+    return step.standard_time if step else None
+
+
 def test_standard_times_come_from_the_sop_and_the_settings() -> None:
-    settings = Settings.from_mapping({"STANDARD_TIME_STEP8": "2h", "STANDARD_TIME_STEP9": "3d"})
+    settings = Settings.from_mapping(
+        {"STANDARD_TIMES": "letter_signoff=2h,letter_revision=2h,delivery=3d"})
     assert standard_duration(State.DISPOSITION_HEAD, settings) == WorkMinutes(15)
     assert standard_duration(State.TECHNICAL_CHECK, settings) == WorkDays(1)
     assert standard_duration(State.REPORT_TO_KABID, settings) == WorkMinutes(60)
@@ -60,7 +66,7 @@ async def test_deadlines_skip_evening_weekend_and_christmas(seeded: Opened, cloc
     other = await act(scheduler.office, KABID, other, Action.DISPOSE,
                       instruction=Instruction.FOLLOW_UP)
     other = await act(scheduler.office, KASI, other, Action.ORDER_CHECK)
-    assert other.state is State.TECHNICAL_CHECK
+    assert other.state == State.TECHNICAL_CHECK
     duration = standard_duration(other.state, scheduler.office.settings)
     assert duration is not None
     assert scheduler.clock.multiples(other.state_since, duration, 1) == wita("2026-12-28 10:00")
@@ -207,11 +213,11 @@ async def test_two_schedulers_fire_each_level_once(seeded: Opened, clock: Clock)
 
 async def test_step_8_uses_the_configured_time(seeded: Opened, clock: Clock) -> None:
     set_to(clock, "2026-11-30 09:00")
-    scheduler = await seeded.scheduler(STANDARD_TIME_STEP8="2h")
+    scheduler = await seeded.scheduler(STANDARD_TIMES="letter_signoff=2h")
     office = scheduler.office
     request = await submit(office)
     request = await act(office, HEAD, request, Action.DECLINE, "Tidak sesuai ketentuan")
-    assert request.state is State.DECLINED
+    assert request.state == State.DECLINED
     assert await scheduler.next_due(clock()) is None
     # A closed request is never reminded.
     assert await scheduler.scan(clock() + timedelta(days=30)) == 0

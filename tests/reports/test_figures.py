@@ -8,16 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.reports import (
-    MonthFigures,
-    StepFigures,
     median,
     month_bounds,
     month_figures,
     month_requests,
     nearest_rank,
 )
-from bot.workflow import Role, State
+from bot.workflow import State
 from bot.worktime import WorkClock
+from letters.figures import MonthFigures, StepFigures
 from tests.reports.conftest import Month
 
 TZ = ZoneInfo("Asia/Makassar")
@@ -51,8 +50,8 @@ EXPECTED = {
     5: (2, m(30), m(40), 2, 0),      # 20 40
     6: (2, m(20), m(25), 1, 0),      # 15 25
     7: (1, m(30), m(30), 1, 0),      # 30
-    8: (4, m(10), m(20), None, 0),   # 5 10 10 20, sign-off and revision visits together
-    9: (1, m(30), m(30), None, 1),   # 30; B waits in delivery
+    8: (4, m(10), m(20), 4, 0),      # 5 10 10 20, sign-off and revision visits together
+    9: (1, m(30), m(30), 1, 1),      # 30; B waits in delivery
 }
 
 
@@ -66,11 +65,14 @@ async def test_shares_standards_and_roles(month: Month) -> None:
     figures = await month_figures(month.office.store, CLOCK, 2026, 11, TZ)
     shares = {s.number: s.share_within for s in figures.steps}
     assert shares == {1: 0.5, 2: pytest.approx(1 / 3), 3: pytest.approx(2 / 3),
-                      4: pytest.approx(2 / 3), 5: 1.0, 6: 0.5, 7: 1.0, 8: None, 9: None}
+                      4: pytest.approx(2 / 3), 5: 1.0, 6: 0.5, 7: 1.0, 8: 1.0, 9: 1.0}
     assert step(figures, 4).standard_time == timedelta(days=1) and step(figures, 4).working_days
     assert step(figures, 1).standard_time == m(15) and not step(figures, 1).working_days
-    assert step(figures, 8).standard_time is None and not step(figures, 8).has_standard
-    assert step(figures, 8).roles == (Role.KEPALA_DINAS, Role.STAF_PRAKOM)
+    # Steps 8 and 9 have no time in the SOP: the table gives them the office's working day.
+    assert step(figures, 8).standard_time == timedelta(days=1) and step(figures, 8).working_days
+    assert step(figures, 8).role_titles == ("Kepala Dinas", "Staf Pranata Komputer")
+    assert step(figures, 8).state_labels == ("Persetujuan surat balasan",
+                                             "Perbaikan konsep surat balasan")
     assert step(figures, 8).states == (State.LETTER_SIGNOFF, State.LETTER_REVISION)
 
 
@@ -88,7 +90,7 @@ async def test_slowest_cases_ranked_by_over_by(month: Month) -> None:
     top = await month_figures(month.office.store, CLOCK, 2026, 11, TZ, slowest_limit=2)
     assert [v.request_number for v in top.slowest] == ["SD-2026-0002", "SD-2026-0003"]
     late_step4 = figures.slowest[0]
-    assert late_step4.state is State.TECHNICAL_CHECK
+    assert late_step4.state == State.TECHNICAL_CHECK
     assert late_step4.entered.astimezone(TZ).strftime("%a %H:%M") == "Tue 09:10"
     assert late_step4.left.astimezone(TZ).strftime("%a %H:%M") == "Wed 09:40"
 

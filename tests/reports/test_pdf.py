@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
-from bot.reports import MonthFigures, month_figures
+from bot.reports import month_figures
 from bot.worktime import WorkClock
+from letters.figures import MonthFigures
 from letters.report import (
     TITLE,
     ChartData,

@@ -4,27 +4,34 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.deadlines import standard_duration, step_standards
-from bot.reports import figures_from, table_standards
-from bot.settings import Settings
-from bot.workflow import State
+import pytest
+
+from bot.reports import figures_from
+from bot.settings import Settings, SettingsError
+from bot.workflow import SOP
 from bot.worktime import WorkClock, WorkDays, WorkMinutes
 
 
-def test_steps_8_and_9_take_their_standard_from_the_settings() -> None:
-    settings = Settings.from_mapping({"STANDARD_TIME_STEP8": "2h", "STANDARD_TIME_STEP9": "2d"})
-    standards = step_standards(settings)
-    assert table_standards()[8] is None
-    assert standards[8] == WorkMinutes(120)
-    assert standards[9] == WorkDays(2)
-    assert standards[1] == WorkMinutes(15)
-    assert standards[4] == WorkDays(1)
-    assert standard_duration(State.LETTER_REVISION, settings) == WorkMinutes(120)
-    assert standard_duration(State.COMPLETED, settings) is None
+def test_standard_times_come_from_the_table_and_settings_override_them_by_state() -> None:
+    settings = Settings.from_mapping({"STANDARD_TIMES": "letter_signoff=2h, delivery=2d"})
+    table = SOP.with_standard_times(settings.standard_times)
+    assert SOP.standard_time(8) == WorkDays(1)
+    assert table.standard_time(8) == WorkMinutes(120)
+    assert table.standard_time(9) == WorkDays(2)
+    assert table.standard_time(1) == WorkMinutes(15)
+    assert table.standard_time(4) == WorkDays(1)
 
-    figures = figures_from(2026, 11, settings.timezone, [], WorkClock(), standards=standards)
+    figures = figures_from(2026, 11, settings.timezone, [], WorkClock(), workflow=table)
     step8, step9 = figures.steps[7], figures.steps[8]
     assert (step8.standard_time, step8.working_days) == (timedelta(hours=2), False)
     assert (step9.standard_time, step9.working_days) == (timedelta(days=2), True)
-    plain = figures_from(2026, 11, settings.timezone, [], WorkClock())
-    assert plain.steps[7].standard_time is None
+    assert step8.standard_label == "2 jam"
+    plain = figures_from(2026, 11, settings.timezone, [], WorkClock(), workflow=SOP)
+    assert plain.steps[7].standard_time == timedelta(days=1)
+
+
+def test_a_standard_time_for_an_unknown_state_is_refused_at_start() -> None:
+    with pytest.raises(SettingsError, match=r"STANDARD_TIMES.*no step for state.*signoff"):
+        Settings.from_mapping({"STANDARD_TIMES": "signoff=2h"})
+    with pytest.raises(SettingsError, match="STANDARD_TIMES"):
+        Settings.from_mapping({"STANDARD_TIMES": "letter_signoff"})

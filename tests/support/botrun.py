@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.app import BotApp, build_application, polling
+from bot.app import build_application, polling
+from bot.handlers.context import BotApp
 from bot.service import Office
 from bot.settings import Settings
+from bot.workflow import SOP, Workflow
 from devtools.emulator import BotApiEmulator, SimGroup, SimUser
 from tests.support.office import (
     ADMIN,
@@ -76,10 +78,11 @@ async def seed(settings: Settings, clock: Clock, **kw: Any) -> None:
 
 @asynccontextmanager
 async def running_office_bot(
-    settings: Settings, clock: Clock, *, outbox_poll: float = 0.2
+    settings: Settings, clock: Clock, *, outbox_poll: float = 0.2, workflow: Workflow = SOP,
 ) -> AsyncIterator[BotApp]:
     """Like `python -m bot run`, for the length of a block."""
-    async with polling(build_application(settings, clock=clock, outbox_poll=outbox_poll)) as app:
+    async with polling(build_application(settings, clock=clock, outbox_poll=outbox_poll,
+                                         workflow=workflow)) as app:
         yield app
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.app import BotApp
+from bot.handlers.context import BotApp
 from bot.service import ActionInput, Office
 from bot.settings import Settings
 from bot.workflow import Action, Instruction
