@@ -139,6 +139,14 @@ class Database:
         return problems
 
 
+class Repository:
+    """Base of the per-entity classes (`storage.people`, `storage.requests`, …): they read and
+    write through one shared `Database`, which stays the only owner of the connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+
 async def _user_version(conn: aiosqlite.Connection) -> int:
     async with conn.execute("PRAGMA user_version") as cur:
         row = await cur.fetchone()
@@ -159,3 +167,4 @@ def _split_sql(sql: str) -> list[str]:
     ):
         raise DatabaseError("migration ends with an incomplete statement")
     return statements
+

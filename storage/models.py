@@ -149,10 +149,12 @@ class QueuedMessage:
 
 @dataclass(frozen=True)
 class LetterOrder:
-    """A reply letter to number, render and register inside a transition's transaction.
+    """A reply letter to number, render and register with a transition.
 
-    The number is allocated there (gapless per year), so rendering happens there too:
-    `number_for(sequence)` formats it, `render(number, verification_code)` makes the PDF.
+    `number_for(sequence)` formats a number, `render(number, verification_code)` makes the
+    PDF. The store renders before the transaction, with the year's next number, and the
+    transaction checks that number is still free (gapless per year); see `storage.letters`.
+    `render` may therefore run more than once, and never while the write lock is held.
     """
 
     year: int

@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from storage.db import Database
+from storage.db import Repository
 from storage.models import OutMessage
-from storage.store import queue_messages, timestamp
+from storage.outbox import queue_messages
+from storage.rows import timestamp
 
 
-class ReminderLog:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class ReminderLog(Repository):
     async def fired(self) -> dict[int, int]:
         """Request id → the highest level fired for the step it is in now (its version)."""
         async with self.db.reading() as conn:

@@ -1,0 +1,170 @@
+"""The outgoing-letter register (agenda surat keluar) and the PDFs of the issued letters.
+
+A letter's number is gapless and unique per year, so it becomes final only in the transaction
+that registers it; the PDF, though, is never rendered while the write lock is held. `LetterIssuer`
+reads the year's next number, renders the letter with it and writes the file atomically, all
+before the transaction; inside it, `register_letter` checks that the number is still the next
+one. When another writer (another process on the same file) took it meanwhile, the transaction
+rolls back, the file is removed and the letter is rendered again with the new number. Whenever
+the transaction does not commit, for whatever reason, the file is removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import secrets
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+import aiosqlite
+
+from storage import rows
+from storage.db import Database, Repository
+from storage.errors import StorageError
+from storage.models import IssuedLetter, LetterOrder
+
+LETTER_ATTEMPTS = 5
+_MAX_SEQUENCE = "SELECT MAX(sequence) FROM outgoing_register WHERE year = ?"
+
+T = TypeVar("T")
+
+
+class Letters(Repository):
+    async def letters(self, request_id: int | None = None,
+                      code: str | None = None) -> list[IssuedLetter]:
+        clauses, params = ["1=1"], []
+        if request_id is not None:
+            clauses.append("o.request_id = ?")
+            params.append(str(request_id))
+        if code is not None:
+            clauses.append("o.verification_code = ?")
+            params.append(code.strip().upper())
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                rows.LETTER_SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY o.id",
+                params)
+        return [rows.issued(r) for r in found]
+
+
+@dataclass(frozen=True)
+class PreparedLetter:
+    """A letter rendered and written under the number it expects to get."""
+
+    order: LetterOrder
+    sequence: int
+    number: str
+    code: str
+    path: Path
+    sha256: str
+
+
+class _NumberTaken(Exception):
+    """Another letter was registered under the prepared number; the transaction rolls back."""
+
+
+class LetterIssuer:
+    """Issues letters with a transaction the caller runs (`commit`), one at a time in this
+    process: without that, N concurrent sign-offs would all render the same number and need
+    up to N attempts. Writers in other processes are caught by the number check instead."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._lock = asyncio.Lock()
+
+    async def issue(self, order: LetterOrder,
+                    commit: Callable[[PreparedLetter], Awaitable[T]]) -> T:
+        """Render `order`, then `commit(prepared)`, which must call `register_letter`."""
+        code = secrets.token_hex(5).upper()
+        async with self._lock:
+            for _attempt in range(LETTER_ATTEMPTS):
+                prepared = await self._prepare(order, code)
+                try:
+                    return await commit(prepared)
+                except BaseException as failed:
+                    await self._discard(prepared)
+                    if not isinstance(failed, _NumberTaken):
+                        raise
+        raise StorageError(
+            f"letter number of {order.year} was taken by another writer {LETTER_ATTEMPTS} "
+            "times in a row; nothing was issued, try again")
+
+    async def _prepare(self, order: LetterOrder, code: str) -> PreparedLetter:
+        async with self.db.reading() as conn:
+            sequence = await rows.next_in_year(conn, _MAX_SEQUENCE, order.year)
+        number = order.number_for(sequence)
+        pdf = await asyncio.to_thread(order.render, number, code)
+        path = order.directory / f"{order.year}-{sequence:04d}-{code}.pdf"
+        await asyncio.to_thread(_write_atomically, path, pdf)
+        return PreparedLetter(order, sequence, number, code, path,
+                              hashlib.sha256(pdf).hexdigest())
+
+    async def _discard(self, prepared: PreparedLetter) -> None:
+        """Remove the file of a letter whose transaction did not commit. A failure *while*
+        committing (say, cancelled as COMMIT ran) does not tell whether it did, so the register
+        decides; when even that cannot be read, the file stays (an orphan, never a hole)."""
+        try:
+            async with self.db.reading() as conn:
+                registered = list(await conn.execute_fetchall(
+                    "SELECT 1 FROM outgoing_register WHERE pdf_path = ?",
+                    (str(prepared.path),)))
+        except Exception:
+            return
+        if not registered:
+            prepared.path.unlink(missing_ok=True)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file in the same folder: readers see the
+    whole file or none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+# --- inside the caller's transaction ---------------------------------------------------------
+
+
+async def register_letter(
+    conn: aiosqlite.Connection, request_id: int, now: datetime, prepared: PreparedLetter
+) -> IssuedLetter:
+    """Register a prepared letter under its number, which must still be the year's next."""
+    order = prepared.order
+    if await rows.next_in_year(conn, _MAX_SEQUENCE, order.year) != prepared.sequence:
+        raise _NumberTaken(prepared.number)
+    cur = await conn.execute(
+        """INSERT INTO outgoing_register (year, sequence, number, request_id, kind, addressee,
+             subject, signed_by, signed_acting, signed_at, verification_code, pdf_path, sha256)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+        (order.year, prepared.sequence, prepared.number, request_id, order.kind,
+         order.addressee, order.subject, order.signer_id, order.signer_acting,
+         rows.timestamp(now), prepared.code, str(prepared.path), prepared.sha256))
+    return IssuedLetter(
+        id=int(cur.lastrowid or 0), request_id=request_id, number=prepared.number,
+        sequence=prepared.sequence, year=order.year, kind=order.kind,
+        addressee=order.addressee, subject=order.subject, verification_code=prepared.code,
+        path=prepared.path, sha256=prepared.sha256, signed_at=now,
+        signed_acting=order.signer_acting)
+
+
+async def record_receipt(conn: aiosqlite.Connection, request_id: int, now: datetime) -> None:
+    """The requester confirmed receipt of the request's last letter."""
+    await conn.execute(
+        """UPDATE outgoing_register SET received_at = ? WHERE id =
+           (SELECT MAX(id) FROM outgoing_register WHERE request_id = ?)""",
+        (rows.timestamp(now), request_id))

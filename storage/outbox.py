@@ -1,0 +1,96 @@
+"""Messages owed to chats (the dispatcher is the only sender) and the refs of sent messages
+that the bot edits later."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage import rows
+from storage.db import Repository
+from storage.models import OutMessage, QueuedMessage
+
+
+class Outbox(Repository):
+    async def enqueue(
+        self, messages: Iterable[OutMessage], *, now: datetime, request_id: int | None = None
+    ) -> None:
+        async with self.db.transaction() as conn:
+            await queue_messages(conn, request_id, now, messages)
+
+    async def pending_messages(self, *, now: datetime, limit: int = 100) -> list[QueuedMessage]:
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                """SELECT * FROM outbox WHERE sent_at IS NULL
+                   AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?""",
+                (rows.timestamp(now), limit))
+        return [
+            QueuedMessage(r["id"], r["chat_id"], r["kind"], json.loads(r["payload"]),
+                          r["request_id"], r["attempts"], rows.opt_instant(r["not_before"]))
+            for r in found
+        ]
+
+    async def mark_sent(
+        self,
+        message_id: int,
+        *,
+        now: datetime,
+        result: Any = None,
+        ref: tuple[str, int, int] | None = None,
+    ) -> None:
+        """Record a delivery; `ref` = (key, chat id, message id) remembers it for later edits.
+
+        A message that carries a reply letter (`letter_id` in its payload) also records the
+        letter's delivery in the outgoing register."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET sent_at = ?, result = ? WHERE id = ? AND sent_at IS NULL",
+                (rows.timestamp(now), json.dumps(result), message_id))
+            await conn.execute(
+                """UPDATE outgoing_register SET delivered_at = ?
+                   WHERE delivered_at IS NULL AND id =
+                     (SELECT json_extract(payload, '$.letter_id') FROM outbox WHERE id = ?)""",
+                (rows.timestamp(now), message_id))
+            if ref is not None:
+                await conn.execute(
+                    "INSERT OR REPLACE INTO message_refs (key, chat_id, message_id) "
+                    "VALUES (?, ?, ?)", ref)
+
+    async def message_ref(self, key: str) -> tuple[int, int] | None:
+        async with self.db.reading() as conn:
+            found = list(await conn.execute_fetchall(
+                "SELECT chat_id, message_id FROM message_refs WHERE key = ?", (key,)))
+        return (found[0][0], found[0][1]) if found else None
+
+    async def mark_failed(
+        self, message_id: int, *, error: str, retry_at: datetime | None
+    ) -> None:
+        """Record a failed attempt; `retry_at=None` gives up on the message for good."""
+        async with self.db.transaction() as conn:
+            if retry_at is None:
+                await conn.execute(
+                    """UPDATE outbox SET attempts = attempts + 1, last_error = ?,
+                         sent_at = 'failed' WHERE id = ?""", (error, message_id))
+            else:
+                await conn.execute(
+                    """UPDATE outbox SET attempts = attempts + 1, last_error = ?, not_before = ?
+                       WHERE id = ?""", (error, rows.timestamp(retry_at), message_id))
+
+
+async def queue_messages(
+    conn: aiosqlite.Connection,
+    request_id: int | None,
+    now: datetime,
+    messages: Iterable[OutMessage],
+) -> None:
+    """The one outbox writer, inside the caller's transaction."""
+    await conn.executemany(
+        """INSERT INTO outbox (chat_id, kind, payload, request_id, created_at, not_before)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [(m.chat_id, m.kind, m.payload_json(), request_id, rows.timestamp(now),
+          rows.timestamp(m.not_before) if m.not_before else None) for m in messages],
+    )

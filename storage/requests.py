@@ -1,0 +1,143 @@
+"""Requests, their incoming-register entry and their audit trail (who moved them, when, how).
+
+The transition that moves a request (and may issue a letter or register a subdomain with it)
+is in `storage.transitions`, since it spans those entities."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from bot.workflow import INITIAL_STATE, Role, State
+from storage import rows
+from storage.agencies import agency_by_id
+from storage.db import Repository
+from storage.errors import NotFound
+from storage.models import AuditEntry, NewRequest, OutMessage, Request, RequestEvent
+from storage.outbox import queue_messages
+
+
+class Requests(Repository):
+    async def create_request(
+        self,
+        new: NewRequest,
+        *,
+        now: datetime,
+        year: int,
+        subject: str,
+        compose: Callable[[Request], Iterable[OutMessage]] = lambda _request: (),
+    ) -> Request:
+        """File a request: its number, its incoming-register entry, the first audit row and
+        the notifications it causes (`compose`, a pure function of the filed request), in one
+        transaction."""
+        stamp = rows.timestamp(now)
+        async with self.db.transaction() as conn:
+            seq = await rows.next_in_year(
+                conn, "SELECT MAX(seq) FROM requests WHERE year = ?", year)
+            number = f"SD-{year}-{seq:04d}"
+            cur = await conn.execute(
+                """INSERT INTO requests (number, year, seq, agency_id, requester_id, subdomain,
+                     purpose, target_kind, target_value, contact_name, contact_phone,
+                     letter_number, letter_date, letter_file_ref, state, version, state_since,
+                     created_at, updated_at)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)""",
+                (number, year, seq, new.agency_id, new.requester_id, new.subdomain, new.purpose,
+                 new.target_kind, new.target_value, new.contact_name, new.contact_phone,
+                 new.letter_number, new.letter_date.isoformat(), new.letter_file_ref,
+                 INITIAL_STATE.value, stamp, stamp, stamp),
+            )
+            request_id = int(cur.lastrowid or 0)
+            agenda = await rows.next_in_year(
+                conn, "SELECT MAX(agenda_number) FROM incoming_register WHERE year = ?", year)
+            agency = await agency_by_id(conn, new.agency_id)
+            await conn.execute(
+                """INSERT INTO incoming_register (year, agenda_number, request_id, received_at,
+                     sender, letter_number, letter_date, subject) VALUES (?,?,?,?,?,?,?,?)""",
+                (year, agenda, request_id, stamp, agency.name, new.letter_number,
+                 new.letter_date.isoformat(), subject),
+            )
+            await audit(conn, request_id, now, None, AuditEntry(
+                action="submit", to_state=INITIAL_STATE, actor_id=new.requester_id,
+                actor_role=Role.SKPD, details={"agenda_number": agenda}))
+            filed = await request_by_id(conn, request_id)
+            await queue_messages(conn, request_id, now, compose(filed))
+            return filed
+
+    async def request(self, number_or_id: str | int) -> Request:
+        async with self.db.reading() as conn:
+            if isinstance(number_or_id, int):
+                return await request_by_id(conn, number_or_id)
+            return await _request_by(conn, "r.number = ?", number_or_id.strip().upper())
+
+    async def requests(
+        self,
+        *,
+        states: Sequence[State] | None = None,
+        requester_id: int | None = None,
+        subdomain: str | None = None,
+    ) -> list[Request]:
+        clauses: list[str] = ["1=1"]
+        params: list[object] = []
+        if states is not None:
+            clauses.append(f"r.state IN ({','.join('?' * len(states))})")
+            params += [s.value for s in states]
+        if requester_id is not None:
+            clauses.append("r.requester_id = ?")
+            params.append(requester_id)
+        if subdomain is not None:
+            clauses.append("r.subdomain = ?")
+            params.append(subdomain)
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                rows.REQUEST_SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY r.id",
+                params)
+        return [rows.request(r) for r in found]
+
+    async def timeline(self, request_id: int) -> list[RequestEvent]:
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                rows.EVENT_SELECT + " WHERE au.request_id = ? ORDER BY au.id", (request_id,))
+        return [rows.event(r) for r in found]
+
+
+# --- inside the caller's transaction ---------------------------------------------------------
+
+
+async def request_by_id(conn: aiosqlite.Connection, request_id: int) -> Request:
+    return await _request_by(conn, "r.id = ?", request_id)
+
+
+async def _request_by(conn: aiosqlite.Connection, where: str, value: object) -> Request:
+    found = list(await conn.execute_fetchall(
+        rows.REQUEST_SELECT + " WHERE " + where, (value,)))
+    if not found:
+        raise NotFound(f"no request {value}")
+    return rows.request(found[0])
+
+
+async def last_event(conn: aiosqlite.Connection, request_id: int) -> RequestEvent | None:
+    found = list(await conn.execute_fetchall(
+        rows.EVENT_SELECT + " WHERE au.request_id = ? ORDER BY au.id DESC LIMIT 1",
+        (request_id,)))
+    return rows.event(found[0]) if found else None
+
+
+async def audit(
+    conn: aiosqlite.Connection,
+    request_id: int,
+    now: datetime,
+    from_state: State | None,
+    entry: AuditEntry,
+) -> None:
+    """Write the audit row of one transition (or of an event that keeps the state)."""
+    await conn.execute(
+        """INSERT INTO audit (request_id, at, actor_id, actor_role, acting, action, from_state,
+             to_state, instruction, note, details) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+        (request_id, rows.timestamp(now), entry.actor_id,
+         entry.actor_role.value if entry.actor_role else None, entry.acting, entry.action,
+         from_state.value if from_state else None, entry.to_state.value, entry.instruction,
+         entry.note, json.dumps(entry.details, ensure_ascii=False) if entry.details else None),
+    )

@@ -1,0 +1,152 @@
+"""Shared row helpers: how instants are stored, and database rows → the records of `models`.
+
+Every entity module reads through these mappers, so a column is decoded in one place only.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import aiosqlite
+
+from bot.workflow import Outcome, Role, State
+from storage.models import Agency, IssuedLetter, Person, PositionHolder, Request, RequestEvent
+
+Row = aiosqlite.Row
+
+
+def timestamp(value: datetime) -> str:
+    """How every instant is stored: ISO 8601 in UTC (sorts as text)."""
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def instant(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def opt_instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def opt_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+async def next_in_year(conn: aiosqlite.Connection, sql: str, year: int) -> int:
+    """1 + the largest number `sql` (one `?` for the year) finds; 1 in a fresh year."""
+    async with conn.execute(sql, (year,)) as cur:
+        row = await cur.fetchone()
+    return int(row[0] or 0) + 1 if row else 1
+
+
+def person(row: Row, prefix: str = "") -> Person:
+    return Person(
+        id=row[f"{prefix}id"],
+        telegram_user_id=row[f"{prefix}telegram_user_id"],
+        name=row[f"{prefix}name"],
+        nip=row[f"{prefix}nip"],
+        rank=row[f"{prefix}rank"],
+        title=row[f"{prefix}title"],
+        phone=row[f"{prefix}phone"],
+    )
+
+
+def agency(row: Row) -> Agency:
+    return Agency(row["id"], row["code"], row["name"], row["head_title"])
+
+
+POSITION_SELECT = """
+SELECT pos.position, pos.acting, pos.valid_from, pos.valid_until,
+       p.id, p.telegram_user_id, p.name, p.nip, p.rank, p.title, p.phone
+FROM positions pos JOIN people p ON p.id = pos.person_id
+"""
+
+
+def holder(row: Row) -> PositionHolder:
+    return PositionHolder(
+        position=Role(row["position"]),
+        person=person(row),
+        acting=row["acting"],
+        valid_from=opt_date(row["valid_from"]),
+        valid_until=opt_date(row["valid_until"]),
+    )
+
+
+REQUEST_SELECT = """
+SELECT r.*, a.code AS agency_code, a.name AS agency_name, a.head_title AS agency_head_title,
+       ir.agenda_number AS agenda_number
+FROM requests r
+JOIN agencies a ON a.id = r.agency_id
+LEFT JOIN incoming_register ir ON ir.request_id = r.id
+"""
+
+
+def request(row: Row) -> Request:
+    return Request(
+        id=row["id"],
+        number=row["number"],
+        agency=Agency(row["agency_id"], row["agency_code"], row["agency_name"],
+                      row["agency_head_title"]),
+        requester_id=row["requester_id"],
+        subdomain=row["subdomain"],
+        purpose=row["purpose"],
+        target_kind=row["target_kind"],
+        target_value=row["target_value"],
+        contact_name=row["contact_name"],
+        contact_phone=row["contact_phone"],
+        letter_number=row["letter_number"],
+        letter_date=date.fromisoformat(row["letter_date"]),
+        letter_file_ref=row["letter_file_ref"],
+        state=State(row["state"]),
+        version=row["version"],
+        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        assignee_id=row["assignee_id"],
+        state_since=instant(row["state_since"]),
+        created_at=instant(row["created_at"]),
+        agenda_number=row["agenda_number"],
+    )
+
+
+EVENT_SELECT = """
+SELECT au.*, p.name AS actor_name FROM audit au LEFT JOIN people p ON p.id = au.actor_id
+"""
+
+
+def event(row: Row) -> RequestEvent:
+    return RequestEvent(
+        id=row["id"],
+        at=instant(row["at"]),
+        actor_id=row["actor_id"],
+        actor_name=row["actor_name"],
+        actor_role=Role(row["actor_role"]) if row["actor_role"] else None,
+        acting=row["acting"],
+        action=row["action"],
+        from_state=State(row["from_state"]) if row["from_state"] else None,
+        to_state=State(row["to_state"]),
+        instruction=row["instruction"],
+        note=row["note"],
+        details=json.loads(row["details"]) if row["details"] else {},
+    )
+
+
+LETTER_SELECT = """
+SELECT o.*, p.name AS signer_name FROM outgoing_register o
+LEFT JOIN people p ON p.id = o.signed_by
+"""
+
+
+def issued(row: Row) -> IssuedLetter:
+    return IssuedLetter(
+        id=row["id"], request_id=row["request_id"], number=row["number"],
+        sequence=row["sequence"], year=row["year"], kind=row["kind"],
+        addressee=row["addressee"], subject=row["subject"],
+        verification_code=row["verification_code"], path=Path(row["pdf_path"]),
+        sha256=row["sha256"], signed_at=instant(row["signed_at"]),
+        signed_by=row["signer_name"], signed_acting=row["signed_acting"],
+        delivered_at=opt_instant(row["delivered_at"]),
+        received_at=opt_instant(row["received_at"]),
+    )

@@ -1,0 +1,56 @@
+"""The subdomains this bot created: the product's own register, beside DNS itself."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import aiosqlite
+
+from bot.workflow import Role
+from storage import rows
+from storage.db import Repository
+from storage.models import AuditEntry, CreatedSubdomain
+from storage.requests import audit, request_by_id
+
+
+class Subdomains(Repository):
+    async def live_subdomains(self) -> dict[str, int | None]:
+        """Label → request id of every subdomain the bot created and did not remove."""
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                "SELECT label, request_id FROM subdomains WHERE removed_at IS NULL")
+        return {r["label"]: r["request_id"] for r in found}
+
+    async def subdomain_records(self, label: str) -> tuple[tuple[str, str, str, int], ...] | None:
+        async with self.db.reading() as conn:
+            found = list(await conn.execute_fetchall(
+                "SELECT records FROM subdomains WHERE label = ? AND removed_at IS NULL", (label,)))
+        if not found:
+            return None
+        return tuple(tuple(r) for r in json.loads(found[0]["records"]))
+
+    async def mark_subdomain_removed(self, label: str, *, now: datetime,
+                                     removed_by: int | None, request_id: int | None) -> None:
+        """Record the removal, and an audit row on the request it was created for."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """UPDATE subdomains SET removed_at = ?, removed_by = ?
+                   WHERE label = ? AND removed_at IS NULL""",
+                (rows.timestamp(now), removed_by, label))
+            if request_id is not None:
+                current = await request_by_id(conn, request_id)
+                await audit(conn, request_id, now, current.state, AuditEntry(
+                    action="remove_record", to_state=current.state, actor_id=removed_by,
+                    actor_role=Role.ADMIN, details={"label": label}))
+
+
+async def register_created(
+    conn: aiosqlite.Connection, request_id: int, now: datetime, created: CreatedSubdomain
+) -> None:
+    """Register a record set created for `request_id`, inside the caller's transaction."""
+    await conn.execute(
+        """INSERT INTO subdomains (label, request_id, records, serial, created_at)
+           VALUES (?, ?, ?, ?, ?)""",
+        (created.label, request_id, json.dumps(created.records), created.serial,
+         rows.timestamp(now)))
