@@ -146,7 +146,8 @@ class Office:
             raise Refused(f"not removed: {failed.message_id}") from None
         live = await self.store.live_subdomains()
         await self.store.mark_subdomain_removed(label, now=self.clock(), removed_by=None,
-                                                request_id=live.get(label))
+                                                request_id=live.get(label),
+                                                role=self.workflow.admin)
         return planned
 
     # --- agencies, letters, the database -----------------------------------------------------
@@ -197,8 +198,8 @@ class Office:
             requester_chat=requester.telegram_user_id if requester else None,
             group_chat_id=self.settings.group_chat_id))
         filed = await self.store.create_request(
-            new, now=now, year=local.year, subject=subject, compose=compose
-        )
+            new, now=now, year=local.year, subject=subject, initial_state=first,
+            requester_role=self.workflow.requester, compose=compose)
         self.on_queued()
         return filed
 

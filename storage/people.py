@@ -7,7 +7,6 @@ from typing import Any
 
 import aiosqlite
 
-from bot.workflow import Role
 from storage import rows
 from storage.db import Repository
 from storage.errors import StorageError
@@ -43,7 +42,7 @@ class People(Repository):
 
     async def set_position(
         self,
-        position: Role,
+        position: str,
         telegram_user_id: int,
         name: str,
         *,
@@ -55,8 +54,6 @@ class People(Repository):
         valid_from: date | None = None,
         valid_until: date | None = None,
     ) -> PositionHolder:
-        if position is Role.SKPD:
-            raise StorageError("skpd is not an office position; register agencies instead")
         if acting not in (None, "plt", "plh"):
             raise StorageError("acting must be plt or plh")
         if acting and valid_until is None:
@@ -71,34 +68,34 @@ class People(Repository):
                    ON CONFLICT (position, person_id) DO UPDATE SET
                      acting = excluded.acting, valid_from = excluded.valid_from,
                      valid_until = excluded.valid_until""",
-                (position.value, person.id, acting,
+                (position, person.id, acting,
                  valid_from.isoformat() if valid_from else None,
                  valid_until.isoformat() if valid_until else None),
             )
         return PositionHolder(position, person, acting, valid_from, valid_until)
 
-    async def remove_position(self, position: Role, telegram_user_id: int) -> bool:
+    async def remove_position(self, position: str, telegram_user_id: int) -> bool:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 """DELETE FROM positions WHERE position = ? AND person_id =
                    (SELECT id FROM people WHERE telegram_user_id = ?)""",
-                (position.value, telegram_user_id),
+                (position, telegram_user_id),
             )
             return cur.rowcount > 0
 
-    async def position_holders(self, position: Role | None = None) -> list[PositionHolder]:
+    async def position_holders(self, position: str | None = None) -> list[PositionHolder]:
         """Every holder, acting ones included, whatever their dates."""
         sql = rows.POSITION_SELECT
         params: tuple[Any, ...] = ()
         if position is not None:
             sql += " WHERE pos.position = ?"
-            params = (position.value,)
+            params = (position,)
         sql += " ORDER BY pos.position, pos.acting IS NOT NULL, p.name"
         async with self.db.reading() as conn:
             found = await conn.execute_fetchall(sql, params)
         return [rows.holder(r) for r in found]
 
-    async def holders_on(self, position: Role, day: date) -> list[PositionHolder]:
+    async def holders_on(self, position: str, day: date) -> list[PositionHolder]:
         """Who holds `position` on `day`: the acting holders first when there are any."""
         holders = [h for h in await self.position_holders(position) if h.valid_on(day)]
         return sorted(holders, key=lambda h: h.acting is None)

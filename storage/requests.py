@@ -11,7 +11,6 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.workflow import INITIAL_STATE, Role, State
 from storage import rows
 from storage.agencies import agency_by_id
 from storage.db import Repository
@@ -28,6 +27,8 @@ class Requests(Repository):
         now: datetime,
         year: int,
         subject: str,
+        initial_state: str,
+        requester_role: str,
         compose: Callable[[Request], Iterable[OutMessage]] = lambda _request: (),
     ) -> Request:
         """File a request: its number, its incoming-register entry, the first audit row and
@@ -47,7 +48,7 @@ class Requests(Repository):
                 (number, year, seq, new.agency_id, new.requester_id, new.subdomain, new.purpose,
                  new.target_kind, new.target_value, new.contact_name, new.contact_phone,
                  new.letter_number, new.letter_date.isoformat(), new.letter_file_ref,
-                 INITIAL_STATE.value, stamp, stamp, stamp),
+                 initial_state, stamp, stamp, stamp),
             )
             request_id = int(cur.lastrowid or 0)
             agenda = await rows.next_in_year(
@@ -60,8 +61,8 @@ class Requests(Repository):
                  new.letter_date.isoformat(), subject),
             )
             await audit(conn, request_id, now, None, AuditEntry(
-                action="submit", to_state=INITIAL_STATE, actor_id=new.requester_id,
-                actor_role=Role.SKPD, details={"agenda_number": agenda}))
+                action="submit", to_state=initial_state, actor_id=new.requester_id,
+                actor_role=requester_role, details={"agenda_number": agenda}))
             filed = await request_by_id(conn, request_id)
             await queue_messages(conn, request_id, now, compose(filed))
             return filed
@@ -75,7 +76,7 @@ class Requests(Repository):
     async def requests(
         self,
         *,
-        states: Sequence[State] | None = None,
+        states: Sequence[str] | None = None,
         requester_id: int | None = None,
         subdomain: str | None = None,
     ) -> list[Request]:
@@ -83,7 +84,7 @@ class Requests(Repository):
         params: list[object] = []
         if states is not None:
             clauses.append(f"r.state IN ({','.join('?' * len(states))})")
-            params += [s.value for s in states]
+            params += list(states)
         if requester_id is not None:
             clauses.append("r.requester_id = ?")
             params.append(requester_id)
@@ -129,7 +130,7 @@ async def audit(
     conn: aiosqlite.Connection,
     request_id: int,
     now: datetime,
-    from_state: State | None,
+    from_state: str | None,
     entry: AuditEntry,
 ) -> None:
     """Write the audit row of one transition (or of an event that keeps the state)."""
@@ -137,7 +138,7 @@ async def audit(
         """INSERT INTO audit (request_id, at, actor_id, actor_role, acting, action, from_state,
              to_state, instruction, note, details) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
         (request_id, rows.timestamp(now), entry.actor_id,
-         entry.actor_role.value if entry.actor_role else None, entry.acting, entry.action,
-         from_state.value if from_state else None, entry.to_state.value, entry.instruction,
+         entry.actor_role, entry.acting, entry.action, from_state, entry.to_state,
+         entry.instruction,
          entry.note, json.dumps(entry.details, ensure_ascii=False) if entry.details else None),
     )

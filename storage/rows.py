@@ -11,7 +11,6 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.workflow import Outcome, Role, State
 from storage.models import Agency, IssuedLetter, Person, PositionHolder, Request, RequestEvent
 
 Row = aiosqlite.Row
@@ -68,7 +67,7 @@ FROM positions pos JOIN people p ON p.id = pos.person_id
 
 def holder(row: Row) -> PositionHolder:
     return PositionHolder(
-        position=Role(row["position"]),
+        position=row["position"],
         person=person(row),
         acting=row["acting"],
         valid_from=opt_date(row["valid_from"]),
@@ -101,9 +100,9 @@ def request(row: Row) -> Request:
         letter_number=row["letter_number"],
         letter_date=date.fromisoformat(row["letter_date"]),
         letter_file_ref=row["letter_file_ref"],
-        state=State(row["state"]),
+        state=row["state"],
         version=row["version"],
-        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        outcome=row["outcome"],
         assignee_id=row["assignee_id"],
         state_since=instant(row["state_since"]),
         created_at=instant(row["created_at"]),
@@ -122,11 +121,11 @@ def event(row: Row) -> RequestEvent:
         at=instant(row["at"]),
         actor_id=row["actor_id"],
         actor_name=row["actor_name"],
-        actor_role=Role(row["actor_role"]) if row["actor_role"] else None,
+        actor_role=row["actor_role"],
         acting=row["acting"],
         action=row["action"],
-        from_state=State(row["from_state"]) if row["from_state"] else None,
-        to_state=State(row["to_state"]),
+        from_state=row["from_state"],
+        to_state=row["to_state"],
         instruction=row["instruction"],
         note=row["note"],
         details=json.loads(row["details"]) if row["details"] else {},

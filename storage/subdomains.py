@@ -7,7 +7,6 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.workflow import Role
 from storage import rows
 from storage.db import Repository
 from storage.models import AuditEntry, CreatedSubdomain
@@ -31,7 +30,8 @@ class Subdomains(Repository):
         return tuple(tuple(r) for r in json.loads(found[0]["records"]))
 
     async def mark_subdomain_removed(self, label: str, *, now: datetime,
-                                     removed_by: int | None, request_id: int | None) -> None:
+                                     removed_by: int | None, request_id: int | None,
+                                     role: str | None = None) -> None:
         """Record the removal, and an audit row on the request it was created for."""
         async with self.db.transaction() as conn:
             await conn.execute(
@@ -42,7 +42,7 @@ class Subdomains(Repository):
                 current = await request_by_id(conn, request_id)
                 await audit(conn, request_id, now, current.state, AuditEntry(
                     action="remove_record", to_state=current.state, actor_id=removed_by,
-                    actor_role=Role.ADMIN, details={"label": label}))
+                    actor_role=role, details={"label": label}))
 
 
 async def register_created(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from bot.workflow import Outcome
 from storage import rows
 from storage.db import Database, Repository
 from storage.errors import StaleRequest
@@ -38,7 +37,7 @@ class Transitions(Repository):
         *,
         now: datetime,
         messages: Iterable[OutMessage] = (),
-        outcome: Outcome | None = None,
+        outcome: str | None = None,
         assignee_id: int | None = None,
         clear_assignee: bool = False,
         letter: LetterOrder | None = None,
@@ -66,8 +65,8 @@ class Transitions(Repository):
                          updated_at = ?, outcome = COALESCE(?, outcome),
                          assignee_id = CASE WHEN ? THEN NULL ELSE COALESCE(?, assignee_id) END
                        WHERE id = ? AND version = ?""",
-                    (entry.to_state.value, rows.timestamp(now), rows.timestamp(now),
-                     outcome.value if outcome else None, clear_assignee, assignee_id,
+                    (entry.to_state, rows.timestamp(now), rows.timestamp(now),
+                     outcome, clear_assignee, assignee_id,
                      request_id, expected_version),
                 )
                 await audit(conn, request_id, now, current.state, entry)

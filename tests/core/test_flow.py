@@ -146,7 +146,7 @@ async def test_kasi_picks_the_staff_when_there_are_several(office: Office) -> No
     await office.store.set_position(Role.STAF_PRAKOM, STAFF2, "Dedi Prakom", now=office.clock())
     r = await act(office, HEAD, await submit(office), Action.DISPOSE)
     r = await act(office, KABID, r, Action.DISPOSE)
-    with pytest.raises(WorkflowError, match="pilih Staf Prakom"):
+    with pytest.raises(WorkflowError, match="pilih Staf Pranata Komputer"):
         await act(office, KASI, r, Action.ORDER_CHECK)
     dedi = await person(office, STAFF2)
     r = await act(office, KASI, r, Action.ORDER_CHECK, assignee_id=dedi.id)

@@ -68,7 +68,7 @@ async def test_monthly_report_for_officials_only(emu: BotApiEmulator, tmp_path: 
         await submit(office_of(app))
         await people.requester.send_command("/laporan")
         assert (await people.requester.wait_for("khusus")).text == (
-            "Perintah ini khusus pejabat dan staf Diskominfo.")
+            "Perintah ini khusus pejabat dan staf.")
 
         await people.kabid.send_command("/laporan", "2026-11")
         report = await people.kabid.wait_for(lambda m: m.document is not None)

@@ -64,8 +64,8 @@ async def test_report_pdf(month: Month) -> None:
         "1 jam 2 30 menit 40 menit 100%",
         "20 menit 2 20 menit 25 menit 50%",
         "Staf Pranata Komputer 1 jam 1 30 menit 30 menit 100%",
-        "Kepala Dinas / Staf Pranata Komputer — 4 10 menit 20 menit tanpa standar",
-        "Pemohon (SKPD) — 1 30 menit 30 menit tanpa standar",
+        "Kepala Dinas / Staf Pranata Komputer 1 hari kerja 4 10 menit 20 menit 100%",
+        "Pemohon (Perangkat Daerah) 1 hari kerja 1 30 menit 30 menit 100%",
     ):
         assert row in first, row
     assert "8. Persetujuan surat balasan / Perbaikan konsep surat balasan" in first
@@ -96,8 +96,8 @@ async def test_chart_page_draws_the_bars(month: Month) -> None:
     # A bar is a filled rectangle in its series' colour; legend swatches are stroked too (B).
     fills = Counter(re.findall(r"([.\d]+ [.\d]+ [.\d]+) rg\n(?:[^\n]*\n){0,6}?[^\n]* re f\*", ops))
     swatches = Counter(re.findall(r"([.\d]+ [.\d]+ [.\d]+) rg\n(?:[^\n]*\n){0,6}?[^\n]* re B", ops))
-    # Median and P90 bars for all 9 steps; standard bars for the 7 steps that have one.
-    assert fills == {MEDIAN: 9, P90: 9, STANDARD: 7}
+    # Median, P90 and standard bars for all 9 steps (8 and 9: the office's working day).
+    assert fills == {MEDIAN: 9, P90: 9, STANDARD: 9}
     assert swatches == {MEDIAN: 2, P90: 2, STANDARD: 2}  # two charts, one legend each
 
 
@@ -105,12 +105,14 @@ async def test_chart_data_splits_minutes_and_hours(month: Month) -> None:
     minutes, hours = chart_data(await november(month))
     assert minutes == ChartData(
         "menit",
-        tuple(f"Tahap {n}" for n in (1, 2, 3, 5, 6, 7, 8, 9)),
-        median=(15, 20, 5, 30, 20, 30, 10, 30),
-        p90=(30, 20, 20, 40, 25, 30, 20, 30),
-        standard=(15, 15, 15, 60, 20, 60, None, None),
+        tuple(f"Tahap {n}" for n in (1, 2, 3, 5, 6, 7)),
+        median=(15, 20, 5, 30, 20, 30),
+        p90=(30, 20, 20, 40, 25, 30),
+        standard=(15, 15, 15, 60, 20, 60),
     )
-    assert hours == ChartData("jam", ("Tahap 4",), median=(3,), p90=(8,), standard=(7.5,))
+    assert hours == ChartData("jam", ("Tahap 4", "Tahap 8", "Tahap 9"),
+                              median=(3, 1 / 6, 0.5), p90=(8, 1 / 3, 0.5),
+                              standard=(7.5, 7.5, 7.5))
 
 
 async def test_deterministic_bytes(month: Month) -> None:
