@@ -376,6 +376,9 @@ class Workflow:
         step = self.step(state)
         return step.short_label if step else self.label(state)
 
+    def knows_action(self, action: ActionKey) -> bool:
+        return any(t.action == action for s in self.steps for t in s.transitions)
+
     def action_label(self, action: ActionKey) -> str:
         """What an audited action did ("Didisposisikan"), for trails and messages."""
         if action == SUBMIT:

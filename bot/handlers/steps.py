@@ -74,6 +74,8 @@ async def on_action_button(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     try:
         button = ActionButton.unpack(query.data)
+        if not context.office.workflow.knows_action(button.action):
+            raise BadPayload(button.action)
     except BadPayload:
         await query.answer("Tombol ini tidak dikenali lagi. Mohon gunakan /tugas.", show_alert=True)
         return

@@ -7,12 +7,18 @@ import itertools
 import re
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from devtools.emulator.model import CallbackQueryRecord, SimMessage, StoredMessage
+from devtools.emulator.model import ApiCall, CallbackQueryRecord, SimMessage, StoredMessage
+from devtools.emulator.world import World
 
-if TYPE_CHECKING:
-    from devtools.emulator.server import BotApiEmulator
+
+class Emulator(Protocol):
+    """What a simulated person uses of the emulator (`BotApiEmulator` is one)."""
+
+    world: World
+    calls: list[ApiCall]
+    closing: bool
 
 Match = Callable[[SimMessage], bool] | str | None
 _COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![\w@])")
@@ -40,7 +46,7 @@ def _matcher(match: Match) -> Callable[[SimMessage], bool]:
 class SimChat:
     """A chat as the test sees it: the messages the bot sent there."""
 
-    def __init__(self, emu: BotApiEmulator, chat_id: int, name: str) -> None:
+    def __init__(self, emu: Emulator, chat_id: int, name: str) -> None:
         self.emu = emu
         self.chat_id = chat_id
         self.name = name
@@ -107,7 +113,7 @@ class SimGroup(SimChat):
 class SimUser(SimChat):
     """A person and their private chat with the bot (chat id == user id)."""
 
-    def __init__(self, emu: BotApiEmulator, user: dict[str, Any], phone: str | None) -> None:
+    def __init__(self, emu: Emulator, user: dict[str, Any], phone: str | None) -> None:
         super().__init__(emu, user["id"], user["first_name"])
         self.user = user
         self.user_id: int = user["id"]
