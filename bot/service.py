@@ -292,10 +292,7 @@ class Office:
 
     async def _office_request(self, person: Person | None, request_id: int,
                               refusal: str) -> Request:
-        try:
-            request = await self.store.request(request_id)
-        except NotFound:
-            raise NotVisible("Permohonan tidak ditemukan.") from None
+        request = await self._request_by_id(request_id)
         actor = await self.actor(person, request) if person else None
         if actor is None or not actor.is_office:
             raise Refused(refusal)
@@ -334,10 +331,7 @@ class Office:
     async def recheck_dns(self, person: Person | None, request_id: int) -> tuple[Request, str]:
         """Check the name in DNS again, for the holder of a step whose card shows the check;
         returns the request and the result in a sentence."""
-        try:
-            request = await self.store.request(request_id)
-        except NotFound:
-            raise NotVisible("Permohonan tidak ditemukan.") from None
+        request = await self._request_by_id(request_id)
         step = self.workflow.step(request.state)
         if step is None or Card.RECHECK_BUTTON not in step.card:
             raise Refused("Pengecekan teknis untuk permohonan ini sudah selesai.")
@@ -440,8 +434,14 @@ class Office:
     async def check(self, person: Person, request_id: int, action: ActionKey,
                     version: int) -> tuple[Request, Decision]:
         """Would `action` be allowed now (note aside)? Raises like `act` would."""
-        request = await self.store.request(request_id)
+        request = await self._request_by_id(request_id)
         return request, await self._decide(person, request, action, "-", version)
+
+    async def _request_by_id(self, request_id: int) -> Request:
+        try:
+            return await self.store.request(request_id)
+        except NotFound:
+            raise NotVisible("Permohonan tidak ditemukan.") from None
 
     async def hand_over(self, holder: PositionHolder) -> int:
         """Send a newly appointed (acting) official the steps now waiting for their position;

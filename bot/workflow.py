@@ -436,10 +436,12 @@ class Workflow:
 
     def may_act(self, state: StateKey, actor: Actor, assignee_id: int | None) -> bool:
         """Does `actor` hold work (not only options) on a request in `state` now?"""
-        return any(
-            self.has_task(state, role)
-            and not (self.is_assigned(role) and assignee_id not in (None, actor.person_id))
-            for role in actor.roles)
+        return any(self.has_task(state, role) and self._owns(role, actor, assignee_id)
+                   for role in actor.roles)
+
+    def _owns(self, role: RoleKey, actor: Actor, assignee_id: int | None) -> bool:
+        """An assigned position's step belongs to the assigned member only."""
+        return not self.is_assigned(role) or assignee_id in (None, actor.person_id)
 
     def next_role(self, transition: Transition) -> RoleKey | None:
         """Who receives the request after `transition` (the step it enters)."""
@@ -462,7 +464,7 @@ class Workflow:
             role = step.acting_role(transition)
             if role not in actor.roles:
                 continue
-            if self.is_assigned(role) and assignee_id not in (None, actor.person_id):
+            if not self._owns(role, actor, assignee_id):
                 raise NotYourStep("Tahap ini ditugaskan kepada staf lain. Bukan tugas Anda.")
             return Decision(step, transition, role, clean_note(note, transition.note),
                             self.step(transition.to))

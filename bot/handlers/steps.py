@@ -23,7 +23,6 @@ from bot.workflow import (
     WorkflowError,
 )
 from storage.models import OutMessage, Person
-from storage.store import NotFound
 
 if TYPE_CHECKING:
     from bot.handlers.context import BotContext
@@ -86,9 +85,6 @@ async def on_action_button(update: Update, context: BotContext) -> None:
     try:
         request, decision = await context.office.check(person, button.request_id, button.action,
                                                        button.version)
-    except NotFound:
-        await query.answer("Permohonan tidak ditemukan.", show_alert=True)
-        return
     except WorkflowError as refused:
         await query.answer(refused.message_id, show_alert=True)
         return

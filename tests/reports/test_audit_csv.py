@@ -29,8 +29,9 @@ async def test_csv_round_trips_notes_and_times(month: Month) -> None:
     assert all(len(r) == 10 for r in table)
 
     first = body[0]
-    assert first == ["SD-2026-0001", "2026-11-02 08:00:00", "Ahmad Dinkes", "Pemohon (Perangkat Daerah)",
-                     "", "Permohonan diajukan", "", "Disposisi Kepala Dinas", "", ""]
+    assert first == ["SD-2026-0001", "2026-11-02 08:00:00", "Ahmad Dinkes",
+                     "Pemohon (Perangkat Daerah)", "", "Permohonan diajukan", "",
+                     "Disposisi Kepala Dinas", "", ""]
     assert body[1][1:8] == ["2026-11-02 08:10:00", "Drs. H. Rahmadi, M.Si", "Kepala Dinas", "",
                             "Didisposisikan", "Disposisi Kepala Dinas",
                             "Disposisi Kabid Layanan e-Government"]
