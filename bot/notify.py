@@ -147,8 +147,9 @@ def requester_message(request: Request, chat_id: int, text: str) -> OutMessage:
         "text": text, "buttons": buttons_for(request, Role.SKPD)})
 
 
-async def for_new_request(office: Office, requester_id: int) -> Composer:
-    """Composer for a freshly filed request (its number is known only inside the transaction)."""
+async def for_new_request(office: Office, requester_id: int, notice: str = "") -> Composer:
+    """Composer for a freshly filed request (its number is known only inside the transaction);
+    `notice` (HTML) goes under the Kepala Dinas's step-1 card."""
     requester = await office.store.person(requester_id)
     requester_chat = requester.telegram_user_id if requester else None
     heads = on_duty(await office.store.holders_on(Role.KEPALA_DINAS, office.today()))
@@ -156,7 +157,8 @@ async def for_new_request(office: Office, requester_id: int) -> Composer:
     group = office.settings.group_chat_id
 
     def compose(request: Request) -> list[OutMessage]:
-        messages = [m for chat in chats for m in step_messages(request, Role.KEPALA_DINAS, chat)]
+        messages = [m for chat in chats
+                    for m in step_messages(request, Role.KEPALA_DINAS, chat, details=notice)]
         if requester_chat is not None:
             messages.append(requester_message(
                 request, requester_chat, texts.submitted(request)))

@@ -10,16 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from html import escape
 from pathlib import Path
 from typing import Any
 
-from bot import notify, paperwork, technical
+from bot import notify, onboarding, paperwork, technical
 from bot.callbacks import ANY_VERSION
 from bot.settings import Settings
 from bot.workflow import (
     FINAL_STATES,
+    POSITIONS,
+    ROLE_TITLES,
     Action,
     Actor,
     Decision,
@@ -32,7 +35,9 @@ from bot.workflow import (
     transitions_for,
 )
 from domains.provision import ProvisionError
+from storage.invites import Invite, InviteBook, InviteSpec, InviteUnavailable, Unavailable
 from storage.models import (
+    Agency,
     AuditEntry,
     CreatedSubdomain,
     LetterOrder,
@@ -42,7 +47,7 @@ from storage.models import (
     PositionHolder,
     Request,
 )
-from storage.store import StaleRequest, Store
+from storage.store import StaleRequest, StorageError, Store
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +60,52 @@ def utc_now() -> datetime:
 
 class AlreadyHandled(WorkflowError):
     """Someone else acted first; the message says who and when."""
+
+
+class AppointmentRefused(Exception):
+    """An appointment the rules do not allow: `str()` for the operator (English), `message_id`
+    for the chat (Indonesian)."""
+
+    def __init__(self, message: str, message_id: str) -> None:
+        super().__init__(message)
+        self.message_id = message_id
+
+
+class InviteRefused(Exception):
+    """An invite code that binds nothing; the message is the one polite line for the chat."""
+
+
+class FilingRefused(Exception):
+    """Who may file: the message is the polite line for the requester."""
+
+
+NO_AGENCIES = ("Belum ada Perangkat Daerah yang terdaftar. Mohon hubungi admin Diskominfo untuk "
+               "mendaftarkan Perangkat Daerah Bapak/Ibu.")
+UNKNOWN_AGENCY = ("Perangkat Daerah tersebut belum terdaftar. Mohon pilih dari tombol di atas, "
+                  "atau hubungi admin Diskominfo.")
+NOT_A_CONTACT = ("Mohon maaf, permohonan subdomain hanya dapat diajukan oleh kontak Perangkat "
+                 "Daerah yang terdaftar. Mohon minta tautan undangan kepada admin Diskominfo.")
+NOT_YOUR_AGENCY = ("Mohon maaf, Bapak/Ibu hanya dapat mengajukan permohonan untuk Perangkat "
+                   "Daerah tempat Bapak/Ibu terdaftar sebagai kontak.")
+TOO_MANY_OPEN = ("Mohon maaf, Bapak/Ibu masih memiliki {count} permohonan yang sedang diproses "
+                 "(paling banyak {limit}). Permohonan baru dapat diajukan setelah salah satunya "
+                 "selesai.")
+UNREGISTERED_NOTICE = "⚠️ <b>Pemohon bukan kontak terdaftar {agency}.</b>"
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """A person given an office position (`role set`, or an invite being redeemed)."""
+
+    position: Role
+    telegram_user_id: int
+    name: str
+    nip: str | None = None
+    rank: str | None = None
+    title: str | None = None
+    acting: str | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +125,7 @@ class Office:
         self.clock = clock
         self.on_queued: Callable[[], None] = lambda: None
         """Called after messages were queued (the dispatcher's wake-up)."""
+        self.invites = InviteBook(store.db)
 
     def today(self) -> date:
         return self.clock().astimezone(self.settings.timezone).date()
@@ -87,15 +139,169 @@ class Office:
         return Actor(person.id, frozenset(h.position for h in holders), is_requester)
 
     async def submit(self, new: NewRequest) -> Request:
+        """File `new`, or raise `FilingRefused` (who may file, how many open requests)."""
+        agency = next((a for a in await self.store.agencies() if a.id == new.agency_id), None)
+        if agency is None:
+            raise FilingRefused(UNKNOWN_AGENCY)
+        registered = await self._may_file(new.requester_id, agency)
+        await self._within_limit(new.requester_id)
         now = self.clock()
         local = now.astimezone(self.settings.timezone)
         subject = f"Permohonan pembuatan subdomain {new.subdomain}.{self.settings.parent_domain}"
-        compose = await notify.for_new_request(self, new.requester_id)
+        notice = "" if registered else UNREGISTERED_NOTICE.format(agency=escape(agency.name))
+        compose = await notify.for_new_request(self, new.requester_id, notice)
         filed = await self.store.create_request(
             new, now=now, year=local.year, subject=subject, compose=compose
         )
         self.on_queued()
         return filed
+
+    # --- who may file ----------------------------------------------------------------------
+
+    async def filing_agencies(self, telegram_user_id: int) -> list[Agency]:
+        """The agencies this person may file for now (their own first), or `FilingRefused`."""
+        agencies = await self.store.agencies()
+        if not agencies:
+            raise FilingRefused(NO_AGENCIES)
+        person = await self.store.person_by_telegram(telegram_user_id)
+        own = [a for a in agencies if person is not None and await self._is_contact(person.id, a)]
+        if not self.settings.open_submissions and not own:
+            raise FilingRefused(NOT_A_CONTACT)
+        if person is not None:
+            await self._within_limit(person.id)
+        if not self.settings.open_submissions:
+            return own
+        return own + [a for a in agencies if a not in own]
+
+    async def filing_agency(self, telegram_user_id: int, *, agency_id: int | None = None,
+                            typed: str | None = None) -> Agency:
+        """The agency chosen (by id) or typed (code or name), if this person may file for it."""
+        wanted = (typed or "").strip().lower()
+        agency = next((a for a in await self.store.agencies()
+                       if a.id == agency_id or wanted in (a.code.lower(), a.name.lower())), None)
+        if agency is None:
+            raise FilingRefused(UNKNOWN_AGENCY)
+        person = await self.store.person_by_telegram(telegram_user_id)
+        await self._may_file(person.id if person else None, agency)
+        return agency
+
+    async def _is_contact(self, person_id: int, agency: Agency) -> bool:
+        return any(c.id == person_id for c in await self.store.agency_contacts(agency.id))
+
+    async def _may_file(self, person_id: int | None, agency: Agency) -> bool:
+        """Whether the person is a registered contact of `agency`; raises when that is needed
+        (OPEN_SUBMISSIONS off) and they are not."""
+        if person_id is not None and await self._is_contact(person_id, agency):
+            return True
+        if self.settings.open_submissions:
+            return False
+        mine = person_id is not None and any(
+            [await self._is_contact(person_id, a) for a in await self.store.agencies()])
+        raise FilingRefused(NOT_YOUR_AGENCY if mine else NOT_A_CONTACT)
+
+    async def _within_limit(self, person_id: int) -> None:
+        limit = self.settings.max_open_requests
+        if not limit:
+            return
+        open_states = [s for s in State if s not in FINAL_STATES]
+        count = len(await self.store.requests(states=open_states, requester_id=person_id))
+        if count >= limit:
+            raise FilingRefused(TOO_MANY_OPEN.format(count=count, limit=limit))
+
+    # --- positions and invites -------------------------------------------------------------
+
+    async def appoint(self, given: Appointment,
+                      announce: Sequence[OutMessage] = ()) -> tuple[PositionHolder, int]:
+        """Give a person a position (acting officials with their dates), queue `announce`, and
+        hand a newly appointed or acting holder the steps waiting for the position. Returns
+        the holder and how many steps were handed over."""
+        title = ROLE_TITLES.get(given.position, given.position.value)
+        if given.position not in POSITIONS:
+            raise AppointmentRefused(f"{given.position.value} is not an office position",
+                                     f"{title} bukan jabatan di kantor ini.")
+        if given.acting and given.valid_until is None:
+            raise AppointmentRefused("an acting official needs an end date",
+                                     "Pejabat Plt./Plh. memerlukan tanggal akhir.")
+        if given.valid_until is not None and given.valid_until < self.today():
+            raise AppointmentRefused("the end date has passed",
+                                     "Masa jabatan tersebut sudah berakhir.")
+        before = [h for h in await self.store.position_holders(given.position)
+                  if h.person.telegram_user_id == given.telegram_user_id]
+        if given.acting and any(h.acting is None for h in before):
+            raise AppointmentRefused(
+                f"{before[0].person.name} already holds {given.position.value} (not acting)",
+                f"{before[0].person.name} sudah menjabat {title} secara definitif.")
+        valid_from = given.valid_from or (self.today() if given.acting else None)
+        try:
+            holder = await self.store.set_position(
+                given.position, given.telegram_user_id, given.name, now=self.clock(),
+                nip=given.nip, rank=given.rank, title=given.title, acting=given.acting,
+                valid_from=valid_from, valid_until=given.valid_until)
+        except StorageError as refused:
+            raise AppointmentRefused(str(refused), "Jabatan tidak dapat ditetapkan.") from None
+        if announce:
+            await self.store.enqueue(announce, now=self.clock())
+            self.on_queued()
+        handed = await self.hand_over(holder) if given.acting or not before else 0
+        return holder, handed
+
+    async def create_invite(self, spec: InviteSpec) -> tuple[str, Invite]:
+        """A one-time invite: the code (to put in the link; never stored) and its record."""
+        if spec.position is not None:
+            role = Role(spec.position)
+            if role not in POSITIONS:
+                raise AppointmentRefused(f"{role.value} is not an office position",
+                                         "Jabatan tidak dikenal.")
+            if spec.acting and spec.valid_until is None:
+                raise AppointmentRefused("an acting official needs an end date",
+                                         "Pejabat Plt./Plh. memerlukan tanggal akhir.")
+            if spec.valid_until is not None and spec.valid_until < self.today():
+                raise AppointmentRefused("the end date has passed",
+                                         "Masa jabatan tersebut sudah berakhir.")
+            if spec.acting and spec.valid_from is None:
+                spec = replace(spec, valid_from=self.today())
+        code = onboarding.new_code()
+        now = self.clock()
+        invite = await self.invites.add(
+            onboarding.code_hash(code), spec, now=now,
+            expires_at=now + timedelta(days=self.settings.invite_valid_days))
+        return code, invite
+
+    async def redeem_invite(self, telegram_user_id: int, code: str) -> Invite:
+        """Bind whoever opened the link to the invite's position or agency, and tell them and
+        the admins; or raise `InviteRefused` (unknown, expired, used) and bind nothing."""
+        if not onboarding.looks_like_code(code):
+            raise InviteRefused(onboarding.REFUSED[Unavailable.UNKNOWN])
+        try:
+            invite = await self.invites.claim(onboarding.code_hash(code),
+                                              telegram_user_id=telegram_user_id, now=self.clock())
+        except InviteUnavailable as no:
+            if no.invite is not None and no.invite.used_by == telegram_user_id:
+                raise InviteRefused(onboarding.ALREADY_MINE) from None
+            raise InviteRefused(onboarding.REFUSED[no.reason]) from None
+        spec = invite.spec
+        admins = {h.person.telegram_user_id
+                  for h in await self.store.holders_on(Role.ADMIN, self.today())}
+        announce = [onboarding.welcome(spec, telegram_user_id), *(
+            onboarding.tell_admin(spec, telegram_user_id, chat)
+            for chat in sorted(c for c in admins if c is not None and c != telegram_user_id))]
+        try:
+            if spec.agency is not None:
+                await self.store.add_agency_contact(spec.agency.code, telegram_user_id,
+                                                    spec.name, now=self.clock())
+                await self.store.enqueue(announce, now=self.clock())
+                self.on_queued()
+            else:
+                await self.appoint(Appointment(
+                    Role(str(spec.position)), telegram_user_id, spec.name, nip=spec.nip,
+                    rank=spec.rank, title=spec.title, acting=spec.acting,
+                    valid_from=spec.valid_from, valid_until=spec.valid_until), announce)
+        except (AppointmentRefused, StorageError) as refused:
+            await self.invites.release(invite.id)
+            reason = getattr(refused, "message_id", "Undangan tidak dapat digunakan.")
+            raise InviteRefused(f"Mohon maaf, undangan ini tidak dapat digunakan: {reason} "
+                                "Mohon hubungi admin.") from None
+        return invite
 
     async def check(self, person: Person, request_id: int, action: Action,
                     version: int) -> tuple[Request, Decision]:
