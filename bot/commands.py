@@ -8,15 +8,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import TextIO
 
-from bot import technical, texts
-from bot.service import Office, utc_now
+from bot import onboarding, technical, texts
+from bot.invite_links import LinkError, bot_username, deep_link, write_qr
+from bot.service import Appointment, AppointmentRefused, Office, utc_now
 from bot.settings import Settings
 from domains.cli import check_command
 from domains.dnsquery import Record
 from domains.provision import Plan, ProvisionError
+from storage.invites import InviteSpec
 from storage.store import StorageError, Store
 
 
@@ -39,21 +40,28 @@ Command = Callable[[Context, argparse.Namespace], Awaitable[int]]
 
 async def role(ctx: Context, args: argparse.Namespace) -> int:
     store = ctx.store
-    if args.role_command == "set":
+    if args.role_command in ("set", "invite"):
         if args.acting and args.until is None:
             raise CommandError("--acting needs --until YYYY-MM-DD (the last day of the assignment)")
         if args.until and not args.acting:
             raise CommandError("--until is only for acting officials (--acting plt|plh)")
-        holder = await store.set_position(
-            args.position, args.telegram_user_id, args.name, now=utc_now(), nip=args.nip,
-            rank=args.rank, title=args.title, acting=args.acting,
-            valid_from=args.valid_from or (date.today() if args.acting else None),
-            valid_until=args.until,
-        )
+    if args.role_command == "invite":
+        return await _invite(ctx, args, InviteSpec(
+            name=args.name, position=args.position.value, nip=args.nip, rank=args.rank,
+            title=args.title, acting=args.acting, valid_from=args.valid_from,
+            valid_until=args.until))
+    if args.role_command == "set":
+        office = Office(store, ctx.settings)
+        try:
+            holder, handed = await office.appoint(Appointment(
+                args.position, args.telegram_user_id, args.name, nip=args.nip, rank=args.rank,
+                title=args.title, acting=args.acting, valid_from=args.valid_from,
+                valid_until=args.until))
+        except AppointmentRefused as refused:
+            raise CommandError(str(refused)) from None
         ctx.say(f"{holder.title_prefix}{args.position.value}: {holder.person.name} "
                 f"(telegram {args.telegram_user_id})")
-        if args.acting:
-            handed = await Office(store, ctx.settings).hand_over(holder)
+        if handed or args.acting:
             ctx.say(f"{handed} pending step(s) queued to them")
     elif args.role_command == "list":
         holders = await store.position_holders()
@@ -72,8 +80,31 @@ async def role(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _invite(ctx: Context, args: argparse.Namespace, spec: InviteSpec) -> int:
+    """Create a one-time invite; print its link and write it as a QR code PNG."""
+    username = await bot_username(ctx.settings)  # before anything is stored
+    office = Office(ctx.store, ctx.settings)
+    try:
+        code, invite = await office.create_invite(spec)
+    except AppointmentRefused as refused:
+        raise CommandError(str(refused)) from None
+    link = deep_link(username, code)
+    target = spec.position or (spec.agency.code if spec.agency else "")
+    qr = write_qr(link, args.qr or ctx.settings.data_dir / "invites" /
+                  f"invite-{invite.id}-{target}.png")
+    expires = invite.expires_at.astimezone(ctx.settings.timezone)
+    ctx.say(f"invite for {onboarding.what(spec)}: {spec.name} (one use, valid until "
+            f"{expires:%Y-%m-%d %H:%M} {ctx.settings.timezone.key})")
+    ctx.say(link)
+    ctx.say(f"QR code: {qr}")
+    return 0
+
+
 async def agency(ctx: Context, args: argparse.Namespace) -> int:
     store = ctx.store
+    if args.agency_command == "invite":
+        found = await store.agency_by_code(args.code.strip().lower())
+        return await _invite(ctx, args, InviteSpec(name=args.name, agency=found))
     if args.agency_command == "add":
         added = await store.add_agency(args.code.strip().lower(), args.name.strip(),
                                        args.head_title)
@@ -224,5 +255,7 @@ async def run_command(settings: Settings, args: argparse.Namespace, out: TextIO)
     store = await Store.open(settings.database_path)
     try:
         return await COMMANDS[args.command](Context(store, settings, out), args)
+    except LinkError as failed:
+        raise CommandError(str(failed)) from None
     finally:
         await store.close()
