@@ -33,8 +33,8 @@ async def username_of(token: str, base_url: str) -> str:
     """getMe with `token`; raises LinkError (never with the token in it) when it fails."""
     bot = Bot(token, base_url=base_url)
     try:
-        async with bot:
-            me = await bot.get_me()
+        async with bot:  # initialize() asks getMe
+            me = bot.bot
     except InvalidToken:
         raise LinkError("BOT_TOKEN: Telegram does not accept this token") from None
     except TelegramError as exc:

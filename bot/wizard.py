@@ -72,6 +72,7 @@ class Question:
     prompt: str
     default: str = ""
     optional: bool = False
+    """Enter leaves the setting out (the prompt says what that means)."""
     secret: bool = False
     when: Callable[[Answers], bool] = lambda _answers: True
     check: Check | None = None
@@ -94,8 +95,7 @@ class Wizard:
 
     def read(self, question: Question) -> str:
         default = f" [{question.default}]" if question.default else ""
-        optional = " (optional, Enter to skip)" if question.optional else ""
-        prompt = f"{question.prompt}{optional}{default}: "
+        prompt = f"{question.prompt}{default}: "
         if question.secret and self.given.isatty():
             try:
                 return getpass.getpass(prompt)
@@ -193,7 +193,8 @@ QUESTIONS = (
     Question("TSIG_ALGORITHM", "TSIG algorithm", default="hmac-sha256", when=_has_primary),
     Question("TSIG_SECRET", "TSIG secret (base64, as tsig-keygen printed it)", secret=True,
              when=_has_primary, check=_tsig),
-    Question("GROUP_CHAT_ID", "Office group chat id (negative number)", optional=True),
+    Question("GROUP_CHAT_ID", "Office group chat id, a negative number (Enter: no group)",
+             optional=True),
     Question("BOT_TOKEN", "Bot token from @BotFather (Enter: set it later)", optional=True,
              secret=True, check=_token),
     Question("BOT_USERNAME", "Bot username, for the invite link (without @)",
