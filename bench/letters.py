@@ -78,7 +78,8 @@ async def office_rows(folder: Path, repeat: int) -> tuple[list[Row], list[str]]:
     """Through the bot's own path: Office.act(DECLINE) issues the numbered letter in its
     transaction; the sheet is made from the stored timeline like /riwayat's button does."""
     clock = Clock()
-    office = await open_office(folder / "bench.sqlite3", clock, DATA_DIR=str(folder / "data"))
+    office = await open_office(folder / "bench.sqlite3", clock, DATA_DIR=str(folder / "data"),
+                               MAX_OPEN_REQUESTS="0")
     try:
         await seed_people(office.store, clock())
         head, kabid = await person(office, HEAD), await person(office, KABID)

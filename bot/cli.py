@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
+    init = sub.add_parser("init", help="set up a new office: asks for its settings, writes "
+                                       ".env, systemd units and the first admin's invite")
+    init.add_argument("--force", action="store_true", help="overwrite an existing .env")
+    init.add_argument("--deploy-dir", type=Path, default=Path("deploy"),
+                      help="where to write the systemd units (default ./deploy)")
     run = sub.add_parser("run", help="run the bot (long polling, or a webhook)")
     run.add_argument("--webhook", metavar="URL", help="serve a webhook at this public URL")
     run.add_argument("--listen", default="127.0.0.1:8443", help="webhook listen address")
@@ -85,6 +90,18 @@ def build_parser() -> argparse.ArgumentParser:
     role_set.add_argument("--acting", choices=["plt", "plh"], help="acting official")
     role_set.add_argument("--from", dest="valid_from", type=_date, help="first day (acting)")
     role_set.add_argument("--until", type=_date, help="last day (required with --acting)")
+    role_invite = role_sub.add_parser(
+        "invite", help="a one-time link that gives whoever opens it a position")
+    role_invite.add_argument("position", type=_position)
+    role_invite.add_argument("--name", required=True)
+    role_invite.add_argument("--nip", type=_nip)
+    role_invite.add_argument("--rank", help="pangkat/golongan, e.g. 'Pembina Tingkat I'")
+    role_invite.add_argument("--title", help="job title as printed under the name")
+    role_invite.add_argument("--acting", choices=["plt", "plh"], help="acting official")
+    role_invite.add_argument("--from", dest="valid_from", type=_date, help="first day (acting)")
+    role_invite.add_argument("--until", type=_date, help="last day (required with --acting)")
+    role_invite.add_argument("--qr", type=Path, help="QR code PNG path "
+                                                     "(default DATA_DIR/invites/…)")
     role_sub.add_parser("list", help="list positions and holders")
     role_remove = role_sub.add_parser("remove", help="take a position away")
     role_remove.add_argument("position", type=_position)
@@ -98,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     agency_add.add_argument("--head-title", help="addressee of letters (default 'Kepala <name>')")
     agency_add.add_argument("--contact", type=_telegram_id, help="contact's Telegram user id")
     agency_add.add_argument("--contact-name", default="Kontak SKPD")
+    agency_invite = agency_sub.add_parser(
+        "invite", help="a one-time link that makes whoever opens it a contact of the agency")
+    agency_invite.add_argument("code")
+    agency_invite.add_argument("--name", required=True, help="the contact's name")
+    agency_invite.add_argument("--qr", type=Path, help="QR code PNG path "
+                                                       "(default DATA_DIR/invites/…)")
     agency_sub.add_parser("list", help="list agencies and their contacts")
 
     request = sub.add_parser("request", help="subdomain requests")
@@ -188,6 +211,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = build_parser().parse_args(_protect_check_name(list(
         sys.argv[1:] if argv is None else argv)))
+    if args.command == "init":  # before .env is read: it writes that file
+        from bot.wizard import run_wizard
+
+        return run_wizard(args, sys.stdin, out)
     try:
         settings = Settings.load()
         if args.command == "workflow":

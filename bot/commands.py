@@ -10,11 +10,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import TextIO
 
-from bot import texts
-from bot.service import Office
+from bot import onboarding, texts
+from bot.invite_links import LinkError, bot_username, deep_link, write_qr
+from bot.service import Appointment, AppointmentRefused, Office
 from bot.settings import Settings
 from bot.workflow import WorkflowError
 from domains.cli import check_command
+from storage.invites import InviteSpec
 from storage.store import StorageError
 
 
@@ -40,21 +42,27 @@ Command = Callable[[Context, argparse.Namespace], Awaitable[int]]
 
 async def role(ctx: Context, args: argparse.Namespace) -> int:
     office = ctx.office
-    if args.role_command == "set":
+    if args.role_command in ("set", "invite"):
         if args.acting and args.until is None:
             raise CommandError("--acting needs --until YYYY-MM-DD (the last day of the assignment)")
         if args.until and not args.acting:
             raise CommandError("--until is only for acting officials (--acting plt|plh)")
+    if args.role_command == "invite":
+        return await _invite(ctx, args, InviteSpec(
+            name=args.name, position=args.position, nip=args.nip, rank=args.rank,
+            title=args.title, acting=args.acting, valid_from=args.valid_from,
+            valid_until=args.until))
+    if args.role_command == "set":
         try:
-            holder, handed = await office.appoint(
+            holder, handed = await office.appoint(Appointment(
                 args.position, args.telegram_user_id, args.name, nip=args.nip, rank=args.rank,
                 title=args.title, acting=args.acting, valid_from=args.valid_from,
-                valid_until=args.until)
-        except WorkflowError as refused:
-            raise CommandError(refused.message_id) from None
+                valid_until=args.until))
+        except AppointmentRefused as refused:
+            raise CommandError(str(refused)) from None
         ctx.say(f"{holder.title_prefix}{args.position}: {holder.person.name} "
                 f"(telegram {args.telegram_user_id})")
-        if args.acting:
+        if handed or args.acting:
             ctx.say(f"{handed} pending step(s) queued to them")
     elif args.role_command == "list":
         holders = await office.holders()
@@ -76,8 +84,30 @@ async def role(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _invite(ctx: Context, args: argparse.Namespace, spec: InviteSpec) -> int:
+    """Create a one-time invite; print its link and write it as a QR code PNG."""
+    username = await bot_username(ctx.settings)  # before anything is stored
+    try:
+        code, invite = await ctx.office.create_invite(spec)
+    except AppointmentRefused as refused:
+        raise CommandError(str(refused)) from None
+    link = deep_link(username, code)
+    target = spec.position or (spec.agency.code if spec.agency else "")
+    qr = write_qr(link, args.qr or ctx.settings.data_dir / "invites" /
+                  f"invite-{invite.id}-{target}.png")
+    expires = invite.expires_at.astimezone(ctx.settings.timezone)
+    ctx.say(f"invite for {onboarding.what(ctx.office.workflow, spec)}: {spec.name} (one use, "
+            f"valid until {expires:%Y-%m-%d %H:%M} {ctx.settings.timezone.key})")
+    ctx.say(link)
+    ctx.say(f"QR code: {qr}")
+    return 0
+
+
 async def agency(ctx: Context, args: argparse.Namespace) -> int:
     office = ctx.office
+    if args.agency_command == "invite":
+        return await _invite(ctx, args, InviteSpec(
+            name=args.name, agency=await office.agency(args.code)))
     if args.agency_command == "add":
         added = await office.add_agency(args.code, args.name, args.head_title,
                                         contact=args.contact, contact_name=args.contact_name)
@@ -208,5 +238,7 @@ async def run_command(settings: Settings, args: argparse.Namespace, out: TextIO)
     office = await Office.open(settings)
     try:
         return await COMMANDS[args.command](Context(office, out), args)
+    except LinkError as failed:
+        raise CommandError(str(failed)) from None
     finally:
         await office.close()

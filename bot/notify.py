@@ -33,6 +33,8 @@ class CardFacts:
     """What a step's card shows beyond the request (the items the table's `Step.card` names),
     as Indonesian sentences gathered by the office service."""
 
+    notice: str | None = None
+    """A warning every card of the request carries (e.g. an unregistered requester)."""
     dns_check: str | None = None
     last_dns_check: str | None = None
     record_plan: str | None = None
@@ -66,7 +68,7 @@ def buttons_for(w: Words, request: Request, role: RoleKey) -> list[list[tuple[st
 
 def card_details(step: Step, facts: CardFacts) -> str:
     """The lines a step's card adds, in the order the table names them (HTML)."""
-    lines = []
+    lines = [facts.notice] if facts.notice else []
     for item in step.card:
         if item is Card.DNS_CHECK and facts.dns_check:
             lines.append(texts.dns_check(facts.dns_check))
@@ -127,7 +129,7 @@ def for_new_request(scene: Scene) -> Composer:
 
     def compose(request: Request) -> list[OutMessage]:
         messages = [m for chat, role in scene.holders
-                    for m in step_messages(w, request, role, chat)]
+                    for m in step_messages(w, request, role, chat, facts=scene.facts)]
         if scene.requester_chat is not None:
             messages.append(requester_message(
                 w, request, scene.requester_chat, texts.submitted(w, request)))

@@ -13,12 +13,12 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from bot import notify, paperwork, report_files, technical
+from bot import notify, onboarding, paperwork, report_files, technical
 from bot.callbacks import ANY_VERSION
 from bot.notify import CardFacts, Scene
 from bot.settings import Settings
@@ -39,6 +39,7 @@ from domains.check import CheckResult
 from domains.dnsquery import Record
 from domains.names import InvalidName
 from domains.provision import Plan, ProvisionError
+from storage.invites import Invite, InviteBook, InviteSpec, InviteUnavailable, Unavailable
 from storage.models import (
     Agency,
     AuditEntry,
@@ -72,7 +73,53 @@ class NotVisible(WorkflowError):
 
 
 class Refused(WorkflowError):
-    """An office rule says no (appointments, removals); the message says why."""
+    """An office rule says no (removals, papers on demand); the message says why."""
+
+
+class AppointmentRefused(Exception):
+    """An appointment the rules do not allow: `str()` for the operator (English), `message_id`
+    for the chat (Indonesian)."""
+
+    def __init__(self, message: str, message_id: str) -> None:
+        super().__init__(message)
+        self.message_id = message_id
+
+
+class InviteRefused(Exception):
+    """An invite code that binds nothing; the message is the one polite line for the chat."""
+
+
+class FilingRefused(Exception):
+    """Who may file: the message is the polite line for the requester."""
+
+
+NO_AGENCIES = ("Belum ada Perangkat Daerah yang terdaftar. Mohon hubungi admin untuk "
+               "mendaftarkan Perangkat Daerah Bapak/Ibu.")
+UNKNOWN_AGENCY = ("Perangkat Daerah tersebut belum terdaftar. Mohon pilih dari tombol di atas, "
+                  "atau hubungi admin.")
+NOT_A_CONTACT = ("Mohon maaf, permohonan subdomain hanya dapat diajukan oleh kontak Perangkat "
+                 "Daerah yang terdaftar. Mohon minta tautan undangan kepada admin.")
+NOT_YOUR_AGENCY = ("Mohon maaf, Bapak/Ibu hanya dapat mengajukan permohonan untuk Perangkat "
+                   "Daerah tempat Bapak/Ibu terdaftar sebagai kontak.")
+TOO_MANY_OPEN = ("Mohon maaf, Bapak/Ibu masih memiliki {count} permohonan yang sedang diproses "
+                 "(paling banyak {limit}). Permohonan baru dapat diajukan setelah salah satunya "
+                 "selesai.")
+UNREGISTERED_NOTICE = "⚠️ <b>Pemohon bukan kontak terdaftar {agency}.</b>"
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """A person given an office position (`role set`, or an invite being redeemed)."""
+
+    position: RoleKey
+    telegram_user_id: int
+    name: str
+    nip: str | None = None
+    rank: str | None = None
+    title: str | None = None
+    acting: str | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +146,7 @@ class Office:
         self.workflow = workflow.with_standard_times(settings.standard_times)
         """The SOP table this office runs, with the office's standard times."""
         self.words = Words(self.workflow, settings.parent_domain, settings.timezone)
+        self.invites = InviteBook(store.db)
         self.on_queued: Callable[[], None] = lambda: None
         """Called after messages were queued (the dispatcher's wake-up)."""
 
@@ -160,6 +208,9 @@ class Office:
                                                 now=self.clock())
         return added
 
+    async def agency(self, code: str) -> Agency:
+        return await self.store.agency_by_code(code.strip().lower())
+
     async def agencies_with_contacts(self) -> list[tuple[Agency, list[Person]]]:
         return [(a, await self.store.agency_contacts(a.id)) for a in await self.store.agencies()]
 
@@ -187,6 +238,13 @@ class Office:
                      self.workflow.requester)
 
     async def submit(self, new: NewRequest) -> Request:
+        """File `new`, or raise `FilingRefused` (who may file, how many open requests)."""
+        agency = next((a for a in await self.store.agencies() if a.id == new.agency_id), None)
+        if agency is None:
+            raise FilingRefused(UNKNOWN_AGENCY)
+        registered = await self._may_file(new.requester_id, agency)
+        await self._within_limit(new.requester_id)
+        notice = None if registered else UNREGISTERED_NOTICE.format(agency=escape(agency.name))
         now = self.clock()
         local = now.astimezone(self.settings.timezone)
         subject = f"Permohonan pembuatan subdomain {new.subdomain}.{self.settings.parent_domain}"
@@ -196,61 +254,189 @@ class Office:
         compose = notify.for_new_request(Scene(
             self.words, None, holders=holders,
             requester_chat=requester.telegram_user_id if requester else None,
-            group_chat_id=self.settings.group_chat_id))
+            group_chat_id=self.settings.group_chat_id, facts=CardFacts(notice=notice)))
         filed = await self.store.create_request(
             new, now=now, year=local.year, subject=subject, initial_state=first,
             requester_role=self.workflow.requester, compose=compose)
         self.on_queued()
         return filed
 
+    # --- who may file ----------------------------------------------------------------------
+
+    async def filing_agencies(self, telegram_user_id: int) -> list[Agency]:
+        """The agencies this person may file for now (their own first), or `FilingRefused`."""
+        agencies = await self.store.agencies()
+        if not agencies:
+            raise FilingRefused(NO_AGENCIES)
+        person = await self.store.person_by_telegram(telegram_user_id)
+        own = [a for a in agencies if person is not None and await self._is_contact(person.id, a)]
+        if not self.settings.open_submissions and not own:
+            raise FilingRefused(NOT_A_CONTACT)
+        if person is not None:
+            await self._within_limit(person.id)
+        if not self.settings.open_submissions:
+            return own
+        return own + [a for a in agencies if a not in own]
+
+    async def filing_agency(self, telegram_user_id: int, *, agency_id: int | None = None,
+                            typed: str | None = None) -> Agency:
+        """The agency chosen (by id) or typed (code or name), if this person may file for it."""
+        wanted = (typed or "").strip().lower()
+        agency = next((a for a in await self.store.agencies()
+                       if a.id == agency_id or wanted in (a.code.lower(), a.name.lower())), None)
+        if agency is None:
+            raise FilingRefused(UNKNOWN_AGENCY)
+        person = await self.store.person_by_telegram(telegram_user_id)
+        await self._may_file(person.id if person else None, agency)
+        return agency
+
+    async def _is_contact(self, person_id: int, agency: Agency) -> bool:
+        return any(c.id == person_id for c in await self.store.agency_contacts(agency.id))
+
+    async def _may_file(self, person_id: int | None, agency: Agency) -> bool:
+        """Whether the person is a registered contact of `agency`; raises when that is needed
+        (OPEN_SUBMISSIONS off) and they are not."""
+        if person_id is not None and await self._is_contact(person_id, agency):
+            return True
+        if self.settings.open_submissions:
+            return False
+        mine = person_id is not None and any(
+            [await self._is_contact(person_id, a) for a in await self.store.agencies()])
+        raise FilingRefused(NOT_YOUR_AGENCY if mine else NOT_A_CONTACT)
+
+    async def _within_limit(self, person_id: int) -> None:
+        limit = self.settings.max_open_requests
+        if not limit:
+            return
+        count = len(await self.store.requests(states=list(self.workflow.open_states),
+                                              requester_id=person_id))
+        if count >= limit:
+            raise FilingRefused(TOO_MANY_OPEN.format(count=count, limit=limit))
+
     # --- people and positions ----------------------------------------------------------------
 
     async def person(self, telegram_user_id: int) -> Person | None:
         return await self.store.person_by_telegram(telegram_user_id)
 
+    async def requester(self, telegram_user_id: int, name: str, phone: str | None) -> Person:
+        """The person filing from this Telegram account (recorded on first filing)."""
+        return await self.store.person_by_telegram(telegram_user_id) or (
+            await self.store.upsert_person(telegram_user_id, name, now=self.clock(), phone=phone))
+
     async def holders(self, position: RoleKey | None = None) -> list[PositionHolder]:
         """Every holder of `position` (default: of every position), whatever their dates."""
         return await self.store.position_holders(position)
 
-    async def appoint(self, position: RoleKey, telegram_user_id: int, name: str | None, *,
-                      acting: str | None = None, valid_from: date | None = None,
-                      valid_until: date | None = None, nip: str | None = None,
-                      rank: str | None = None, title: str | None = None,
-                      ) -> tuple[PositionHolder, int]:
-        """Give `position` to a person (an acting Plt./Plh. official from today until
-        `valid_until`); returns the holder and how many waiting steps were handed over.
-        The one rule for appointing, whether from the chat, the CLI or an invite."""
+    async def appoint(self, given: Appointment,
+                      announce: Sequence[OutMessage] = ()) -> tuple[PositionHolder, int]:
+        """Give a person a position (acting officials with their dates), queue `announce`, and
+        hand a newly appointed or acting holder the steps waiting for the position. Returns
+        the holder and how many steps were handed over. The one rule for appointing, from
+        the chat (/peran), the CLI (role set) and invites."""
         wf = self.workflow
-        if position not in wf.office_positions:
-            raise Refused(f"Jabatan {position} tidak dikenal. Gunakan salah satu: "
-                          f"{', '.join(wf.office_positions)}.")
-        today = self.today()
-        known = await self.store.person_by_telegram(telegram_user_id)
-        name = (name or "").strip() or (known.name if known else "")
+        title = wf.title(given.position)
+        if given.position not in wf.office_positions:
+            raise AppointmentRefused(
+                f"{given.position} is not an office position (use one of "
+                f"{', '.join(wf.office_positions)})",
+                f"Jabatan {given.position} tidak dikenal. Gunakan salah satu: "
+                f"{', '.join(wf.office_positions)}.")
+        self._check_term(given.position, given.acting, given.valid_until)
+        name = given.name.strip()
+        before = [h for h in await self.store.position_holders(given.position)
+                  if h.person.telegram_user_id == given.telegram_user_id]
+        if not name and before:
+            name = before[0].person.name
         if not name:
-            raise Refused("Mohon tuliskan nama pejabat.")
-        if acting is not None:
-            if acting not in ("plt", "plh"):
-                raise Refused("Jenis pejabat sementara harus plt atau plh.")
-            if position not in wf.officials:
-                raise Refused(f"{wf.title(position)} tidak dapat dijabat sementara.")
-            if valid_until is None:
-                raise Refused("Pejabat sementara memerlukan tanggal akhir.")
-            if valid_until < today:
-                raise Refused("Tanggal akhir sudah lewat. Mohon periksa kembali.")
-            for h in await self.store.position_holders(position):
-                if h.person.telegram_user_id == telegram_user_id and h.acting is None:
-                    raise Refused(f"{h.person.name} sudah menjabat {wf.title(position)} "
-                                  "secara definitif.")
-            valid_from = valid_from or today
+            raise AppointmentRefused("a name is needed", "Mohon tuliskan nama pejabat.")
+        if given.acting and any(h.acting is None for h in before):
+            raise AppointmentRefused(
+                f"{before[0].person.name} already holds {given.position} (not acting)",
+                f"{before[0].person.name} sudah menjabat {title} secara definitif.")
+        valid_from = given.valid_from or (self.today() if given.acting else None)
         try:
             holder = await self.store.set_position(
-                position, telegram_user_id, name, now=self.clock(), nip=nip, rank=rank,
-                title=title, acting=acting, valid_from=valid_from, valid_until=valid_until)
-        except StorageError as exc:
-            raise Refused(str(exc)) from None
-        handed = await self.hand_over(holder) if acting else 0
+                given.position, given.telegram_user_id, name, now=self.clock(),
+                nip=given.nip, rank=given.rank, title=given.title, acting=given.acting,
+                valid_from=valid_from, valid_until=given.valid_until)
+        except StorageError as refused:
+            raise AppointmentRefused(str(refused), "Jabatan tidak dapat ditetapkan.") from None
+        if announce:
+            await self.store.enqueue(announce, now=self.clock())
+            self.on_queued()
+        handed = await self.hand_over(holder) if given.acting or not before else 0
         return holder, handed
+
+    def _check_term(self, position: RoleKey, acting: str | None,
+                    valid_until: date | None) -> None:
+        """The rules of an acting official's term (also checked when an invite is made)."""
+        if acting is None:
+            if valid_until is not None and valid_until < self.today():
+                raise AppointmentRefused("the end date has passed",
+                                         "Masa jabatan tersebut sudah berakhir.")
+            return
+        if position not in self.workflow.officials:
+            raise AppointmentRefused(
+                f"{position} cannot be held by an acting official",
+                f"{self.workflow.title(position)} tidak dapat dijabat sementara (Plt./Plh.).")
+        if valid_until is None:
+            raise AppointmentRefused("an acting official needs an end date",
+                                     "Pejabat Plt./Plh. memerlukan tanggal akhir.")
+        if valid_until < self.today():
+            raise AppointmentRefused("the end date has passed",
+                                     "Tanggal akhir sudah lewat. Mohon periksa kembali.")
+
+    async def create_invite(self, spec: InviteSpec) -> tuple[str, Invite]:
+        """A one-time invite: the code (to put in the link; never stored) and its record."""
+        if spec.position is not None:
+            if spec.position not in self.workflow.office_positions:
+                raise AppointmentRefused(f"{spec.position} is not an office position",
+                                         "Jabatan tidak dikenal.")
+            self._check_term(spec.position, spec.acting, spec.valid_until)
+            if spec.acting and spec.valid_from is None:
+                spec = dataclasses.replace(spec, valid_from=self.today())
+        code = onboarding.new_code()
+        now = self.clock()
+        invite = await self.invites.add(
+            onboarding.code_hash(code), spec, now=now,
+            expires_at=now + timedelta(days=self.settings.invite_valid_days))
+        return code, invite
+
+    async def redeem_invite(self, telegram_user_id: int, code: str) -> Invite:
+        """Bind whoever opened the link to the invite's position or agency, and tell them and
+        the admins; or raise `InviteRefused` (unknown, expired, used) and bind nothing."""
+        if not onboarding.looks_like_code(code):
+            raise InviteRefused(onboarding.REFUSED[Unavailable.UNKNOWN])
+        try:
+            invite = await self.invites.claim(onboarding.code_hash(code),
+                                              telegram_user_id=telegram_user_id, now=self.clock())
+        except InviteUnavailable as no:
+            if no.invite is not None and no.invite.used_by == telegram_user_id:
+                raise InviteRefused(onboarding.ALREADY_MINE) from None
+            raise InviteRefused(onboarding.REFUSED[no.reason]) from None
+        spec = invite.spec
+        admins = {h.person.telegram_user_id
+                  for h in await self.store.holders_on(self.workflow.admin, self.today())}
+        announce = [onboarding.welcome(self.workflow, spec, telegram_user_id), *(
+            onboarding.tell_admin(self.workflow, spec, telegram_user_id, chat)
+            for chat in sorted(c for c in admins if c is not None and c != telegram_user_id))]
+        try:
+            if spec.agency is not None:
+                await self.store.add_agency_contact(spec.agency.code, telegram_user_id,
+                                                    spec.name, now=self.clock())
+                await self.store.enqueue(announce, now=self.clock())
+                self.on_queued()
+            else:
+                await self.appoint(Appointment(
+                    str(spec.position), telegram_user_id, spec.name, nip=spec.nip,
+                    rank=spec.rank, title=spec.title, acting=spec.acting,
+                    valid_from=spec.valid_from, valid_until=spec.valid_until), announce)
+        except (AppointmentRefused, StorageError) as refused:
+            await self.invites.release(invite.id)
+            reason = getattr(refused, "message_id", "Undangan tidak dapat digunakan.")
+            raise InviteRefused(f"Mohon maaf, undangan ini tidak dapat digunakan: {reason} "
+                                "Mohon hubungi admin.") from None
+        return invite
 
     async def dismiss(self, position: RoleKey, telegram_user_id: int) -> None:
         """Take `position` away from a person; the last admin stays."""
@@ -269,6 +455,10 @@ class Office:
 
     async def requests(self, state: str | None = None) -> list[Request]:
         return await self.store.requests(states=[state] if state else None)
+
+    async def open_requests_for(self, label: str) -> list[Request]:
+        """Open requests that ask for the name `label`."""
+        return await self.store.requests(states=list(self.workflow.open_states), subdomain=label)
 
     async def requests_of(self, person: Person) -> list[Request]:
         """The requests `person` filed."""

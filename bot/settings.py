@@ -6,6 +6,7 @@ Every setting is documented with its default in `.env.example`. A wrong value ra
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,13 @@ class Settings:
     dns: DnsConfig = field(default_factory=DnsConfig)
     verify_base_url: str | None = None
     """Public address that verifies a letter's code (printed as a QR code); None: code only."""
+    bot_username: str | None = None
+    """For invite links when no token is set (with a token, getMe says the username)."""
+    invite_valid_days: int = 7
+    open_submissions: bool = False
+    """False: only an agency's registered contacts may file, and only for their agency."""
+    max_open_requests: int = 3
+    """Open requests one person may have at a time; 0: no limit."""
 
     def work_clock(self) -> WorkClock:
         """The working-time clock (office hours, zone, holidays) that deadlines run on."""
@@ -135,6 +143,10 @@ class Settings:
             office_hours=parse("OFFICE_HOURS", OfficeHours.parse, OfficeHours.default()),
             extra_holidays=parse("EXTRA_HOLIDAYS", _dates, frozenset[date]()),
             standard_times=parse("STANDARD_TIMES", _standard_times, {}),
+            bot_username=parse("BOT_USERNAME", _bot_username, None),
+            invite_valid_days=parse("INVITE_VALID_DAYS", _positive_int, 7),
+            open_submissions=parse("OPEN_SUBMISSIONS", _bool, False),
+            max_open_requests=parse("MAX_OPEN_REQUESTS", _count, 3),
         )
 
 
@@ -180,6 +192,7 @@ def _dns_config(env: Mapping[str, str], parent: str) -> DnsConfig:
         config = DnsConfig(**values)  # type: ignore[arg-type]
     except ValueError as exc:
         raise SettingsError(f"DNS settings: {exc}") from None
+    _check_tsig(env)
     if config.provider == "rfc2136" and not (config.tsig_key_name and config.tsig_secret
                                              and (config.primary or config.servers)):
         raise SettingsError("DNS_PROVIDER: rfc2136 needs TSIG_KEY_NAME, TSIG_SECRET and "
@@ -199,6 +212,27 @@ def _standard_times(raw: str) -> dict[str, Duration]:
         out[state.strip()] = parse_duration(value)
     SOP.with_standard_times(out)  # names a step of the table, or says which exist
     return out
+
+
+TSIG_ALGORITHMS = ("hmac-md5", "hmac-sha1", "hmac-sha224", "hmac-sha256", "hmac-sha384",
+                   "hmac-sha512")
+"""What `tsig-keygen -a` offers (dnspython would take any name and fail only at the server)."""
+
+
+def _check_tsig(env: Mapping[str, str]) -> None:
+    algorithm = (_get(env, "TSIG_ALGORITHM") or "hmac-sha256").lower()
+    if algorithm not in TSIG_ALGORITHMS:
+        raise SettingsError(f"TSIG_ALGORITHM: invalid value {algorithm!r} (use one of "
+                            f"{', '.join(TSIG_ALGORITHMS)})")
+    secret = _get(env, "TSIG_SECRET")
+    if secret is not None:
+        try:
+            valid = bool(base64.b64decode(secret, validate=True))
+        except ValueError:
+            valid = False
+        if not valid:  # the value itself is a secret: never repeat it
+            raise SettingsError("TSIG_SECRET: not base64 (copy the secret as tsig-keygen "
+                                "printed it)")
 
 
 def _base_url(raw: str) -> str:
@@ -225,6 +259,34 @@ def _domain(raw: str) -> str:
     ):
         raise ValueError("expected a domain name such as balangankab.go.id")
     return name
+
+
+def _bot_username(raw: str) -> str:
+    name = raw.removeprefix("@")
+    if not (5 <= len(name) <= 32 and name.replace("_", "").isalnum() and name.isascii()):
+        raise ValueError("expected a bot username such as subdomain_bot")
+    return name
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError("must be at least 1")
+    return value
+
+
+def _count(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+def _bool(raw: str) -> bool:
+    value = raw.lower()
+    if value not in ("true", "false", "yes", "no", "1", "0"):
+        raise ValueError("use true or false")
+    return value in ("true", "yes", "1")
 
 
 def _log_level(raw: str) -> str:

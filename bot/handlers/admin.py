@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from telegram import Update
 
 from bot.handlers.steps import person_of
+from bot.service import Appointment, AppointmentRefused
 from bot.workflow import Workflow, WorkflowError
 from storage.models import PositionHolder
 
@@ -76,8 +77,11 @@ async def _set_acting(context: BotContext, kind: str, args: list[str]) -> str:
         until = date.fromisoformat(args[2])
     except ValueError:
         raise Refused(f"Tanggal akhir harus berformat YYYY-MM-DD: {escape(args[2])}.") from None
-    holder, handed = await office.appoint(position, telegram_id, " ".join(args[3:]),
-                                          acting=kind, valid_until=until)
+    try:
+        holder, handed = await office.appoint(Appointment(
+            position, telegram_id, " ".join(args[3:]), acting=kind, valid_until=until))
+    except AppointmentRefused as refused:
+        raise Refused(escape(refused.message_id)) from None
     title = office.workflow.title(position)
     return (f"Tercatat: {escape(holder.title_prefix)}{escape(title)} — "
             f"{escape(holder.person.name)} (ID {telegram_id}), berlaku "

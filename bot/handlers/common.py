@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from telegram import ReplyKeyboardRemove, Update
+from telegram.constants import ChatType
 from telegram.ext import ConversationHandler
 
+from bot import onboarding
 from bot.handlers.steps import PENDING
+from bot.service import InviteRefused
 
 if TYPE_CHECKING:
     from bot.handlers.context import BotContext
@@ -29,8 +33,21 @@ HELP = (
 
 
 async def start(update: Update, context: BotContext) -> None:
-    if update.effective_message:
-        await update.effective_message.reply_text(WELCOME)
+    """/start, and `/start CODE` from an invite link (t.me/<bot>?start=CODE): on success the
+    office queues the welcome (and tells the admins); a refused code gets its one line."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None:
+        return
+    if not context.args or user is None or chat is None:
+        await message.reply_text(WELCOME)
+        return
+    if chat.type != ChatType.PRIVATE:
+        await message.reply_text(onboarding.PRIVATE_ONLY)
+        return
+    try:
+        await context.office.redeem_invite(user.id, context.args[0])
+    except InviteRefused as refused:
+        await message.reply_text(html.escape(str(refused)))
 
 
 async def help_command(update: Update, context: BotContext) -> None:

@@ -32,6 +32,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import technical
 from bot.handlers.common import cancel
+from bot.service import FilingRefused
 from bot.texts import TARGET_LABELS
 from domains.check import CheckStatus
 from domains.names import InvalidName
@@ -88,16 +89,10 @@ async def begin(update: Update, context: BotContext) -> int:
     context.session[FORM] = Form()
     user = update.effective_user
     assert user is not None
-    office = context.office
-    person = await office.store.person_by_telegram(user.id)
-    agencies = await office.store.agencies()
-    if person is not None:
-        own = [a for a in agencies
-               if any(c.id == person.id for c in await office.store.agency_contacts(a.id))]
-        agencies = own or agencies
-    if not agencies:
-        await _reply(update, "Belum ada Perangkat Daerah yang terdaftar. Mohon hubungi admin "
-                             "Diskominfo untuk mendaftarkan Perangkat Daerah Bapak/Ibu.")
+    try:
+        agencies = await context.office.filing_agencies(user.id)
+    except FilingRefused as refused:
+        await _reply(update, html.escape(str(refused)))
         return ConversationHandler.END
     rows = [[InlineKeyboardButton(a.name, callback_data=f"g:{a.id}")] for a in agencies[:30]]
     await _reply(update, "<b>Permohonan subdomain</b> (ketik /batal untuk membatalkan)\n"
@@ -107,12 +102,13 @@ async def begin(update: Update, context: BotContext) -> int:
 
 async def agency_chosen(update: Update, context: BotContext) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None and query.data is not None and update.effective_user is not None
     await query.answer()
-    agency_id = int(query.data.split(":", 1)[1])
-    agency = next((a for a in await context.office.store.agencies() if a.id == agency_id), None)
-    if agency is None:
-        await _reply(update, "Perangkat Daerah tidak ditemukan. Mohon pilih dari daftar.")
+    try:
+        agency = await context.office.filing_agency(
+            update.effective_user.id, agency_id=int(query.data.split(":", 1)[1]))
+    except FilingRefused as refused:
+        await _reply(update, html.escape(str(refused)))
         return AGENCY
     form = _form(context)
     form.agency_id, form.agency_name = agency.id, agency.name
@@ -124,16 +120,16 @@ async def agency_chosen(update: Update, context: BotContext) -> int:
 
 
 async def agency_typed(update: Update, context: BotContext) -> int:
-    typed = _text(update).lower()
-    for agency in await context.office.store.agencies():
-        if typed in (agency.code.lower(), agency.name.lower()):
-            form = _form(context)
-            form.agency_id, form.agency_name = agency.id, agency.name
-            await _reply(update, "2/8 Tuliskan nama subdomain yang diinginkan.")
-            return SUBDOMAIN
-    await _reply(update, "Perangkat Daerah tersebut belum terdaftar. Mohon pilih dari tombol "
-                         "di atas, atau hubungi admin Diskominfo.")
-    return AGENCY
+    assert update.effective_user is not None
+    try:
+        agency = await context.office.filing_agency(update.effective_user.id, typed=_text(update))
+    except FilingRefused as refused:
+        await _reply(update, html.escape(str(refused)))
+        return AGENCY
+    form = _form(context)
+    form.agency_id, form.agency_name = agency.id, agency.name
+    await _reply(update, "2/8 Tuliskan nama subdomain yang diinginkan.")
+    return SUBDOMAIN
 
 
 async def subdomain(update: Update, context: BotContext) -> int:
@@ -145,8 +141,7 @@ async def subdomain(update: Update, context: BotContext) -> int:
                 if invalid.suggestion else "")
         await _reply(update, f"{html.escape(invalid.message_id)}{hint}\nMohon tulis ulang.")
         return SUBDOMAIN
-    open_requests = await office.store.requests(states=list(office.workflow.open_states),
-                                                subdomain=name.label)
+    open_requests = await office.open_requests_for(name.label)
     if open_requests:
         await _reply(update, f"Subdomain {html.escape(name.display())} sedang diajukan dalam "
                              f"permohonan {html.escape(open_requests[0].number)}. "
@@ -360,14 +355,20 @@ async def confirm(update: Update, context: BotContext) -> int:
     user = update.effective_user
     assert user is not None and form.agency_id is not None and form.letter_date is not None
     office = context.office
-    person = await office.store.person_by_telegram(user.id) or await office.store.upsert_person(
-        user.id, user.full_name, now=office.clock(), phone=form.contact_phone)
-    request = await office.submit(NewRequest(
-        agency_id=form.agency_id, requester_id=person.id, subdomain=form.subdomain,
-        purpose=form.purpose, target_kind=form.target_kind, target_value=form.target_value,
-        letter_number=form.letter_number, letter_date=form.letter_date,
-        contact_name=form.contact_name, contact_phone=form.contact_phone,
-        letter_file_ref=form.letter_path))
+    person = await office.requester(user.id, user.full_name, form.contact_phone)
+    try:
+        request = await office.submit(NewRequest(
+            agency_id=form.agency_id, requester_id=person.id, subdomain=form.subdomain,
+            purpose=form.purpose, target_kind=form.target_kind, target_value=form.target_value,
+            letter_number=form.letter_number, letter_date=form.letter_date,
+            contact_name=form.contact_name, contact_phone=form.contact_phone,
+            letter_file_ref=form.letter_path))
+    except FilingRefused as refused:
+        context.session.pop(FORM, None)
+        if form.letter_path:  # the received letter belongs to no request
+            await asyncio.to_thread(Path(form.letter_path).unlink, missing_ok=True)
+        await query.edit_message_text(html.escape(str(refused)))
+        return ConversationHandler.END
     context.session.pop(FORM, None)
     await query.edit_message_text(f"Permohonan terkirim dengan nomor "
                                   f"<b>{html.escape(request.number)}</b>.")

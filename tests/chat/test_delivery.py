@@ -4,6 +4,7 @@ and within the group's 20 messages per minute."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from bot.service import Office
@@ -86,6 +87,7 @@ async def test_429_and_500_delay_but_lose_nothing(emu: BotApiEmulator, tmp_path:
 async def test_group_card_is_edited_in_place_within_limits(emu: BotApiEmulator,
                                                            tmp_path: Path) -> None:
     s = await scene(emu, tmp_path)
+    s.settings = replace(s.settings, max_open_requests=0)  # 21 open requests, 4 requesters
     requesters: list[SimUser] = []
     async with office_bot(s) as (_app, office):
         for n in range(4):

@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from bot.durations import WorkMinutes
+from bot.service import Appointment
 from bot.workflow import (
     SOP,
     Action,
@@ -82,7 +83,7 @@ async def test_a_journey_runs_through_the_added_step(emu: BotApiEmulator,
     secretary = emu.user(SECRETARY_ID, "Sekar")
     async with running_office_bot(settings, clock, workflow=VARIANT) as app:
         office = office_of(app)
-        await office.appoint(SECRETARY, SECRETARY_ID, "Sekar Wulandari, S.Sos")
+        await office.appoint(Appointment(SECRETARY, SECRETARY_ID, "Sekar Wulandari, S.Sos"))
         number = await submit_by_chat(people.requester)
         for user, step, label, kw in (
             (people.head, 1, "Disposisi ke Kabid", {"choose": "Tindak lanjuti"}),

@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,9 @@ def test_register_the_four_officials_and_list_them(db_path: Path) -> None:
         done = cli(db_path, "role", "set", position, str(tid), "--name", name,
                    "--nip", "197001011990031001", "--rank", "Pembina")
         assert done.returncode == 0, done.stderr
+    until = (date.today() + timedelta(days=30)).isoformat()  # an end date already past is refused
     acting = cli(db_path, "role", "set", "kabid", "999", "--name", "Pejabat Plh",
-                 "--acting", "plh", "--until", "2026-12-31")
+                 "--acting", "plh", "--until", until)
     assert acting.returncode == 0, acting.stderr
     listing = cli(db_path, "role", "list")
     assert listing.returncode == 0

@@ -34,6 +34,12 @@ def test_defaults_match_the_example_file() -> None:
     ({"PARENT_DOMAIN": "not a domain"}, "PARENT_DOMAIN"),
     ({"BOT_TOKEN": "secret-without-colon"}, "BOT_TOKEN"),
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ({"BOT_USERNAME": "not a name"}, "BOT_USERNAME"),
+    ({"INVITE_VALID_DAYS": "0"}, "INVITE_VALID_DAYS"),
+    ({"OPEN_SUBMISSIONS": "maybe"}, "OPEN_SUBMISSIONS"),
+    ({"MAX_OPEN_REQUESTS": "-1"}, "MAX_OPEN_REQUESTS"),
+    ({"TSIG_ALGORITHM": "hmac-sha999"}, "TSIG_ALGORITHM"),
+    ({"TSIG_SECRET": "geheim!geheim"}, "TSIG_SECRET"),
 ])
 def test_wrong_values_name_the_setting(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError) as info:
@@ -58,3 +64,19 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path,
     assert s.parent_domain == "lain.go.id"
     local = Settings.from_mapping({"TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot"})
     assert local.telegram_file_base_url == "http://127.0.0.1:8081/file/bot"
+
+
+def test_onboarding_and_filing_settings() -> None:
+    s = Settings.from_mapping({"BOT_USERNAME": "@kominfo_bot", "INVITE_VALID_DAYS": "3",
+                               "OPEN_SUBMISSIONS": "true", "MAX_OPEN_REQUESTS": "0"})
+    assert (s.bot_username, s.invite_valid_days, s.open_submissions, s.max_open_requests) == (
+        "kominfo_bot", 3, True, 0)
+    defaults = Settings.from_mapping({})
+    assert (defaults.bot_username, defaults.invite_valid_days, defaults.open_submissions,
+            defaults.max_open_requests) == (None, 7, False, 3)
+
+
+def test_a_bad_tsig_secret_is_named_but_never_shown() -> None:
+    with pytest.raises(SettingsError) as info:
+        Settings.from_mapping({"TSIG_SECRET": "geheim!geheim"})
+    assert "geheim" not in str(info.value)

@@ -50,7 +50,7 @@ async def test_deadlines_skip_evening_weekend_and_christmas(seeded: Opened, cloc
     # bersama, Friday 25 Christmas, then the weekend: the first reminder falls on Monday 28th
     # at 07:40 (5 working minutes on Wednesday, 10 on Monday).
     set_to(clock, "2026-12-23 15:55")
-    scheduler = await seeded.scheduler()
+    scheduler = await seeded.scheduler(MAX_OPEN_REQUESTS="0")  # one requester, many requests
     request = await submit(scheduler.office)
     assert await scheduler.next_due(clock()) == wita("2026-12-28 07:40")
     assert await scheduler.scan(wita("2026-12-28 07:39")) == 0
@@ -73,7 +73,7 @@ async def test_deadlines_skip_evening_weekend_and_christmas(seeded: Opened, cloc
     assert scheduler.clock.multiples(other.state_since, duration, 3) == wita("2026-12-30 10:00")
 
     # A day off the admin adds (EXTRA_HOLIDAYS) moves the deadline on by a working day.
-    extra = await seeded.scheduler(EXTRA_HOLIDAYS="2026-12-28")
+    extra = await seeded.scheduler(EXTRA_HOLIDAYS="2026-12-28", MAX_OPEN_REQUESTS="0")
     fresh = await submit(extra.office, "baru")
     assert fresh.state_since == wita("2026-12-23 10:00")
     assert extra.clock.multiples(fresh.state_since, WorkMinutes(15), 1) == wita(
