@@ -195,16 +195,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(_protect_check_name(list(
         sys.argv[1:] if argv is None else argv)))
     try:
+        if args.command == "demo":  # a development tool, loaded only when asked for
+            from devtools.demo import main as demo_main
+
+            return demo_main(args, out)  # with the office's settings, else a demo office
         settings = Settings.load()
         if args.command == "workflow":
             out.write((to_mermaid() if args.mermaid else to_markdown_table()) + "\n")
             return 0
         if args.command in COMMANDS:
             return asyncio.run(run_command(settings, args, out))
-        if args.command == "demo":  # a development tool, loaded only when asked for
-            from devtools.demo import main as demo_main
-
-            return demo_main(args, out)
         from bot import runner
 
         return runner.main(settings, args, out)

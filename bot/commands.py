@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import TextIO
 
 from bot import technical, texts
@@ -44,10 +43,11 @@ async def role(ctx: Context, args: argparse.Namespace) -> int:
             raise CommandError("--acting needs --until YYYY-MM-DD (the last day of the assignment)")
         if args.until and not args.acting:
             raise CommandError("--until is only for acting officials (--acting plt|plh)")
+        today = Office(store, ctx.settings).today()  # the office's date, not the host's
         holder = await store.set_position(
             args.position, args.telegram_user_id, args.name, now=utc_now(), nip=args.nip,
             rank=args.rank, title=args.title, acting=args.acting,
-            valid_from=args.valid_from or (date.today() if args.acting else None),
+            valid_from=args.valid_from or (today if args.acting else None),
             valid_until=args.until,
         )
         ctx.say(f"{holder.title_prefix}{args.position.value}: {holder.person.name} "

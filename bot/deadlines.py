@@ -144,9 +144,11 @@ def escalation_text(request: Request, step: Step, duration: Duration,
             "Mohon arahan Bapak/Ibu.")
 
 
-def overdue_card(request: Request, group_chat_id: int, escalated_to: Role | None) -> OutMessage:
+def overdue_card(request: Request, group_chat_id: int, escalated_to: Role | None,
+                 settings: Settings) -> OutMessage:
     """The request's group card (`notify.group_card`) with the overdue mark."""
-    card = notify.group_card(request, group_chat_id)
+    card = notify.group_card(request, group_chat_id, parent=settings.parent_domain,
+                             tz=settings.timezone)
     line = OVERDUE_LINE
     if escalated_to is not None:
         line += f"; dieskalasikan kepada {ROLE_TITLES[escalated_to]}"
@@ -183,7 +185,7 @@ async def messages_for(office: Office, request: Request, level: Level, duration:
                 out.append(OutMessage(chat, "message", {
                     "text": text, "buttons": notify.buttons_for(request, role)}))
     if level >= Level.SECOND_REMINDER and settings.group_chat_id is not None:
-        out.append(overdue_card(request, settings.group_chat_id, escalated_to))
+        out.append(overdue_card(request, settings.group_chat_id, escalated_to, settings))
     return out
 
 

@@ -8,7 +8,7 @@ the composition itself is pure so that it can run inside the storing transaction
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, tzinfo
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,9 +88,10 @@ RECHECK = "chk"
 
 
 def step_message(request: Request, role: Role, chat_id: int, notes: Notes = (),
-                 details: str = "") -> OutMessage:
+                 details: str = "", *, parent: str) -> OutMessage:
     step = step_of(request.state)
-    text = texts.step_card(request, step, notes) if step else texts.request_summary(request)
+    text = (texts.step_card(request, step, notes, parent=parent) if step
+            else texts.request_summary(request, parent))
     buttons = buttons_for(request, role)
     if request.state is State.TECHNICAL_CHECK and role is Role.STAF_PRAKOM:
         buttons.append([("Cek ulang DNS", f"{RECHECK}:{request.id}")])
@@ -99,7 +100,8 @@ def step_message(request: Request, role: Role, chat_id: int, notes: Notes = (),
 
 
 def step_messages(request: Request, role: Role, chat_id: int, notes: Notes = (), *,
-                  document: Path | None = None, details: str = "") -> list[OutMessage]:
+                  parent: str, document: Path | None = None,
+                  details: str = "") -> list[OutMessage]:
     """The letter to act on (the request letter, or the draft reply at sign-off), then the
     step card with its buttons and the step's technical details."""
     messages = []
@@ -113,7 +115,7 @@ def step_messages(request: Request, role: Role, chat_id: int, notes: Notes = (),
             "filename": f"{request.number}-surat-permohonan{Path(request.letter_file_ref).suffix}",
             "caption": f"Surat permohonan {request.number}",
         }))
-    messages.append(step_message(request, role, chat_id, notes, details))
+    messages.append(step_message(request, role, chat_id, notes, details, parent=parent))
     return messages
 
 
@@ -154,14 +156,16 @@ async def for_new_request(office: Office, requester_id: int) -> Composer:
     heads = on_duty(await office.store.holders_on(Role.KEPALA_DINAS, office.today()))
     chats = [h.person.telegram_user_id for h in heads if h.person.telegram_user_id]
     group = office.settings.group_chat_id
+    parent, tz = office.settings.parent_domain, office.settings.timezone
 
     def compose(request: Request) -> list[OutMessage]:
-        messages = [m for chat in chats for m in step_messages(request, Role.KEPALA_DINAS, chat)]
+        messages = [m for chat in chats
+                    for m in step_messages(request, Role.KEPALA_DINAS, chat, parent=parent)]
         if requester_chat is not None:
             messages.append(requester_message(
-                request, requester_chat, texts.submitted(request)))
+                request, requester_chat, texts.submitted(request, parent)))
         if group is not None:
-            messages.append(group_card(request, group))
+            messages.append(group_card(request, group, parent=parent, tz=tz))
         return messages
 
     return compose
@@ -173,24 +177,25 @@ async def for_transition(
 ) -> list[OutMessage]:
     notes = await recent_notes(office, before, entry)
     details = await step_details(office, after)
+    parent, tz = office.settings.parent_domain, office.settings.timezone
     messages = [m for chat, role in await _step_recipients(office, after)
-                for m in step_messages(after, role, chat, notes, document=draft,
+                for m in step_messages(after, role, chat, notes, parent=parent, document=draft,
                                        details=details)]
     step = step_of(before.state)
     made = step.transition(Action(entry.action)) if step else None
     requester = await office.store.person(before.requester_id)
     if made and made.tell_requester and requester and requester.telegram_user_id:
         update = requester_message(
-            after, requester.telegram_user_id, texts.requester_update(after, entry))
+            after, requester.telegram_user_id, texts.requester_update(after, entry, parent))
         if after.state is State.DELIVERY:  # the letter itself carries the receipt button
             update.payload["buttons"] = []
         messages.append(update)
     group = office.settings.group_chat_id
     if group is not None:
-        messages.append(group_card(after, group))
+        messages.append(group_card(after, group, parent=parent, tz=tz))
         if after.state in FINAL_STATES:  # besides the card, a finished request is announced
             messages.append(OutMessage(group, "message", {
-                "text": texts.finished(after, entry), "buttons": []}))
+                "text": texts.finished(after, entry, parent), "buttons": []}))
     return messages
 
 
@@ -199,6 +204,7 @@ async def for_letter(office: Office, after: Request) -> Callable[[IssuedLetter],
     to the requester, with the receipt button while the request awaits it."""
     requester = await office.store.person(after.requester_id)
     chat = requester.telegram_user_id if requester else None
+    parent = office.settings.parent_domain
 
     def compose(issued: IssuedLetter) -> list[OutMessage]:
         if chat is None:
@@ -206,7 +212,7 @@ async def for_letter(office: Office, after: Request) -> Callable[[IssuedLetter],
         return [OutMessage(chat, "document", {
             "path": str(issued.path),
             "filename": f"{after.number}-surat-balasan.pdf",
-            "caption": texts.letter_caption(after, issued.number),
+            "caption": texts.letter_caption(after, issued.number, parent),
             "buttons": buttons_for(after, Role.SKPD),
             "letter_id": issued.id,
         })]
@@ -214,11 +220,11 @@ async def for_letter(office: Office, after: Request) -> Callable[[IssuedLetter],
     return compose
 
 
-def group_card(request: Request, group_chat_id: int) -> OutMessage:
+def group_card(request: Request, group_chat_id: int, *, parent: str, tz: tzinfo) -> OutMessage:
     """The request's one status card in the office group, edited in place by its key."""
     return OutMessage(group_chat_id, "card", {
         "key": f"card:{request.id}",
-        "text": texts.group_card(request),
+        "text": texts.group_card(request, parent, tz),
         "buttons": [],
     })
 

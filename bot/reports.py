@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from bot.texts import ACTION_LABELS, STATE_LABELS
 from bot.workflow import FINAL_STATES, ROLE_TITLES, STEPS, Role, State, Step, step_of
 from bot.worktime import Duration, WorkClock, WorkDays, duration_from_timedelta
+from bot.zones import zone_label
 from storage.models import Request, RequestEvent
 
 if TYPE_CHECKING:  # keeps this module importable by the pure renderers in letters/
@@ -323,7 +324,7 @@ def audit_csv(
     that start like a spreadsheet formula are prefixed with ``'``. Write it with encoding
     ``utf-8-sig`` if spreadsheet programs must detect UTF-8.
     """
-    label = tz_label or datetime(2000, 1, 1, tzinfo=tz).tzname() or "lokal"
+    label = tz_label or zone_label(tz)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(audit_header(label))

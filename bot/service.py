@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot import notify, paperwork, technical
+from bot import notify, paperwork, technical, texts
 from bot.callbacks import ANY_VERSION
 from bot.settings import Settings
 from bot.workflow import (
@@ -117,6 +117,7 @@ class Office:
             notes = await notify.recent_notes(self, request)
             await self.store.enqueue(
                 notify.step_messages(request, holder.position, chat, notes,
+                                     parent=self.settings.parent_domain,
                                      details=await notify.step_details(self, request)),
                 now=self.clock(), request_id=request.id)
             count += 1
@@ -240,8 +241,10 @@ class Office:
         events = await self.store.timeline(after.id)
         holder = await self._signer()
         try:
+            facts = paperwork.facts(after, events, entry, tz=self.settings.timezone,
+                                    now=self.clock())
             letter = paperwork.reply_letter(
-                self.settings, after, paperwork.facts(after, events, entry),
+                self.settings, after, facts,
                 paperwork.signatory(self.settings, holder.person, holder.acting),
                 day=self.today(), number=None, code=None)
             pdf = paperwork.render_letter(self.settings, letter)
@@ -253,7 +256,8 @@ class Office:
                             entry: AuditEntry) -> LetterOrder:
         """The final letter, signed by the person acting now; numbered in the transaction."""
         events = await self.store.timeline(after.id)
-        facts = paperwork.facts(after, events, entry, after.outcome)
+        facts = paperwork.facts(after, events, entry, after.outcome, tz=self.settings.timezone,
+                                now=self.clock())
         day = self.today()
         try:
             signatory = paperwork.signatory(self.settings, signer, acting)
@@ -301,8 +305,8 @@ class Office:
         last = events[-1] if events else None
         if last is None or last.actor_name is None:
             return AlreadyHandled("Permohonan ini sudah diproses. Mohon lihat status terbaru.")
-        when = last.at.astimezone(self.settings.timezone).strftime("%d-%m-%Y %H:%M")
-        return AlreadyHandled(f"Sudah diproses oleh {last.actor_name} pada {when} WITA.")
+        when = texts.local_time(last.at, self.settings.timezone)
+        return AlreadyHandled(f"Sudah diproses oleh {last.actor_name} pada {when}.")
 
 
 def _preview(request: Request, decision: Decision, assignee_id: int | None) -> Request:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from html import escape
-from zoneinfo import ZoneInfo
 
+from bot import zones
 from bot.workflow import (
     ROLE_TITLES,
     Action,
@@ -16,8 +16,6 @@ from bot.workflow import (
     step_of,
 )
 from storage.models import AuditEntry, Request, RequestEvent
-
-WITA = ZoneInfo("Asia/Makassar")
 
 STATE_LABELS: dict[State, str] = {
     State.DISPOSITION_HEAD: "Disposisi Kepala Dinas",
@@ -57,21 +55,23 @@ ACTION_LABELS: dict[str, str] = {
 TARGET_LABELS = {"ip": "Alamat IP", "cname": "CNAME ke", "hosting": "Hosting di Diskominfo"}
 
 
-def local_time(value: datetime, tz: ZoneInfo = WITA) -> str:
-    return value.astimezone(tz).strftime("%d-%m-%Y %H:%M") + " WITA"
+def local_time(value: datetime, tz: tzinfo) -> str:
+    """``30-11-2026 06:30 WIB``: on the office's wall clock, with its zone's label."""
+    return zones.local_time(value, tz)
 
 
-def fqdn(request: Request, parent: str = "balangankab.go.id") -> str:
+def fqdn(request: Request, parent: str) -> str:
+    """The full name under the office's parent domain (the PARENT_DOMAIN setting)."""
     return f"{request.subdomain}.{parent}"
 
 
-def request_summary(request: Request) -> str:
+def request_summary(request: Request, parent: str) -> str:
     target = TARGET_LABELS.get(request.target_kind, request.target_kind)
     if request.target_value:
         target += f" {escape(request.target_value)}"
     lines = [
         f"<b>{escape(request.number)}</b> — {escape(request.agency.name)}",
-        f"Subdomain: <code>{escape(fqdn(request))}</code>",
+        f"Subdomain: <code>{escape(fqdn(request, parent))}</code>",
         f"Keperluan: {escape(request.purpose)}",
         f"Tujuan: {target}",
         f"Surat: {escape(request.letter_number)} tanggal "
@@ -98,10 +98,11 @@ def notes_block(notes: Sequence[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def step_card(request: Request, step: Step, notes: Sequence[tuple[str, str]] = ()) -> str:
+def step_card(request: Request, step: Step, notes: Sequence[tuple[str, str]] = (), *,
+              parent: str) -> str:
     lines = [
         f"<b>Tahap {step.number}: {escape(STATE_LABELS[step.state])}</b>",
-        request_summary(request),
+        request_summary(request, parent),
         f"Kegiatan: {escape(step.activity)}",
         f"Waktu standar: {standard_time_label(step)}",
     ]
@@ -110,36 +111,36 @@ def step_card(request: Request, step: Step, notes: Sequence[tuple[str, str]] = (
     return "\n".join(lines)
 
 
-def submitted(request: Request) -> str:
+def submitted(request: Request, parent: str) -> str:
     return (f"Permohonan Bapak/Ibu telah diterima dengan nomor <b>{escape(request.number)}</b> "
             f"(agenda surat masuk nomor {request.agenda_number}).\n"
-            f"{request_summary(request)}\n"
+            f"{request_summary(request, parent)}\n"
             "Permohonan diteruskan kepada Kepala Dinas untuk didisposisikan.")
 
 
-def requester_update(request: Request, entry: AuditEntry) -> str:
+def requester_update(request: Request, entry: AuditEntry, parent: str) -> str:
     label = ACTION_LABELS.get(entry.action, entry.action)
     text = (f"Permohonan <b>{escape(request.number)}</b> "
-            f"(<code>{escape(fqdn(request))}</code>): {escape(label)}.\n"
+            f"(<code>{escape(fqdn(request, parent))}</code>): {escape(label)}.\n"
             f"Status sekarang: {escape(STATE_LABELS[request.state])}.")
     if entry.note:
         text += f"\nCatatan: {escape(entry.note)}"
     return text
 
 
-def group_card(request: Request) -> str:
+def group_card(request: Request, parent: str, tz: tzinfo) -> str:
     step = step_of(request.state)
     where = (f"Tahap {step.number} — {ROLE_TITLES[step.role]}" if step
              else STATE_LABELS[request.state])
     return "\n".join([
-        f"<b>{escape(request.number)}</b> <code>{escape(fqdn(request))}</code>",
+        f"<b>{escape(request.number)}</b> <code>{escape(fqdn(request, parent))}</code>",
         f"{escape(request.agency.name)}",
         f"Status: {escape(STATE_LABELS[request.state])}",
-        f"Posisi: {escape(where)} sejak {local_time(request.state_since)}",
+        f"Posisi: {escape(where)} sejak {local_time(request.state_since, tz)}",
     ])
 
 
-def timeline_lines(events: Iterable[RequestEvent], tz: ZoneInfo = WITA) -> list[str]:
+def timeline_lines(events: Iterable[RequestEvent], tz: tzinfo) -> list[str]:
     """One plain-text line per event (CLI and chat both use it; escape before sending HTML)."""
     lines = []
     for e in events:
@@ -165,9 +166,9 @@ def plan(description: str) -> str:
     return f"<b>Rencana rekaman DNS:</b> {escape(description)}"
 
 
-def letter_caption(request: Request, number: str) -> str:
+def letter_caption(request: Request, number: str, parent: str) -> str:
     return (f"Surat balasan Nomor {escape(number)} atas permohonan "
-            f"<b>{escape(request.number)}</b> (<code>{escape(fqdn(request))}</code>).")
+            f"<b>{escape(request.number)}</b> (<code>{escape(fqdn(request, parent))}</code>).")
 
 
 CREATION_HINTS = {
@@ -178,9 +179,10 @@ CREATION_HINTS = {
 }
 
 
-def finished(request: Request, entry: AuditEntry) -> str:
-    text = (f"Permohonan <b>{escape(request.number)}</b> (<code>{escape(fqdn(request))}</code>, "
-            f"{escape(request.agency.name)}) {escape(STATE_LABELS[request.state].lower())}.")
+def finished(request: Request, entry: AuditEntry, parent: str) -> str:
+    text = (f"Permohonan <b>{escape(request.number)}</b> "
+            f"(<code>{escape(fqdn(request, parent))}</code>, {escape(request.agency.name)}) "
+            f"{escape(STATE_LABELS[request.state].lower())}.")
     if entry.note and request.state is not State.COMPLETED:
         text += f"\nCatatan: {escape(entry.note)}"
     return text

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import ConversationHandler
 
 from bot.handlers.steps import PENDING
+from bot.paperwork import display_name
 
 if TYPE_CHECKING:
     from bot.app import BotContext
 
 WELCOME = (
-    "Selamat datang di layanan subdomain <b>Diskominfo Kabupaten Balangan</b>.\n"
+    "Selamat datang di layanan subdomain <b>{office}</b>.\n"
     "Perangkat Daerah dapat mengajukan subdomain dengan /ajukan dan memantau prosesnya "
     "dengan /status. Pejabat dan staf menerima tahap yang menjadi tugasnya di sini."
 )
+"""`{office}`: the office's name from its settings (HTML-escaped when filled in)."""
 
 HELP = (
     "<b>Petunjuk</b>\n"
@@ -30,7 +33,8 @@ HELP = (
 
 async def start(update: Update, context: BotContext) -> None:
     if update.effective_message:
-        await update.effective_message.reply_text(WELCOME)
+        office = html.escape(display_name(context.office.settings))
+        await update.effective_message.reply_text(WELCOME.format(office=office))
 
 
 async def help_command(update: Update, context: BotContext) -> None:

@@ -55,10 +55,12 @@ async def status(update: Update, context: BotContext) -> None:
         await message.reply_text("Belum ada permohonan dari Bapak/Ibu. Ajukan dengan /ajukan.")
         return
     lines = ["<b>Permohonan Bapak/Ibu</b>"]
+    parent = context.office.settings.parent_domain
     for r in mine[-MAX_LISTED:]:
         step = step_of(r.state)
         where = f"tahap {step.number}" if step else "selesai"
-        lines.append(f"{html.escape(r.number)} — <code>{html.escape(texts.fqdn(r))}</code>: "
+        name = html.escape(texts.fqdn(r, parent))
+        lines.append(f"{html.escape(r.number)} — <code>{name}</code>: "
                      f"{html.escape(texts.STATE_LABELS[r.state])} ({where})")
     await message.reply_text("\n".join(lines))
 
@@ -79,7 +81,8 @@ async def tasks(update: Update, context: BotContext) -> None:
             buttons = notify.buttons_for(request, role)
             if buttons:
                 notes = await notify.recent_notes(context.office, request)
-                card = notify.step_message(request, role, message.chat_id, notes)
+                card = notify.step_message(request, role, message.chat_id, notes,
+                                           parent=context.office.settings.parent_domain)
                 await message.reply_text(card.payload["text"], reply_markup=InlineKeyboardMarkup(
                     [[InlineKeyboardButton(t, callback_data=d) for t, d in row]
                      for row in buttons]))
@@ -102,7 +105,7 @@ async def _send_timeline(update: Update, context: BotContext, request: Request) 
     person = await person_of(update, context)
     assert message is not None
     events = await context.office.store.timeline(request.id)
-    head = [texts.request_summary(request),
+    head = [texts.request_summary(request, context.office.settings.parent_domain),
             f"Status: <b>{html.escape(texts.STATE_LABELS[request.state])}</b>", "",
             "<b>Riwayat</b>"]
     lines = [html.escape(line) for line in texts.timeline_lines(

@@ -205,8 +205,9 @@ async def _commit(update: Update, context: BotContext, pending: PendingAction,
     if person is None:
         return
     office = context.office
+    when = local_time(office.clock(), office.settings.timezone)
     done = (f"{pending.message_html}\n\n✅ <b>{html.escape(pending.label)}</b> oleh "
-            f"{html.escape(person.name)} pada {local_time(office.clock())}")
+            f"{html.escape(person.name)} pada {when}")
     edit = OutMessage(pending.chat_id, "edit", {
         "message_id": pending.message_id, "text": done, "buttons": [],
         "caption": pending.is_caption})

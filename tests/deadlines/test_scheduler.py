@@ -6,13 +6,22 @@ import asyncio
 from datetime import timedelta
 
 from bot.deadlines import Level, ReminderScheduler, standard_duration
-from bot.settings import Settings
 from bot.workflow import Action, Instruction, Role, State
 from bot.worktime import WorkDays, WorkMinutes
 from storage.models import QueuedMessage
 from storage.reminders import ReminderLog
 from tests.deadlines.conftest import GROUP, Opened, Outbox, set_to, wita
-from tests.support.office import ADMIN, HEAD, KABID, KASI, STAFF, Clock, act, submit
+from tests.support.office import (
+    ADMIN,
+    HEAD,
+    KABID,
+    KASI,
+    STAFF,
+    Clock,
+    act,
+    office_settings,
+    submit,
+)
 
 PLT = 401
 
@@ -27,7 +36,7 @@ async def levels(scheduler: ReminderScheduler, request_id: int) -> list[int]:
 
 
 def test_standard_times_come_from_the_sop_and_the_settings() -> None:
-    settings = Settings.from_mapping({"STANDARD_TIME_STEP8": "2h", "STANDARD_TIME_STEP9": "3d"})
+    settings = office_settings(STANDARD_TIME_STEP8="2h", STANDARD_TIME_STEP9="3d")
     assert standard_duration(State.DISPOSITION_HEAD, settings) == WorkMinutes(15)
     assert standard_duration(State.TECHNICAL_CHECK, settings) == WorkDays(1)
     assert standard_duration(State.REPORT_TO_KABID, settings) == WorkMinutes(60)
@@ -35,7 +44,7 @@ def test_standard_times_come_from_the_sop_and_the_settings() -> None:
     assert standard_duration(State.LETTER_REVISION, settings) == WorkMinutes(120)
     assert standard_duration(State.DELIVERY, settings) == WorkDays(3)
     assert standard_duration(State.COMPLETED, settings) is None
-    default = Settings.from_mapping({})
+    default = office_settings()
     assert standard_duration(State.LETTER_SIGNOFF, default) == WorkDays(1)
 
 

@@ -21,7 +21,7 @@ from bot.worktime import WorkClock
 from tests.reports.conftest import Month
 
 TZ = ZoneInfo("Asia/Makassar")
-CLOCK = WorkClock()
+CLOCK = WorkClock(tz=TZ)
 
 
 def m(minutes: float) -> timedelta:
