@@ -35,7 +35,15 @@ from bot.workflow import Action, Instruction
 from devtools.emulator import BotApiEmulator, SimMessage, SimUser
 from tests.support.botrun import cast
 from tests.support.emulator import running_emulator
-from tests.support.office import HEAD, Clock, open_office, person, seed_people, submit
+from tests.support.office import (
+    BALANGAN,
+    HEAD,
+    Clock,
+    open_office,
+    person,
+    seed_people,
+    submit,
+)
 
 NOTE = "Mohon dilengkapi lampiran surat permohonan"
 WAIT = 10.0
@@ -149,7 +157,7 @@ async def stop_bot(proc: asyncio.subprocess.Process) -> int:
 
 async def bench(emu: BotApiEmulator, folder: Path, cycles: int, n_status: int,
                 rate_limiter: bool) -> list[str]:
-    settings = {"BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.base_url,
+    settings = {**BALANGAN, "BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.base_url,
                 "DATABASE_PATH": str(folder / "bot.sqlite3"), "DATA_DIR": str(folder / "data"),
                 "LOG_LEVEL": "WARNING"}
     number = await prepare(settings, folder)

@@ -22,7 +22,8 @@ from bot import paperwork
 from bot.service import ActionInput
 from bot.workflow import Action, Instruction, State
 from devtools.letter_samples import sample_letter, sample_sheet
-from letters.model import DispositionSheet, LetterKind, OfficeIdentity, ReplyLetter
+from devtools.profile import demo_office
+from letters.model import DispositionSheet, LetterKind, ReplyLetter
 from letters.render import render_disposition_sheet, render_reply_letter
 from tests.support.office import HEAD, KABID, Clock, open_office, person, seed_people, submit
 
@@ -53,7 +54,7 @@ def long_sheet(entries: int) -> DispositionSheet:
 
 
 def render_rows(repeat: int) -> list[Row]:
-    office = OfficeIdentity.balangan()
+    office = paperwork.office_identity(demo_office())
     rows = []
     for kind in LetterKind:
         letter = sample_letter(kind)

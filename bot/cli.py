@@ -216,6 +216,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
         return run_wizard(args, sys.stdin, out)
     try:
+        if args.command == "demo":  # a development tool, loaded only when asked for
+            from devtools.demo import main as demo_main
+
+            return demo_main(args, out)  # with the office's settings, else a demo office
         settings = Settings.load()
         if args.command == "workflow":
             table = SOP.with_standard_times(settings.standard_times)
@@ -223,10 +227,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return 0
         if args.command in COMMANDS:
             return asyncio.run(run_command(settings, args, out))
-        if args.command == "demo":  # a development tool, loaded only when asked for
-            from devtools.demo import main as demo_main
-
-            return demo_main(args, out)
         from bot import runner
 
         return runner.main(settings, args, out)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Literal
 
 from bot.settings import Settings
 from bot.texts import fqdn
 from bot.workflow import Action, Instruction, Outcome, Transition, Workflow
+from letters.body import office_display_name
 from letters.model import (
     Addressee,
     DispositionEntry,
@@ -44,8 +45,14 @@ def office_identity(settings: Settings) -> OfficeIdentity:
         government_line=o.government, office_name=o.name, address_line=o.address,
         phone_fax=o.phone, website=o.website, email=o.email, place=o.place,
         unit_code=o.unit_code, classification_code=o.classification_code,
+        timezone=settings.timezone, zone_label=settings.zone_label(),
         emblem_path=o.emblem_path, number_pattern=o.letter_number_pattern,
     )
+
+
+def display_name(settings: Settings) -> str:
+    """The office as a sentence names it: ``Dinas Komunikasi dan Informatika Kabupaten …``."""
+    return office_display_name(office_identity(settings))
 
 
 def number_for(settings: Settings, year: int, sequence: int) -> str:
@@ -85,9 +92,11 @@ class LetterFacts:
 
 
 def facts(request: Request, events: Sequence[RequestEvent],
-          pending: AuditEntry | None = None, outcome: str | None = None) -> LetterFacts:
+          pending: AuditEntry | None = None, outcome: str | None = None, *,
+          tz: tzinfo, now: datetime) -> LetterFacts:
     """Reason, revision text and created records from the timeline (plus the transition
-    being made now, which is not stored yet)."""
+    being made `now`, which is not stored yet). The activation date is the office's local
+    date (`tz`) of the creation transition, on the draft and on the final letter alike."""
     trail: list[tuple[str, str | None, dict[str, object], datetime | None]] = [
         (e.action, e.note, e.details, e.at) for e in events]
     if pending is not None:
@@ -105,7 +114,7 @@ def facts(request: Request, events: Sequence[RequestEvent],
             raw = details.get("records")
             if isinstance(raw, list):
                 records = tuple((str(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in raw)
-            active = (at or datetime.now()).date()
+            active = (at or now).astimezone(tz).date()
     return LetterFacts(kind, reason, advice, records, active)
 
 
@@ -128,6 +137,7 @@ def reply_letter(
         date=day,
         subject=SUBJECT.format(fqdn=name),
         addressee=Addressee(title=request.agency.addressee, place=settings.office.place),
+        tembusan=settings.office.tembusan,
         incoming=IncomingRef(number=request.letter_number, date=request.letter_date,
                              subject=f"Permohonan subdomain {name}"),
         fqdn=name,

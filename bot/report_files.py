@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import re
 import tempfile
@@ -32,7 +33,7 @@ def month_label(year: int, month: int) -> str:
 
 
 def office_name(settings: Settings) -> str:
-    """'DINAS KOMUNIKASI DAN INFORMATIKA KABUPATEN BALANGAN' from the letterhead settings."""
+    """'DINAS KOMUNIKASI DAN INFORMATIKA KABUPATEN …' from the letterhead settings."""
     region = settings.office.government.removeprefix("PEMERINTAH").strip()
     return f"{settings.office.name} {region}".strip()
 
@@ -61,7 +62,9 @@ async def write_month_report(store: Store, settings: Settings, workflow: Workflo
     figures = await month_figures(store, settings.work_clock(), year, month, settings.timezone,
                                   workflow=workflow)
     target = path or default_path(settings, year, month)
-    data = await asyncio.to_thread(render_month_report, figures, office_name(settings))
+    render = functools.partial(render_month_report, figures, office_name(settings),
+                               zone_label=settings.zone_label())
+    data = await asyncio.to_thread(render)
     await asyncio.to_thread(_write_atomically, target, data)
     return target
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from bot.workflow import SOP, State, Step, Workflow
 from bot.worktime import Duration, WorkClock, WorkDays
+from bot.zones import zone_label
 from letters.figures import MonthFigures, StepFigures, Visit
 from storage.models import Request, RequestEvent
 
@@ -244,7 +245,7 @@ def audit_csv(
     that start like a spreadsheet formula are prefixed with ``'``. Write it with encoding
     ``utf-8-sig`` if spreadsheet programs must detect UTF-8.
     """
-    label = tz_label or datetime(2000, 1, 1, tzinfo=tz).tzname() or "lokal"
+    label = tz_label or zone_label(tz)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(audit_header(label))

@@ -162,6 +162,11 @@ class Office:
     def today(self) -> date:
         return self.clock().astimezone(self.settings.timezone).date()
 
+    @property
+    def name(self) -> str:
+        """The office as a sentence names it (``Dinas Komunikasi dan Informatika Kabupaten …``)."""
+        return paperwork.display_name(self.settings)
+
     # --- DNS ---------------------------------------------------------------------------------
 
     async def check_name(self, label: str, request: Request | None = None) -> CheckResult:
@@ -776,9 +781,10 @@ class Office:
         enters) is asked to approve and sign."""
         events = await self.store.timeline(after.id)
         holder = paperwork.expected_signer(await self.store.holders_on(signer_role, self.today()))
+        facts = paperwork.facts(after, events, entry, tz=self.settings.timezone, now=self.clock())
         try:
             letter = paperwork.reply_letter(
-                self.settings, after, paperwork.facts(after, events, entry),
+                self.settings, after, facts,
                 paperwork.signatory(self.settings, holder.person, holder.acting),
                 day=self.today(), number=None, code=None)
             pdf = paperwork.render_letter(self.settings, letter)
@@ -790,7 +796,8 @@ class Office:
                             entry: AuditEntry) -> LetterOrder:
         """The final letter, signed by the person acting now; numbered in the transaction."""
         events = await self.store.timeline(after.id)
-        facts = paperwork.facts(after, events, entry, after.outcome)
+        facts = paperwork.facts(after, events, entry, after.outcome,
+                                tz=self.settings.timezone, now=self.clock())
         day = self.today()
         try:
             signatory = paperwork.signatory(self.settings, signer, acting)

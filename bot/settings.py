@@ -1,7 +1,9 @@
 """Settings from the environment and `.env` (the environment wins).
 
-Every setting is documented with its default in `.env.example`. A wrong value raises
-`SettingsError` whose message names the setting, for a one-line answer without a traceback.
+Every setting is documented in `.env.example`. The office's identity (`OFFICE_SETTINGS`: names,
+address, place, parent domain, time zone) has no default: without it `MissingSettings` names
+what is missing. A wrong value raises `SettingsError` whose message names the setting, for a
+one-line answer without a traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import base64
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +21,7 @@ from dotenv import dotenv_values
 
 from bot.workflow import SOP
 from bot.worktime import Duration, OfficeHours, WorkClock, parse_duration
+from bot.zones import zone_label
 from domains.config import DnsConfig, Server, parse_server
 from domains.names import DEFAULT_RESERVED
 
@@ -26,44 +29,62 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 T = TypeVar("T")
 
 
+OFFICE_SETTINGS: tuple[str, ...] = (
+    "OFFICE_GOVERNMENT", "OFFICE_NAME", "OFFICE_ADDRESS", "OFFICE_PHONE", "OFFICE_WEBSITE",
+    "OFFICE_EMAIL", "OFFICE_PLACE", "OFFICE_UNIT_CODE", "PARENT_DOMAIN", "TIMEZONE",
+)
+"""The office's identity: no built-in value, every office sets its own."""
+
+
 class SettingsError(Exception):
     pass
 
 
-@dataclass(frozen=True)
+class MissingSettings(SettingsError):
+    """Settings without a default are not set; `names` says which."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        super().__init__(f"missing settings: {', '.join(names)} (set them in .env or the "
+                         "environment; .env.example shows each one)")
+        self.names = names
+
+
+@dataclass(frozen=True, kw_only=True)
 class OfficeSettings:
     """The office identity printed on letters and messages."""
 
-    government: str = "PEMERINTAH KABUPATEN BALANGAN"
-    name: str = "DINAS KOMUNIKASI DAN INFORMATIKA"
-    address: str = "Jl. Jend. A. Yani Km. 3,5 Paringin Selatan"
-    phone: str = "0526-2028434"
-    website: str = "www.diskominfo.balangankab.go.id"
-    email: str = "diskominfo@balangankab.go.id"
-    place: str = "Paringin"
-    unit_code: str = "Diskominfo-Blg"
+    government: str
+    name: str
+    address: str
+    phone: str
+    website: str
+    email: str
+    place: str
+    unit_code: str
     classification_code: str = "555"
     letter_number_pattern: str = "{classification}/{sequence}/{unit}/{year}"
     emblem_path: Path | None = None
+    tembusan: tuple[str, ...] = ("Arsip",)
+    """Who gets a copy of each reply letter (LETTER_TEMBUSAN, separated by ';')."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     bot_token: str | None = field(default=None, repr=False)
     telegram_api_base_url: str = DEFAULT_API_BASE_URL
     database_path: Path = Path("data/subdomain-bot.sqlite3")
     data_dir: Path = Path("data")
     group_chat_id: int | None = None
-    parent_domain: str = "balangankab.go.id"
-    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Makassar"))
+    parent_domain: str
+    timezone: ZoneInfo
     webhook_secret: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
-    office: OfficeSettings = field(default_factory=OfficeSettings)
+    office: OfficeSettings
     office_hours: OfficeHours = field(default_factory=OfficeHours.default)
     extra_holidays: frozenset[date] = frozenset()
     standard_times: Mapping[str, Duration] = field(default_factory=dict)
     """Standard times that replace the table's, by state name (STANDARD_TIMES)."""
-    dns: DnsConfig = field(default_factory=DnsConfig)
+    dns: DnsConfig
     verify_base_url: str | None = None
     """Public address that verifies a letter's code (printed as a QR code); None: code only."""
     bot_username: str | None = None
@@ -74,9 +95,13 @@ class Settings:
     max_open_requests: int = 3
     """Open requests one person may have at a time; 0: no limit."""
 
+    def zone_label(self, at: datetime | None = None) -> str:
+        """What the office writes after a time: WIB, WITA, WIT, else the UTC offset."""
+        return zone_label(self.timezone, at)
+
     def work_clock(self) -> WorkClock:
         """The working-time clock (office hours, zone, holidays) that deadlines run on."""
-        return WorkClock(self.office_hours, self.timezone, self.extra_holidays)
+        return WorkClock(self.office_hours, tz=self.timezone, holidays_extra=self.extra_holidays)
 
     @property
     def telegram_file_base_url(self) -> str:
@@ -86,12 +111,7 @@ class Settings:
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
         """Read settings from `env` (default: the process environment over `.env`)."""
-        if env is None:
-            file_values = {
-                k: v for k, v in dotenv_values(env_file or Path(".env")).items() if v is not None
-            }
-            env = {**file_values, **os.environ}
-        return cls.from_mapping(env)
+        return cls.from_mapping(environment(env_file) if env is None else env)
 
     @classmethod
     def from_mapping(cls, env: Mapping[str, str]) -> Settings:
@@ -101,31 +121,40 @@ class Settings:
         def parse(name: str, conv: Callable[[str], T], default: T) -> T:
             return _parse(env, name, conv, default)
 
+        missing = tuple(name for name in OFFICE_SETTINGS if get(name) is None)
+        if missing:
+            raise MissingSettings(missing)
         token = get("BOT_TOKEN")
         if token is not None and (":" not in token or not token.split(":", 1)[0].isdigit()):
             raise SettingsError("BOT_TOKEN: does not look like a bot token (expected 123456:ABC…)")
         base_url = parse("TELEGRAM_API_BASE_URL", _base_url, DEFAULT_API_BASE_URL)
         data_dir = parse("DATA_DIR", Path, Path("data"))
+        def required(name: str) -> str:
+            value = get(name)
+            assert value is not None  # checked above
+            return value
+
         office = OfficeSettings(
+            government=required("OFFICE_GOVERNMENT"),
+            name=required("OFFICE_NAME"),
+            address=required("OFFICE_ADDRESS"),
+            phone=required("OFFICE_PHONE"),
+            website=required("OFFICE_WEBSITE"),
+            email=required("OFFICE_EMAIL"),
+            place=required("OFFICE_PLACE"),
+            unit_code=required("OFFICE_UNIT_CODE"),
             **{
                 key: value
                 for key, value in {
-                    "government": get("OFFICE_GOVERNMENT"),
-                    "name": get("OFFICE_NAME"),
-                    "address": get("OFFICE_ADDRESS"),
-                    "phone": get("OFFICE_PHONE"),
-                    "website": get("OFFICE_WEBSITE"),
-                    "email": get("OFFICE_EMAIL"),
-                    "place": get("OFFICE_PLACE"),
-                    "unit_code": get("OFFICE_UNIT_CODE"),
                     "classification_code": get("LETTER_CLASSIFICATION_CODE"),
                     "letter_number_pattern": get("LETTER_NUMBER_PATTERN"),
                 }.items()
                 if value is not None
             },
             emblem_path=parse("OFFICE_EMBLEM_PATH", _existing_file, None),
+            tembusan=parse("LETTER_TEMBUSAN", _items, ("Arsip",)),
         )
-        parent = parse("PARENT_DOMAIN", _domain, "balangankab.go.id")
+        parent = _parse_required(env, "PARENT_DOMAIN", _domain)
         dns = _dns_config(env, parent)
         return cls(
             dns=dns,
@@ -136,7 +165,7 @@ class Settings:
             data_dir=data_dir,
             group_chat_id=parse("GROUP_CHAT_ID", _chat_id, None),
             parent_domain=parent,
-            timezone=parse("TIMEZONE", ZoneInfo, ZoneInfo("Asia/Makassar")),
+            timezone=_parse_required(env, "TIMEZONE", _zone),
             webhook_secret=get("WEBHOOK_SECRET"),
             log_level=parse("LOG_LEVEL", _log_level, "INFO"),
             office=office,
@@ -148,6 +177,14 @@ class Settings:
             open_submissions=parse("OPEN_SUBMISSIONS", _bool, False),
             max_open_requests=parse("MAX_OPEN_REQUESTS", _count, 3),
         )
+
+
+def environment(env_file: Path | None = None) -> dict[str, str]:
+    """The process environment over `.env` (or `env_file`): what `Settings.load` reads."""
+    file_values = {
+        k: v for k, v in dotenv_values(env_file or Path(".env")).items() if v is not None
+    }
+    return {**file_values, **os.environ}
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:
@@ -163,6 +200,13 @@ def _parse(env: Mapping[str, str], name: str, conv: Callable[[str], T], default:
         return conv(raw)
     except (ValueError, ZoneInfoNotFoundError) as exc:
         raise SettingsError(f"{name}: invalid value {raw!r} ({exc})") from None
+
+
+def _parse_required(env: Mapping[str, str], name: str, conv: Callable[[str], T]) -> T:
+    value = _parse(env, name, conv, None)
+    if value is None:
+        raise MissingSettings((name,))
+    return value
 
 
 def _dns_config(env: Mapping[str, str], parent: str) -> DnsConfig:
@@ -257,7 +301,7 @@ def _domain(raw: str) -> str:
         label and len(label) <= 63 and label.replace("-", "").isalnum() and label.isascii()
         for label in labels
     ):
-        raise ValueError("expected a domain name such as balangankab.go.id")
+        raise ValueError("expected a domain name such as example.go.id")
     return name
 
 
@@ -287,6 +331,21 @@ def _bool(raw: str) -> bool:
     if value not in ("true", "false", "yes", "no", "1", "0"):
         raise ValueError("use true or false")
     return value in ("true", "yes", "1")
+def _zone(raw: str) -> ZoneInfo:
+    """An IANA zone name such as Asia/Jakarta (not an abbreviation like WIB)."""
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("expected an IANA time zone such as Asia/Jakarta, Asia/Makassar or "
+                         "Asia/Jayapura") from None
+
+
+def _items(raw: str) -> tuple[str, ...]:
+    """'Bupati … (sebagai laporan); Arsip' → its items (';' separates, commas may be inside)."""
+    items = tuple(part.strip() for part in raw.split(";") if part.strip())
+    if not items:
+        raise ValueError("name at least one recipient")
+    return items
 
 
 def _log_level(raw: str) -> str:

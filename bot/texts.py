@@ -6,12 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from html import escape
-from zoneinfo import ZoneInfo
 
+from bot import zones
 from bot.workflow import Step, Workflow, time_label
 from storage.models import AuditEntry, Request, RequestEvent
-
-WITA = ZoneInfo("Asia/Makassar")
 
 
 @dataclass(frozen=True)
@@ -34,11 +32,13 @@ class Words:
 TARGET_LABELS = {"ip": "Alamat IP", "cname": "CNAME ke", "hosting": "Hosting di Diskominfo"}
 
 
-def local_time(value: datetime, tz: tzinfo = WITA) -> str:
-    return value.astimezone(tz).strftime("%d-%m-%Y %H:%M") + " WITA"
+def local_time(value: datetime, tz: tzinfo) -> str:
+    """``30-11-2026 06:30 WIB``: on the office's wall clock, with its zone's label."""
+    return zones.local_time(value, tz)
 
 
-def fqdn(request: Request, parent: str = "balangankab.go.id") -> str:
+def fqdn(request: Request, parent: str) -> str:
+    """The full name under the office's parent domain (the PARENT_DOMAIN setting)."""
     return f"{request.subdomain}.{parent}"
 
 

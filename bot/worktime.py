@@ -1,7 +1,7 @@
 """Office working time: the clock that Mutu Baku standard times are counted on.
 
 The SOP's standard times ("15 menit", "1 jam", "1 hari") count only while the office is open, in
-the office's time zone (default Asia/Makassar, WITA, UTC+8), skipping weekends, Indonesian
+the office's time zone (the TIMEZONE setting, e.g. Asia/Jakarta), skipping weekends, Indonesian
 national holidays, collective leave days ("cuti bersama") and days the admin adds.
 
 Conventions (all instants are timezone-aware; naive datetimes raise ValueError):
@@ -39,8 +39,6 @@ from bot.durations import WorkDays as WorkDays
 from bot.durations import WorkMinutes as WorkMinutes
 from bot.durations import duration_from_timedelta as duration_from_timedelta
 from bot.durations import parse_duration as parse_duration
-
-DEFAULT_TZ_NAME: Final = "Asia/Makassar"
 
 # Indonesian zones have no DST; fixed offsets stand in if the system has no tz database.
 _FIXED_FALLBACK: Final[Mapping[str, timedelta]] = {
@@ -139,7 +137,7 @@ class OfficeHours:
 
     @staticmethod
     def default() -> OfficeHours:
-        """Regional civil service, 5-day week (WITA wall clock).
+        """Regional civil service, 5-day week (the office's wall clock).
 
         Mon–Thu 07:30–16:00 with a 12:00–13:00 break; Fri 07:30–16:30 with an 11:30–13:30 break
         for Friday prayers; Saturday and Sunday off.
@@ -321,9 +319,9 @@ class WorkClock:
     def __init__(
         self,
         hours: OfficeHours | None = None,
-        tz: tzinfo | str = DEFAULT_TZ_NAME,
-        holidays_extra: Iterable[date] = frozenset(),
         *,
+        tz: tzinfo | str,
+        holidays_extra: Iterable[date] = frozenset(),
         collective_leave: bool = True,
     ) -> None:
         self.hours = hours if hours is not None else OfficeHours.default()

@@ -13,8 +13,13 @@ people in every position act by chat:
 3. ``pariwisata`` is left waiting at step 1 while the office clock runs 600 times faster, so
    the Mutu Baku reminder, the second reminder and the escalation arrive within seconds.
 
-The transcript (times on the office clock, WITA) is printed and written to transcript.txt;
-every document the bot sent and the disposition sheet of the first request are copied beside it.
+The office is the one the environment and `.env` describe (its names, place, parent domain,
+time zone, office hours); where they set none of the office's identity, the demo office of
+`demo-office.env` stands in. The throwaway BIND serves that office's parent domain.
+
+The transcript (times on the office clock, in the office's zone) is printed and written to
+transcript.txt; every document the bot sent and the disposition sheet of the first request are
+copied beside it.
 """
 
 from __future__ import annotations
@@ -30,26 +35,27 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
+from bot import paperwork
 from bot.app import build_application, polling
 from bot.deadlines import ReminderScheduler
 from bot.runner import configure_logging
 from bot.service import Office
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.workflow import Role
 from devtools.emulator import BotApiEmulator, SimChat, SimMessage, SimUser
 from devtools.emulator.transcript import render
 from devtools.localbind import BindServer, BindUnavailable, start_bind
+from devtools.profile import office_env, region
+from letters.body import title_case_id
 from storage.store import Store
 
-WITA = ZoneInfo("Asia/Makassar")
-TOKEN = "7000000001:DEMO-balangan-subdomain"
+TOKEN = "7000000001:DEMO-subdomain-bot"
 GROUP_ID = -1001000000042
 FAST = 600.0
 """How much faster than real time the office clock runs while request 3 waits."""
@@ -95,12 +101,12 @@ class DemoClock:
 
 
 def demo_start(today: date, settings: Settings) -> datetime:
-    """08:00 WITA on the latest working Monday on or before `today`."""
+    """08:00 office time on the latest working Monday on or before `today`."""
     clock = settings.work_clock()
     day = today - timedelta(days=today.weekday())
     while not clock.is_working_day(day):
         day -= timedelta(days=7)
-    return datetime(day.year, day.month, day.day, 8, 0, tzinfo=WITA)
+    return datetime(day.year, day.month, day.day, 8, 0, tzinfo=settings.timezone)
 
 
 # --- the office and its people ----------------------------------------------------------------
@@ -152,6 +158,10 @@ def cast(emu: BotApiEmulator) -> Cast:
                 emu.group(GROUP_ID, "Diskominfo · Layanan Subdomain"))
 
 
+def agency_head(settings: Settings) -> str:
+    return f"Kepala Dinas Kesehatan {region(settings)}"
+
+
 async def seed(settings: Settings, now: datetime) -> None:
     store = await Store.open(settings.database_path)
     try:
@@ -159,15 +169,15 @@ async def seed(settings: Settings, now: datetime) -> None:
             assert m.role is not None
             await store.set_position(m.role, m.telegram_id, m.name, now=now, nip=m.nip,
                                      rank=m.rank, title=m.title)
-        await store.add_agency("dinkes", "Dinas Kesehatan",
-                               "Kepala Dinas Kesehatan Kabupaten Balangan")
+        await store.add_agency("dinkes", "Dinas Kesehatan", agency_head(settings))
         await store.add_agency_contact("dinkes", REQUESTER, REQUESTER_MEMBER.name, now=now,
                                        phone="+6281251234567")
     finally:
         await store.close()
 
 
-def request_letter(number: str, day: date, subdomain: str, purpose: str) -> bytes:
+def request_letter(settings: Settings, number: str, day: date, subdomain: str,
+                   purpose: str) -> bytes:
     """The agency's request letter, as the requester would scan or export it."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
@@ -177,20 +187,22 @@ def request_letter(number: str, day: date, subdomain: str, purpose: str) -> byte
     width, height = A4
     y = height - 70
     pdf.setFont("Helvetica-Bold", 13)
-    for line in ("PEMERINTAH KABUPATEN BALANGAN", "DINAS KESEHATAN"):
+    office, place = settings.office, settings.office.place
+    fqdn = f"{subdomain}.{settings.parent_domain}"
+    for line in (office.government, "DINAS KESEHATAN"):
         pdf.drawCentredString(width / 2, y, line)
         y -= 17
     pdf.setFont("Helvetica", 9)
-    pdf.drawCentredString(width / 2, y, "Jl. A. Yani Km. 4,5 Paringin Selatan")
+    pdf.drawCentredString(width / 2, y, f"Jl. Kesehatan No. 1, {place}")
     y -= 8
     pdf.line(60, y, width - 60, y)
     pdf.setFont("Helvetica", 11)
     body = [
-        "", f"Paringin, {day.strftime('%d-%m-%Y')}", "",
+        "", f"{place}, {day.strftime('%d-%m-%Y')}", "",
         f"Nomor     : {number}", "Lampiran  : -",
-        f"Perihal   : Permohonan Subdomain {subdomain}.balangankab.go.id", "",
-        "Yth. Kepala Dinas Komunikasi dan Informatika Kabupaten Balangan", "di Paringin", "",
-        f"Dengan hormat, kami mengajukan pembuatan subdomain {subdomain}.balangankab.go.id",
+        f"Perihal   : Permohonan Subdomain {fqdn}", "",
+        f"Yth. Kepala {title_case_id(office.name)} {region(settings)}", f"di {place}", "",
+        f"Dengan hormat, kami mengajukan pembuatan subdomain {fqdn}",
         f"untuk keperluan: {purpose}.",
         "Demikian permohonan ini, atas perhatian Bapak/Ibu kami ucapkan terima kasih.", "",
         "Kepala Dinas Kesehatan", "", "", "dr. Hj. Nurul Hidayah", "NIP 197506172003122002",
@@ -214,8 +226,10 @@ def fresh(text: str) -> Callable[[SimMessage], bool]:
 class Script:
     """Scripted people acting by chat; every wait is bounded and says what did not happen."""
 
-    def __init__(self, people: Cast, out: TextIO, letter_day: date) -> None:
+    def __init__(self, people: Cast, out: TextIO, letter_day: date,
+                 settings: Settings) -> None:
         self.p = people
+        self.settings = settings
         self.out = out
         self.letter_day = letter_day
         self.letters = 0
@@ -290,8 +304,9 @@ class Script:
         await self.expect(r, fresh("7/8"), "question 7/8")
         await r.send_text(self.letter_day.strftime("%d-%m-%Y"))
         await self.expect(r, fresh("8/8"), "question 8/8")
-        await r.send_document(request_letter(letter_number, self.letter_day, subdomain, purpose),
-                              f"surat-permohonan-{subdomain}.pdf", mime_type="application/pdf")
+        letter = request_letter(self.settings, letter_number, self.letter_day, subdomain, purpose)
+        await r.send_document(letter, f"surat-permohonan-{subdomain}.pdf",
+                              mime_type="application/pdf")
         summary = await self.expect(r, fresh("Ringkasan permohonan"),
                                     "the form's summary")
         await self.press(r, summary, "Kirim")
@@ -314,9 +329,9 @@ class Script:
 
 async def created_journey(s: Script) -> str:
     p = s.p
-    n = await s.submit("layanan", "Portal layanan publik terpadu Kabupaten Balangan",
+    n = await s.submit("layanan", f"Portal layanan publik terpadu {region(s.settings)}",
                        "103.28.12.10")
-    s.say(f"  {n}: layanan.balangankab.go.id filed")
+    s.say(f"  {n}: layanan.{s.settings.parent_domain} filed")
     await s.act(p.head, await s.card(p.head, 1, n), "Disposisi ke Kabid", n,
                 note="Segera diproses, layanan prioritas", choose="Tindak lanjuti")
     await s.act(p.kabid, await s.card(p.kabid, 2, n), "Disposisi ke Kasi", n,
@@ -366,9 +381,10 @@ async def exists_journey(s: Script, bind: BindServer) -> str:
 
 async def overdue_request(s: Script, clock: DemoClock, reminders: ReminderScheduler) -> str:
     p = s.p
-    n = await s.submit("pariwisata", "Informasi destinasi wisata Balangan", "103.28.12.12")
+    n = await s.submit("pariwisata", f"Informasi destinasi wisata {region(s.settings)}",
+                       "103.28.12.12")
     await s.card(p.head, 1, n)
-    s.say(f"  {n}: pariwisata.balangankab.go.id filed; nobody acts at step 1; "
+    s.say(f"  {n}: pariwisata.{s.settings.parent_domain} filed; nobody acts at step 1; "
           f"the office clock now runs {FAST:.0f}x")
     clock.set_rate(FAST)
     reminders.wake()
@@ -386,8 +402,12 @@ async def overdue_request(s: Script, clock: DemoClock, reminders: ReminderSchedu
 # --- running it --------------------------------------------------------------------------
 
 
-def demo_settings(emu: BotApiEmulator, bind: BindServer, out_dir: Path) -> Settings:
+def demo_settings(emu: BotApiEmulator, bind: BindServer, out_dir: Path,
+                  env: Mapping[str, str]) -> Settings:
+    """The office's own settings (`env`), on the emulator, the throwaway BIND and files under
+    `out_dir` instead of the real Telegram, DNS server and database."""
     return Settings.from_mapping({
+        **env,
         **bind.env(),
         "BOT_TOKEN": emu.token,
         "TELEGRAM_API_BASE_URL": emu.base_url,
@@ -453,37 +473,43 @@ def copy_documents(people: Cast, out_dir: Path) -> list[Path]:
     return written
 
 
-def transcript(emu: BotApiEmulator, clock: DemoClock) -> str:
-    """The emulator's transcript with each line stamped on the office clock (WITA)."""
+def transcript(emu: BotApiEmulator, clock: DemoClock, settings: Settings) -> str:
+    """The emulator's transcript with each line stamped on the office clock."""
     entries = [dataclasses.replace(e, at=clock.at(e.at).timestamp()) for e in emu.transcript]
-    return render(entries, WITA)
+    return render(entries, settings.timezone)
 
 
-async def run_demo(out_dir: Path, out: TextIO) -> int:
-    """The whole demo into `out_dir` (which must exist and be empty); the exit code."""
+async def run_demo(out_dir: Path, out: TextIO, env: Mapping[str, str]) -> int:
+    """The whole demo into `out_dir` (which must exist and be empty) for the office that
+    `env` describes (see `office_env`); the exit code."""
+    parent = Settings.from_mapping(env).parent_domain
     with tempfile.TemporaryDirectory(prefix="demo-named-") as named_dir:
         try:
-            with start_bind(Path(named_dir)) as bind:
-                return await _with_dns(bind, out_dir, out)
+            with start_bind(Path(named_dir), parent) as bind:
+                return await _with_dns(bind, out_dir, out, env)
         except BindUnavailable as exc:
             sys.stderr.write(f"demo: {exc}\n")
             return EXIT_FAILED
 
 
-async def _with_dns(bind: BindServer, out_dir: Path, out: TextIO) -> int:
+async def _with_dns(bind: BindServer, out_dir: Path, out: TextIO,
+                    env: Mapping[str, str]) -> int:
     async with BotApiEmulator(token=TOKEN, host="127.0.0.1", port=0) as emu:
-        settings = demo_settings(emu, bind, out_dir)
+        settings = demo_settings(emu, bind, out_dir, env)
         configure_logging(settings)
         # Under the flood limits the dispatcher reschedules 429s and says so at WARNING;
         # the transcript shows them, so keep stderr for what went wrong.
         logging.getLogger("bot.outbox").setLevel(logging.ERROR)
-        start = demo_start(datetime.now(WITA).date(), settings)
+        zone = settings.zone_label()
+        start = demo_start(datetime.now(settings.timezone).date(), settings)
         clock = DemoClock(start)
         await seed(settings, clock())
         people = cast(emu)
-        script = Script(people, out, letter_day=start.date() - timedelta(days=3))
-        out.write(f"Demo: Bot API emulator on {emu.url}, BIND 9 on {bind.host}:{bind.port} "
-                  f"(zone {bind.zone}), office clock from {start:%A %d-%m-%Y %H:%M} WITA\n")
+        script = Script(people, out, letter_day=start.date() - timedelta(days=3),
+                        settings=settings)
+        out.write(f"Demo: {paperwork.display_name(settings)}; Bot API "
+                  f"emulator on {emu.url}, BIND 9 on {bind.host}:{bind.port} (zone {bind.zone}), "
+                  f"office clock from {start:%A %d-%m-%Y %H:%M} {zone}\n")
         failure: str | None = None
         numbers: tuple[str, str, str] | None = None
         try:
@@ -493,16 +519,16 @@ async def _with_dns(bind: BindServer, out_dir: Path, out: TextIO) -> int:
             failure = str(exc)
         except TimeoutError:
             failure = f"the demo did not finish within {TOTAL_TIMEOUT:.0f} s"
-        text = transcript(emu, clock)
+        text = transcript(emu, clock, settings)
         (out_dir / "transcript.txt").write_text(text + "\n", encoding="utf-8")
         documents = copy_documents(people, out_dir)
-    out.write("\n=== Transkrip (waktu kantor, WITA) ===\n" + text + "\n\n")
+    out.write(f"\n=== Transkrip (waktu kantor, {zone}) ===\n" + text + "\n\n")
     if failure is not None or numbers is None:
         sys.stderr.write(f"demo failed: {failure}\n(transcript so far: "
                          f"{out_dir / 'transcript.txt'})\n")
         return EXIT_FAILED
     out.write(f"Files in {out_dir}:\n")
-    papers = paper_paths(out_dir, numbers[0], clock().astimezone(WITA))
+    papers = paper_paths(out_dir, numbers[0], clock().astimezone(settings.timezone))
     for path in sorted([*documents, *papers, out_dir / "transcript.txt"]):
         out.write(f"  {path.name}\n")
     out.write(f"Done: {numbers[0]} created, {numbers[1]} already existed, "
@@ -528,15 +554,19 @@ def prepare_out_dir(out_dir: Path) -> None:
     (out_dir / MARKER).write_text("output of python -m bot demo; emptied by the next run\n")
 
 
-def main(args: argparse.Namespace, out: TextIO) -> int:
+def main(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] | None = None) -> int:
+    """`python -m bot demo`: for the office of `env` (default: the environment over .env),
+    else the demo office."""
     out_dir = Path(getattr(args, "out", None) or "demo-out")
+    office = office_env(env)
     try:
+        Settings.from_mapping(office)  # a wrong or missing setting: one line, nothing touched
         prepare_out_dir(out_dir)
-    except DemoFailed as exc:
+    except (SettingsError, DemoFailed) as exc:
         sys.stderr.write(f"demo: {exc}\n")
         return EXIT_FAILED
     started = time.monotonic()
-    code = asyncio.run(run_demo(out_dir, out))
+    code = asyncio.run(run_demo(out_dir, out, office))
     if code == 0:
         out.write(f"Demo finished in {time.monotonic() - started:.0f} s.\n")
     return code

@@ -1,7 +1,7 @@
 """Sample letters of every kind and a sample disposition sheet.
 
 ``python -m devtools.letter_samples OUTDIR`` writes them as PDFs (the README's pictures come
-from these).
+from these), for the demo office (`devtools/demo-office.env`) unless given another office.
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from bot.paperwork import office_identity
+from bot.settings import Settings
+from devtools.profile import demo_office, region
 from letters.model import (
     Addressee,
     DispositionEntry,
     DispositionSheet,
     IncomingRef,
     LetterKind,
-    OfficeIdentity,
     ReplyLetter,
     Signatory,
     Urgency,
@@ -38,11 +40,14 @@ def sample_signatory(*, acting: bool = False) -> Signatory:
 
 
 def sample_letter(
-    kind: LetterKind, *, draft: bool = False, office: OfficeIdentity | None = None
+    kind: LetterKind, *, draft: bool = False, settings: Settings | None = None
 ) -> ReplyLetter:
-    """A realistic reply letter of ``kind`` (final with number and QR unless ``draft``)."""
-    office = office or OfficeIdentity.balangan()
-    fqdn = "dinkes.balangankab.go.id"
+    """A realistic reply letter of ``kind`` (final with number and QR unless ``draft``) from
+    the office of ``settings`` (default: the demo office)."""
+    settings = settings or demo_office()
+    office = office_identity(settings)
+    parent = settings.parent_domain
+    fqdn = f"dinkes.{parent}"
     common = {
         "number": None
         if draft
@@ -52,7 +57,7 @@ def sample_letter(
         "date": SAMPLE_DATE,
         "subject": f"Pembuatan Subdomain {fqdn}",
         "addressee": Addressee(
-            title="Kepala Dinas Kesehatan Kabupaten Balangan", place="Paringin"
+            title=f"Kepala Dinas Kesehatan {region(settings)}", place=settings.office.place
         ),
         "incoming": IncomingRef(
             number="400.7/512/Dinkes/2026",
@@ -63,7 +68,8 @@ def sample_letter(
         "signatory": sample_signatory(acting=kind is LetterKind.EXISTS),
         "draft": draft,
         "verification_code": None if draft else "SD-2026-0001-7F3K",
-        "verification_url": None if draft else "https://layanan.balangankab.go.id/v/SD-2026-0001-7F3K",
+        "verification_url": None if draft else f"https://layanan.{parent}/v/SD-2026-0001-7F3K",
+        "tembusan": settings.office.tembusan,
     }
     if kind is LetterKind.CREATED:
         return ReplyLetter(
@@ -78,14 +84,15 @@ def sample_letter(
     if kind is LetterKind.EXISTS:
         return ReplyLetter(kind=kind, **common)  # type: ignore[arg-type]
     if kind is LetterKind.ADVICE:
+        long_name = "dinaskesehatan" + region(settings).lower().replace(" ", "")
         return ReplyLetter(
             kind=kind,
             reason=(
-                "Nama subdomain yang diajukan (dinaskesehatankabupatenbalangan) terlalu panjang "
+                f"Nama subdomain yang diajukan ({long_name}) terlalu panjang "
                 "dan tidak sesuai dengan pedoman penamaan subdomain, yang menggunakan singkatan "
                 "nomenklatur perangkat daerah."
             ),
-            advice="menggunakan nama singkat dinkes.balangankab.go.id sesuai nomenklatur.",
+            advice=f"menggunakan nama singkat {fqdn} sesuai nomenklatur.",
             **common,  # type: ignore[arg-type]
         )
     return ReplyLetter(
@@ -93,24 +100,25 @@ def sample_letter(
         reason=(
             "Subdomain yang diajukan diperuntukkan bagi kegiatan pihak ketiga yang bukan "
             "merupakan layanan perangkat daerah, sehingga tidak dapat menggunakan domain "
-            "balangankab.go.id."
+            f"{parent}."
         ),
         advice="kegiatan tersebut dimuat sebagai halaman pada situs resmi perangkat daerah.",
         **common,  # type: ignore[arg-type]
     )
 
 
-def sample_sheet() -> DispositionSheet:
+def sample_sheet(settings: Settings | None = None) -> DispositionSheet:
     """The lembar disposisi of the sample request, through SOP steps 1 to 3."""
-    wita = dt.timezone(dt.timedelta(hours=8))
+    settings = settings or demo_office()
+    tz = settings.timezone
     return DispositionSheet(
-        from_agency="Dinas Kesehatan Kabupaten Balangan",
+        from_agency=f"Dinas Kesehatan {region(settings)}",
         letter_number="400.7/512/Dinkes/2026",
         letter_date=dt.date(2026, 11, 20),
         received_date=dt.date(2026, 11, 23),
         agenda_number="SD-2026-0001",
         urgency=Urgency.SEGERA,
-        subject="Permohonan Pembuatan Subdomain dinkes.balangankab.go.id",
+        subject=f"Permohonan Pembuatan Subdomain dinkes.{settings.parent_domain}",
         entries=(
             DispositionEntry(
                 to="Kepala Bidang Layanan e-Government",
@@ -118,7 +126,7 @@ def sample_sheet() -> DispositionSheet:
                 note="Mohon diproses sesuai SOP.",
                 official_name="H. AHMAD RIDUAN, S.Kom., M.M.",
                 official_position="Kepala Dinas",
-                at=dt.datetime(2026, 11, 23, 8, 15, tzinfo=wita),
+                at=dt.datetime(2026, 11, 23, 8, 15, tzinfo=tz),
             ),
             DispositionEntry(
                 to="Kepala Seksi Pengembangan Aplikasi Pemerintahan",
@@ -126,7 +134,7 @@ def sample_sheet() -> DispositionSheet:
                 note="Periksa ketersediaan nama subdomain.",
                 official_name="RAHMAT HIDAYAT, S.T.",
                 official_position="Kepala Bidang Layanan e-Government",
-                at=dt.datetime(2026, 11, 23, 8, 40, tzinfo=wita),
+                at=dt.datetime(2026, 11, 23, 8, 40, tzinfo=tz),
             ),
             DispositionEntry(
                 to="Staf Pranata Komputer",
@@ -134,28 +142,30 @@ def sample_sheet() -> DispositionSheet:
                 note="",
                 official_name="SITI NORHALIZA, S.Kom.",
                 official_position="Kepala Seksi Pengembangan Aplikasi Pemerintahan",
-                at=dt.datetime(2026, 11, 23, 9, 5, tzinfo=wita),
+                at=dt.datetime(2026, 11, 23, 9, 5, tzinfo=tz),
             ),
         ),
     )
 
 
-def write_samples(outdir: Path, office: OfficeIdentity | None = None) -> list[Path]:
+def write_samples(outdir: Path, settings: Settings | None = None) -> list[Path]:
     """Write every sample as a PDF into ``outdir``; returns the paths written."""
-    office = office or OfficeIdentity.balangan()
+    settings = settings or demo_office()
+    office = office_identity(settings)
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for kind in LetterKind:
         path = outdir / f"letter-{kind.value}.pdf"
-        path.write_bytes(render_reply_letter(sample_letter(kind, office=office), office))
+        path.write_bytes(render_reply_letter(sample_letter(kind, settings=settings), office))
         written.append(path)
     draft = outdir / "letter-created-draft.pdf"
     draft.write_bytes(
-        render_reply_letter(sample_letter(LetterKind.CREATED, draft=True, office=office), office)
+        render_reply_letter(sample_letter(LetterKind.CREATED, draft=True, settings=settings),
+                            office)
     )
     written.append(draft)
     sheet = outdir / "disposition-sheet.pdf"
-    sheet.write_bytes(render_disposition_sheet(sample_sheet(), office))
+    sheet.write_bytes(render_disposition_sheet(sample_sheet(settings), office))
     written.append(sheet)
     return written
 

@@ -1,6 +1,6 @@
 """A throwaway BIND 9 ``named`` on 127.0.0.1, for the DNS tests and the demo.
 
-``start_bind(directory)`` writes named.conf, the zones and TSIG keys into ``directory``,
+``start_bind(directory, zone)`` writes named.conf, the zones and TSIG keys into ``directory``,
 starts ``named -g`` on a free loopback port (UDP and TCP), waits until it answers a SOA
 query, yields a :class:`BindServer` handle and stops named with SIGTERM afterwards. When
 BIND is not installed or named does not come up it raises :class:`BindUnavailable` (a
@@ -8,7 +8,8 @@ BIND is not installed or named does not come up it raises :class:`BindUnavailabl
 
 Zones:
 
-* ``balangankab.go.id`` (dynamic: updates allowed with the ``bot-key`` TSIG key only):
+* ``zone``, the office's parent domain (dynamic: updates allowed with the ``bot-key`` TSIG key
+  only):
   ``dinkes`` A, ``ns1`` A, ``mail`` MX only, ``portal`` CNAME out of zone, ``putus`` CNAME to
   a missing in-zone name, ``catatan`` TXT only, ``x.y`` TXT (so ``y`` is an empty
   non-terminal), ``sub`` delegated away, ``besar`` twelve long TXT records (too big for
@@ -43,7 +44,6 @@ import dns.update
 
 from domains.config import DnsConfig
 
-ZONE = "balangankab.go.id"
 WILD_ZONE = "wild.test"
 BROKEN_ZONE = "rusak.test"  # configured, but its file is missing: answers SERVFAIL
 INITIAL_SERIAL = 2026010101
@@ -51,7 +51,10 @@ KEY_NAME = "bot-key"
 OTHER_KEY_NAME = "other-key"
 MISSING = "BIND 9 `named` not found: apt-get install bind9 bind9-dnsutils"
 
-ZONE_TEXT = f"""$ORIGIN {ZONE}.
+
+def zone_text(zone: str) -> str:
+    """The parent zone's file: the same records under whatever name the office uses."""
+    return f"""$ORIGIN {zone}.
 $TTL 300
 @        IN SOA ns1 hostmaster {INITIAL_SERIAL} 3600 600 86400 300
 @        IN NS  ns1
@@ -64,6 +67,7 @@ catatan  IN TXT "hanya teks"
 x.y      IN TXT "y is an empty non-terminal"
 sub      IN NS  ns.sub-dns.example.net.
 """ + "".join(f'besar    IN TXT "{i:02d}{"x" * 200}"\n' for i in range(12))
+
 
 WILD_TEXT = f"""$ORIGIN {WILD_ZONE}.
 $TTL 300
@@ -205,7 +209,7 @@ class BindServer:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def _named_conf(directory: Path, port: int, key: str, other: str) -> str:
+def _named_conf(directory: Path, port: int, key: str, other: str, zone: str) -> str:
     d = str(directory)
     return f"""
 options {{
@@ -225,10 +229,10 @@ options {{
 controls {{ }};
 key "{KEY_NAME}" {{ algorithm hmac-sha256; secret "{key}"; }};
 key "{OTHER_KEY_NAME}" {{ algorithm hmac-sha256; secret "{other}"; }};
-zone "{ZONE}" {{
+zone "{zone}" {{
     type primary;
-    file "{d}/{ZONE}.zone";
-    journal "{d}/{ZONE}.zone.jnl";
+    file "{d}/{zone}.zone";
+    journal "{d}/{zone}.zone.jnl";
     allow-update {{ key "{KEY_NAME}"; }};
 }};
 zone "{WILD_ZONE}" {{
@@ -242,8 +246,8 @@ zone "{BROKEN_ZONE}" {{
 """
 
 
-def _answers(host: str, port: int) -> bool:
-    q = dns.message.make_query(ZONE, "SOA", flags=0)
+def _answers(host: str, port: int, zone: str) -> bool:
+    q = dns.message.make_query(zone, "SOA", flags=0)
     try:
         response = dns.query.udp(q, host, port=port, timeout=0.1)
     except (dns.exception.Timeout, OSError):
@@ -252,17 +256,18 @@ def _answers(host: str, port: int) -> bool:
 
 
 @contextlib.contextmanager
-def start_bind(directory: Path) -> Iterator[BindServer]:
-    """A running named serving the zones above from ``directory`` (created if missing)."""
+def start_bind(directory: Path, zone: str) -> Iterator[BindServer]:
+    """A running named serving ``zone`` and the test zones above from ``directory`` (created
+    if missing)."""
     named = find_named()
     directory.mkdir(parents=True, exist_ok=True)
     key, other = _tsig_secret(KEY_NAME), _tsig_secret(OTHER_KEY_NAME)
-    (directory / f"{ZONE}.zone").write_text(ZONE_TEXT)
+    (directory / f"{zone}.zone").write_text(zone_text(zone))
     (directory / f"{WILD_ZONE}.zone").write_text(WILD_TEXT)
     for attempt in range(3):
         port = free_port()
         conf = directory / "named.conf"
-        conf.write_text(_named_conf(directory, port, key, other))
+        conf.write_text(_named_conf(directory, port, key, other, zone))
         log = (directory / "named.log").open("w")
         proc = subprocess.Popen(
             [named, "-g", "-4", "-n", "1", "-c", str(conf)],
@@ -273,7 +278,7 @@ def start_bind(directory: Path) -> Iterator[BindServer]:
         log.close()
         deadline = time.monotonic() + 15
         while proc.poll() is None and time.monotonic() < deadline:
-            if _answers("127.0.0.1", port):
+            if _answers("127.0.0.1", port, zone):
                 break
             time.sleep(0.02)
         else:
@@ -286,7 +291,7 @@ def start_bind(directory: Path) -> Iterator[BindServer]:
     handle = BindServer(
         host="127.0.0.1",
         port=port,
-        zone=ZONE,
+        zone=zone,
         wild_zone=WILD_ZONE,
         key_name=KEY_NAME,
         key_secret=key,

@@ -83,11 +83,11 @@ def _print_report(result: CheckResult, out: TextIO) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Stand-alone use: ``python -m domains.cli NAME --server 127.0.0.1:53``."""
+    """Stand-alone use: ``python -m domains.cli NAME --parent ZONE --server 127.0.0.1:53``."""
     parser = argparse.ArgumentParser(prog="python -m domains.cli", description=__doc__)
     parser.add_argument("name")
     parser.add_argument("--server", action="append", default=[], help="HOST[:PORT]")
-    parser.add_argument("--parent", default=DnsConfig().parent_domain)
+    parser.add_argument("--parent", required=True, help="the parent zone, e.g. example.go.id")
     parser.add_argument("--timeout", type=float, default=2.0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)

@@ -10,7 +10,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-from domains.names import DEFAULT_PARENT, DEFAULT_RESERVED
+from domains.names import DEFAULT_RESERVED
 
 Server = tuple[str, int]
 
@@ -75,7 +75,8 @@ def format_server(server: Server) -> str:
 class DnsConfig:
     """Everything the DNS part needs. ``tsig_secret`` never appears in ``repr``."""
 
-    parent_domain: str = DEFAULT_PARENT
+    #: The zone requests are made under, e.g. ``example.go.id`` (every office sets its own).
+    parent_domain: str
     #: Authoritative servers to ask; empty means "find the parent zone's NS".
     servers: tuple[Server, ...] = ()
     #: Primary server that accepts RFC 2136 updates.
@@ -95,7 +96,7 @@ class DnsConfig:
     def __post_init__(self) -> None:
         parent = self.parent_domain.strip().rstrip(".").lower()
         if not parent or " " in parent:
-            raise ValueError("parent_domain must be a domain name such as 'balangankab.go.id'")
+            raise ValueError("parent_domain must be a domain name such as 'example.go.id'")
         object.__setattr__(self, "parent_domain", parent)
         object.__setattr__(self, "servers", tuple(_as_server(s) for s in self.servers))
         if self.primary is not None:

@@ -1,7 +1,7 @@
 """Validation of a requested subdomain label.
 
 The input is one label under the parent domain, typed by a person: ``"Dinkes"``,
-``" dinkes "`` and ``"dinkes.balangankab.go.id"`` all mean the same name. Internationalised
+``" dinkes "`` and ``"dinkes.example.go.id"`` all mean the same name. Internationalised
 names are converted with UTS46 (non-transitional) and IDNA 2008, and shown both ways.
 Look-alike spellings (a label mixing Latin with Cyrillic or Greek, or written entirely in
 Cyrillic/Greek letters that look Latin) are refused, because they are the usual way to
@@ -16,8 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import idna
-
-DEFAULT_PARENT = "balangankab.go.id"
 
 #: Labels that belong to infrastructure or that users would take for an official service.
 DEFAULT_RESERVED: tuple[str, ...] = (
@@ -85,7 +83,7 @@ class ValidName:
         return self.fqdn.replace(self.ace_label, self.unicode_label, 1)
 
     def display(self) -> str:
-        """``dinkes.balangankab.go.id`` or ``bücher.… (xn--bcher-kva.…)`` for an IDN."""
+        """``dinkes.example.go.id`` or ``bücher.… (xn--bcher-kva.…)`` for an IDN."""
         if self.is_idn:
             return f"{self.unicode_fqdn} ({self.fqdn})"
         return self.fqdn
@@ -130,7 +128,7 @@ _MESSAGES: dict[str, str] = {
 
 def validate_name(
     text: object,
-    parent: str = DEFAULT_PARENT,
+    parent: str,
     reserved: Iterable[str] = DEFAULT_RESERVED,
 ) -> ValidName:
     """Return the checked name or raise :class:`InvalidName` with a suggestion if one exists."""

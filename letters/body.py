@@ -157,7 +157,7 @@ def title_case_id(text: str) -> str:
 
 
 def office_display_name(office: OfficeIdentity) -> str:
-    """``Dinas Komunikasi dan Informatika Kabupaten Balangan``."""
+    """``Dinas Komunikasi dan Informatika Kabupaten Sleman``."""
     region = re.sub(r"^\s*PEMERINTAH\s+", "", office.government_line, flags=re.IGNORECASE)
     return f"{title_case_id(office.office_name)} {title_case_id(region)}".strip()
 

@@ -22,9 +22,6 @@ MONTHS_ID: tuple[str, ...] = (
 # Indexed like ``date.weekday()``: Monday is 0.
 DAYS_ID: tuple[str, ...] = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
-# Asia/Makassar has no daylight saving time, so a fixed offset is exact.
-WITA = dt.timezone(dt.timedelta(hours=8), "WITA")
-
 
 def month_name_id(month: int) -> str:
     """Indonesian month name for 1..12."""
@@ -48,22 +45,25 @@ def format_date_long_id(day: dt.date) -> str:
     return f"{day_name_id(day)}, {format_date_id(day)}"
 
 
-def to_wita(moment: dt.datetime) -> dt.datetime:
-    """Convert an aware datetime to WITA; a naive one is taken to be WITA already."""
+def to_local(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """``moment`` on the office's wall clock; a naive one is taken to be local already."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=WITA)
-    return moment.astimezone(WITA)
+        return moment.replace(tzinfo=tz)
+    return moment.astimezone(tz)
 
 
-def format_time_id(moment: dt.datetime) -> str:
-    """``14.30 WITA`` (Indonesian writes a full stop between hours and minutes)."""
-    local = to_wita(moment)
-    return f"{local.hour:02d}.{local.minute:02d} WITA"
+def format_time_id(moment: dt.datetime, tz: dt.tzinfo, zone: str) -> str:
+    """``14.30 WIB`` (Indonesian writes a full stop between hours and minutes). ``zone`` is
+    the label the office writes after a time (WIB, WITA, WIT, UTC+9)."""
+    local = to_local(moment, tz)
+    return f"{local.hour:02d}.{local.minute:02d} {zone}"
 
 
-def format_datetime_id(moment: dt.datetime, *, with_day: bool = False) -> str:
-    """``29 November 2026 pukul 14.30 WITA`` (``Minggu, ...`` with ``with_day``)."""
-    local = to_wita(moment)
+def format_datetime_id(
+    moment: dt.datetime, tz: dt.tzinfo, zone: str, *, with_day: bool = False
+) -> str:
+    """``29 November 2026 pukul 14.30 WIB`` (``Minggu, ...`` with ``with_day``)."""
+    local = to_local(moment, tz)
     day = local.date()
     date_text = format_date_long_id(day) if with_day else format_date_id(day)
-    return f"{date_text} pukul {format_time_id(local)}"
+    return f"{date_text} pukul {format_time_id(local, tz, zone)}"

@@ -10,12 +10,13 @@ from typing import Literal
 
 from letters.numbering import DEFAULT_PATTERN, validate_pattern
 
-# (name, type, value, ttl), e.g. ("dinkes.balangankab.go.id.", "A", "203.0.113.10", 3600)
+# (name, type, value, ttl), e.g. ("dinkes.example.go.id.", "A", "203.0.113.10", 3600)
 RecordRow = tuple[str, str, str, int]
 
 Acting = Literal["plt", "plh"]
 
-DEFAULT_TEMBUSAN: tuple[str, ...] = ("Bupati Balangan (sebagai laporan)", "Arsip")
+DEFAULT_TEMBUSAN: tuple[str, ...] = ("Arsip",)
+"""Copies of a letter when the office names none (its own archive)."""
 DEFAULT_ACCOUNT_INSTRUCTIONS = (
     "akun pengelola subdomain disampaikan secara langsung dan terpisah dari surat ini "
     "oleh Bidang Layanan e-Government kepada pengelola yang Saudara tunjuk"
@@ -24,7 +25,8 @@ DEFAULT_ACCOUNT_INSTRUCTIONS = (
 
 @dataclass(frozen=True, kw_only=True)
 class OfficeIdentity:
-    """Who sends the letter: the kop surat and the number's unit and classification codes."""
+    """Who sends the letter: the kop surat, the number's unit and classification codes, and
+    the office's time zone with the label written after a time (``WIB``, ``WITA``, ``UTC+9``)."""
 
     government_line: str
     office_name: str
@@ -35,28 +37,14 @@ class OfficeIdentity:
     place: str
     unit_code: str
     classification_code: str
+    timezone: dt.tzinfo
+    zone_label: str
     emblem_path: Path | None = None
     number_pattern: str = DEFAULT_PATTERN
     system_name: str = "sistem layanan subdomain"
 
     def __post_init__(self) -> None:
         validate_pattern(self.number_pattern)
-
-    @classmethod
-    def balangan(cls, *, emblem_path: Path | None = None) -> OfficeIdentity:
-        """Identity from the SOP (with the domain spelled correctly: balangankab.go.id)."""
-        return cls(
-            government_line="PEMERINTAH KABUPATEN BALANGAN",
-            office_name="DINAS KOMUNIKASI DAN INFORMATIKA",
-            address_line="Jl. Jend. A. Yani Km. 3,5 Paringin Selatan",
-            phone_fax="0526-2028434",
-            website="www.diskominfo.balangankab.go.id",
-            email="diskominfo@balangankab.go.id",
-            place="Paringin",
-            unit_code="Diskominfo-Blg",
-            classification_code="555",
-            emblem_path=emblem_path,
-        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,7 +134,7 @@ class ReplyLetter:
 
     @property
     def fqdn_display(self) -> str:
-        """``dinkes.balangankab.go.id`` or, for an IDN, ``unicode (xn--...)``."""
+        """``dinkes.example.go.id`` or, for an IDN, ``unicode (xn--...)``."""
         if self.fqdn_unicode and self.fqdn_unicode != self.fqdn:
             return f"{self.fqdn_unicode} ({self.fqdn})"
         return self.fqdn

@@ -1,11 +1,11 @@
-"""Outgoing-letter numbers such as ``555/123/Diskominfo-Blg/2026``.
+"""Outgoing-letter numbers such as ``555/123/Diskominfo-Kab/2026``.
 
 Pure formatting and parsing; allocating the sequence belongs to the database.
 A pattern is a ``str.format`` string over these fields:
 
 - ``classification``: archive classification code (``555``, ``188.45``)
 - ``sequence``: number in the outgoing register (``{sequence:03d}`` pads)
-- ``unit``: unit code (``Diskominfo-Blg``)
+- ``unit``: unit code (``Diskominfo-Kab``)
 - ``year``: four-digit year
 - ``month``: month number, ``month_roman``: month in Roman numerals (``XI``)
 """
@@ -99,8 +99,8 @@ def format_letter_number(
     *,
     month: int | None = None,
 ) -> str:
-    """Fill ``pattern``: ``format_letter_number(DEFAULT_PATTERN, "555", 123, "Diskominfo-Blg",
-    2026)`` gives ``555/123/Diskominfo-Blg/2026``."""
+    """Fill ``pattern``: ``format_letter_number(DEFAULT_PATTERN, "555", 123, "Diskominfo-Kab",
+    2026)`` gives ``555/123/Diskominfo-Kab/2026``."""
     validate_pattern(pattern)
     if sequence < 1:
         raise ValueError(f"sequence must be positive, got {sequence}")
@@ -124,7 +124,7 @@ def format_letter_number(
 def placeholder_letter_number(
     pattern: str, unit_code: str, year: int, *, month: int | None = None
 ) -> str:
-    """Number shown on a draft: ``…/…/Diskominfo-Blg/2026`` (classification and sequence open)."""
+    """Number shown on a draft: ``…/…/Diskominfo-Kab/2026`` (classification and sequence open)."""
     parts: list[str] = []
     for literal, name, _ in _fields(pattern):
         parts.append(literal)

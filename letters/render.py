@@ -289,7 +289,7 @@ def _qr(value: str, size: float) -> Drawing:
 
 
 def letter_number_text(letter: ReplyLetter, office: OfficeIdentity) -> str:
-    """The number as printed: the real one, or ``…/…/Diskominfo-Blg/2026`` on a draft."""
+    """The number as printed: the real one, or ``…/…/Diskominfo-Kab/2026`` on a draft."""
     if letter.draft or not letter.number:
         return placeholder_letter_number(office.number_pattern, office.unit_code, letter.date.year,
                                          month=letter.date.month)
@@ -561,7 +561,7 @@ def render_disposition_sheet(
     for i, entry in enumerate(sheet.entries, start=1):
         signer = (
             f"<b>{esc(entry.official_name)}</b><br/>{esc(entry.official_position)}<br/>"
-            f"{esc(format_datetime_id(entry.at))}"
+            f"{esc(format_datetime_id(entry.at, office.timezone, office.zone_label))}"
         )
         table_rows.append(
             [p(f"{i}."), p(entry.to), p(entry.instruction), p(entry.note or "-"),

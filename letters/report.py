@@ -200,7 +200,7 @@ def _steps_table(figures: MonthFigures, st: _Styles) -> Table:
     return _grid(rows, widths)
 
 
-def _slowest_table(figures: MonthFigures, st: _Styles) -> Flowable:
+def _slowest_table(figures: MonthFigures, zone_label: str, st: _Styles) -> Flowable:
     if not figures.slowest:
         return Paragraph(esc("Tidak ada tahap yang melebihi waktu standar."), st.normal)
     zone = figures.tz
@@ -216,8 +216,7 @@ def _slowest_table(figures: MonthFigures, st: _Styles) -> Flowable:
             Paragraph(esc(duration_id(v.over_by)), st.cell),
         ]
 
-    zone_name = figures.slowest[0].entered.astimezone(zone).tzname() or ""
-    head = ["No.", "Nomor permohonan", "Tahap", f"Masuk tahap ({zone_name})".replace(" ()", ""),
+    head = ["No.", "Nomor permohonan", "Tahap", f"Masuk tahap ({zone_label})".replace(" ()", ""),
             "Waktu kerja", "Melebihi standar"]
     rows: list[list[Any]] = [[Paragraph(esc(h), st.head) for h in head]]
     rows += [row(i, v) for i, v in enumerate(figures.slowest, start=1)]
@@ -365,9 +364,11 @@ def render_month_report(
     office_name: str,
     month_label: str | None = None,
     *,
+    zone_label: str,
     fonts: FontSet | None = None,
 ) -> bytes:
-    """The month's report as PDF bytes. ``month_label`` defaults to e.g. ``November 2026``."""
+    """The month's report as PDF bytes. ``month_label`` defaults to e.g. ``November 2026``;
+    ``zone_label`` is what the office writes after a time (``WIB``, ``WITA``, ``UTC+9``)."""
     fonts = fonts or FontSet()
     st = _Styles(fonts)
     label = month_label or f"{month_name_id(figures.month)} {figures.year}"
@@ -389,7 +390,7 @@ def render_month_report(
             Spacer(1, 0.15 * cm),
             Paragraph(esc(NOTES), st.note),
             Paragraph(esc("3. Kasus yang melebihi waktu standar"), st.heading),
-            _slowest_table(figures, st),
+            _slowest_table(figures, zone_label, st),
             PageBreak(),
             Paragraph(esc("4. Grafik waktu per tahap dibandingkan waktu standar"), st.heading),
         ]

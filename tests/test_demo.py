@@ -1,5 +1,6 @@
 """`python -m bot demo` in a subprocess: the real Application, the emulator and BIND 9, three
-requests, the letters written out, and the Mutu Baku reminder and escalation within seconds."""
+requests, the letters written out, and the Mutu Baku reminder and escalation within seconds; run
+for an office of its own (Sleman, WIB), and for the demo office when no office is set."""
 
 from __future__ import annotations
 
@@ -9,15 +10,21 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
 
-from bot.settings import Settings
-from devtools.demo import MARKER, WITA, DemoClock, DemoFailed, Script, cast, demo_start, main
+from bot.settings import OFFICE_SETTINGS, Settings
+from devtools.demo import MARKER, DemoClock, DemoFailed, Script, cast, demo_start, main
+from devtools.profile import demo_office, office_env
 from tests.support.emulator import running_emulator
+from tests.support.office import SLEMAN, office_settings
+
+WITA = ZoneInfo("Asia/Makassar")
 
 LIMIT = 120.0
 
@@ -28,11 +35,13 @@ def pdf_text(path: Path) -> str:
 
 
 def test_demo_runs_both_journeys_and_the_reminders(tmp_path: Path) -> None:
+    """The demo of an office that set its own settings (a second office, Sleman, WIB)."""
     out_dir = tmp_path / "demo-out"
     out_dir.mkdir()
     (out_dir / MARKER).write_text("")
     (out_dir / "stale.txt").write_text("from an earlier run")
-    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN" and k not in OFFICE_SETTINGS}
+    env.update(SLEMAN)
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "bot", "demo", "--out", str(out_dir)],
@@ -48,6 +57,11 @@ def test_demo_runs_both_journeys_and_the_reminders(tmp_path: Path) -> None:
     for number in ("SD-2026-0001", "SD-2026-0002", "SD-2026-0003"):
         assert number in transcript
     assert "Selesai" in transcript
+    assert "(zone slemankab.go.id)" in done.stdout and "=== Transkrip (waktu kantor, WIB)" \
+        in done.stdout
+    assert " WIB" in transcript and "layanan.slemankab.go.id" in transcript
+    for other in ("WITA", "balangankab", "Balangan", "Paringin"):
+        assert other not in done.stdout, other
     assert "menekan [Diterima]" in transcript
     assert "Pengingat:" in transcript and "Pengingat kedua:" in transcript
     escalations = [line for line in transcript.splitlines() if "Eskalasi" in line]
@@ -57,7 +71,8 @@ def test_demo_runs_both_journeys_and_the_reminders(tmp_path: Path) -> None:
 
     created = pdf_text(out_dir / "SD-2026-0001-surat-balasan.pdf")
     assert "telah selesai dibuat" in created
-    assert "layanan.balangankab.go.id A 103.28.12.10" in created, created
+    assert "layanan.slemankab.go.id A 103.28.12.10" in created, created
+    assert "Sleman," in created and "Kominfo-Slm" in created and "Bupati Sleman" in created
     exists = pdf_text(out_dir / "SD-2026-0002-surat-balasan.pdf")
     assert "telah tersedia sebelumnya" in exists
     assert "menggunakan user dan password yang telah dimiliki" in exists, exists
@@ -95,17 +110,44 @@ def test_demo_clock_switches_rate_without_a_jump() -> None:
 
 
 def test_demo_starts_on_a_working_monday_morning() -> None:
-    settings = Settings.from_mapping({})
+    settings = office_settings()
     assert demo_start(date(2026, 11, 29), settings) == datetime(2026, 11, 23, 8, tzinfo=WITA)
     assert demo_start(date(2026, 11, 23), settings) == datetime(2026, 11, 23, 8, tzinfo=WITA)
-    holiday = Settings.from_mapping({"EXTRA_HOLIDAYS": "2026-11-23"})
+    holiday = office_settings(EXTRA_HOLIDAYS="2026-11-23")
     assert demo_start(date(2026, 11, 25), holiday) == datetime(2026, 11, 16, 8, tzinfo=WITA)
+    sleman = office_settings(**SLEMAN)
+    assert demo_start(date(2026, 11, 29), sleman) == datetime(
+        2026, 11, 23, 8, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+
+def test_the_demo_runs_for_the_configured_office_else_for_the_demo_office() -> None:
+    assert Settings.from_mapping(office_env({"LOG_LEVEL": "DEBUG"})) \
+        == office_settings(LOG_LEVEL="DEBUG") == replace(demo_office(), log_level="DEBUG")
+    own = Settings.from_mapping(office_env({**SLEMAN, "OFFICE_HOURS": "mon-fri 08:00-15:00"}))
+    assert (own.parent_domain, own.office.place, own.zone_label()) == (
+        "slemankab.go.id", "Sleman", "WIB")
+    assert own.office_hours != demo_office().office_hours
+    assert office_env({"OFFICE_PLACE": "Sleman"}) == {"OFFICE_PLACE": "Sleman"}
+
+
+def test_a_half_set_office_is_named_and_nothing_is_touched(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_dir = tmp_path / "demo-out"
+    out_dir.mkdir()
+    (out_dir / MARKER).write_text("")
+    (out_dir / "transcript.txt").write_text("an earlier run")
+    env = {"PARENT_DOMAIN": "slemankab.go.id", "TIMEZONE": "Asia/Jakarta"}
+    assert main(argparse.Namespace(out=out_dir), io.StringIO(), env) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("demo: missing settings: OFFICE_GOVERNMENT, ") and err.count("\n") == 1
+    assert (out_dir / "transcript.txt").read_text() == "an earlier run"
 
 
 async def test_a_step_that_does_not_happen_fails_with_what_was_awaited() -> None:
     async with running_emulator() as emu:
         people = cast(emu)
-        script = Script(people, io.StringIO(), letter_day=date(2026, 11, 20))
+        script = Script(people, io.StringIO(), letter_day=date(2026, 11, 20),
+                        settings=office_settings())
         with pytest.raises(DemoFailed, match=r"step 1 of SD-2026-0009 reaching Rahmadi"):
             await script.expect(people.head, lambda m: False,
                                 "step 1 of SD-2026-0009 reaching Rahmadi", timeout=0.2)

@@ -17,6 +17,7 @@ from bot import cli
 from bot.runner import RunError, parse_listen, webhook_plan
 from devtools.emulator import BotApiEmulator
 from tests.support.emulator import free_port, running_emulator
+from tests.support.office import BALANGAN
 
 STOP_WITHIN = 8.0
 
@@ -30,7 +31,7 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
 def bot_env(emu: BotApiEmulator, tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("BOT_TOKEN", "WEBHOOK_SECRET", "DATABASE_PATH", "DATA_DIR")}
-    return {**env, "BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.base_url,
+    return {**env, **BALANGAN, "BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.base_url,
             "DATABASE_PATH": str(tmp / "bot.sqlite3"), "DATA_DIR": str(tmp / "data"),
             "LOG_LEVEL": "DEBUG"}
 
@@ -65,7 +66,7 @@ async def greeted(emu: BotApiEmulator, proc: asyncio.subprocess.Process) -> None
         out, err = await proc.communicate()
         raise AssertionError(f"no /start reply; bot output:\n{(out + err).decode()[-3000:]}") \
             from None
-    assert "Diskominfo Kabupaten Balangan" in reply.text
+    assert "Dinas Komunikasi dan Informatika Kabupaten Balangan" in reply.text
 
 
 async def test_long_polling_answers_and_stops_on_sigint(emu: BotApiEmulator,
@@ -112,6 +113,8 @@ def test_no_token_says_how_to_set_it_and_exits_2(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BOT_TOKEN", raising=False)
+    for name, value in BALANGAN.items():
+        monkeypatch.setenv(name, value)
     out = io.StringIO()
     assert cli.main(["run"], out) == 2
     lines = out.getvalue().splitlines()

@@ -25,7 +25,7 @@ from bot.worktime import (
 )
 
 WITA = ZoneInfo("Asia/Makassar")
-CLOCK = WorkClock()
+CLOCK = WorkClock(tz=WITA)
 M15, M20, H1, D1 = WorkMinutes(15), WorkMinutes(20), WorkMinutes(60), WorkDays(1)
 
 
@@ -259,14 +259,14 @@ def test_collective_leave_days_are_skipped() -> None:
     # Thu 14 May 2026 Ascension Day, Fri 15 May cuti bersama.
     start = wita(2026, 5, 13, 15, 50)
     assert CLOCK.add(start, M15) == wita(2026, 5, 18, 7, 35)
-    without = WorkClock(collective_leave=False)
+    without = WorkClock(tz=WITA, collective_leave=False)
     assert without.add(start, M15) == wita(2026, 5, 15, 7, 35)
     # Lebaran 2026: Wed 18 Mar cuti, Thu 19 Nyepi, Fri 20 cuti, weekend, Mon 23 + Tue 24 cuti.
     assert CLOCK.add(wita(2026, 3, 17, 15, 30), H1) == wita(2026, 3, 25, 8, 0)
 
 
 def test_admin_added_days_are_skipped() -> None:
-    clock = WorkClock(holidays_extra=frozenset({date(2026, 8, 11), date(2026, 8, 12)}))
+    clock = WorkClock(tz=WITA, holidays_extra=frozenset({date(2026, 8, 11), date(2026, 8, 12)}))
     assert clock.add(wita(2026, 8, 10, 15, 50), M15) == wita(2026, 8, 13, 7, 35)
     assert clock.add(wita(2026, 8, 10, 10), D1) == wita(2026, 8, 13, 10)
     assert not clock.is_working(wita(2026, 8, 11, 10))
@@ -300,7 +300,7 @@ def test_add_days(start: datetime, days: int, due: datetime) -> None:
 
 def test_add_days_clamps_before_a_late_opening() -> None:
     hours = OfficeHours.parse("mon-thu 07:30-16:00; fri 09:00-11:00")
-    clock = WorkClock(hours)
+    clock = WorkClock(hours, tz=WITA)
     assert clock.add(wita(2026, 8, 6, 8), D1) == wita(2026, 8, 7, 9)
     assert clock.add(wita(2026, 8, 6, 10), D1) == wita(2026, 8, 7, 10)
     assert clock.add(wita(2026, 8, 6, 15), D1) == wita(2026, 8, 7, 11)

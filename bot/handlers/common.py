@@ -17,10 +17,11 @@ if TYPE_CHECKING:
     from bot.handlers.context import BotContext
 
 WELCOME = (
-    "Selamat datang di layanan subdomain <b>Diskominfo Kabupaten Balangan</b>.\n"
+    "Selamat datang di layanan subdomain <b>{office}</b>.\n"
     "Perangkat Daerah dapat mengajukan subdomain dengan /ajukan dan memantau prosesnya "
     "dengan /status. Pejabat dan staf menerima tahap yang menjadi tugasnya di sini."
 )
+"""`{office}`: the office's name from its settings (HTML-escaped when filled in)."""
 
 HELP = (
     "<b>Petunjuk</b>\n"
@@ -39,7 +40,7 @@ async def start(update: Update, context: BotContext) -> None:
     if message is None:
         return
     if not context.args or user is None or chat is None:
-        await message.reply_text(WELCOME)
+        await message.reply_text(WELCOME.format(office=html.escape(context.office.name)))
         return
     if chat.type != ChatType.PRIVATE:
         await message.reply_text(onboarding.PRIVATE_ONLY)

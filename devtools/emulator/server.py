@@ -80,7 +80,7 @@ class BotApiEmulator:
         host: str = "127.0.0.1",
         port: int = 0,
         *,
-        bot_username: str = "balangan_subdomain_bot",
+        bot_username: str = "subdomain_demo_bot",
         bot_name: str = "Layanan Subdomain",
         rate_limits: RateLimits | None = RateLimits(),  # noqa: B008 - frozen, immutable
         callback_max_age: float = 15.0,

@@ -14,6 +14,7 @@ import pytest
 from bot.workflow import Action, Instruction
 from tests.support.bind import BindServer
 from tests.support.office import (
+    BALANGAN,
     HEAD,
     KABID,
     KASI,
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_PATH": str(db)}
+    env = {**os.environ, **BALANGAN, "DATABASE_PATH": str(db)}
     env.pop("BOT_TOKEN", None)
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=False)
@@ -80,7 +81,7 @@ def test_bad_input_gets_one_clear_line_and_a_nonzero_exit(
 
 
 def test_a_wrong_setting_is_named_in_one_line(db_path: Path) -> None:
-    env = {**os.environ, "DATABASE_PATH": str(db_path), "TIMEZONE": "Mars/Olympus"}
+    env = {**os.environ, **BALANGAN, "DATABASE_PATH": str(db_path), "TIMEZONE": "Mars/Olympus"}
     done = subprocess.run([sys.executable, "-m", "bot", "role", "list"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1

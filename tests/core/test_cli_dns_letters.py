@@ -16,6 +16,7 @@ from bot.service import Office
 from bot.workflow import Action
 from tests.support.bind import BindServer
 from tests.support.office import (
+    BALANGAN,
     HEAD,
     KABID,
     REQUESTER,
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(db: Path, bind: BindServer, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, **bind.env(), "DATABASE_PATH": str(db),
+    environ = {**os.environ, **BALANGAN, **bind.env(), "DATABASE_PATH": str(db),
                "DATA_DIR": str(db.parent / "data"), **env}
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=environ,
                           capture_output=True, text=True, timeout=60, check=False)

@@ -12,13 +12,13 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from bot.workflow import Action, Instruction
-from tests.support.office import HEAD, Clock, act, open_office, seed_people, submit
+from tests.support.office import BALANGAN, HEAD, Clock, act, open_office, seed_people, submit
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_PATH": str(tmp / "office.sqlite3"),
+    env = {**os.environ, **BALANGAN, "DATABASE_PATH": str(tmp / "office.sqlite3"),
            "DATA_DIR": str(tmp / "data")}
     env.pop("BOT_TOKEN", None)
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,

@@ -12,7 +12,17 @@ from bot.worktime import WorkDays, WorkMinutes
 from storage.models import QueuedMessage
 from storage.reminders import ReminderLog
 from tests.deadlines.conftest import GROUP, Opened, Outbox, set_to, wita
-from tests.support.office import ADMIN, HEAD, KABID, KASI, STAFF, Clock, act, submit
+from tests.support.office import (
+    ADMIN,
+    HEAD,
+    KABID,
+    KASI,
+    STAFF,
+    Clock,
+    act,
+    office_settings,
+    submit,
+)
 
 PLT = 401
 
@@ -32,8 +42,8 @@ def standard_duration(state: str, settings: Settings) -> WorkMinutes | WorkDays 
 
 
 def test_standard_times_come_from_the_sop_and_the_settings() -> None:
-    settings = Settings.from_mapping(
-        {"STANDARD_TIMES": "letter_signoff=2h,letter_revision=2h,delivery=3d"})
+    settings = office_settings(
+        STANDARD_TIMES="letter_signoff=2h,letter_revision=2h,delivery=3d")
     assert standard_duration(State.DISPOSITION_HEAD, settings) == WorkMinutes(15)
     assert standard_duration(State.TECHNICAL_CHECK, settings) == WorkDays(1)
     assert standard_duration(State.REPORT_TO_KABID, settings) == WorkMinutes(60)
@@ -41,7 +51,7 @@ def test_standard_times_come_from_the_sop_and_the_settings() -> None:
     assert standard_duration(State.LETTER_REVISION, settings) == WorkMinutes(120)
     assert standard_duration(State.DELIVERY, settings) == WorkDays(3)
     assert standard_duration(State.COMPLETED, settings) is None
-    default = Settings.from_mapping({})
+    default = office_settings()
     assert standard_duration(State.LETTER_SIGNOFF, default) == WorkDays(1)
 
 

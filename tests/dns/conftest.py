@@ -1,7 +1,7 @@
 import pytest
 
 from domains.config import DnsConfig
-from tests.support.bind import bind, bind_rw, closed_port, silent_port
+from tests.support.bind import ZONE, bind, bind_rw, closed_port, silent_port
 
 __all__ = ["bind", "bind_cfg_free", "bind_rw", "closed_port", "silent_port"]
 
@@ -10,6 +10,7 @@ __all__ = ["bind", "bind_cfg_free", "bind_rw", "closed_port", "silent_port"]
 def bind_cfg_free() -> DnsConfig:
     """A complete configuration that needs no server (for pure plan tests)."""
     return DnsConfig(
+        parent_domain=ZONE,
         servers=(("127.0.0.1", 9),),
         primary=("127.0.0.1", 9),
         tsig_key_name="bot-key",

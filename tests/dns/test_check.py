@@ -7,7 +7,7 @@ from domains.check import CheckStatus, Detail, check_name, similar_names
 from domains.config import DnsConfig
 from domains.dnsquery import Record
 from domains.names import ValidName, validate_name
-from tests.support.bind import BindServer
+from tests.support.bind import ZONE, BindServer
 
 
 def name(label: str, parent: str = "balangankab.go.id") -> ValidName:
@@ -98,7 +98,7 @@ async def test_explicit_names_in_a_wildcard_zone_are_taken(
 
 
 async def test_silent_server_is_undetermined_within_budget(silent_port) -> None:
-    cfg = DnsConfig(servers=(silent_port,), timeout=2.0)
+    cfg = DnsConfig(ZONE, servers=(silent_port,), timeout=2.0)
     started = time.monotonic()
     result = await check_name(name("dinkes"), cfg)
     elapsed = time.monotonic() - started
@@ -110,7 +110,7 @@ async def test_silent_server_is_undetermined_within_budget(silent_port) -> None:
 
 
 async def test_closed_port_is_undetermined(closed_port) -> None:
-    cfg = DnsConfig(servers=(closed_port,), timeout=1.0)
+    cfg = DnsConfig(ZONE, servers=(closed_port,), timeout=1.0)
     started = time.monotonic()
     result = await check_name(name("layanan-baru"), cfg)
     assert result.status is CheckStatus.UNDETERMINED

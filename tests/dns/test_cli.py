@@ -4,7 +4,7 @@ import time
 
 from domains.cli import run_check_command
 from domains.config import DnsConfig
-from tests.support.bind import BindServer
+from tests.support.bind import ZONE, BindServer
 
 
 def run(name: str, cfg: DnsConfig, as_json: bool = False) -> tuple[int, str]:
@@ -38,7 +38,7 @@ def test_invalid_name_exits_2_with_reason_and_suggestion(bind: BindServer) -> No
 
 def test_dead_server_exits_3_quickly(silent_port: tuple[str, int]) -> None:
     started = time.monotonic()
-    code, text = run("dinkes", DnsConfig(servers=(silent_port,), timeout=2.0))
+    code, text = run("dinkes", DnsConfig(ZONE, servers=(silent_port,), timeout=2.0))
     assert code == 3
     assert "Tidak dapat dipastikan: server DNS tidak menjawab" in text
     assert time.monotonic() - started < 4

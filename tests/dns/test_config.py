@@ -1,6 +1,7 @@
 import pytest
 
 from domains.config import DnsConfig, format_server, parse_server
+from tests.support.bind import ZONE
 
 
 @pytest.mark.parametrize(
@@ -41,7 +42,7 @@ def test_format_server() -> None:
 
 
 def test_secret_never_printed() -> None:
-    cfg = DnsConfig(tsig_key_name="bot-key", tsig_secret="c3VwZXJzZWNyZXQ=")
+    cfg = DnsConfig(ZONE, tsig_key_name="bot-key", tsig_secret="c3VwZXJzZWNyZXQ=")
     assert "c3VwZXJzZWNyZXQ=" not in repr(cfg)
     assert "c3VwZXJzZWNyZXQ=" not in str(cfg)
     assert "<hidden>" in repr(cfg)
@@ -57,8 +58,8 @@ def test_normalises_and_validates() -> None:
     assert cfg.servers == (("127.0.0.1", 5353), ("127.0.0.2", 53))
     assert cfg.reserved == ("www",)
     with pytest.raises(ValueError, match="provider"):
-        DnsConfig(provider="cloud")
+        DnsConfig(ZONE, provider="cloud")
     with pytest.raises(ValueError, match="timeout"):
-        DnsConfig(timeout=0)
+        DnsConfig(ZONE, timeout=0)
     with pytest.raises(ValueError, match="hosting_ipv4"):
-        DnsConfig(hosting_ipv4="10.0.0.300")
+        DnsConfig(ZONE, hosting_ipv4="10.0.0.300")

@@ -1,12 +1,20 @@
 import re
+from collections.abc import Iterable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domains.names import DEFAULT_RESERVED, InvalidName, ValidName, validate_name
+from domains import names
+from domains.names import DEFAULT_RESERVED, InvalidName, ValidName
 
 PARENT = "balangankab.go.id"
+
+
+def validate_name(text: object, parent: str = PARENT,
+                  reserved: Iterable[str] = DEFAULT_RESERVED) -> ValidName:
+    """`domains.names.validate_name` under the test office's parent domain by default."""
+    return names.validate_name(text, parent, reserved)
 LDH = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 

@@ -14,13 +14,13 @@ from domains.provision import (
     plan_for,
     provider_from_config,
 )
-from tests.support.bind import INITIAL_SERIAL, BindServer
+from tests.support.bind import INITIAL_SERIAL, ZONE, BindServer
 
 FQDN = "layanan-baru.balangankab.go.id"
 
 
 def new_name() -> ValidName:
-    return validate_name("layanan-baru")
+    return validate_name("layanan-baru", ZONE)
 
 
 def test_plans(bind_cfg_free) -> None:
@@ -107,7 +107,7 @@ async def test_collision_never_overwrites(bind_rw: BindServer) -> None:
 
 async def test_name_with_other_type_is_not_touched(bind_rw: BindServer) -> None:
     cfg = bind_rw.config()
-    plan = plan_for(validate_name("catatan"), TargetIP("10.0.0.9"), cfg)
+    plan = plan_for(validate_name("catatan", ZONE), TargetIP("10.0.0.9"), cfg)
     with pytest.raises(ProvisionError) as info:
         await Rfc2136Provider(cfg).apply(plan)
     assert info.value.code == "exists"
@@ -210,7 +210,7 @@ async def test_manual_provider_sees_dinkes(bind: BindServer) -> None:
     cfg = bind.config(provider="manual")
     plan = Plan(
         "dinkes.balangankab.go.id",
-        plan_for(validate_name("dinkes"), TargetIP("10.0.0.5"), cfg).records,
+        plan_for(validate_name("dinkes", ZONE), TargetIP("10.0.0.5"), cfg).records,
     )
     assert (await ManualProvider(cfg).apply(plan)).verified
 

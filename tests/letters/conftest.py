@@ -6,8 +6,10 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from bot.paperwork import office_identity
 from devtools.letter_samples import sample_letter
 from letters.model import LetterKind, OfficeIdentity, ReplyLetter
+from tests.support.office import office_settings
 
 
 def pdf_reader(data: bytes) -> PdfReader:
@@ -42,7 +44,7 @@ PASSWORD_VALUE = re.compile(r"(password|kata sandi|sandi)\s*[:=]", re.IGNORECASE
 
 @pytest.fixture
 def office() -> OfficeIdentity:
-    return OfficeIdentity.balangan()
+    return office_identity(office_settings())
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -38,11 +39,14 @@ def test_bad_month(month):
         month_name_id(month)
 
 
-def test_datetime_in_wita_from_utc_and_naive():
+def test_datetime_on_the_office_clock_from_utc_and_naive():
+    wita, wib = ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jakarta")
     utc = dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.UTC)
-    # 23:30 UTC is 07:30 the next day in WITA (UTC+8).
-    assert format_datetime_id(utc) == "30 November 2026 pukul 07.30 WITA"
-    assert format_datetime_id(utc, with_day=True) == "Senin, 30 November 2026 pukul 07.30 WITA"
-    naive = dt.datetime(2026, 11, 29, 14, 5)
-    assert format_datetime_id(naive) == "29 November 2026 pukul 14.05 WITA"
-    assert format_time_id(naive) == "14.05 WITA"
+    # 23:30 UTC is 07:30 the next day in WITA (UTC+8), 06:30 in WIB (UTC+7).
+    assert format_datetime_id(utc, wita, "WITA") == "30 November 2026 pukul 07.30 WITA"
+    assert format_datetime_id(utc, wita, "WITA", with_day=True) \
+        == "Senin, 30 November 2026 pukul 07.30 WITA"
+    assert format_datetime_id(utc, wib, "WIB") == "30 November 2026 pukul 06.30 WIB"
+    naive = dt.datetime(2026, 11, 29, 14, 5)  # taken to be on the office clock already
+    assert format_datetime_id(naive, wib, "WIB") == "29 November 2026 pukul 14.05 WIB"
+    assert format_time_id(naive, wita, "WITA") == "14.05 WITA"

@@ -4,32 +4,38 @@ from typing import Any
 
 import pytest
 
+from bot.paperwork import office_identity
 from devtools.letter_samples import sample_letter, sample_signatory
 from letters.model import (
     DEFAULT_TEMBUSAN,
     Addressee,
     IncomingRef,
     LetterKind,
-    OfficeIdentity,
     ReplyLetter,
 )
+from tests.support.office import SLEMAN, office_settings
 
 
-def test_balangan_identity_uses_correct_domain():
-    office = OfficeIdentity.balangan()
+def test_the_identity_comes_from_the_office_settings():
+    office = office_identity(office_settings())
     assert office.government_line == "PEMERINTAH KABUPATEN BALANGAN"
     assert office.office_name == "DINAS KOMUNIKASI DAN INFORMATIKA"
     assert office.website == "www.diskominfo.balangankab.go.id"
     assert office.email == "diskominfo@balangankab.go.id"
-    assert "balangkab" not in f"{office.website} {office.email}"
     assert "0526-2028434" in office.phone_fax
     assert office.place == "Paringin"
     assert office.unit_code == "Diskominfo-Blg"
+    assert (str(office.timezone), office.zone_label) == ("Asia/Makassar", "WITA")
+    other = office_identity(office_settings(**SLEMAN))
+    assert (other.government_line, other.place, other.unit_code) == (
+        "PEMERINTAH KABUPATEN SLEMAN", "Sleman", "Kominfo-Slm")
+    assert (str(other.timezone), other.zone_label) == ("Asia/Jakarta", "WIB")
 
 
 def test_office_rejects_bad_pattern():
     with pytest.raises(ValueError, match="unknown field"):
-        dataclasses.replace(OfficeIdentity.balangan(), number_pattern="{nomor}/{sequence}")
+        dataclasses.replace(office_identity(office_settings()),
+                            number_pattern="{nomor}/{sequence}")
 
 
 def test_signatory_title_line_and_nip():
@@ -66,7 +72,7 @@ def test_reply_letter_defaults():
     letter = _letter()
     assert letter.nature == "Biasa"
     assert letter.attachments == "-"
-    assert letter.tembusan == DEFAULT_TEMBUSAN == ("Bupati Balangan (sebagai laporan)", "Arsip")
+    assert letter.tembusan == DEFAULT_TEMBUSAN == ("Arsip",)
     assert letter.addressee.place == "Tempat"
     assert letter.fqdn_display == "x.balangankab.go.id"
 

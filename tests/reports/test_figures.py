@@ -20,7 +20,7 @@ from letters.figures import MonthFigures, StepFigures
 from tests.reports.conftest import Month
 
 TZ = ZoneInfo("Asia/Makassar")
-CLOCK = WorkClock()
+CLOCK = WorkClock(tz=TZ)
 
 
 def m(minutes: float) -> timedelta:

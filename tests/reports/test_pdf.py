@@ -40,7 +40,7 @@ def pages(data: bytes) -> list[str]:
 
 
 async def november(month: Month) -> MonthFigures:
-    return await month_figures(month.office.store, WorkClock(), 2026, 11, TZ)
+    return await month_figures(month.office.store, WorkClock(tz=TZ), 2026, 11, TZ)
 
 
 def keep_for_viewing(data: bytes) -> None:
@@ -50,7 +50,7 @@ def keep_for_viewing(data: bytes) -> None:
 
 
 async def test_report_pdf(month: Month) -> None:
-    data = render_month_report(await november(month), OFFICE)
+    data = render_month_report(await november(month), OFFICE, zone_label="WITA")
     keep_for_viewing(data)
     text = pages(data)
     assert len(text) >= 2
@@ -88,7 +88,7 @@ async def test_report_pdf(month: Month) -> None:
 
 
 async def test_chart_page_draws_the_bars(month: Month) -> None:
-    data = render_month_report(await november(month), OFFICE)
+    data = render_month_report(await november(month), OFFICE, zone_label="WITA")
     page = PdfReader(io.BytesIO(data)).pages[-1]
     content = page.get_contents()
     assert content is not None
@@ -117,12 +117,13 @@ async def test_chart_data_splits_minutes_and_hours(month: Month) -> None:
 
 async def test_deterministic_bytes(month: Month) -> None:
     figures = await november(month)
-    assert render_month_report(figures, OFFICE) == render_month_report(figures, OFFICE)
+    assert render_month_report(figures, OFFICE, zone_label="WITA") == render_month_report(
+        figures, OFFICE, zone_label="WITA")
 
 
 async def test_empty_month(month: Month) -> None:
-    figures = await month_figures(month.office.store, WorkClock(), 2026, 10, TZ)
-    data = render_month_report(figures, OFFICE, "Oktober 2026")
+    figures = await month_figures(month.office.store, WorkClock(tz=TZ), 2026, 10, TZ)
+    data = render_month_report(figures, OFFICE, "Oktober 2026", zone_label="WITA")
     text = pages(data)
     assert len(text) == 1
     assert TITLE in text[0] and "Bulan Oktober 2026" in text[0]
@@ -132,8 +133,8 @@ async def test_empty_month(month: Month) -> None:
 
 
 async def test_month_with_only_open_requests(month: Month) -> None:
-    december = await month_figures(month.office.store, WorkClock(), 2026, 12, TZ)
-    text = pages(render_month_report(december, OFFICE))
+    december = await month_figures(month.office.store, WorkClock(tz=TZ), 2026, 12, TZ)
+    text = pages(render_month_report(december, OFFICE, zone_label="WITA"))
     assert "Bulan Desember 2026" in text[0]
     assert "Diterima Selesai Ditolak Ditarik Dalam proses 1 0 0 0 1" in text[0]
     assert "Tidak ada tahap yang melebihi waktu standar." in text[0]

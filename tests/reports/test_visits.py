@@ -12,7 +12,7 @@ from storage.models import Agency, Request, RequestEvent
 from tests.reports.conftest import wita
 
 TZ = ZoneInfo("Asia/Makassar")
-CLOCK = WorkClock()
+CLOCK = WorkClock(tz=TZ)
 
 
 def request(number: str, state: State, created: datetime) -> Request:

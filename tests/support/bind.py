@@ -2,7 +2,8 @@
 
 ``bind`` (one named per module, for tests that only read), ``bind_rw`` (a fresh named per test,
 for tests that change the zone), ``silent_port`` and ``closed_port``. The zones are described in
-:mod:`devtools.localbind`. A missing BIND fails the test (never skips it).
+:mod:`devtools.localbind`; the office's zone is the test office's parent domain (``ZONE``). A
+missing BIND fails the test (never skips it).
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ from devtools.localbind import (
     OTHER_KEY_NAME,
     WILD_TEXT,
     WILD_ZONE,
-    ZONE,
-    ZONE_TEXT,
     BindServer,
     BindUnavailable,
     free_port,
+    zone_text,
 )
+from tests.support.office import BALANGAN
+
+ZONE = BALANGAN["PARENT_DOMAIN"]
+ZONE_TEXT = zone_text(ZONE)
 
 __all__ = [
     "BROKEN_ZONE",
@@ -60,11 +64,11 @@ def find_named() -> str:
 
 
 @contextlib.contextmanager
-def start_bind(directory: Path) -> Iterator[BindServer]:
+def start_bind(directory: Path, zone: str = ZONE) -> Iterator[BindServer]:
     """:func:`devtools.localbind.start_bind`, failing the test when named cannot start."""
     with contextlib.ExitStack() as stack:
         try:
-            server = stack.enter_context(localbind.start_bind(directory))
+            server = stack.enter_context(localbind.start_bind(directory, zone))
         except BindUnavailable as exc:
             pytest.fail(str(exc), pytrace=False)
         yield server

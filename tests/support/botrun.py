@@ -24,6 +24,7 @@ from tests.support.office import (
     Clock,
     open_office,
     seed_people,
+    settings_env,
 )
 
 GROUP_ID = -1001234567890
@@ -59,7 +60,10 @@ DNS_ENV: dict[str, str] = {}
 
 
 def settings_for(emu: BotApiEmulator, tmp: Path, **extra: str) -> Settings:
+    """The default test office (`extra` over it, e.g. a whole other profile) on the emulator,
+    the test's BIND 9 and files under `tmp`."""
     return Settings.from_mapping({
+        **settings_env(),
         **DNS_ENV,
         "BOT_TOKEN": emu.token,
         "TELEGRAM_API_BASE_URL": emu.base_url,
