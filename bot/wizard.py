@@ -34,7 +34,7 @@ from dotenv import dotenv_values
 
 from bot import invite_links
 from bot.service import Office
-from bot.settings import DEFAULT_API_BASE_URL, Settings, SettingsError
+from bot.settings import DEFAULT_API_BASE_URL, OFFICE_SETTINGS, Settings, SettingsError
 from domains.config import format_server, parse_server
 from domains.dnsquery import read_serial
 from storage.db import DatabaseError
@@ -111,8 +111,14 @@ class Wizard:
 # --- live checks ---------------------------------------------------------------------------
 
 
+_SCAFFOLD = {**dict.fromkeys(OFFICE_SETTINGS, "-"), "PARENT_DOMAIN": "example.go.id",
+             "TIMEZONE": "UTC"}
+"""Stand-ins for the office settings not asked yet, so that one answer can be checked by the
+bot's own parser before the others are given (never written anywhere)."""
+
+
 def _settings(answers: Answers) -> Settings:
-    return Settings.from_mapping(answers)
+    return Settings.from_mapping({**_SCAFFOLD, **answers})
 
 
 async def _authoritative(raw: str, answers: Answers, wizard: Wizard) -> None:

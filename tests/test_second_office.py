@@ -156,7 +156,7 @@ async def test_a_second_office_end_to_end(sleman_dns: BindServer, tmp_path: Path
             letter = await people.requester.wait_for(lambda m: "Diterima" in m.button_texts)
             assert await people.requester.press(letter, "Diterima") in (None, "")
             await people.requester.wait_for("Tercatat")
-            assert (await office.store.request(created)).state is State.COMPLETED
+            assert (await office.store.request(created)).state == State.COMPLETED
 
             # 2. A decline at step 1 (filed as the form files it): the letter goes out at once.
             declined = (await file_request(office, "hibah")).number
@@ -168,7 +168,7 @@ async def test_a_second_office_end_to_end(sleman_dns: BindServer, tmp_path: Path
             await people.head.wait_for("Tercatat: Tolak permohonan")
             refusal = await people.requester.wait_for(
                 lambda m: m.document is not None and declined in (m.caption or ""))
-            assert (await office.store.request(declined)).state is State.DECLINED
+            assert (await office.store.request(declined)).state == State.DECLINED
 
             # 3. The disposition sheet of the first request, asked for by an official.
             await people.kabid.send_command(f"/riwayat {created}")

@@ -21,7 +21,7 @@ async def holds(office: Office, telegram_user_id: int, role: Role) -> bool:
     person = await office.store.person_by_telegram(telegram_user_id)
     if person is None:
         return False
-    return any(h.position is role for h in await office.store.positions_of(person.id,
+    return any(h.position == role for h in await office.store.positions_of(person.id,
                                                                            office.today()))
 
 
@@ -40,7 +40,7 @@ async def test_a_role_invite_binds_the_position_and_hands_over_the_waiting_step(
     async with office_bot(s) as (_app, office):
         await office.store.remove_position(Role.KABID, KABID)  # the Kabid has left
         waiting = await advance(office, await file_request(office), STEPS_TO_ORDER_CHECK[:1])
-        assert waiting.state is State.DISPOSITION_KABID
+        assert waiting.state == State.DISPOSITION_KABID
         code, invite = await office.create_invite(InviteSpec(
             name="Ir. Yusuf Hidayat, M.T", position="kabid", nip="198001012005011002"))
         assert invite.expires_at - invite.created_at == timedelta(days=7)

@@ -107,7 +107,7 @@ async def test_at_most_max_open_requests_per_person(emu: BotApiEmulator, tmp_pat
         assert "masih memiliki 2 permohonan" in refusal and "\n" not in refusal
 
         declined = await take(office, HEAD, first, Action.DECLINE, "Bukan kewenangan")
-        assert declined.state is State.DECLINED
+        assert declined.state == State.DECLINED
         await head.wait_for("Tahap 1")
         await requester.send_command("/ajukan")
         await requester.wait_for("Pilih Perangkat Daerah")

@@ -16,7 +16,7 @@ from PIL import Image
 from bot.service import Office
 from bot.workflow import Role
 from tests.support.emulator import running_emulator
-from tests.support.office import Clock, open_office
+from tests.support.office import BALANGAN, Clock, open_office
 
 ROOT = Path(__file__).resolve().parents[2]
 LINK = re.compile(r"^https://t\.me/(\w+)\?start=([A-Za-z0-9_-]{32})$", re.MULTILINE)
@@ -26,7 +26,8 @@ SCALE, BORDER = 8, 4  # as bot.invite_links writes them
 def env_for(tmp: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("BOT_TOKEN", "BOT_USERNAME", "TELEGRAM_API_BASE_URL")}
-    return {**env, "DATABASE_PATH": str(tmp / "office.sqlite3"), "DATA_DIR": str(tmp / "data"),
+    return {**env, **BALANGAN, "DATABASE_PATH": str(tmp / "office.sqlite3"),
+            "DATA_DIR": str(tmp / "data"),
             "PYTHONPATH": str(ROOT), **extra}
 
 
