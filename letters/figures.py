@@ -27,6 +27,8 @@ class StepFigures:
     number: int
     states: tuple[str, ...]
     state_labels: tuple[str, ...]
+    short_label: str
+    """For charts, e.g. ``Cek teknis``."""
     role_titles: tuple[str, ...]
     standard_time: timedelta | None
     working_days: bool

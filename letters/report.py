@@ -232,7 +232,7 @@ def _slowest_table(figures: MonthFigures, zone_label: str, st: _Styles) -> Flowa
 
 @dataclass(frozen=True)
 class ChartData:
-    """One chart: categories (``Tahap n``) and three series in one unit."""
+    """One chart: categories (``4. Cek teknis``) and three series in one unit."""
 
     unit: str  # "menit" | "jam"
     categories: tuple[str, ...]
@@ -266,7 +266,7 @@ def chart_data(figures: MonthFigures) -> list[ChartData]:
         unit = "menit" if max(present) <= MINUTES_CHART_MAX else "jam"
         scale = 1.0 if unit == "menit" else 60.0
         scaled = tuple(None if v is None else v / scale for v in values)
-        rows[unit].append((f"Tahap {s.number}", scaled))
+        rows[unit].append((f"{s.number}. {s.short_label}", scaled))
     return [
         ChartData(unit, tuple(name for name, _ in group),
                   *(tuple(v[i] for _, v in group) for i in range(3)))
