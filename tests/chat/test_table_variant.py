@@ -128,6 +128,6 @@ async def test_a_journey_runs_through_the_added_step(emu: BotApiEmulator,
         trail = await people.requester.wait_for("Riwayat")
         assert "Diparaf Sekretaris — Sekar Wulandari, S.Sos (Sekretaris Dinas)" in trail.text
         report = await office.month_report(2026, 11, tmp_path / "report.pdf")
-        text = "\n".join(page.extract_text() for page in PdfReader(report).pages)
-        assert "Paraf dan pencatatan Sekretaris" in text
-        assert "Sekretaris Dinas" in text
+        text = " ".join(" ".join(page.extract_text() for page in PdfReader(report).pages).split())
+        assert "9. Paraf dan pencatatan Sekretaris Sekretaris Dinas 30 menit 1" in text
+        assert "9. Paraf Sekretaris" in text and "10. Penyampaian" in text

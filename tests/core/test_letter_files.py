@@ -83,7 +83,7 @@ async def test_no_letter_is_rendered_while_the_write_lock_is_held(
     folder = tmp_path / "letters"
     moved = await store.transition(request.id, 1, DECLINE, now=NOW,
                                    letter=_order(folder, render))
-    assert moved.state is State.DECLINED and moved.version == 2
+    assert moved.state == State.DECLINED and moved.version == 2
     [letter] = await store.letters(request.id)
     assert rendered == ["555/1/Uji/2026"] == [letter.number]
     assert letter.path.read_bytes() == _pdf(letter.number, letter.verification_code)
