@@ -24,6 +24,7 @@ from bot.notify import CardFacts, Scene
 from bot.settings import Settings
 from bot.texts import NOTES_SHOWN, Words
 from bot.workflow import (
+    REMOVE_RECORD,
     SOP,
     ActionKey,
     Actor,
@@ -200,7 +201,7 @@ class Office:
         live = await self.store.live_subdomains()
         await self.store.mark_subdomain_removed(label, now=self.clock(), removed_by=None,
                                                 request_id=live.get(label),
-                                                role=self.workflow.admin)
+                                                role=self.workflow.admin, action=REMOVE_RECORD)
         return planned
 
     # --- agencies, letters, the database -----------------------------------------------------

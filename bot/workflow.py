@@ -77,6 +77,8 @@ class Action(StrEnum):
 
 SUBMIT = "submit"
 """The audit action of a filed request (it enters the table's initial state)."""
+REMOVE_RECORD = "remove_record"
+"""The audit action of a record removed by an admin (the request's state stays)."""
 
 
 class Outcome(StrEnum):
@@ -294,7 +296,9 @@ class Workflow:
     steps: tuple[Step, ...]
     endings: tuple[Ending, ...]
     initial: StateKey
-    submitted_label: str = "Permohonan diajukan"
+    event_labels: Mapping[ActionKey, str] = dataclasses.field(default_factory=lambda: {
+        SUBMIT: "Permohonan diajukan", REMOVE_RECORD: "Rekaman DNS dihapus"})
+    """How the audit events that are no transition of the table read."""
 
     def __post_init__(self) -> None:
         keys = {p.key for p in self.positions}
@@ -381,8 +385,8 @@ class Workflow:
 
     def action_label(self, action: ActionKey) -> str:
         """What an audited action did ("Didisposisikan"), for trails and messages."""
-        if action == SUBMIT:
-            return self.submitted_label
+        if action in self.event_labels:
+            return self.event_labels[action]
         found = next((t for s in self.steps for t in s.transitions if t.action == action), None)
         return found.done if found else action
 

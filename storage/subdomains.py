@@ -31,7 +31,8 @@ class Subdomains(Repository):
 
     async def mark_subdomain_removed(self, label: str, *, now: datetime,
                                      removed_by: int | None, request_id: int | None,
-                                     role: str | None = None) -> None:
+                                     role: str | None = None,
+                                     action: str) -> None:
         """Record the removal, and an audit row on the request it was created for."""
         async with self.db.transaction() as conn:
             await conn.execute(
@@ -41,7 +42,7 @@ class Subdomains(Repository):
             if request_id is not None:
                 current = await request_by_id(conn, request_id)
                 await audit(conn, request_id, now, current.state, AuditEntry(
-                    action="remove_record", to_state=current.state, actor_id=removed_by,
+                    action=action, to_state=current.state, actor_id=removed_by,
                     actor_role=role, details={"label": label}))
 
 

@@ -122,4 +122,4 @@ def test_letter_verify_sheet_and_record_removal(db_path: Path, bind_rw: BindServ
     listing = cli(db_path, bind_rw, "record", "list").stdout
     assert "portal2" not in listing
     shown = cli(db_path, bind_rw, "request", "show", "SD-2026-0002").stdout
-    assert "remove_record" in shown
+    assert "Rekaman DNS dihapus — Sistem (Admin)" in shown
