@@ -120,7 +120,7 @@ async def open_office(path: Path, clock: Clock, **settings: str) -> Office:
     """An office on the database at `path`: the default test office, with `settings`
     (environment names; a whole other profile replaces it) over it."""
     store = await Store.open(path)
-    env = settings_env(DATABASE_PATH=str(path), **settings)
+    env = settings_env(**{**settings, "DATABASE_PATH": str(path)})
     return Office(store, Settings.from_mapping(env), clock)
 
 
