@@ -39,7 +39,7 @@ from bot.workflow import (
 from domains.check import CheckResult
 from domains.dnsquery import Record
 from domains.names import InvalidName
-from domains.provision import Plan, ProvisionError
+from domains.provision import ApplyResult, Plan, ProvisionError
 from storage.invites import Invite, InviteBook, InviteSpec, InviteUnavailable, Unavailable
 from storage.models import (
     Agency,
@@ -187,10 +187,11 @@ class Office:
                 for label in sorted(live)]
 
     async def remove_record(self, label: str) -> Plan:
-        """Remove a subdomain this office created (only while it still holds the office's
-        value); returns what was removed."""
+        """Remove a subdomain this office created, or whose creation it began (only while it
+        still holds exactly the office's values); returns what was removed."""
         label = label.strip().lower()
-        records = await self.store.subdomain_records(label)
+        records = (await self.store.subdomain_records(label)
+                   or await self.store.intended_records(label))
         if not records:
             raise Refused(f"{label} is not a subdomain this bot created")
         planned = Plan(records[0][0], tuple(Record(n, t, v, ttl) for n, t, v, ttl in records))
@@ -702,7 +703,11 @@ class Office:
         assignee_id = await self._assignee(decision, given)
         action = decision.transition.action
         effects = decision.effects
+        planned = self._plan(request) if Effect.CREATE_RECORD in effects else None
         details = {**(given.details or {}), **await self._technical(effects, request)}
+        if planned is not None:
+            details |= {"records": [list(r) for r in _rows(planned)],
+                        "provider": self.settings.dns.provider}
         acting = await self._acting(person, decision.role)
         entry = AuditEntry(
             action=action,
@@ -725,10 +730,11 @@ class Office:
             letter_messages = notify.for_letter(self.words, after, scene.requester_chat)
         messages = [*extra, *notify.for_transition(scene, request.state, entry)]
         created = None
-        if Effect.CREATE_RECORD in effects:
-            created = CreatedSubdomain(request.subdomain, tuple(
-                (str(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in details["records"]),
-                details.get("serial"))
+        if planned is not None:  # last: everything that could fail is ready before the update
+            applied = await self._create_records(request, planned)
+            entry = dataclasses.replace(entry, details={
+                **details, "serial": applied.serial, "verified": applied.verified})
+            created = CreatedSubdomain(request.subdomain, _rows(planned), applied.serial)
         try:
             moved = await self.store.transition(
                 request.id, request.version, entry, now=self.clock(), messages=messages,
@@ -767,15 +773,29 @@ class Office:
                 return {"dns_check": result.to_dict(), "dns_summary": result.summary_id()}
             if Effect.RECORD_PLAN in effects:
                 return {"plan": technical.plan(self.settings, request).to_dict()}
-            if Effect.CREATE_RECORD in effects:
-                applied = await technical.create(self.settings, request)
-                return {"records": [[r.name, r.type, r.value, r.ttl] for r in applied.records],
-                        "serial": applied.serial, "verified": applied.verified,
-                        "provider": self.settings.dns.provider}
         except ProvisionError as failed:
             log.warning("DNS work for %s failed: %s", request.number, failed)
             raise WorkflowError(failed.message_id) from None
         return {}
+
+    def _plan(self, request: Request) -> Plan:
+        """The exact records approval means (a bad target refuses the action)."""
+        try:
+            return technical.plan(self.settings, request)
+        except ProvisionError as failed:
+            raise WorkflowError(failed.message_id) from None
+
+    async def _create_records(self, request: Request, planned: Plan) -> ApplyResult:
+        """Create the planned records, the intent written first: an update that takes effect
+        but whose answer is lost (a timeout, a crash) leaves the name holding exactly these
+        records, which the next press verifies and accepts, and `record remove` may remove."""
+        await self.store.intend_records(request.id, request.subdomain, _rows(planned),
+                                        now=self.clock())
+        try:
+            return await technical.create(self.settings, planned)
+        except ProvisionError as failed:
+            log.warning("creating the records of %s failed: %s", request.number, failed)
+            raise WorkflowError(failed.message_id) from None
 
     async def _draft(self, after: Request, entry: AuditEntry, signer_role: RoleKey) -> Path:
         """The KONSEP of the reply letter that the holder of `signer_role` (the step it
@@ -861,6 +881,11 @@ class Office:
             return AlreadyHandled("Permohonan ini sudah diproses. Mohon lihat status terbaru.")
         return AlreadyHandled(
             f"Sudah diproses oleh {last.actor_name} pada {self.words.time(last.at)}.")
+
+
+def _rows(planned: Plan) -> tuple[tuple[str, str, str, int], ...]:
+    """A plan's records as the register stores them."""
+    return tuple((r.name, r.type, r.value, r.ttl) for r in planned.records)
 
 
 def _absolute(path: Path) -> str:

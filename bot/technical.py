@@ -61,9 +61,9 @@ def plan(settings: Settings, request: Request) -> Plan:
     return plan_for(valid_name(settings, request.subdomain), target_of(request), settings.dns)
 
 
-async def create(settings: Settings, request: Request) -> ApplyResult:
-    """Apply the request's plan with the configured provider (raises ProvisionError)."""
-    return await provider_from_config(settings.dns).apply(plan(settings, request))
+async def create(settings: Settings, planned: Plan) -> ApplyResult:
+    """Apply a plan with the configured provider (raises ProvisionError)."""
+    return await provider_from_config(settings.dns).apply(planned)
 
 
 async def remove(settings: Settings, planned: Plan) -> ApplyResult:

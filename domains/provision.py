@@ -74,7 +74,8 @@ MESSAGES: dict[str, str] = {
     "changed": "Rekaman sudah diubah pihak lain; penghapusan dibatalkan.",
     "not_authoritative": "Server DNS utama bukan server otoritatif untuk zona ini.",
     "timeout": (
-        "Server DNS utama tidak menjawab dalam batas waktu. Periksa hasilnya sebelum mengulang."
+        "Hasil belum pasti: server DNS utama tidak menjawab dalam batas waktu. Tekan tombol "
+        "yang sama sekali lagi untuk memeriksa; rekaman yang sudah sesuai rencana akan diterima."
     ),
     "unreachable": "Server DNS utama tidak dapat dihubungi.",
     "failed": "Perubahan DNS gagal (kode {value}).",
@@ -228,6 +229,14 @@ class DnsProvider(Protocol):
     async def remove(self, plan: Plan) -> ApplyResult: ...
 
 
+def _holds_exactly(found: Iterable[Record], plan: Plan) -> bool:
+    """Whether what a name holds is exactly the plan's record set (types and values)."""
+    def key(r: Record) -> tuple[str, str]:
+        return r.type, _canonical(r.type, r.value)
+
+    return {key(r) for r in found} == {key(r) for r in plan.records}
+
+
 def _now() -> float:
     return asyncio.get_running_loop().time()
 
@@ -337,7 +346,13 @@ class Rfc2136Provider:
         update.absent(name)
         for rdtype, records in _by_type(plan.records).items():
             update.add(name, records[0].ttl, *_rdatas(rdtype, records))
-        await self._send(update, plan)
+        try:
+            await self._send(update, plan)
+        except ProvisionError as failed:
+            if failed.code != "exists" or not _holds_exactly(failed.found, plan):
+                raise
+            # The name holds exactly the planned records: our own earlier update, whose answer
+            # was lost (a timeout, a crash before the commit). Verify it like a fresh one.
         return await self._confirm(plan, want_present=True, started=started)
 
     async def remove(self, plan: Plan) -> ApplyResult:

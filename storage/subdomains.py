@@ -21,6 +21,26 @@ class Subdomains(Repository):
                 "SELECT label, request_id FROM subdomains WHERE removed_at IS NULL")
         return {r["label"]: r["request_id"] for r in found}
 
+    async def intend_records(self, request_id: int, label: str,
+                             records: tuple[tuple[str, str, str, int], ...], *,
+                             now: datetime) -> None:
+        """Note the records about to be created for `request_id`, before the DNS update (a
+        lost answer or a crash then leaves a trace the office can act on)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """INSERT INTO record_intents (request_id, label, records, created_at)
+                   VALUES (?, ?, ?, ?)""",
+                (request_id, label, json.dumps(records), rows.timestamp(now)))
+
+    async def intended_records(self, label: str) -> tuple[tuple[str, str, str, int], ...] | None:
+        """The latest records intended for `label` and not settled yet (registered or
+        removed)."""
+        async with self.db.reading() as conn:
+            found = list(await conn.execute_fetchall(
+                """SELECT records FROM record_intents WHERE label = ? AND settled_at IS NULL
+                   ORDER BY id DESC LIMIT 1""", (label,)))
+        return tuple(tuple(r) for r in json.loads(found[0]["records"])) if found else None
+
     async def subdomain_records(self, label: str) -> tuple[tuple[str, str, str, int], ...] | None:
         async with self.db.reading() as conn:
             found = list(await conn.execute_fetchall(
@@ -39,6 +59,7 @@ class Subdomains(Repository):
                 """UPDATE subdomains SET removed_at = ?, removed_by = ?
                    WHERE label = ? AND removed_at IS NULL""",
                 (rows.timestamp(now), removed_by, label))
+            await settle_intents(conn, label, now)
             if request_id is not None:
                 current = await request_by_id(conn, request_id)
                 await audit(conn, request_id, now, current.state, AuditEntry(
@@ -55,3 +76,11 @@ async def register_created(
            VALUES (?, ?, ?, ?, ?)""",
         (created.label, request_id, json.dumps(created.records), created.serial,
          rows.timestamp(now)))
+    await settle_intents(conn, created.label, now)
+
+
+async def settle_intents(conn: aiosqlite.Connection, label: str, now: datetime) -> None:
+    """The intended records of `label` are now registered or removed."""
+    await conn.execute(
+        "UPDATE record_intents SET settled_at = ? WHERE label = ? AND settled_at IS NULL",
+        (rows.timestamp(now), label))

@@ -157,6 +157,7 @@ async def test_update_to_dead_primary_times_out(bind_cfg_free, silent_port) -> N
     with pytest.raises(ProvisionError) as info:
         await Rfc2136Provider(cfg).apply(plan_for(new_name(), TargetIP("10.0.0.9"), cfg))
     assert info.value.code == "timeout"
+    assert info.value.message_id.startswith("Hasil belum pasti")
 
 
 async def test_remove_only_with_matching_value(bind_rw: BindServer) -> None:

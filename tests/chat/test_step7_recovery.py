@@ -1,0 +1,97 @@
+"""Step 7 is never a dead end: an update whose answer was lost, a crash between the update and
+the commit, a letter that cannot be drafted. Against a real BIND 9, through the office service
+of the running bot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import technical
+from bot.workflow import Action, State, WorkflowError
+from devtools.emulator import BotApiEmulator
+from tests.support.bind import BindServer
+from tests.support.chat import STEPS_TO_DECISION, advance, file_request, office_bot, scene, take
+from tests.support.office import HEAD, KABID, STAFF
+
+ZONE = "balangankab.go.id"
+
+
+async def test_records_already_made_by_our_lost_update_are_verified_and_accepted(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    s = await scene(emu, tmp_path)
+    async with office_bot(s) as (_app, office):
+        r = await advance(office, await file_request(office, "lepas"), STEPS_TO_DECISION)
+        r = await take(office, KABID, r, Action.APPROVE)
+        # The bot's own update took effect, but its answer never came back (as after a
+        # timeout, or a crash before the commit): the name holds exactly the planned records.
+        office_dns.update(f"lepas.{ZONE}.", "A", "203.0.113.10")
+        done = await take(office, STAFF, r, Action.CONFIRM_CREATED)
+        assert done.state == State.LETTER_SIGNOFF
+        assert set(await office.store.live_subdomains()) == {"lepas"}
+        created = (await office.timeline(done))[-1]
+        assert created.details["verified"] is True
+        assert created.details["records"] == [[f"lepas.{ZONE}", "A", "203.0.113.10", 300]]
+        assert await office.store.intended_records("lepas") is None  # settled by the commit
+
+
+async def test_other_records_at_the_name_are_still_refused(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    s = await scene(emu, tmp_path)
+    async with office_bot(s) as (_app, office):
+        r = await advance(office, await file_request(office, "lain"), STEPS_TO_DECISION)
+        r = await take(office, KABID, r, Action.APPROVE)
+        office_dns.update(f"lain.{ZONE}.", "A", "203.0.113.10")
+        office_dns.update(f"lain.{ZONE}.", "A", "198.51.100.7")  # one more than planned
+        with pytest.raises(WorkflowError, match="dibuat pihak lain"):
+            await take(office, STAFF, r, Action.CONFIRM_CREATED)
+        still = await office.request(r.id)
+        assert (still.state, still.version) == (State.CREATION, r.version)
+        assert office_dns.values(f"lain.{ZONE}") == {"203.0.113.10", "198.51.100.7"}
+        assert await office.store.live_subdomains() == {}
+
+
+async def test_records_left_by_a_crash_before_the_commit_can_be_removed(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    s = await scene(emu, tmp_path)
+    async with office_bot(s) as (_app, office):
+        r = await advance(office, await file_request(office, "terputus"), STEPS_TO_DECISION)
+        r = await take(office, KABID, r, Action.APPROVE)
+        # What `act` does for step 7 up to the DNS update, then the process dies: the intent
+        # and the records exist, the transition and the register row do not.
+        planned = technical.plan(office.settings, r)
+        rows = tuple((x.name, x.type, x.value, x.ttl) for x in planned.records)
+        await office.store.intend_records(r.id, r.subdomain, rows, now=office.clock())
+        await technical.create(office.settings, planned)
+        assert await office.store.live_subdomains() == {}
+
+        removed = await office.remove_record("terputus")
+        assert removed.fqdn == f"terputus.{ZONE}"
+        assert office_dns.values(f"terputus.{ZONE}") == set()
+        assert await office.store.intended_records("terputus") is None
+        # The step is still open and can be done again.
+        again = await take(office, STAFF, r, Action.CONFIRM_CREATED)
+        assert again.state == State.LETTER_SIGNOFF
+        assert office_dns.values(f"terputus.{ZONE}") == {"203.0.113.10"}
+
+
+async def test_a_letter_that_cannot_be_drafted_stops_the_step_before_dns_is_touched(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    s = await scene(emu, tmp_path)
+    async with office_bot(s) as (_app, office):
+        r = await advance(office, await file_request(office, "tanpanip"), STEPS_TO_DECISION)
+        r = await take(office, KABID, r, Action.APPROVE)
+        async with office.store.db.transaction() as conn:  # the signatory's NIP is missing
+            await conn.execute("UPDATE people SET nip = NULL WHERE telegram_user_id = ?",
+                               (HEAD,))
+        with pytest.raises(WorkflowError, match="NIP"):
+            await take(office, STAFF, r, Action.CONFIRM_CREATED)
+        assert office_dns.values(f"tanpanip.{ZONE}") == set()
+        assert await office.store.intended_records("tanpanip") is None
+        still = await office.request(r.id)
+        assert (still.state, still.version) == (State.CREATION, r.version)
