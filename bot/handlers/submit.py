@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 
 (AGENCY, SUBDOMAIN, PURPOSE, TARGET, TARGET_VALUE, CONTACT, LETTER_NUMBER, LETTER_DATE,
  LETTER_FILE, CONFIRM) = range(10)
+TAKEN_NAME = "sd"
+"""Callback prefix of the buttons that answer "the name already exists"."""
+EXAMPLE_IP = "103.28.12.10"
+"""A public address, as the form asks for (a documentation range would be refused)."""
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_TEXT = 300
@@ -148,20 +152,48 @@ async def subdomain(update: Update, context: BotContext) -> int:
                              "Mohon pilih nama lain.")
         return SUBDOMAIN
     result = await office.check_name(name.label)
+    form = _form(context)
+    form.subdomain, form.subdomain_display = name.label, name.display()
     if result.status is CheckStatus.TAKEN:
+        # The SOP answers a request for a name that exists ("sudah ada"): the request may go
+        # on, so that step 6 can give that answer, or the requester picks another name.
         similar = (f"\nNama serupa yang sudah ada: {html.escape(', '.join(result.similar))}"
                    if result.similar else "")
-        await _reply(update, f"Subdomain {html.escape(name.display())} tidak tersedia: "
-                             f"{html.escape(result.summary_id())}.{similar}\n"
-                             "Mohon tuliskan nama lain.")
+        await _reply(update, f"Subdomain <code>{html.escape(name.display())}</code> sudah ada "
+                             f"di DNS.{similar}\nBila subdomain tersebut milik Perangkat Daerah "
+                             "Bapak/Ibu, permohonan dapat dilanjutkan dan akan dijawab sesuai "
+                             "SOP. Bila tidak, mohon pilih nama lain.",
+                     InlineKeyboardMarkup([
+                         [InlineKeyboardButton("Lanjutkan dengan nama ini",
+                                               callback_data=f"{TAKEN_NAME}:keep")],
+                         [InlineKeyboardButton("Pilih nama lain",
+                                               callback_data=f"{TAKEN_NAME}:other")]]))
         return SUBDOMAIN
     availability = ("tersedia" if result.status is CheckStatus.AVAILABLE else
                     "ketersediaannya belum dapat dipastikan; staf akan memeriksanya")
+    return await _ask_purpose(update, f"Subdomain: <code>{html.escape(name.display())}</code> "
+                                      f"({availability}).")
+
+
+async def taken_name_choice(update: Update, context: BotContext) -> int:
+    """The requester's answer to "the name exists": go on with it, or give another."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    await query.edit_message_reply_markup(None)
     form = _form(context)
-    form.subdomain, form.subdomain_display = name.label, name.display()
-    await _reply(update, f"Subdomain: <code>{html.escape(name.display())}</code> "
-                         f"({availability}).\n"
-                         "3/8 Tuliskan keperluan/penggunaan subdomain ini secara singkat.")
+    if query.data.endswith(":keep") and form.subdomain:
+        shown = html.escape(form.subdomain_display)
+        return await _ask_purpose(update, f"Subdomain: <code>{shown}</code> (sudah ada di DNS; "
+                                          "diajukan sesuai SOP).")
+    form.subdomain = form.subdomain_display = ""
+    await _reply(update, "Mohon tuliskan nama subdomain lain.")
+    return SUBDOMAIN
+
+
+async def _ask_purpose(update: Update, chosen: str) -> int:
+    await _reply(update, f"{chosen}\n3/8 Tuliskan keperluan/penggunaan subdomain ini secara "
+                         "singkat.")
     return PURPOSE
 
 
@@ -190,7 +222,7 @@ async def target_chosen(update: Update, context: BotContext) -> int:
     if kind == "hosting":
         form.target_value = None
         return await _ask_contact(update)
-    example = "203.0.113.10" if kind == "ip" else "aplikasi.penyedia.co.id"
+    example = EXAMPLE_IP if kind == "ip" else "aplikasi.penyedia.co.id"
     await _reply(update, f"Tuliskan {html.escape(TARGET_LABELS[kind])} (contoh: "
                          f"<code>{example}</code>).")
     return TARGET_VALUE
@@ -203,7 +235,7 @@ async def target_value(update: Update, context: BotContext) -> int:
         try:
             address = ipaddress.ip_address(text)
         except ValueError:
-            await _reply(update, "Alamat IP tidak valid. Contoh: <code>203.0.113.10</code>")
+            await _reply(update, f"Alamat IP tidak valid. Contoh: <code>{EXAMPLE_IP}</code>")
             return TARGET_VALUE
         if not address.is_global:
             await _reply(update, "Alamat IP harus alamat publik, bukan alamat lokal/privat.")
@@ -390,7 +422,9 @@ def _conversation(text: filters.BaseFilter) -> ConversationHandler[BotContext]:
         states={
             AGENCY: [CallbackQueryHandler(agency_chosen, pattern=r"^g:\d+$"),
                      MessageHandler(text, agency_typed)],
-            SUBDOMAIN: [MessageHandler(text, subdomain)],
+            SUBDOMAIN: [MessageHandler(text, subdomain),
+                        CallbackQueryHandler(taken_name_choice,
+                                             pattern=rf"^{TAKEN_NAME}:(keep|other)$")],
             PURPOSE: [MessageHandler(text, purpose)],
             TARGET: [CallbackQueryHandler(target_chosen, pattern=r"^t:")],
             TARGET_VALUE: [MessageHandler(text, target_value)],

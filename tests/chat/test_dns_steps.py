@@ -11,6 +11,7 @@ from bot.workflow import Action, State
 from devtools.emulator import BotApiEmulator
 from tests.support import botrun
 from tests.support.bind import BindServer
+from tests.support.botrun import TINY_PDF
 from tests.support.chat import (
     STEPS_TO_DECISION,
     STEPS_TO_ORDER_CHECK,
@@ -24,7 +25,7 @@ from tests.support.chat import (
 from tests.support.office import KABID, KASI
 
 
-async def test_ajukan_refuses_a_taken_name_and_accepts_a_free_one(
+async def test_ajukan_offers_a_taken_name_and_accepts_a_free_one(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:
     s = await scene(emu, tmp_path)
@@ -35,8 +36,11 @@ async def test_ajukan_refuses_a_taken_name_and_accepts_a_free_one(
                               "Dinas Kesehatan")
         await requester.wait_for("2/8")
         await requester.send_text("dinkes")
-        refused = await requester.wait_for("tidak tersedia")
-        assert "A 10.0.0.5" in refused.text
+        taken = await requester.wait_for("sudah ada di DNS")
+        assert "10.0.0.5" not in taken.text  # the record data is the office's, not shown
+        assert taken.button_texts == ["Lanjutkan dengan nama ini", "Pilih nama lain"]
+        await requester.press(taken, "Pilih nama lain")
+        await requester.wait_for("nama subdomain lain")
         await requester.send_text("www")
         reserved = await requester.wait_for("dicadangkan")
         assert "Saran" in reserved.text
@@ -44,6 +48,45 @@ async def test_ajukan_refuses_a_taken_name_and_accepts_a_free_one(
         accepted = await requester.wait_for("3/8")
         assert "layanan-baru.balangankab.go.id" in accepted.text
         assert "(tersedia)" in accepted.text
+
+
+async def test_a_name_that_exists_goes_on_to_the_sops_answer(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    """The SOP's step 6 answers "already exists" (use the existing account): a request for a
+    name in DNS must be able to get there."""
+    s = await scene(emu, tmp_path)
+    requester, kabid = s.people.requester, s.people.kabid
+    async with office_bot(s) as (_app, office):
+        await requester.send_command("/ajukan")
+        await requester.press(await requester.wait_for("Pilih Perangkat Daerah"),
+                              "Dinas Kesehatan")
+        await requester.wait_for("2/8")
+        await requester.send_text("dinkes")
+        await requester.press(await requester.wait_for("sudah ada di DNS"),
+                              "Lanjutkan dengan nama ini")
+        assert "diajukan sesuai SOP" in (await requester.wait_for("3/8")).text
+        await requester.send_text("Portal Dinas Kesehatan")
+        await requester.press(await requester.wait_for("4/8"), "Alamat IP")
+        example = await requester.wait_for("Tuliskan Alamat IP")
+        shown = example.text.split("contoh: ")[1].rstrip(").")
+        await requester.send_text(shown)  # the form's own example is accepted
+        await requester.wait_for("5/8")
+        await requester.tap("Bagikan kontak saya")
+        await requester.wait_for("6/8")
+        await requester.send_text("400/9/Dinkes/2026")
+        await requester.wait_for("7/8")
+        await requester.send_text("27-11-2026")
+        await requester.wait_for("8/8", timeout=10)
+        await requester.send_document(TINY_PDF, "surat.pdf")
+        await requester.press(await requester.wait_for("Ringkasan permohonan", timeout=10),
+                              "Kirim")
+        number = (await requester.wait_for("Permohonan terkirim")).text.split("nomor ")[1]
+        r = await advance(office, await office.request(number.rstrip(".")), STEPS_TO_DECISION)
+        card = await kabid.wait_for("Tahap 6")
+        assert "Tidak: domain sudah ada" in card.button_texts
+        done = await take(office, KABID, r, Action.REJECT_EXISTS)
+        assert done.state == State.LETTER_SIGNOFF
 
 
 async def test_step_4_shows_the_check_and_can_rerun_it(
