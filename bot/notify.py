@@ -9,6 +9,7 @@ transaction.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -54,6 +55,10 @@ class Scene:
     facts: CardFacts = CardFacts()
     requester_chat: int | None = None
     group_chat_id: int | None = None
+    passed_over: tuple[tuple[int, RoleKey], ...] = ()
+    """(chat id, role) of the office holders of the step the transition left without them
+    (the requester withdrew): their step card loses its buttons and they are told."""
+    actor_name: str = ""
     document: Path | None = None
     """The KONSEP to act on, where the step's card shows the draft."""
 
@@ -113,8 +118,16 @@ def step_messages(w: Words, request: Request, role: RoleKey, chat_id: int, notes
             "filename": f"{request.number}-surat-permohonan{Path(request.letter_file_ref).suffix}",
             "caption": f"Surat permohonan {request.number}",
         }))
-    messages.append(step_message(w, request, role, chat_id, notes, facts))
+    card = step_message(w, request, role, chat_id, notes, facts)
+    messages.append(OutMessage(chat_id, "card", {**card.payload, "key": step_card_key(
+        request, chat_id)}))
     return messages
+
+
+def step_card_key(request: Request, chat_id: int) -> str:
+    """The outbox key of the step card a holder gets for one visit of a step, so that the
+    card can be edited later (when the visit ends without them)."""
+    return f"step:{request.id}:{request.version}:{chat_id}"
 
 
 def requester_message(w: Words, request: Request, chat_id: int, text: str) -> OutMessage:
@@ -148,6 +161,8 @@ def for_transition(scene: Scene, before_state: str, entry: AuditEntry) -> list[O
                                        scene.document)]
     step = w.workflow.step(before_state)
     made = step.transition(entry.action) if step else None
+    if scene.passed_over and step is not None:
+        messages += _passed_over(scene, step, entry)
     if made and made.tell_requester and scene.requester_chat is not None:
         update = requester_message(w, after, scene.requester_chat,
                                    texts.requester_update(w, after, entry))
@@ -160,6 +175,23 @@ def for_transition(scene: Scene, before_state: str, entry: AuditEntry) -> list[O
             messages.append(OutMessage(scene.group_chat_id, "message", {
                 "text": texts.finished(w, after, entry), "buttons": []}))
     return messages
+
+
+def _passed_over(scene: Scene, left: Step, entry: AuditEntry) -> list[OutMessage]:
+    """The holders of the step the request left without them: their card, edited to say what
+    happened (no buttons left), and a message saying the step needs nothing more."""
+    w, after = scene.words, scene.request
+    assert after is not None
+    before = dataclasses.replace(after, version=after.version - 1)
+    happened = texts.passed_over(w, after, left, entry, scene.actor_name)
+    out = []
+    for chat, _role in scene.passed_over:
+        out.append(OutMessage(chat, "card", {
+            "key": step_card_key(before, chat), "buttons": [],
+            "text": f"{texts.step_heading(left)}\n{texts.request_summary(w, after)}\n\n"
+                    f"⛔ {happened}"}))
+        out.append(OutMessage(chat, "message", {"text": happened, "buttons": []}))
+    return out
 
 
 def for_letter(w: Words, after: Request,

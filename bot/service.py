@@ -719,11 +719,14 @@ class Office:
             note=decision.note,
             details=details,
         )
-        after = _preview(request, decision, assignee_id)
+        after = _preview(request, decision, assignee_id, self.clock())
         draft = None
         if Effect.DRAFT_LETTER in effects and decision.entered is not None:
             draft = await self._draft(after, entry, decision.entered.role)
         scene = await self.scene(after, entry, draft)
+        if decision.role == self.workflow.requester:  # the office's holders were passed over
+            scene = dataclasses.replace(scene, actor_name=person.name, passed_over=(
+                await self.holder_chats(request.state, request.assignee_id, self.today())))
         order = letter_messages = None
         if Effect.ISSUE_LETTER in effects:
             order = await self._letter_order(person, acting, after, entry)
@@ -879,8 +882,9 @@ class Office:
         last = events[-1] if events else None
         if last is None or last.actor_name is None:
             return AlreadyHandled("Permohonan ini sudah diproses. Mohon lihat status terbaru.")
-        return AlreadyHandled(
-            f"Sudah diproses oleh {last.actor_name} pada {self.words.time(last.at)}.")
+        done = self.workflow.action_label(last.action)
+        return AlreadyHandled(f"Sudah diproses: {done} oleh {last.actor_name} pada "
+                              f"{self.words.time(last.at)}.")
 
 
 def _rows(planned: Plan) -> tuple[tuple[str, str, str, int], ...]:
@@ -893,12 +897,14 @@ def _absolute(path: Path) -> str:
     return os.path.abspath(path)
 
 
-def _preview(request: Request, decision: Decision, assignee_id: int | None) -> Request:
+def _preview(request: Request, decision: Decision, assignee_id: int | None,
+             now: datetime) -> Request:
     """The request as it will read after the transition (for composing notifications)."""
     return dataclasses.replace(
         request,
         state=decision.to,
         version=request.version + 1,
+        state_since=now,
         outcome=decision.transition.outcome or request.outcome,
         assignee_id=assignee_id if assignee_id is not None else request.assignee_id,
     )

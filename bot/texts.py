@@ -75,10 +75,14 @@ def notes_block(notes: Sequence[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
+def step_heading(step: Step) -> str:
+    return f"<b>Tahap {step.number}: {escape(step.label)}</b>"
+
+
 def step_card(w: Words, request: Request, step: Step,
               notes: Sequence[tuple[str, str]] = ()) -> str:
     lines = [
-        f"<b>Tahap {step.number}: {escape(step.label)}</b>",
+        step_heading(step),
         request_summary(w, request),
         f"Kegiatan: {escape(step.activity)}",
         f"Waktu standar: {time_label(step)}",
@@ -159,6 +163,18 @@ CREATION_HINTS = {
     "manual": "Buat rekaman tersebut di panel DNS/hosting, lalu tekan <b>Buat subdomain</b>: "
               "bot memverifikasi rekaman di DNS sebelum tahap ini selesai.",
 }
+
+
+def passed_over(w: Words, request: Request, left: Step, entry: AuditEntry, actor: str) -> str:
+    """To the holder of a step the request left without them (HTML)."""
+    text = (f"Permohonan <b>{escape(request.number)}</b> "
+            f"(<code>{escape(w.fqdn(request))}</code>): "
+            f"{escape(w.workflow.action_label(entry.action).lower())} oleh {escape(actor)} "
+            f"pada {w.time(request.state_since)}. Tahap {left.number} tidak perlu "
+            "ditindaklanjuti lagi.")
+    if entry.note:
+        text += f"\nCatatan: {escape(entry.note)}"
+    return text
 
 
 def finished(w: Words, request: Request, entry: AuditEntry) -> str:

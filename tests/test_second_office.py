@@ -134,7 +134,7 @@ async def test_a_second_office_end_to_end(sleman_dns: BindServer, tmp_path: Path
             # The card answers a second press with who acted and when, on the office clock.
             assert stale is not None
             again = await people.head.press_data(done, stale)
-            assert again == (f"Sudah diproses oleh {SLEMAN_OFFICIALS.head} "
+            assert again == (f"Sudah diproses: Didisposisikan oleh {SLEMAN_OFFICIALS.head} "
                              "pada 01-12-2026 06:30 WIB.")
 
             await act(people.kabid, await people.kabid.wait_for("Tahap 2"), "Disposisi ke Kasi",

@@ -26,6 +26,7 @@ def register(app: BotApp) -> None:
     app.add_handler(CommandHandler("riwayat", status.history))
     app.add_handler(CommandHandler("peran", admin.roles))
     app.add_handler(CommandHandler("laporan", reports.month_report))
+    app.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
     # Step buttons, then the choices and notes they ask for.
     app.add_handler(CallbackQueryHandler(steps.on_action_button, pattern=r"^a:"))
     app.add_handler(CallbackQueryHandler(steps.on_choice, pattern=r"^(i:\d+|s:\d+|n:\w+)$"))

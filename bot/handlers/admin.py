@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from telegram import Update
 
-from bot.handlers.steps import person_of
+from bot.handlers.session import person_of
 from bot.service import Appointment, AppointmentRefused
 from bot.workflow import Workflow, WorkflowError
 from storage.models import PositionHolder

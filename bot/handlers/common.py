@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import ConversationHandler
 
 from bot import onboarding
-from bot.handlers.steps import PENDING
+from bot.handlers.session import FORM, PENDING, person_of
 from bot.service import InviteRefused
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 async def cancel(update: Update, context: BotContext) -> int:
     context.session.pop(PENDING, None)
-    context.session.pop("form", None)
+    context.session.pop(FORM, None)
     if update.effective_message:
         await update.effective_message.reply_text(
             "Isian dibatalkan; tidak ada yang berubah.", reply_markup=ReplyKeyboardRemove())
@@ -71,7 +71,30 @@ async def unknown_button(update: Update, context: BotContext) -> None:
             "Tombol ini sudah tidak berlaku. Mohon gunakan /tugas atau /status.", show_alert=True)
 
 
-async def fallback_text(update: Update, context: BotContext) -> None:
-    if update.effective_message:
-        await update.effective_message.reply_text(
-            "Mohon gunakan perintah yang tersedia. Ketik /bantuan untuk petunjuk.")
+async def outside_flow(update: Update, context: BotContext) -> None:
+    """A message no form or pending action is waiting for: in a private chat, say what the
+    person can do (their waiting steps first); in a group, stay quiet."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    person = await person_of(update, context)
+    waiting = len(await context.office.pending_for(person)) if person else 0
+    if waiting:
+        await message.reply_text(f"Ada {waiting} tahap yang menunggu tindakan Bapak/Ibu. "
+                                 "Ketik /tugas untuk melihatnya.")
+        return
+    await message.reply_text("Mohon gunakan perintah yang tersedia: /ajukan untuk mengajukan "
+                             "subdomain, /status untuk memantau permohonan, /bantuan untuk "
+                             "petunjuk.")
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not know: answered in a private chat, and in a group only when
+    it is addressed to this bot (/perintah@namabot)."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None or message.text is None:
+        return
+    addressed = f"@{context.bot.username}".lower() in message.text.split()[0].lower()
+    if chat.type == ChatType.PRIVATE or addressed:
+        await message.reply_text("Perintah tersebut tidak dikenal. Ketik /bantuan untuk "
+                                 "petunjuk.")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from telegram import Update
 
-from bot.handlers.steps import person_of
+from bot.handlers.session import person_of
 from bot.report_files import parse_month
 from bot.workflow import WorkflowError
 

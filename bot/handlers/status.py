@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import texts
-from bot.handlers.steps import person_of
+from bot.handlers.session import person_of
 from bot.workflow import WorkflowError
 from storage.models import Request
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.callbacks import ActionButton, BadPayload
+from bot.handlers.common import outside_flow
+from bot.handlers.session import FORM, PENDING, person_of
 from bot.service import ActionInput
 from bot.workflow import (
     NOTE_MAX_CHARS,
@@ -22,12 +24,11 @@ from bot.workflow import (
     Note,
     WorkflowError,
 )
-from storage.models import OutMessage, Person
+from storage.models import OutMessage
 
 if TYPE_CHECKING:
     from bot.handlers.context import BotContext
 
-PENDING = "pending_action"
 SKIP, CANCEL = "n:skip", "n:cancel"
 INSTRUCTIONS = list(Instruction)
 
@@ -59,13 +60,6 @@ def _html_of(message: object) -> str:
     if getattr(message, "text", None) is not None:
         return str(getattr(message, "text_html", ""))
     return str(getattr(message, "caption_html", "") or "")
-
-
-async def person_of(update: Update, context: BotContext) -> Person | None:
-    user = update.effective_user
-    if user is None:
-        return None
-    return await context.office.person(user.id)
 
 
 async def on_action_button(update: Update, context: BotContext) -> None:
@@ -182,7 +176,11 @@ async def on_note_text(update: Update, context: BotContext) -> None:
     """A text message while an action waits for its note."""
     message = update.effective_message
     pending: PendingAction | None = context.session.get(PENDING)
-    if message is None or message.text is None or pending is None:
+    if message is None or message.text is None:
+        return
+    if pending is None:
+        if FORM not in context.session:  # nothing waits for this text: never leave it silent
+            await outside_flow(update, context)
         return
     if (pending.needs_instruction and pending.instruction is None) or (
         pending.needs_staff and pending.assignee_id is None

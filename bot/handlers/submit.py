@@ -32,6 +32,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import technical
 from bot.handlers.common import cancel
+from bot.handlers.session import FORM
 from bot.service import FilingRefused
 from bot.texts import TARGET_LABELS
 from domains.check import CheckStatus
@@ -50,7 +51,6 @@ EXAMPLE_IP = "103.28.12.10"
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_TEXT = 300
-FORM = "form"
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$")
 
 

@@ -88,10 +88,17 @@ async def test_withdrawal_before_step_6_only(emu: BotApiEmulator, tmp_path: Path
         last = (await office.store.timeline(first.id))[-1]
         assert (last.action, last.actor_role, last.note) == (
             "withdraw", Role.SKPD, "Sudah tidak diperlukan")
-        # The head's card is now out of date: pressing it says who acted.
-        card = await head.wait_for("Tahap 1")
-        answer = await head.press(card, "Disposisi ke Kabid")
-        assert answer is not None and answer.startswith("Sudah diproses oleh Ahmad Dinkes pada ")
+        # The head holding step 1 is told, and the card loses its buttons.
+        told = await head.wait_for(lambda m: not m.edited and "tidak perlu" in m.text)
+        assert "permohonan ditarik oleh Ahmad Dinkes" in told.text
+        assert "Catatan: Sudah tidak diperlukan" in told.text
+        edited = await head.wait_for(lambda m: m.edited and "⛔" in m.text)
+        assert edited.buttons == [] and "Tahap 1" in edited.text
+        # An old copy of the card's buttons (a reminder, /tugas) says who did what.
+        old_button = ActionButton(first.id, first.version, Action.DISPOSE).pack()
+        answer = await head.press_data(edited, old_button)
+        assert answer is not None and answer.startswith(
+            "Sudah diproses: Permohonan ditarik oleh Ahmad Dinkes pada ")
 
         second = await file_request(office, "portal")
         second = await advance(office, second, STEPS_TO_DECISION)

@@ -39,7 +39,8 @@ async def test_double_tap_makes_one_transition(emu: BotApiEmulator, tmp_path: Pa
                                        requester.press(letter, "Diterima"))
         assert answers[0] is None
         assert answers[1] is not None
-        assert answers[1].startswith("Sudah diproses oleh Ahmad Dinkes pada ")
+        assert answers[1].startswith(
+            "Sudah diproses: Surat balasan diterima oleh Ahmad Dinkes pada ")
         assert answers[1].endswith(" WITA.")
         await requester.wait_for("Tercatat")
         done = await office.store.request(request.id)
@@ -65,7 +66,7 @@ async def test_two_holders_press_at_once(emu: BotApiEmulator, tmp_path: Path) ->
         await asyncio.gather(kabid.press(asks[0], "Lewati"), admin.press(asks[1], "Lewati"))
         outcomes = sorted([(await u.wait_for(lambda m: is_outcome(m.text))).text
                            for u in (kabid, admin)])
-        assert outcomes[0].startswith("Sudah diproses oleh ")
+        assert outcomes[0].startswith("Sudah diproses: ")
         assert outcomes[1].startswith("Tercatat: Disposisi ke Kasi")
 
         moved = await office.store.request(request.id)
@@ -117,7 +118,8 @@ async def test_stale_and_forged_buttons_after_restart(emu: BotApiEmulator,
         assert await head.press(prompt, "Tindak lanjuti") == (
             "Tidak ada tindakan yang sedang menunggu.")
         answer = await head.press(card, "Disposisi ke Kabid")
-        assert answer == "Sudah diproses oleh Drs. H. Rahmadi, M.Si pada 30-11-2026 09:00 WITA."
+        assert answer == ("Sudah diproses: Didisposisikan oleh Drs. H. Rahmadi, M.Si pada "
+                          "30-11-2026 09:00 WITA.")
         assert await head.press_data(card, "a:999:1:dispose") == "Permohonan tidak ditemukan."
         assert await head.press_data(card, "a:1:1:launch") == (
             "Tombol ini tidak dikenali lagi. Mohon gunakan /tugas.")

@@ -124,7 +124,7 @@ async def test_wrong_person_and_stale_version_are_refused_without_change(office:
     moved = await act(office, HEAD, r, Action.DISPOSE)
     # A double tap: the same button (old version) pressed again.
     head = await person(office, HEAD)
-    with pytest.raises(AlreadyHandled, match=r"Sudah diproses oleh Drs\. H\. Rahmadi"):
+    with pytest.raises(AlreadyHandled, match=r"Sudah diproses: .* oleh Drs\. H\. Rahmadi"):
         await office.act(head, r.id, ActionInput(Action.DISPOSE, r.version))
     assert (await office.store.request(r.id)) == moved
 
@@ -222,7 +222,7 @@ async def test_a_new_acting_official_receives_the_steps_waiting_for_the_position
         valid_from=date(2026, 11, 1), valid_until=date(2026, 12, 31))
     assert await office.hand_over(holder) == 1
     cards = [m for m in await office.store.pending_messages(now=office.clock(), limit=500)
-             if m.chat_id == 777 and m.kind == "message"]
+             if m.chat_id == 777 and m.kind == "card"]
     assert [m.request_id for m in cards] == [waiting.id]
     assert moved_on.id not in [m.request_id for m in cards]
     labels = [row[0][0] for row in cards[0].payload["buttons"]]
