@@ -20,7 +20,7 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXIT_USAGE = 2
+EXIT_USAGE = 64  # as the command line's usage errors (bot.cli.EXIT_USAGE)
 EXIT_FAILED = 1
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -49,7 +49,7 @@ def main(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     if settings.bot_token is None:
         out.write("BOT_TOKEN is not set: put it in .env or the environment "
                   "(see .env.example), or try the demo: python -m bot demo\n")
-        return EXIT_USAGE
+        return EXIT_FAILED  # a missing setting, as every other one
     try:
         webhook = webhook_plan(args.webhook, args.listen, settings.webhook_secret) \
             if args.webhook else None

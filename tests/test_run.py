@@ -109,14 +109,14 @@ async def test_wrong_token_is_one_line_without_the_token(emu: BotApiEmulator,
     assert "WRONG-secret-token" not in text
 
 
-def test_no_token_says_how_to_set_it_and_exits_2(tmp_path: Path,
+def test_no_token_says_how_to_set_it_and_exits_1(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     for name, value in BALANGAN.items():
         monkeypatch.setenv(name, value)
     out = io.StringIO()
-    assert cli.main(["run"], out) == 2
+    assert cli.main(["run"], out) == 1
     lines = out.getvalue().splitlines()
     assert len(lines) == 1
     assert "BOT_TOKEN" in lines[0] and "python -m bot demo" in lines[0]
