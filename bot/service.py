@@ -442,6 +442,10 @@ class Office:
 
     async def create_invite(self, spec: InviteSpec) -> tuple[str, Invite]:
         """A one-time invite: the code (to put in the link; never stored) and its record."""
+        try:  # the name is checked now, not when the invite is redeemed
+            checked_text(spec.name, "name")
+        except EntryRefused as wrong:
+            raise AppointmentRefused(str(wrong), "Nama tidak sah.") from None
         if spec.position is not None:
             if spec.position not in self.workflow.office_positions:
                 raise AppointmentRefused(f"{spec.position} is not an office position",

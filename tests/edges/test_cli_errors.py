@@ -288,3 +288,31 @@ def test_any_command_line_fails_in_one_line(env: Path, argv: list[str]) -> None:
         assert code in (cli.EXIT_ERROR, cli.EXIT_USAGE), (code, argv, err)
         assert err.count("\n") == 1 and err.endswith("\n"), (argv, err)
         assert len(err) < 700, argv
+
+
+def test_an_invite_with_a_bad_name_is_refused_when_made(env: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_USERNAME", "subdomain_bot")
+    assert "control characters" in refused("role", "invite", "kasi", "--name", "Budi\nSantoso")
+    assert "must not be empty" in refused("role", "invite", "kasi", "--name", " ")
+
+
+setting_names = st.sampled_from([
+    "DNS_TIMEOUT", "DNS_SERVERS", "DNS_TTL", "LETTER_NUMBER_PATTERN", "TSIG_SECRET",
+    "TSIG_ALGORITHM", "OFFICE_EMBLEM_PATH", "OFFICE_HOURS", "TIMEZONE", "PARENT_DOMAIN",
+    "GROUP_CHAT_ID", "STANDARD_TIMES", "EXTRA_HOLIDAYS", "DATABASE_PATH", "BOT_TOKEN"])
+
+
+@given(setting_names, st.text(max_size=40))
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+def test_any_setting_value_stops_the_cli_in_one_line(env: Path, name: str, value: str) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        if "\x00" in value:
+            return  # the environment itself cannot hold a NUL
+        patch.setenv(name, value)
+        code, out, err = run("role", "list")
+    assert "Traceback" not in out + err
+    if code != 0:
+        assert code == cli.EXIT_ERROR, (name, value, err)
+        assert err.count("\n") == 1 and err.startswith("error: "), (name, value, err)
