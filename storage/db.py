@@ -53,7 +53,10 @@ class Database:
         """Open (and migrate) the database; a file that cannot be used is one DatabaseError."""
         path = Path(path)
         _prepare_directory(path, "the database")
+        # Tried with plain sqlite3 first: when aiosqlite's connect fails, its worker thread
+        # outlives the call and may finish after the event loop has closed.
         try:
+            await asyncio.to_thread(_try_open, path)
             conn = await aiosqlite.connect(path, isolation_level=None)
         except (sqlite3.Error, OSError) as exc:
             raise DatabaseError(f"cannot open the database {path}: {_reason(exc)}") from None
@@ -185,6 +188,10 @@ def file_version(path: str | Path) -> int | None:
         return None
     finally:
         conn.close()
+
+
+def _try_open(path: Path) -> None:
+    sqlite3.connect(path).close()
 
 
 def _prepare_directory(path: Path, what: str) -> None:
