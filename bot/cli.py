@@ -20,13 +20,25 @@ from domains.config import parse_server
 from storage.db import DatabaseError
 from storage.store import StorageError
 
-EXIT_USAGE = 2
+EXIT_ERROR = 1
+"""Settings, database or a refused command (one line on stderr); `check`: the name is taken."""
+EXIT_USAGE = 64
+"""The command line itself is wrong (argparse: unknown command, missing or malformed option);
+`check` keeps 2 for an invalid name and 3 for an undetermined one (see README)."""
+MAX_TELEGRAM_ID = 2**52 - 1
+"""Telegram ids have at most 52 significant bits."""
 
 
 def _telegram_id(raw: str) -> int:
-    if not raw.isdigit() or int(raw) <= 0:
-        raise argparse.ArgumentTypeError(f"not a Telegram user id (a positive number): {raw!r}")
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_TELEGRAM_ID:
+        raise argparse.ArgumentTypeError(f"not a Telegram user id (a positive number of at "
+                                         f"most 16 digits): {_shown(raw)}")
     return int(raw)
+
+
+def _shown(raw: str, limit: int = 40) -> str:
+    """The operator's input in a message: quoted, on one line, and cut short."""
+    return repr(raw if len(raw) <= limit else raw[:limit] + "…")
 
 
 def _position(raw: str) -> str:
@@ -38,8 +50,8 @@ def _position(raw: str) -> str:
 
 def _nip(raw: str) -> str:
     digits = raw.replace(" ", "")
-    if not (digits.isdigit() and len(digits) == 18):
-        raise argparse.ArgumentTypeError(f"a NIP has 18 digits: {raw!r}")
+    if not (digits.isascii() and digits.isdigit() and len(digits) == 18):
+        raise argparse.ArgumentTypeError(f"a NIP has 18 digits 0-9: {_shown(raw)}")
     return digits
 
 
@@ -47,7 +59,7 @@ def _date(raw: str) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {raw!r}") from None
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {_shown(raw)}") from None
 
 
 def _state(raw: str) -> str:
@@ -59,7 +71,7 @@ def _state(raw: str) -> str:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {_one_line(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     role_set.add_argument("--acting", choices=["plt", "plh"], help="acting official")
     role_set.add_argument("--from", dest="valid_from", type=_date, help="first day (acting)")
     role_set.add_argument("--until", type=_date, help="last day (required with --acting)")
+    role_set.add_argument("--rename", action="store_true",
+                          help="the person is registered under another name: change it")
     role_invite = role_sub.add_parser(
         "invite", help="a one-time link that gives whoever opens it a position")
     role_invite.add_argument("position", type=_position)
@@ -144,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     req_sheet.add_argument("--output", type=Path, help="PDF path (default DATA_DIR/sheets/…)")
 
     check = sub.add_parser("check", help="check a subdomain name in DNS (exit 0 available, "
-                                         "1 taken, 2 invalid, 3 undetermined)")
+                                         "1 taken, 2 invalid, 3 undetermined, 64 usage)")
     check.add_argument("name")
     check.add_argument("--server", action="append", default=[], type=_server,
                        metavar="HOST[:PORT]", help="authoritative server to ask (repeatable)")
@@ -225,11 +239,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             table = SOP.with_standard_times(settings.standard_times)
             out.write((table.to_mermaid() if args.mermaid else table.to_markdown_table()) + "\n")
             return 0
-        if args.command in COMMANDS:
+        if args.command in COMMANDS or args.command == "db":
             return asyncio.run(run_command(settings, args, out))
         from bot import runner
 
         return runner.main(settings, args, out)
     except (SettingsError, DatabaseError, StorageError) as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 1
+        sys.stderr.write(f"error: {_one_line(str(exc))}\n")
+        return EXIT_ERROR
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    """An error for the operator: one line, never a screenful of echoed input."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit] + "…"

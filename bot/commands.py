@@ -12,7 +12,7 @@ from typing import TextIO
 
 from bot import onboarding, texts
 from bot.invite_links import LinkError, bot_username, deep_link, write_qr
-from bot.service import Appointment, AppointmentRefused, Office
+from bot.service import Appointment, AppointmentRefused, EntryRefused, Office
 from bot.settings import Settings
 from bot.workflow import WorkflowError
 from domains.cli import check_command
@@ -57,7 +57,7 @@ async def role(ctx: Context, args: argparse.Namespace) -> int:
             holder, handed = await office.appoint(Appointment(
                 args.position, args.telegram_user_id, args.name, nip=args.nip, rank=args.rank,
                 title=args.title, acting=args.acting, valid_from=args.valid_from,
-                valid_until=args.until))
+                valid_until=args.until, rename=args.rename))
         except AppointmentRefused as refused:
             raise CommandError(str(refused)) from None
         ctx.say(f"{holder.title_prefix}{args.position}: {holder.person.name} "
@@ -109,8 +109,11 @@ async def agency(ctx: Context, args: argparse.Namespace) -> int:
         return await _invite(ctx, args, InviteSpec(
             name=args.name, agency=await office.agency(args.code)))
     if args.agency_command == "add":
-        added = await office.add_agency(args.code, args.name, args.head_title,
-                                        contact=args.contact, contact_name=args.contact_name)
+        try:
+            added = await office.add_agency(args.code, args.name, args.head_title,
+                                            contact=args.contact, contact_name=args.contact_name)
+        except EntryRefused as refused:
+            raise CommandError(str(refused)) from None
         ctx.say(f"agency {added.code}: {added.name}")
         return 0
     for found, contacts in await office.agencies_with_contacts():
@@ -209,13 +212,14 @@ async def backup(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-async def db(ctx: Context, args: argparse.Namespace) -> int:
-    problems, version = await ctx.office.database_check()
+async def db_check(settings: Settings, out: TextIO) -> int:
+    """Read only, without opening the office: a file too damaged to open is still listed."""
+    problems, version = await Office.check_database_file(settings)
     for problem in problems:
-        ctx.say(f"problem: {problem}")
+        out.write(f"problem: {problem}\n")
     if problems:
         raise CommandError(f"database check found {len(problems)} problem(s)")
-    ctx.say(f"ok: {ctx.settings.database_path} (schema version {version})")
+    out.write(f"ok: {settings.database_path} (schema version {version})\n")
     return 0
 
 
@@ -230,11 +234,13 @@ async def report(ctx: Context, args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Command] = {
     "role": role, "agency": agency, "request": request, "check": check, "letter": letter,
-    "record": record, "backup": backup, "db": db, "report": report,
+    "record": record, "backup": backup, "report": report,
 }
 
 
 async def run_command(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    if args.command == "db":
+        return await db_check(settings, out)
     office = await Office.open(settings)
     try:
         return await COMMANDS[args.command](Context(office, out), args)

@@ -8,19 +8,25 @@ SIGINT/SIGTERM. Logs go to stderr at LOG_LEVEL with the bot token blanked out.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import base64
+import hashlib
+import hmac
 import logging
 import re
-import secrets
 import sys
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from bot.handlers.context import BotApp
+
 log = logging.getLogger(__name__)
 
-EXIT_USAGE = 2
+EXIT_USAGE = 64  # as the command line's usage errors (bot.cli.EXIT_USAGE)
 EXIT_FAILED = 1
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -49,22 +55,24 @@ def main(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     if settings.bot_token is None:
         out.write("BOT_TOKEN is not set: put it in .env or the environment "
                   "(see .env.example), or try the demo: python -m bot demo\n")
-        return EXIT_USAGE
+        return EXIT_FAILED  # a missing setting, as every other one
     try:
-        webhook = webhook_plan(args.webhook, args.listen, settings.webhook_secret) \
-            if args.webhook else None
-        configure_logging(settings)
+        webhook = webhook_plan(args.webhook, args.listen, settings.webhook_secret,
+                               settings.bot_token) if args.webhook else None
+        configure_logging(settings, secrets=(webhook.secret_token,) if webhook else ())
         return serve(settings, webhook)
     except RunError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return exc.code
 
 
-def webhook_plan(url: str, listen: str, secret: str | None) -> Webhook:
+def webhook_plan(url: str, listen: str, secret: str | None, token: str) -> Webhook:
     """The webhook settings for `--webhook URL --listen HOST:PORT`.
 
-    The URL's path is where updates are served; a URL without a path gets a random one (so
-    the endpoint is not guessable). Without WEBHOOK_SECRET a random secret token is used."""
+    The URL's path is where updates are served; a URL without a path gets one derived from
+    the bot token (not guessable, and the same on every start). Without WEBHOOK_SECRET the
+    secret token is derived from the bot token too: stable, so that a restart, or a second
+    instance started by mistake, never leaves Telegram with a secret the running bot lacks."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise RunError(f"--webhook: not an http(s) URL: {url!r}")
@@ -72,12 +80,19 @@ def webhook_plan(url: str, listen: str, secret: str | None) -> Webhook:
         raise RunError("--webhook: the URL must not have a query or fragment")
     path = parts.path.strip("/")
     if not path:
-        path = secrets.token_urlsafe(18)
+        path = derived(token, "path")[:24]
         url = url.rstrip("/") + "/" + path
     if secret is not None and not _SECRET_RE.match(secret):
         raise RunError("WEBHOOK_SECRET: use 1-256 characters A-Z, a-z, 0-9, _ and -")
     host, port = parse_listen(listen)
-    return Webhook(host, port, path, url, secret or secrets.token_urlsafe(32))
+    return Webhook(host, port, path, url, secret or derived(token, "secret"))
+
+
+def derived(token: str, purpose: str) -> str:
+    """A stable value derived from the bot token (HMAC-SHA256, URL-safe, 43 characters)."""
+    digest = hmac.new(token.encode(), f"subdomain-bot webhook {purpose}".encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def parse_listen(raw: str) -> tuple[str, int]:
@@ -91,24 +106,43 @@ def parse_listen(raw: str) -> tuple[str, int]:
     return host, int(port)
 
 
-class _Scrubbing(logging.Formatter):
-    """Blanks the token out of every formatted line, tracebacks included (httpx errors and
-    PTB's own messages may carry request URLs, and those hold the token)."""
+MAX_LOG_MESSAGE = 1000
+"""Longest message logged: PTB logs whole API results (update bodies) at DEBUG."""
 
-    def __init__(self, token: str) -> None:
+
+class _Scrubbing(logging.Formatter):
+    """Blanks the token and the webhook secret out of every formatted line, tracebacks
+    included (httpx errors and PTB's own messages may carry request URLs, which hold the
+    token, and setWebhook's parameters, which hold the secret), and cuts long messages."""
+
+    def __init__(self, hidden: dict[str, str]) -> None:
         super().__init__(LOG_FORMAT)
-        self.token = token
+        self.hidden = hidden
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        message = record.message
+        if len(message) > MAX_LOG_MESSAGE:
+            record.message = (f"{message[:MAX_LOG_MESSAGE]}… "
+                              f"({len(message) - MAX_LOG_MESSAGE} more characters)")
+        try:
+            return super().formatMessage(record)
+        finally:
+            record.message = message
 
     def format(self, record: logging.LogRecord) -> str:
-        return super().format(record).replace(self.token, "<token>")
+        text = super().format(record)
+        for secret, label in self.hidden.items():
+            text = text.replace(secret, label)
+        return text
 
 
-def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
+def configure_logging(settings: Settings, stream: TextIO | None = None,
+                      secrets: tuple[str, ...] = ()) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)
+    hidden = {secret: "<webhook secret>" for secret in secrets if secret}
     if settings.bot_token:
-        handler.setFormatter(_Scrubbing(settings.bot_token))
-    else:
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        hidden[settings.bot_token] = "<token>"
+    handler.setFormatter(_Scrubbing(hidden))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
@@ -129,11 +163,7 @@ def serve(settings: Settings, webhook: Webhook | None) -> int:
             log.info("starting: long polling %s", settings.telegram_api_base_url)
             app.run_polling(bootstrap_retries=3)
         else:
-            log.info("starting: webhook %s, listening on %s:%d", webhook.webhook_url,
-                     webhook.listen, webhook.port)
-            app.run_webhook(listen=webhook.listen, port=webhook.port, url_path=webhook.url_path,
-                            webhook_url=webhook.webhook_url, secret_token=webhook.secret_token,
-                            bootstrap_retries=3)
+            run_webhook(app, webhook)
     except InvalidToken:
         # PTB's message quotes the token: never print it.
         raise RunError("the Bot API refused BOT_TOKEN (check the token from @BotFather)",
@@ -148,6 +178,24 @@ def serve(settings: Settings, webhook: Webhook | None) -> int:
         raise RunError(f"cannot start: {exc}", EXIT_FAILED) from None
     log.info("stopped")
     return 0
+
+
+def run_webhook(app: BotApp, webhook: Webhook) -> None:
+    """Bind first (a port in use stops here, before Telegram hears anything), then start
+    the bot and register the webhook; see `bot.webhook`."""
+    from bot import webhook as server
+    from bot.app import post_init, post_shutdown
+
+    try:
+        sock = server.bind(webhook.listen, webhook.port)
+    except OSError as exc:
+        raise RunError(f"cannot listen on {webhook.listen}:{webhook.port}: "
+                       f"{exc.strerror or exc}", EXIT_FAILED) from None
+    log.info("starting: webhook %s, listening on %s:%d", webhook.webhook_url, webhook.listen,
+             webhook.port)
+    asyncio.run(server.serve(app, sock, url=webhook.webhook_url, path=webhook.url_path,
+                             secret=webhook.secret_token, post_init=post_init,
+                             post_shutdown=post_shutdown))
 
 
 def _scrub(text: str, settings: Settings) -> str:

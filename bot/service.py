@@ -40,6 +40,7 @@ from domains.check import CheckResult
 from domains.dnsquery import Record
 from domains.names import InvalidName
 from domains.provision import ApplyResult, Plan, ProvisionError
+from storage.db import check_file, file_version
 from storage.invites import Invite, InviteBook, InviteSpec, InviteUnavailable, Unavailable
 from storage.models import (
     Agency,
@@ -86,6 +87,26 @@ class AppointmentRefused(Exception):
         self.message_id = message_id
 
 
+class EntryRefused(Exception):
+    """A name or code the office does not accept (blank, too long, control characters)."""
+
+
+MAX_TEXT = 200
+"""Longest name, code, rank or title the office stores (letters print them on one line)."""
+
+
+def checked_text(value: str, what: str, *, required: bool = True) -> str:
+    """``value`` stripped; EntryRefused when blank (if required), too long or not printable."""
+    text = value.strip()
+    if required and not text:
+        raise EntryRefused(f"the {what} must not be empty")
+    if len(text) > MAX_TEXT:
+        raise EntryRefused(f"the {what} is {len(text)} characters long; at most {MAX_TEXT}")
+    if not text.isprintable():
+        raise EntryRefused(f"the {what} contains control characters (line breaks, tabs)")
+    return text
+
+
 class InviteRefused(Exception):
     """An invite code that binds nothing; the message is the one polite line for the chat."""
 
@@ -121,6 +142,9 @@ class Appointment:
     acting: str | None = None
     valid_from: date | None = None
     valid_until: date | None = None
+    rename: bool = True
+    """False (`role set` without --rename): refuse to change the name a person is registered
+    under, so that a mistyped id never renames someone in another position."""
 
 
 @dataclass(frozen=True)
@@ -209,7 +233,10 @@ class Office:
 
     async def add_agency(self, code: str, name: str, head_title: str | None = None, *,
                          contact: int | None = None, contact_name: str = "") -> Agency:
-        added = await self.store.add_agency(code.strip().lower(), name.strip(), head_title)
+        code, name = checked_text(code, "agency code").lower(), checked_text(name, "agency name")
+        if head_title is not None:
+            head_title = checked_text(head_title, "head title")
+        added = await self.store.add_agency(code, name, head_title)
         if contact:
             await self.store.add_agency_contact(added.code, contact, contact_name,
                                                 now=self.clock())
@@ -234,6 +261,14 @@ class Office:
     async def database_check(self) -> tuple[list[str], int]:
         """(problems found, schema version)."""
         return await self.store.db.integrity_check(), await self.store.db.schema_version()
+
+    @staticmethod
+    async def check_database_file(settings: Settings) -> tuple[list[str], int | None]:
+        """(problems, schema version) of the configured database file, read only and without
+        opening the office: also for a file too damaged to open."""
+        path = settings.database_path
+        problems = await asyncio.to_thread(check_file, path)
+        return problems, file_version(path)
 
     async def actor(self, person: Person, request: Request | None = None) -> Actor:
         holders = await self.store.positions_of(person.id, self.today())
@@ -349,13 +384,27 @@ class Office:
                 f"Jabatan {given.position} tidak dikenal. Gunakan salah satu: "
                 f"{', '.join(wf.office_positions)}.")
         self._check_term(given.position, given.acting, given.valid_until)
-        name = given.name.strip()
+        try:
+            name = checked_text(given.name, "name", required=False)
+            for label, text in (("rank", given.rank), ("title", given.title)):
+                if text is not None:
+                    checked_text(text, label, required=False)
+        except EntryRefused as wrong:
+            raise AppointmentRefused(str(wrong), "Nama, pangkat atau jabatan tidak sah (kosong, "
+                                     f"lebih dari {MAX_TEXT} karakter, atau memuat baris baru)."
+                                     ) from None
         before = [h for h in await self.store.position_holders(given.position)
                   if h.person.telegram_user_id == given.telegram_user_id]
         if not name and before:
             name = before[0].person.name
         if not name:
             raise AppointmentRefused("a name is needed", "Mohon tuliskan nama pejabat.")
+        known = await self.store.person_by_telegram(given.telegram_user_id)
+        if not given.rename and known is not None and known.name != name:
+            raise AppointmentRefused(
+                f"telegram {given.telegram_user_id} is registered as {known.name!r}; to change "
+                f"the name to {name!r} add --rename",
+                f"Pengguna ini terdaftar dengan nama {known.name}.")
         if given.acting and any(h.acting is None for h in before):
             raise AppointmentRefused(
                 f"{before[0].person.name} already holds {given.position} (not acting)",
@@ -395,6 +444,10 @@ class Office:
 
     async def create_invite(self, spec: InviteSpec) -> tuple[str, Invite]:
         """A one-time invite: the code (to put in the link; never stored) and its record."""
+        try:  # the name is checked now, not when the invite is redeemed
+            checked_text(spec.name, "name")
+        except EntryRefused as wrong:
+            raise AppointmentRefused(str(wrong), "Nama tidak sah.") from None
         if spec.position is not None:
             if spec.position not in self.workflow.office_positions:
                 raise AppointmentRefused(f"{spec.position} is not an office position",

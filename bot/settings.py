@@ -22,7 +22,7 @@ from dotenv import dotenv_values
 from bot.workflow import SOP
 from bot.worktime import Duration, OfficeHours, WorkClock, parse_duration
 from bot.zones import zone_label
-from domains.config import DnsConfig, Server, parse_server
+from domains.config import MAX_TIMEOUT, DnsConfig, Server, parse_server
 from domains.names import DEFAULT_RESERVED
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -147,11 +147,12 @@ class Settings:
                 key: value
                 for key, value in {
                     "classification_code": get("LETTER_CLASSIFICATION_CODE"),
-                    "letter_number_pattern": get("LETTER_NUMBER_PATTERN"),
+                    "letter_number_pattern": parse("LETTER_NUMBER_PATTERN", _number_pattern,
+                                                   None),
                 }.items()
                 if value is not None
             },
-            emblem_path=parse("OFFICE_EMBLEM_PATH", _existing_file, None),
+            emblem_path=parse("OFFICE_EMBLEM_PATH", _emblem, None),
             tembusan=parse("LETTER_TEMBUSAN", _items, ("Arsip",)),
         )
         parent = _parse_required(env, "PARENT_DOMAIN", _domain)
@@ -223,7 +224,7 @@ def _dns_config(env: Mapping[str, str], parent: str) -> DnsConfig:
         "parent_domain": parent,
         "servers": _parse(env, "DNS_SERVERS", servers, tuple[Server, ...]()),
         "primary": _parse(env, "DNS_PRIMARY", parse_server, None),
-        "timeout": _parse(env, "DNS_TIMEOUT", float, 2.0),
+        "timeout": _parse(env, "DNS_TIMEOUT", _dns_timeout, 2.0),
         "provider": get("DNS_PROVIDER") or "manual",
         "tsig_key_name": get("TSIG_KEY_NAME") or "",
         "tsig_algorithm": get("TSIG_ALGORITHM") or "hmac-sha256",
@@ -367,8 +368,39 @@ def _dates(raw: str) -> frozenset[date]:
     return frozenset(out)
 
 
-def _existing_file(raw: str) -> Path:
+def _number_pattern(raw: str) -> str:
+    """Checked now, not at the first letter: {sequence} and only known fields."""
+    from letters.numbering import validate_pattern  # lazily: the letters package is heavy
+
+    validate_pattern(raw)
+    return raw
+
+
+def _dns_timeout(raw: str) -> float:
+    value = float(raw)
+    if not 0 < value <= MAX_TIMEOUT:  # also refuses inf and nan
+        raise ValueError(f"seconds, more than 0 and at most {MAX_TIMEOUT:g}")
+    return value
+
+
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def _emblem(raw: str) -> Path:
+    """A PNG or JPEG file that can be read now (letters print it in the letterhead)."""
     path = Path(raw)
-    if not path.is_file():
-        raise ValueError("file not found")
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise ValueError(f"cannot read the file: {exc.strerror or type(exc).__name__}") from None
+    if not head.startswith(_IMAGE_MAGIC):
+        raise ValueError("not a PNG or JPEG image")
+    from PIL import Image, UnidentifiedImageError  # only when an emblem is set
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (OSError, UnidentifiedImageError, SyntaxError) as exc:
+        raise ValueError(f"a damaged image ({type(exc).__name__})") from None
     return path

@@ -17,6 +17,10 @@ Zones:
 * ``wild.test``: ``*`` A 192.0.2.80, ``explicit`` A 192.0.2.10, ``kembar`` A 192.0.2.80
   (an explicit copy of the wildcard), ``teks`` TXT only.
 * ``rusak.test``: configured with a missing zone file, so named answers SERVFAIL.
+
+Variants: ``extra`` adds records to ``zone`` (two servers that differ only there), and a
+``zone`` that is only the office's parent (``go.id``) gives a server authoritative for the
+parent alone.
 """
 
 from __future__ import annotations
@@ -256,13 +260,14 @@ def _answers(host: str, port: int, zone: str) -> bool:
 
 
 @contextlib.contextmanager
-def start_bind(directory: Path, zone: str) -> Iterator[BindServer]:
+def start_bind(directory: Path, zone: str, extra: str = "") -> Iterator[BindServer]:
     """A running named serving ``zone`` and the test zones above from ``directory`` (created
-    if missing)."""
+    if missing). ``extra`` adds records to ``zone`` (relative names, e.g. ``* IN A 192.0.2.9``)
+    for a variant: two servers that differ only there disagree on exactly that."""
     named = find_named()
     directory.mkdir(parents=True, exist_ok=True)
     key, other = _tsig_secret(KEY_NAME), _tsig_secret(OTHER_KEY_NAME)
-    (directory / f"{zone}.zone").write_text(zone_text(zone))
+    (directory / f"{zone}.zone").write_text(zone_text(zone) + extra)
     (directory / f"{WILD_ZONE}.zone").write_text(WILD_TEXT)
     for attempt in range(3):
         port = free_port()

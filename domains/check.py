@@ -164,6 +164,8 @@ _ABSENT = (Detail.NXDOMAIN, Detail.WILDCARD_ONLY)
 def _error_detail(code: str | None) -> Detail:
     if code in ("no_soa", "bad_response", "formerr", "notimp", None):
         return Detail.ERROR
+    if code == "wrong_zone":
+        return Detail.NOTAUTH
     return _ERROR_DETAILS.get(code, Detail.ERROR)
 
 
@@ -191,7 +193,8 @@ async def check_name(
         cfg.servers, cfg.parent_domain, deadline
     )
     verdicts = await asyncio.gather(*(_ask_server(s, qname, zone, deadline) for s in servers))
-    status, detail, records, errors = _combine(list(verdicts))
+    # A configured server whose name does not resolve counts as a dead server, never as absent.
+    status, detail, records, errors = _combine(list(verdicts), unreachable=len(discovery_errors))
     errors = tuple(discovery_errors) + errors
 
     labels = _register_labels(register, cfg.parent_domain)
@@ -272,8 +275,9 @@ def _judge_server(
 
 
 def _combine(
-    verdicts: list[_ServerVerdict],
+    verdicts: list[_ServerVerdict], unreachable: int = 0
 ) -> tuple[CheckStatus, Detail, tuple[Record, ...], tuple[str, ...]]:
+    """One answer from every server's verdict; ``unreachable`` servers could not be asked."""
     errors = tuple(e for v in verdicts for e in v.errors)
     if not verdicts:
         return CheckStatus.UNDETERMINED, Detail.NO_SERVERS, (), errors
@@ -281,8 +285,9 @@ def _combine(
     outcomes = [v.outcome for v in verdicts]
     present = [o for o in outcomes if o in _PRESENT]
     absent = [o for o in outcomes if o in _ABSENT]
-    if Detail.MISMATCH in outcomes or (present and absent):
-        if present and absent:
+    # NXDOMAIN at one server and only a wildcard's answer at another: the zones differ.
+    if Detail.MISMATCH in outcomes or (present and absent) or len(set(absent)) > 1:
+        if (present and absent) or len(set(absent)) > 1:
             errors += (
                 "servers disagree: "
                 + ", ".join(f"{format_server(v.server)}={v.outcome}" for v in verdicts),
@@ -293,7 +298,7 @@ def _combine(
         for kind in _PRESENT:
             if kind in present:
                 return CheckStatus.TAKEN, kind, records, errors
-    failed = [o for o in outcomes if o not in _ABSENT]
+    failed = [o for o in outcomes if o not in _ABSENT] + [Detail.UNREACHABLE] * unreachable
     if failed:
         return CheckStatus.UNDETERMINED, failed[0], (), errors
     detail = Detail.WILDCARD_ONLY if Detail.WILDCARD_ONLY in outcomes else Detail.NXDOMAIN

@@ -20,6 +20,7 @@ EXIT_AVAILABLE = 0
 EXIT_TAKEN = 1
 EXIT_INVALID = 2
 EXIT_UNDETERMINED = 3
+ECHO_LIMIT = 256
 
 _EXIT = {
     CheckStatus.AVAILABLE: EXIT_AVAILABLE,
@@ -47,7 +48,8 @@ async def check_command(
     except InvalidName as exc:
         if as_json:
             payload = {
-                "input": argv_name,
+                # what was typed, cut short: a 100k-character input is not echoed back
+                "input": argv_name[:ECHO_LIMIT] + ("…" if len(argv_name) > ECHO_LIMIT else ""),
                 "status": "invalid",
                 "reason": exc.reason_code,
                 "message": exc.message_id,

@@ -15,6 +15,9 @@ from domains.names import DEFAULT_RESERVED
 Server = tuple[str, int]
 
 PROVIDERS = ("rfc2136", "manual")
+MAX_TIMEOUT = 60.0
+"""Longest total budget of one DNS check, seconds (a person waits for the answer)."""
+MAX_VERIFY_TIMEOUT = 600.0
 
 
 def parse_server(text: str, default_port: int = 53) -> Server:
@@ -102,10 +105,13 @@ class DnsConfig:
         if self.primary is not None:
             object.__setattr__(self, "primary", _as_server(self.primary))
         object.__setattr__(self, "reserved", tuple(r.strip().lower() for r in self.reserved))
-        if not self.timeout > 0:
-            raise ValueError("timeout must be a positive number of seconds")
-        if not self.verify_timeout >= 0:
-            raise ValueError("verify_timeout must not be negative")
+        # Bounded: `inf` or 1e300 would let a check against a dead server hang for ever.
+        if not 0 < self.timeout <= MAX_TIMEOUT:
+            raise ValueError(f"timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds")
+        if not 0 <= self.verify_timeout <= MAX_VERIFY_TIMEOUT:
+            raise ValueError(
+                f"verify_timeout must be between 0 and {MAX_VERIFY_TIMEOUT:g} seconds"
+            )
         if self.provider not in PROVIDERS:
             choices = ", ".join(PROVIDERS)
             raise ValueError(f"provider must be one of {choices}, not {self.provider!r}")

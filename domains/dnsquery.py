@@ -161,6 +161,10 @@ def classify(response: dns.message.Message, qname: dns.name.Name, zone: dns.name
         if rrset.rdtype == dns.rdatatype.SOA and qname.is_subdomain(rrset.name)
     ]
     soa_zone = soa[0].name.to_text(omit_final_dot=True) if soa else None
+    if soa and not soa[0].name.is_subdomain(zone):
+        # The SOA of a zone above ours (a server authoritative only for the parent, go.id):
+        # its "no such name" says nothing about our zone.
+        return Answer("error", error="wrong_zone", zone=soa_zone)
     if rcode == dns.rcode.NXDOMAIN:
         if not soa:
             return Answer("error", error="no_soa")

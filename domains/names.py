@@ -3,9 +3,11 @@
 The input is one label under the parent domain, typed by a person: ``"Dinkes"``,
 ``" dinkes "`` and ``"dinkes.example.go.id"`` all mean the same name. Internationalised
 names are converted with UTS46 (non-transitional) and IDNA 2008, and shown both ways.
-Look-alike spellings (a label mixing Latin with Cyrillic or Greek, or written entirely in
-Cyrillic/Greek letters that look Latin) are refused, because they are the usual way to
-fake an existing name.
+Look-alike spellings are refused, because they are the usual way to fake an existing name:
+a label mixing scripts (Latin with Cyrillic), a Latin label with a letter that imitates a
+plain ASCII one (``ᴅinkes``, ``ınfo``), or a label written wholly in letters of another script
+that look Latin (Armenian ``օօօ``). Which letters look like which comes from Unicode's
+confusables data (UTS #39) through the ``confusable-homoglyphs`` package, not a hand list.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 import idna
+from confusable_homoglyphs import confusables
 
 #: Labels that belong to infrastructure or that users would take for an official service.
 DEFAULT_RESERVED: tuple[str, ...] = (
@@ -31,18 +35,6 @@ _MAX_INPUT = 1024
 
 _LDH = re.compile(r"[a-z0-9-]+")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
-
-# Letters of other scripts that look like Latin letters (lower case, after UTS46 mapping).
-_LATIN_LOOKALIKES: dict[str, str] = {
-    # Cyrillic
-    "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c", "\u0443": "y",
-    "\u0445": "x", "\u0455": "s", "\u0456": "i", "\u0458": "j", "\u04bb": "h", "\u0501": "d",
-    "\u051b": "q", "\u051d": "w", "\u04cf": "l", "\u043a": "k", "\u0432": "b", "\u043d": "h",
-    "\u0442": "t", "\u0433": "r", "\u0457": "i",
-    # Greek
-    "\u03b1": "a", "\u03bf": "o", "\u03bd": "v", "\u03b9": "i", "\u03ba": "k", "\u03c1": "p",
-    "\u03c5": "u", "\u03c7": "x", "\u03b5": "e", "\u03c4": "t", "\u03b7": "n",
-}  # fmt: skip
 
 # Script sets a single label may combine (UTS 39 "highly restrictive").
 _ALLOWED_SCRIPT_SETS: tuple[frozenset[str], ...] = (
@@ -117,8 +109,8 @@ _MESSAGES: dict[str, str] = {
         "menyerupai nama lain."
     ),
     "confusable": (
-        "Nama ditulis dengan huruf aksara lain yang menyerupai huruf Latin; gunakan huruf "
-        "Latin biasa."
+        "Nama memuat huruf yang menyerupai huruf Latin biasa (misalnya dari aksara lain); "
+        "gunakan huruf Latin biasa."
     ),
     "too_long": "Nama subdomain paling panjang 63 karakter.",
     "fqdn_too_long": "Nama domain lengkap melebihi 253 karakter.",
@@ -280,19 +272,54 @@ def label_scripts(label: str) -> frozenset[str]:
     return frozenset(s for s in (char_script(ch) for ch in label) if s is not None)
 
 
+_ASCII_LDH = re.compile(r"[a-z0-9]+")
+
+
+def _homoglyphs(ch: str) -> list[str]:
+    found = confusables.confusables_data.get(ch, [])
+    return [str(h["c"]).replace("\u200e", "") for h in found]
+
+
+@cache
+def ascii_lookalike(ch: str) -> str | None:
+    """The plain ASCII letters a non-ASCII character can pass for, or None.
+
+    Unicode's confusables data links characters pairwise (``ı``–``i``, ``օ``–``o``), some
+    only through one more character or a case pair (``ᴅ``–``ꭰ``, whose capital ``Ꭰ`` is
+    listed with ``D``): two steps are followed, with upper and lower case at each."""
+    if ch.isascii():
+        return None
+    seen, frontier = {ch}, {ch}
+    for _ in range(2):
+        step: set[str] = set()
+        for text in frontier:
+            for form in dict.fromkeys((text, text.lower(), text.upper())):
+                for glyph in _homoglyphs(form):
+                    for variant in (glyph, glyph.lower()):
+                        if _ASCII_LDH.fullmatch(variant):
+                            return variant
+                        if variant not in seen:
+                            seen.add(variant)
+                            step.add(variant)
+        frontier = step
+    return None
+
+
 def _check_scripts(uni: str) -> None:
     scripts = label_scripts(uni)
     if len(scripts) > 1 and not any(scripts <= allowed for allowed in _ALLOWED_SCRIPT_SETS):
         raise _fail("mixed_script")
-    if scripts and scripts <= {"CYRILLIC", "GREEK"}:
-        letters = [ch for ch in uni if char_script(ch) is not None]
-        if letters and all(ch in _LATIN_LOOKALIKES for ch in letters):
-            raise _fail("confusable")
+    letters = [ch for ch in uni if not ch.isascii() and char_script(ch) is not None]
+    lookalikes = [ch for ch in letters if ascii_lookalike(ch) is not None]
+    if "LATIN" in scripts and lookalikes:
+        raise _fail("confusable")  # ᴅinkes, ınfo: one letter imitates an ASCII one
+    if letters and "LATIN" not in scripts and len(lookalikes) == len(letters):
+        raise _fail("confusable")  # օօօ, рора: the whole label reads as Latin
 
 
 def _fold_to_ascii(text: str) -> str:
-    text = _uts46_map(text.translate(_DOTS))
-    text = "".join(_LATIN_LOOKALIKES.get(ch, ch) for ch in text)
+    text = _uts46_map(text.translate(_DOTS)).casefold()  # casefold: ß becomes ss
+    text = "".join(ascii_lookalike(ch) or ch for ch in text)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.category(ch).startswith("M"))
 

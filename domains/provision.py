@@ -342,6 +342,7 @@ class Rfc2136Provider:
         """Create the plan's records if, and only if, the name is not in use at all."""
         started = time.monotonic()
         name = dns.name.from_text(plan.fqdn)
+        await self._refuse_existing_node(name, plan)
         update = self._update()
         update.absent(name)
         for rdtype, records in _by_type(plan.records).items():
@@ -368,6 +369,21 @@ class Rfc2136Provider:
             update.delete(name, rdtype)
         await self._send(update, plan)
         return await self._confirm(plan, want_present=False, started=started)
+
+    async def _refuse_existing_node(self, name: dns.name.Name, plan: Plan) -> None:
+        """The update's prerequisite "name not in use" holds at an empty non-terminal (a name
+        with children but no records of its own), which the check reports as taken: ask the
+        primary first, and create only where it says NXDOMAIN or answers from a wildcard."""
+        assert self.cfg.primary is not None
+        deadline = _now() + min(self.cfg.timeout, 2.0)
+        answer = await lookup(self.cfg.primary, name, dns.rdatatype.A, self._zone, deadline)
+        if answer.kind in ("nodata", "referral"):
+            raise _error("exists", found=await self._found(plan))
+        if answer.kind == "error":
+            code = answer.error or "failed"
+            if code in ("timeout", "unreachable", "refused"):
+                raise _error(code)
+            raise _error("not_authoritative", detail=code)
 
     async def _send(self, update: dns.update.UpdateMessage, plan: Plan) -> None:
         assert self.cfg.primary is not None

@@ -50,9 +50,16 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
+        """Open (and migrate) the database; a file that cannot be used is one DatabaseError."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        _prepare_directory(path, "the database")
+        # Tried with plain sqlite3 first: when aiosqlite's connect fails, its worker thread
+        # outlives the call and may finish after the event loop has closed.
+        try:
+            await asyncio.to_thread(_try_open, path)
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise DatabaseError(f"cannot open the database {path}: {_reason(exc)}") from None
         conn.row_factory = sqlite3.Row
         try:
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -61,6 +68,11 @@ class Database:
             await conn.execute("PRAGMA foreign_keys = ON")
             db = cls(conn, path)
             await db._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            await conn.close()
+            raise DatabaseError(
+                f"cannot use the database {path}: {_reason(exc)} (python -m bot db check "
+                "lists what is wrong; restore a backup if the file is damaged)") from None
         except BaseException:
             await conn.close()
             raise
@@ -121,22 +133,86 @@ class Database:
         target = Path(target)
         if target.exists():
             raise DatabaseError(f"backup target {target} already exists; choose a new file")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _prepare_directory(target, "the backup")
         async with self._lock:
-            dest = await aiosqlite.connect(target)
             try:
-                await self._conn.backup(dest)
-            finally:
-                await dest.close()
+                dest = await aiosqlite.connect(target)
+                try:
+                    await self._conn.backup(dest)
+                finally:
+                    await dest.close()
+            except (sqlite3.Error, OSError) as exc:
+                raise DatabaseError(f"cannot write the backup {target}: {_reason(exc)}") from None
 
     async def integrity_check(self) -> list[str]:
         """Problems found by SQLite's integrity and foreign-key checks; empty when healthy."""
-        async with self.reading() as conn:
-            rows = await conn.execute_fetchall("PRAGMA integrity_check")
-            problems = [str(r[0]) for r in rows if r[0] != "ok"]
-            fk_rows = await conn.execute_fetchall("PRAGMA foreign_key_check")
-            problems += [f"foreign key: table {r[0]} row {r[1]} -> {r[2]}" for r in fk_rows]
-        return problems
+        return await asyncio.to_thread(check_file, self.path)
+
+
+def check_file(path: str | Path) -> list[str]:
+    """What SQLite's integrity and foreign-key checks find in the file at ``path``, read
+    only and without migrating; a check that cannot even run is itself listed."""
+    path = Path(path)
+    if not path.is_file():
+        return [f"no database file at {path}"]
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return [f"cannot open: {_reason(exc)}"]
+    problems: list[str] = []
+    try:
+        for pragma in ("integrity_check", "foreign_key_check"):
+            try:
+                rows = conn.execute(f"PRAGMA {pragma}").fetchall()
+            except sqlite3.Error as exc:
+                problems.append(f"{pragma} could not run: {_reason(exc)}")
+                continue
+            if pragma == "integrity_check":
+                problems += [str(r[0]) for r in rows if r[0] != "ok"]
+            else:
+                problems += [f"foreign key: table {r[0]} row {r[1]} -> {r[2]}" for r in rows]
+    finally:
+        conn.close()
+    return problems
+
+
+def file_version(path: str | Path) -> int | None:
+    """The schema version stored in the file, or None when it cannot be read."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def _try_open(path: Path) -> None:
+    sqlite3.connect(path).close()
+
+
+def _prepare_directory(path: Path, what: str) -> None:
+    """The file's directory exists (created if missing) and the path is not a directory."""
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a directory; {what} needs a file name")
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise DatabaseError(f"{path} lies under {blocking}, which is a file, not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot create the directory {path.parent} for {what}: {_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """The cause in one line, without the path (the caller names it)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 class Repository:

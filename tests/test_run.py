@@ -109,28 +109,35 @@ async def test_wrong_token_is_one_line_without_the_token(emu: BotApiEmulator,
     assert "WRONG-secret-token" not in text
 
 
-def test_no_token_says_how_to_set_it_and_exits_2(tmp_path: Path,
+def test_no_token_says_how_to_set_it_and_exits_1(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     for name, value in BALANGAN.items():
         monkeypatch.setenv(name, value)
     out = io.StringIO()
-    assert cli.main(["run"], out) == 2
+    assert cli.main(["run"], out) == 1
     lines = out.getvalue().splitlines()
     assert len(lines) == 1
     assert "BOT_TOKEN" in lines[0] and "python -m bot demo" in lines[0]
 
 
-def test_webhook_plan_random_path_and_secret() -> None:
-    plan = webhook_plan("https://bot.balangankab.go.id", "127.0.0.2:8443", None)
+TOKEN = "123456:TEST-token"
+
+
+def test_webhook_plan_derives_path_and_secret_from_the_token() -> None:
+    plan = webhook_plan("https://bot.balangankab.go.id", "127.0.0.2:8443", None, TOKEN)
     assert (plan.listen, plan.port) == ("127.0.0.2", 8443)
     assert len(plan.url_path) >= 20 and plan.webhook_url.endswith("/" + plan.url_path)
-    assert len(plan.secret_token) >= 32
-    other = webhook_plan("https://bot.balangankab.go.id/", "8443", None)
+    assert len(plan.secret_token) >= 32 and TOKEN not in plan.secret_token
+    # the same on every start (a restart never changes what Telegram was told) ...
+    again = webhook_plan("https://bot.balangankab.go.id/", "8443", None, TOKEN)
+    assert (again.url_path, again.secret_token) == (plan.url_path, plan.secret_token)
+    # ... and another bot's differ
+    other = webhook_plan("https://bot.balangankab.go.id/", "8443", None, "654321:OTHER-token")
     assert other.url_path != plan.url_path and other.secret_token != plan.secret_token
 
-    fixed = webhook_plan("https://bot.balangankab.go.id/tg/hook", "[::1]:9000", "abc_DEF-1")
+    fixed = webhook_plan("https://bot.balangankab.go.id/tg/hook", "[::1]:9000", "abc_DEF-1", TOKEN)
     assert (fixed.url_path, fixed.webhook_url) == ("tg/hook", "https://bot.balangankab.go.id/tg/hook")
     assert (fixed.listen, fixed.port, fixed.secret_token) == ("::1", 9000, "abc_DEF-1")
 
@@ -145,7 +152,7 @@ def test_webhook_plan_random_path_and_secret() -> None:
 def test_webhook_plan_refuses_bad_input(url: str, listen: str, secret: str | None,
                                         says: str) -> None:
     with pytest.raises(RunError, match=says.replace("?", r"\?")):
-        webhook_plan(url, listen, secret)
+        webhook_plan(url, listen, secret, TOKEN)
 
 
 def test_parse_listen() -> None:

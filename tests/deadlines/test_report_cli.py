@@ -57,5 +57,5 @@ async def test_report_cli_writes_the_pdf_and_the_csv(tmp_path: Path) -> None:
     assert "Bulan Oktober 2026" in pdf_text(written)
 
     wrong = cli(tmp_path, "report", "--month", "11-2026")
-    assert wrong.returncode == 2
+    assert wrong.returncode == 64  # a usage error
     assert "not a month (YYYY-MM): '11-2026'" in wrong.stderr

@@ -63,8 +63,13 @@ def test_other_parent_is_a_parameter() -> None:
         ("dinkes.example.com", "multiple_labels", "dinkes-example-com"),
         ("ab--cd", "hyphen_34", "ab-cd"),
         ("xn--abc", "bad_alabel", None),
-        # "аррӏе" in Cyrillic, given as its A-label
-        ("xn--80ak6aa92e", "confusable", "apple"),
+        # "аррӏе" in Cyrillic, given as its A-label (Unicode's data reads ӏ as i)
+        ("xn--80ak6aa92e", "confusable", "appie"),
+        # Latin look-alikes of ASCII letters, from Unicode's confusables data
+        ("\u1d05inkes", "confusable", "dinkes"),  # ᴅ LATIN LETTER SMALL CAPITAL D
+        ("\u0131nfo", "confusable", "info"),  # ı dotless i
+        ("\u0585\u0585\u0585", "confusable", "ooo"),  # Armenian օօօ
+        ("stra\u00dfe", "confusable", "strasse"),  # ß reads as β / B
         ("x" * 64, "too_long", "x" * 63),
         ("www", "reserved", "www-app"),
         ("MAIL", "reserved", "mail-app"),
@@ -187,3 +192,8 @@ def test_ascii_rules_match_the_letter_of_the_rules(text: str) -> None:
     except InvalidName:
         accepted = False
     assert accepted == expected
+
+
+@pytest.mark.parametrize("text", ["bücher", "münchen", "señor", "дом", "東京", "ελλάδα"])
+def test_real_letters_of_other_languages_still_pass(text: str) -> None:
+    assert validate_name(text).unicode_label == text

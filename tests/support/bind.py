@@ -64,11 +64,11 @@ def find_named() -> str:
 
 
 @contextlib.contextmanager
-def start_bind(directory: Path, zone: str = ZONE) -> Iterator[BindServer]:
+def start_bind(directory: Path, zone: str = ZONE, extra: str = "") -> Iterator[BindServer]:
     """:func:`devtools.localbind.start_bind`, failing the test when named cannot start."""
     with contextlib.ExitStack() as stack:
         try:
-            server = stack.enter_context(localbind.start_bind(directory, zone))
+            server = stack.enter_context(localbind.start_bind(directory, zone, extra))
         except BindUnavailable as exc:
             pytest.fail(str(exc), pytrace=False)
         yield server
