@@ -13,6 +13,7 @@ idempotency key). The window is the duration of one commit.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.background import Rounds
 from bot.service import Clock
-from storage.models import QueuedMessage
+from storage.models import OutMessage, QueuedMessage
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,10 @@ class Dispatcher(Rounds):
         self.store = store
         self.clock = clock
         self.idle_poll = self.fallback_delay = idle_poll
+        self.notices_for_unreachable: Callable[[int, str], Awaitable[list[OutMessage]]] = (
+            _no_notices)
+        """What to tell (the admins, the group) when a chat cannot be reached (the office
+        composes it)."""
 
     async def round(self) -> float:
         return await self.drain()
@@ -89,11 +94,14 @@ class Dispatcher(Rounds):
             seconds = _seconds(exc.retry_after)
             return await self._retry(message, f"429 retry after {seconds}s", seconds)
         except Forbidden as exc:
-            await self._give_up(message, f"403 {exc.message}")
+            await self._unreachable(message, f"403 {exc.message}")
             return None
         except BadRequest as exc:
             if "message is not modified" in exc.message:
                 await self.store.mark_sent(message.id, now=self.clock(), result="unchanged")
+                return None
+            if "chat not found" in exc.message.lower():
+                await self._unreachable(message, f"400 {exc.message}")
                 return None
             await self._give_up(message, f"400 {exc.message}")
             return None
@@ -112,6 +120,15 @@ class Dispatcher(Rounds):
         retry_at = self.clock() + timedelta(seconds=seconds)
         await self.store.mark_failed(message.id, error=error, retry_at=retry_at)
         return seconds
+
+    async def _unreachable(self, message: QueuedMessage, error: str) -> None:
+        """The person blocked the bot or never opened it: keep the message for when they next
+        write, and tell those who should know (once per stretch of unreachability)."""
+        log.warning("outbox message %s to chat %s kept for later: %s", message.id,
+                    message.chat_id, error)
+        notices = await self.notices_for_unreachable(message.chat_id, error)
+        await self.store.mark_unreachable(message.id, message.chat_id, error=error,
+                                          now=self.clock(), notices=notices)
 
     async def _give_up(self, message: QueuedMessage, error: str) -> None:
         log.error("outbox message %s to chat %s dropped: %s", message.id, message.chat_id, error)
@@ -148,6 +165,10 @@ class Dispatcher(Rounds):
             return sent.message_id, None
         sent = await self.bot.send_message(message.chat_id, payload["text"], reply_markup=markup)
         return sent.message_id, None
+
+
+async def _no_notices(_chat_id: int, _error: str) -> list[OutMessage]:
+    return []
 
 
 def _seconds(value: int | timedelta) -> float:

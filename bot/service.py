@@ -508,6 +508,39 @@ class Office:
         if not await self.store.remove_position(position, telegram_user_id):
             raise Refused(f"ID {telegram_user_id} tidak memegang jabatan {wf.title(position)}.")
 
+    # --- people who cannot be reached --------------------------------------------------------
+
+    async def unreachable_notices(self, chat_id: int, error: str) -> list[OutMessage]:
+        """What the admins and the office group are told when the bot cannot write to
+        `chat_id` (blocked, or never opened): who it is, and what to ask of them."""
+        person = await self.store.person_by_telegram(chat_id)
+        who = f"{person.name} (ID Telegram {chat_id})" if person else f"ID Telegram {chat_id}"
+        positions = [self.workflow.title(h.position)
+                     for h in await self.store.positions_of(person.id, self.today())
+                     ] if person else []
+        if positions:
+            who += f", {', '.join(positions)}"
+        why = ("memblokir bot atau belum pernah memulai chat dengan bot"
+               if error.startswith("403") else "chat tidak ditemukan")
+        text = (f"⚠️ Pesan bot tidak dapat disampaikan kepada {escape(who)}: {why}. Mohon minta "
+                "yang bersangkutan membuka chat dengan bot dan menekan Mulai (Start); pesan "
+                "yang tertunda akan dikirim ulang saat itu.")
+        chats = {h.person.telegram_user_id
+                 for h in await self.store.holders_on(self.workflow.admin, self.today())}
+        if self.settings.group_chat_id is not None:
+            chats.add(self.settings.group_chat_id)
+        return [OutMessage(chat, "message", {"text": text, "buttons": []})
+                for chat in sorted(c for c in chats if c is not None and c != chat_id)]
+
+    async def heard_from(self, telegram_user_id: int) -> int:
+        """The person wrote to the bot: what they could not receive is owed again."""
+        if not await self.store.has_unreachable(telegram_user_id):
+            return 0
+        count = await self.store.resend_unreachable(telegram_user_id)
+        if count:
+            self.on_queued()
+        return count
+
     # --- reading requests --------------------------------------------------------------------
 
     async def request(self, number_or_id: str | int) -> Request:

@@ -81,6 +81,37 @@ class Outbox(Repository):
                        WHERE id = ?""", (error, rows.timestamp(retry_at), message_id))
 
 
+    async def mark_unreachable(self, message_id: int, chat_id: int, *, error: str,
+                               now: datetime, notices: Iterable[OutMessage]) -> None:
+        """The chat cannot receive messages now: keep the message for a later resend, and
+        queue `notices` (to those who should know) unless the chat was already known to be
+        unreachable."""
+        async with self.db.transaction() as conn:
+            known = await conn.execute_fetchall(
+                "SELECT 1 FROM outbox WHERE chat_id = ? AND sent_at = 'unreachable' LIMIT 1",
+                (chat_id,))
+            await conn.execute(
+                """UPDATE outbox SET attempts = attempts + 1, last_error = ?,
+                     sent_at = 'unreachable' WHERE id = ?""", (error, message_id))
+            if not list(known):
+                await queue_messages(conn, None, now, notices)
+
+    async def has_unreachable(self, chat_id: int) -> bool:
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                "SELECT 1 FROM outbox WHERE chat_id = ? AND sent_at = 'unreachable' LIMIT 1",
+                (chat_id,))
+        return bool(list(found))
+
+    async def resend_unreachable(self, chat_id: int) -> int:
+        """Owe again, in their order, the messages `chat_id` could not receive; how many."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """UPDATE outbox SET sent_at = NULL, not_before = NULL
+                   WHERE chat_id = ? AND sent_at = 'unreachable'""", (chat_id,))
+            return cur.rowcount
+
+
 async def queue_messages(
     conn: aiosqlite.Connection,
     request_id: int | None,

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.handlers import admin, common, reports, status, steps, submit, technical
 
@@ -14,6 +21,8 @@ if TYPE_CHECKING:
 
 def register(app: BotApp) -> None:
     text = filters.TEXT & ~filters.COMMAND
+    # Before anything else: a person who could not be reached is writing again.
+    app.add_handler(TypeHandler(Update, common.heard_from), group=-1)
     # The requester's form owns its messages while it runs.
     app.add_handler(submit.conversation())
     # Commands.

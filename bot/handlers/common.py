@@ -65,6 +65,12 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+async def heard_from(update: Update, context: BotContext) -> None:
+    """Any update from a person: what they could not receive before is sent again."""
+    if update.effective_user is not None:
+        await context.office.heard_from(update.effective_user.id)
+
+
 async def unknown_button(update: Update, context: BotContext) -> None:
     if update.callback_query:
         await update.callback_query.answer(

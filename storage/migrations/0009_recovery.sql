@@ -10,3 +10,7 @@ CREATE TABLE record_intents (
     settled_at TEXT            -- registered as created, or removed
 );
 CREATE INDEX record_intents_open ON record_intents(label) WHERE settled_at IS NULL;
+
+-- Messages a chat could not receive (the person blocked the bot or never opened it): kept, not
+-- retried, and sent again when that person next writes to the bot.
+CREATE INDEX outbox_unreachable ON outbox(chat_id) WHERE sent_at = 'unreachable';
