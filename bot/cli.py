@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     agency_add.add_argument("code")
     agency_add.add_argument("name")
     agency_add.add_argument("--head-title", help="addressee of letters (default 'Kepala <name>')")
+    agency_add.add_argument("--place", help="where the agency is, for 'Yth. … di <place>' "
+                            "(default: the office's place)")
+    agency_add.add_argument("--address", help="the agency's street address")
     agency_add.add_argument("--contact", type=_telegram_id, help="contact's Telegram user id")
     agency_add.add_argument("--contact-name", default="Kontak SKPD")
     agency_invite = agency_sub.add_parser(

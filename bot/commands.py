@@ -110,8 +110,10 @@ async def agency(ctx: Context, args: argparse.Namespace) -> int:
             name=args.name, agency=await office.agency(args.code)))
     if args.agency_command == "add":
         added = await office.add_agency(args.code, args.name, args.head_title,
-                                        contact=args.contact, contact_name=args.contact_name)
-        ctx.say(f"agency {added.code}: {added.name}")
+                                        contact=args.contact, contact_name=args.contact_name,
+                                        place=args.place, address=args.address)
+        ctx.say(f"agency {added.code}: {added.name}"
+                + (f" ({added.place})" if added.place else ""))
         return 0
     for found, contacts in await office.agencies_with_contacts():
         listed = ", ".join(f"{p.name} ({p.telegram_user_id})" for p in contacts)

@@ -206,8 +206,11 @@ class Office:
     # --- agencies, letters, the database -----------------------------------------------------
 
     async def add_agency(self, code: str, name: str, head_title: str | None = None, *,
-                         contact: int | None = None, contact_name: str = "") -> Agency:
-        added = await self.store.add_agency(code.strip().lower(), name.strip(), head_title)
+                         contact: int | None = None, contact_name: str = "",
+                         place: str | None = None, address: str | None = None) -> Agency:
+        added = await self.store.add_agency(code.strip().lower(), name.strip(), head_title,
+                                            place=(place or "").strip() or None,
+                                            address=(address or "").strip() or None)
         if contact:
             await self.store.add_agency_contact(added.code, contact, contact_name,
                                                 now=self.clock())
@@ -252,7 +255,8 @@ class Office:
         notice = None if registered else UNREGISTERED_NOTICE.format(agency=escape(agency.name))
         now = self.clock()
         local = now.astimezone(self.settings.timezone)
-        subject = f"Permohonan pembuatan subdomain {new.subdomain}.{self.settings.parent_domain}"
+        subject = (new.letter_subject.strip() or
+                   f"Permohonan pembuatan subdomain {new.subdomain}.{self.settings.parent_domain}")
         first = self.workflow.initial
         holders = await self.holder_chats(first, None, self.today())
         requester = await self.store.person(new.requester_id)
@@ -662,8 +666,9 @@ class Office:
         """The lembar disposisi of `request` as a PDF file (default under DATA_DIR/sheets)."""
         events = await self.store.timeline(request.id)
         received = request.created_at.astimezone(self.settings.timezone).date()
-        pdf = paperwork.render_sheet(
-            self.settings, paperwork.disposition_sheet(self.workflow, request, events, received))
+        sheet = paperwork.disposition_sheet(self.workflow, request, events, received,
+                                            settings=self.settings)
+        pdf = paperwork.render_sheet(self.settings, sheet)
         path = path or self.settings.data_dir / "sheets" / f"{request.number}-disposisi.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(path.write_bytes, pdf)
@@ -801,8 +806,9 @@ class Office:
         day = self.today()
         try:
             signatory = paperwork.signatory(self.settings, signer, acting)
-            paperwork.reply_letter(self.settings, after, facts, signatory, day=day,
-                                   number="0", code="CHECK")  # fail here, not mid-commit
+            checked = paperwork.reply_letter(self.settings, after, facts, signatory, day=day,
+                                             number="0", code="CHECK")  # fail here, not mid-commit
+            subject = paperwork.letter_subject(self.settings, checked)
         except (paperwork.PaperworkError, ValueError) as failed:
             message = getattr(failed, "message_id", f"Surat tidak dapat dibuat: {failed}")
             raise WorkflowError(message) from None
@@ -813,7 +819,7 @@ class Office:
 
         return LetterOrder(
             year=day.year, kind=facts.kind.value, addressee=after.agency.addressee,
-            subject=paperwork.SUBJECT.format(fqdn=f"{after.subdomain}.{self.settings.parent_domain}"),
+            subject=subject,
             signer_id=signer.id, signer_acting=acting,
             number_for=lambda seq: paperwork.number_for(self.settings, day.year, seq),
             render=render, directory=self.settings.data_dir / "letters",

@@ -38,7 +38,8 @@ from reportlab.platypus import (
 
 from letters.dates import month_name_id
 from letters.figures import MonthFigures, StepFigures, Visit
-from letters.render import FontSet, esc
+from letters.fonts import FontSet, default_fonts
+from letters.render import esc
 
 TITLE = "LAPORAN KINERJA LAYANAN SUBDOMAIN"
 EMPTY_LINE = "Tidak ada permohonan yang diterima pada bulan {month}."
@@ -369,7 +370,7 @@ def render_month_report(
 ) -> bytes:
     """The month's report as PDF bytes. ``month_label`` defaults to e.g. ``November 2026``;
     ``zone_label`` is what the office writes after a time (``WIB``, ``WITA``, ``UTC+9``)."""
-    fonts = fonts or FontSet()
+    fonts = fonts or default_fonts()
     st = _Styles(fonts)
     label = month_label or f"{month_name_id(figures.month)} {figures.year}"
     story: list[Flowable] = [
