@@ -166,6 +166,10 @@ async def check(ctx: Context, args: argparse.Namespace) -> int:
 async def letter(ctx: Context, args: argparse.Namespace) -> int:
     office = ctx.office
     w = office.words
+    if args.letter_command == "preview":
+        path = await office.letter_preview(args.outcome, args.output)
+        ctx.say(str(path))
+        return 0
     if args.letter_command == "list":
         for issued in await office.letters():
             ctx.say(f"{issued.number:<32} {issued.kind:<9} {issued.addressee}  "

@@ -26,7 +26,14 @@ from letters.model import (
 )
 from letters.numbering import format_letter_number
 from letters.render import render_disposition_sheet, render_reply_letter
-from storage.models import AuditEntry, Person, PositionHolder, Request, RequestEvent
+from storage.models import (
+    Agency,
+    AuditEntry,
+    Person,
+    PositionHolder,
+    Request,
+    RequestEvent,
+)
 
 LEGACY_PERIHAL = "Permohonan subdomain {fqdn}"
 """Only for a request filed before the form asked for its letter's perihal."""
@@ -234,3 +241,50 @@ def disposition_sheet(workflow: Workflow, request: Request, events: Sequence[Req
 
 def render_sheet(settings: Settings, sheet: DispositionSheet) -> bytes:
     return render_disposition_sheet(sheet, office_identity(settings))
+
+
+PREVIEW_NIP = "000000000000000000"
+PREVIEW_DATE = date(2026, 1, 5)
+"""The request letter's date on a preview."""
+
+
+def letter_warnings(settings: Settings) -> list[str]:
+    """What an office should fix before its letters go out (logged at start, said by init)."""
+    if settings.office.emblem_path is None:
+        return ["OFFICE_EMBLEM_PATH is not set: reply letters and disposition sheets go out "
+                "without the regional emblem (lambang daerah) in the kop; set it to a PNG and "
+                "check with: python -m bot letter preview --outcome created"]
+    return []
+
+
+def preview_letter(settings: Settings, kind: LetterKind, *, day: date,
+                   signer: PositionHolder | None = None, agency: Agency | None = None
+                   ) -> ReplyLetter:
+    """A KONSEP of `kind` with the office's own settings, for checking the kop, the layout
+    and the templates before going live: the registered Kepala Dinas and the first agency
+    where there are some, stand-ins otherwise."""
+    name = f"{agency.code if agency else 'contoh'}.{settings.parent_domain}"
+    if signer is not None and signer.person.nip and signer.person.rank:
+        signatory_ = signatory(settings, signer.person, signer.acting)
+    else:
+        signatory_ = Signatory(position_title=f"KEPALA {settings.office.name.upper()}",
+                               name="(NAMA KEPALA DINAS)", rank="(Pangkat)", nip=PREVIEW_NIP)
+    title = agency.addressee if agency else "Kepala Perangkat Daerah"
+    place = (agency.place if agency else None) or settings.office.place
+    extra: dict[str, object] = {}
+    if kind is LetterKind.CREATED:
+        extra = {"records": ((name, "A", "192.0.2.10", settings.dns.ttl),), "date_active": day}
+    elif kind is LetterKind.ADVICE:
+        extra = {"advice": "Nama subdomain agar menggunakan singkatan nomenklatur Perangkat "
+                           "Daerah sesuai pedoman penamaan subdomain."}
+    elif kind is LetterKind.DECLINED:
+        extra = {"reason": "Subdomain yang diajukan tidak diperuntukkan bagi layanan Perangkat "
+                           "Daerah."}
+    return ReplyLetter(
+        kind=kind, number=None, date=day, draft=True,
+        addressee=Addressee(title=title, place=place),
+        incoming=IncomingRef(number="000/001/Contoh/2026", date=PREVIEW_DATE,
+                             subject="Permohonan Pembuatan Subdomain"),
+        fqdn=name, signatory=signatory_, tembusan=settings.office.tembusan,
+        **extra,  # type: ignore[arg-type]
+    )

@@ -39,6 +39,7 @@ from domains.check import CheckResult
 from domains.dnsquery import Record
 from domains.names import InvalidName
 from domains.provision import Plan, ProvisionError
+from letters.model import LetterKind
 from storage.invites import Invite, InviteBook, InviteSpec, InviteUnavailable, Unavailable
 from storage.models import (
     Agency,
@@ -224,6 +225,24 @@ class Office:
 
     async def letters(self, request: Request | None = None) -> list[IssuedLetter]:
         return await self.store.letters(request.id if request else None)
+
+    async def letter_preview(self, outcome: str, path: Path | None = None) -> Path:
+        """A KONSEP of an `outcome` letter on the office's own settings (kop, paper,
+        templates), signed by the registered signatory where there is one: for checking the
+        papers before going live. Written to `path` (default DATA_DIR/letters/preview-…)."""
+        kind = LetterKind(outcome)
+        role = next((s.role for s in self.workflow.steps if Card.DRAFT in s.card), None)
+        holders = await self.store.holders_on(role, self.today()) if role else []
+        agencies = await self.store.agencies()
+        letter = paperwork.preview_letter(
+            self.settings, kind, day=self.today(),
+            signer=paperwork.expected_signer(holders) if holders else None,
+            agency=agencies[0] if agencies else None)
+        pdf = await asyncio.to_thread(paperwork.render_letter, self.settings, letter)
+        target = path or self.settings.data_dir / "letters" / f"preview-{kind.value}.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(target.write_bytes, pdf)
+        return target
 
     async def letter_by_code(self, code: str) -> IssuedLetter | None:
         found = await self.store.letters(code=code)

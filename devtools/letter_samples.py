@@ -18,11 +18,11 @@ from bot.settings import Settings
 from devtools.profile import demo_office, region
 from letters.model import (
     Addressee,
-    OfficeIdentity,
     DispositionEntry,
     DispositionSheet,
     IncomingRef,
     LetterKind,
+    OfficeIdentity,
     ReplyLetter,
     Signatory,
     Urgency,

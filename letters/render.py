@@ -593,7 +593,7 @@ def render_disposition_sheet(
     blank_rows = 0 if sheet.entries else 3
     for _ in range(blank_rows):
         table_rows.append(["", "", "", "", ""])
-    widths = [1.0 * cm, 3.6 * cm, 3.2 * cm, 3.6 * cm]
+    widths = [1.1 * cm, 3.6 * cm, 3.2 * cm, 3.5 * cm]
     widths.append(width - sum(widths))
     heights: list[float | None] = [None] * (len(table_rows) - blank_rows) + [2.5 * cm] * blank_rows
     story.append(
