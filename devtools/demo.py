@@ -286,24 +286,26 @@ class Script:
         agency = await self.expect(r, fresh("Pilih Perangkat Daerah"),
                                    "the form's first question")
         await self.press(r, agency, "Dinas Kesehatan")
-        await self.expect(r, fresh("2/8"), "question 2/8")
+        await self.expect(r, fresh("2/9"), "question 2/9")
         await r.send_text(subdomain)
-        await self.expect(r, fresh("3/8"), "question 3/8")
+        await self.expect(r, fresh("3/9"), "question 3/9")
         await r.send_text(purpose)
-        target = await self.expect(r, fresh("4/8"), "question 4/8")
+        target = await self.expect(r, fresh("4/9"), "question 4/9")
         await self.press(r, target, "Alamat IP")
         await self.expect(r, fresh("Tuliskan Alamat IP"), "the IP question")
         await r.send_text(ip)
-        await self.expect(r, fresh("5/8"), "question 5/8")
+        await self.expect(r, fresh("5/9"), "question 5/9")
         try:
             await r.tap("Bagikan kontak saya")
         except LookupError as exc:
             raise DemoFailed(f"no contact button: {exc}") from None
-        await self.expect(r, fresh("6/8"), "question 6/8")
+        await self.expect(r, fresh("6/9"), "question 6/9")
         await r.send_text(letter_number)
-        await self.expect(r, fresh("7/8"), "question 7/8")
+        await self.expect(r, fresh("7/9"), "question 7/9")
         await r.send_text(self.letter_day.strftime("%d-%m-%Y"))
-        await self.expect(r, fresh("8/8"), "question 8/8")
+        await self.expect(r, fresh("8/9"), "question 8/9")
+        await r.send_text(f"Permohonan Subdomain {subdomain}.{self.settings.parent_domain}")
+        await self.expect(r, fresh("9/9"), "question 9/9")
         letter = request_letter(self.settings, letter_number, self.letter_day, subdomain, purpose)
         await r.send_document(letter, f"surat-permohonan-{subdomain}.pdf",
                               mime_type="application/pdf")

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from bot.handlers.context import BotContext
 
 (AGENCY, SUBDOMAIN, PURPOSE, TARGET, TARGET_VALUE, CONTACT, LETTER_NUMBER, LETTER_DATE,
- LETTER_FILE, CONFIRM) = range(10)
+ LETTER_SUBJECT, LETTER_FILE, CONFIRM) = range(11)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_TEXT = 300
@@ -63,6 +63,7 @@ class Form:
     contact_phone: str = ""
     letter_number: str = ""
     letter_date: date | None = None
+    letter_subject: str = ""
     letter_path: str | None = None
 
 
@@ -96,7 +97,7 @@ async def begin(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     rows = [[InlineKeyboardButton(a.name, callback_data=f"g:{a.id}")] for a in agencies[:30]]
     await _reply(update, "<b>Permohonan subdomain</b> (ketik /batal untuk membatalkan)\n"
-                         "1/8 Pilih Perangkat Daerah pemohon:", InlineKeyboardMarkup(rows))
+                         "1/9 Pilih Perangkat Daerah pemohon:", InlineKeyboardMarkup(rows))
     return AGENCY
 
 
@@ -114,7 +115,7 @@ async def agency_chosen(update: Update, context: BotContext) -> int:
     form.agency_id, form.agency_name = agency.id, agency.name
     await query.edit_message_text(f"Perangkat Daerah: <b>{html.escape(agency.name)}</b>")
     parent = context.office.settings.parent_domain
-    await _reply(update, f"2/8 Tuliskan nama subdomain yang diinginkan (contoh: "
+    await _reply(update, f"2/9 Tuliskan nama subdomain yang diinginkan (contoh: "
                          f"<code>layanan</code> untuk layanan.{html.escape(parent)}).")
     return SUBDOMAIN
 
@@ -128,7 +129,7 @@ async def agency_typed(update: Update, context: BotContext) -> int:
         return AGENCY
     form = _form(context)
     form.agency_id, form.agency_name = agency.id, agency.name
-    await _reply(update, "2/8 Tuliskan nama subdomain yang diinginkan.")
+    await _reply(update, "2/9 Tuliskan nama subdomain yang diinginkan.")
     return SUBDOMAIN
 
 
@@ -161,7 +162,7 @@ async def subdomain(update: Update, context: BotContext) -> int:
     form.subdomain, form.subdomain_display = name.label, name.display()
     await _reply(update, f"Subdomain: <code>{html.escape(name.display())}</code> "
                          f"({availability}).\n"
-                         "3/8 Tuliskan keperluan/penggunaan subdomain ini secara singkat.")
+                         "3/9 Tuliskan keperluan/penggunaan subdomain ini secara singkat.")
     return PURPOSE
 
 
@@ -173,7 +174,7 @@ async def purpose(update: Update, context: BotContext) -> int:
     _form(context).purpose = text
     rows = [[InlineKeyboardButton(label, callback_data=f"t:{kind}")]
             for kind, label in TARGET_LABELS.items()]
-    await _reply(update, "4/8 Subdomain diarahkan ke mana?", InlineKeyboardMarkup(rows))
+    await _reply(update, "4/9 Subdomain diarahkan ke mana?", InlineKeyboardMarkup(rows))
     return TARGET
 
 
@@ -222,7 +223,7 @@ async def _ask_contact(update: Update) -> int:
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton("Bagikan kontak saya", request_contact=True)]],
         one_time_keyboard=True, resize_keyboard=True)
-    await _reply(update, "5/8 Bagikan kontak penanggung jawab dengan tombol di bawah, atau "
+    await _reply(update, "5/9 Bagikan kontak penanggung jawab dengan tombol di bawah, atau "
                          "tuliskan: Nama, nomor telepon.", keyboard)
     return CONTACT
 
@@ -245,7 +246,7 @@ async def contact(update: Update, context: BotContext) -> int:
         form.contact_name, form.contact_phone = name.strip()[:MAX_TEXT], digits
     await _reply(update, f"Kontak: {html.escape(form.contact_name)} "
                          f"({html.escape(form.contact_phone)})\n"
-                         "6/8 Tuliskan nomor surat permohonan.", ReplyKeyboardRemove())
+                         "6/9 Tuliskan nomor surat permohonan.", ReplyKeyboardRemove())
     return LETTER_NUMBER
 
 
@@ -255,7 +256,7 @@ async def letter_number(update: Update, context: BotContext) -> int:
         await _reply(update, "Mohon tuliskan nomor surat (paling banyak 100 karakter).")
         return LETTER_NUMBER
     _form(context).letter_number = text
-    await _reply(update, "7/8 Tuliskan tanggal surat (format HH-BB-TTTT, contoh 27-11-2026).")
+    await _reply(update, "7/9 Tuliskan tanggal surat (format HH-BB-TTTT, contoh 27-11-2026).")
     return LETTER_DATE
 
 
@@ -270,7 +271,19 @@ async def letter_date(update: Update, context: BotContext) -> int:
         await _reply(update, "Tanggal surat tidak boleh di masa depan. Mohon periksa kembali.")
         return LETTER_DATE
     _form(context).letter_date = day
-    await _reply(update, "8/8 Kirim pindaian surat permohonan sebagai PDF atau foto "
+    await _reply(update, "8/9 Tuliskan perihal surat permohonan persis seperti tertulis pada "
+                         "surat (contoh: Permohonan Pembuatan Subdomain).")
+    return LETTER_SUBJECT
+
+
+async def letter_subject(update: Update, context: BotContext) -> int:
+    text = " ".join(_text(update).split())
+    if not text or len(text) > MAX_TEXT:
+        await _reply(update, f"Mohon tuliskan perihal surat (paling banyak {MAX_TEXT} "
+                             "karakter).")
+        return LETTER_SUBJECT
+    _form(context).letter_subject = text
+    await _reply(update, "9/9 Kirim pindaian surat permohonan sebagai PDF atau foto "
                          "(paling besar 20 MB).")
     return LETTER_FILE
 
@@ -327,6 +340,7 @@ async def _summary(update: Update, form: Form) -> int:
         f"Kontak: {html.escape(form.contact_name)} ({html.escape(form.contact_phone)})",
         f"Surat: {html.escape(form.letter_number)} tanggal "
         f"{form.letter_date.strftime('%d-%m-%Y')}",
+        f"Perihal surat: {html.escape(form.letter_subject)}",
         "Lampiran: surat permohonan",
     ])
     buttons = InlineKeyboardMarkup([[
@@ -361,7 +375,7 @@ async def confirm(update: Update, context: BotContext) -> int:
             agency_id=form.agency_id, requester_id=person.id, subdomain=form.subdomain,
             purpose=form.purpose, target_kind=form.target_kind, target_value=form.target_value,
             letter_number=form.letter_number, letter_date=form.letter_date,
-            contact_name=form.contact_name, contact_phone=form.contact_phone,
+            letter_subject=form.letter_subject, contact_name=form.contact_name, contact_phone=form.contact_phone,
             letter_file_ref=form.letter_path))
     except FilingRefused as refused:
         context.session.pop(FORM, None)
@@ -397,6 +411,7 @@ def _conversation(text: filters.BaseFilter) -> ConversationHandler[BotContext]:
             CONTACT: [MessageHandler(filters.CONTACT | text, contact)],
             LETTER_NUMBER: [MessageHandler(text, letter_number)],
             LETTER_DATE: [MessageHandler(text, letter_date)],
+            LETTER_SUBJECT: [MessageHandler(text, letter_subject)],
             LETTER_FILE: [MessageHandler(~filters.COMMAND, letter_file)],
             CONFIRM: [CallbackQueryHandler(confirm, pattern=r"^f:(send|edit|cancel)$")],
         },

@@ -33,7 +33,7 @@ async def test_ajukan_refuses_a_taken_name_and_accepts_a_free_one(
         await requester.send_command("/ajukan")
         await requester.press(await requester.wait_for("Pilih Perangkat Daerah"),
                               "Dinas Kesehatan")
-        await requester.wait_for("2/8")
+        await requester.wait_for("2/9")
         await requester.send_text("dinkes")
         refused = await requester.wait_for("tidak tersedia")
         assert "A 10.0.0.5" in refused.text
@@ -41,7 +41,7 @@ async def test_ajukan_refuses_a_taken_name_and_accepts_a_free_one(
         reserved = await requester.wait_for("dicadangkan")
         assert "Saran" in reserved.text
         await requester.send_text("Layanan-Baru")
-        accepted = await requester.wait_for("3/8")
+        accepted = await requester.wait_for("3/9")
         assert "layanan-baru.balangankab.go.id" in accepted.text
         assert "(tersedia)" in accepted.text
 
