@@ -375,7 +375,8 @@ async def confirm(update: Update, context: BotContext) -> int:
             agency_id=form.agency_id, requester_id=person.id, subdomain=form.subdomain,
             purpose=form.purpose, target_kind=form.target_kind, target_value=form.target_value,
             letter_number=form.letter_number, letter_date=form.letter_date,
-            letter_subject=form.letter_subject, contact_name=form.contact_name, contact_phone=form.contact_phone,
+            letter_subject=form.letter_subject, contact_name=form.contact_name,
+            contact_phone=form.contact_phone,
             letter_file_ref=form.letter_path))
     except FilingRefused as refused:
         context.session.pop(FORM, None)

@@ -32,7 +32,6 @@ from tests.support.botrun import (
 )
 from tests.support.office import HEAD, KABID, KASI, REQUESTER, STAFF, Clock, person
 
-
 PERIHAL = "Permohonan Pembuatan Subdomain Portal Layanan"
 """The perihal the simulated requester types from its letter."""
 
