@@ -696,7 +696,7 @@ class Office:
     async def month_report(self, year: int, month: int, path: Path | None = None) -> Path:
         """The month's Mutu Baku report as a PDF file (default under DATA_DIR/reports)."""
         return await report_files.write_month_report(self.store, self.settings, self.workflow,
-                                                     year, month, path)
+                                                     year, month, path, now=self.clock())
 
     async def month_csv(self, year: int, month: int, path: Path) -> Path:
         """The month's audit trail as a CSV file."""
