@@ -556,7 +556,7 @@ class Office:
         actor = await self.actor(person, request) if person else None
         if actor is None or not (step.role in actor.roles and self.workflow.may_act(
                 request.state, actor, request.assignee_id)):
-            raise Refused("Bukan tugas Anda.")
+            raise Refused("Tahap ini bukan tugas Bapak/Ibu.")
         try:
             result = await self.check_name(request.subdomain, request)
         except InvalidName as invalid:

@@ -152,9 +152,9 @@ async def subdomain(update: Update, context: BotContext) -> int:
     if result.status is CheckStatus.TAKEN:
         similar = (f"\nNama serupa yang sudah ada: {html.escape(', '.join(result.similar))}"
                    if result.similar else "")
-        await _reply(update, f"Subdomain {html.escape(name.display())} tidak tersedia: "
-                             f"{html.escape(result.summary_id())}.{similar}\n"
-                             "Mohon tuliskan nama lain.")
+        # the requester is told that the name is taken, not what the DNS record holds
+        await _reply(update, f"Subdomain {html.escape(name.display())} sudah digunakan."
+                             f"{similar}\nMohon tuliskan nama lain.")
         return SUBDOMAIN
     availability = ("tersedia" if result.status is CheckStatus.AVAILABLE else
                     "ketersediaannya belum dapat dipastikan; staf akan memeriksanya")
