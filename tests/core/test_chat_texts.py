@@ -17,7 +17,7 @@ from bot import deadlines, notify, texts
 from bot.notify import CardFacts
 from bot.texts import Words
 from bot.workflow import SOP, Instruction, Workflow
-from storage.models import Agency, AuditEntry, PositionHolder, Person, Request, RequestEvent
+from storage.models import Agency, AuditEntry, Person, PositionHolder, Request, RequestEvent
 from tests.support.office import office_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,7 +150,7 @@ def source_texts() -> list[tuple[str, str]]:
                       and node.body and isinstance(node.body[0], ast.Expr)}
         for node in ast.walk(tree):
             if isinstance(node, ast.JoinedStr):
-                text = "".join(v.value if isinstance(v, ast.Constant) else "X"
+                text = "".join(str(v.value) if isinstance(v, ast.Constant) else "X"
                                for v in node.values)
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
                 if id(node) in docstrings:
