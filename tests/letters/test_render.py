@@ -35,8 +35,9 @@ def test_every_element_of_a_final_letter(kind, office):
     # kop surat
     assert "PEMERINTAH KABUPATEN BALANGAN" in text
     assert "DINAS KOMUNIKASI DAN INFORMATIKA" in text
-    assert ("Jl. Jend. A. Yani Km. 3,5 Paringin Selatan, Telepon 0526-2028434, "
-            "Laman www.diskominfo.balangankab.go.id, Pos-el diskominfo@balangankab.go.id") in text
+    assert ("Jalan Jend. A. Yani Km. 3,5 Paringin Selatan, Telepon (0526) 2028434, "
+            "Laman www.diskominfo.balangankab.go.id, Pos-el diskominfo@balangankab.go.id, "
+            "Kode Pos 71618") in text
     assert "Telp" not in text and "Website" not in text and "E-mail" not in text
     # place and date, header block
     assert "Paringin, 29 November 2026" in text
