@@ -142,11 +142,12 @@ def timeline_lines(w: Words, events: Iterable[RequestEvent]) -> list[str]:
 
 
 def dns_check(summary: str) -> str:
-    return f"<b>Hasil pemeriksaan DNS:</b> {escape(summary)}"
+    """The heading on a line of its own: the summary may itself be "Sudah dipakai: A …"."""
+    return f"<b>Hasil pemeriksaan DNS</b>\n{escape(summary)}"
 
 
 def plan(description: str) -> str:
-    return f"<b>Rencana rekaman DNS:</b> {escape(description)}"
+    return f"<b>Rencana rekaman DNS</b>\n{escape(description)}"
 
 
 def letter_caption(w: Words, request: Request, number: str) -> str:

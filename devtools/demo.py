@@ -9,7 +9,7 @@ people in every position act by chat:
    the signatory approves the KONSEP, the requester presses "Diterima");
 2. ``sikda`` is free when filed but in the zone by step 4 (made outside the bot meanwhile),
    so the check reports it taken and the Kabid answers at step 6
-   with "Tidak: domain sudah ada", then the letter, delivery and receipt;
+   with "Subdomain sudah ada", then the letter, delivery and receipt;
 3. ``pariwisata`` is left waiting at step 1 while the office clock runs 600 times faster, so
    the Mutu Baku reminder, the second reminder and the escalation arrive within seconds.
 
@@ -274,7 +274,8 @@ class Script:
                 await self.press(user, ask, "Lewati")
             else:
                 await user.send_text(note)
-        await self.expect(user, lambda m: f"Tercatat: {label}" in m.text and number in m.text,
+        recorded = f"Tercatat: tindakan “{label}”"
+        await self.expect(user, lambda m: recorded in m.text and number in m.text,
                           f"{label!r} on {number} being recorded")
 
     async def submit(self, subdomain: str, purpose: str, ip: str) -> str:
@@ -344,7 +345,7 @@ async def created_journey(s: Script) -> str:
     await s.act(p.kasi, await s.card(p.kasi, 5, n), "Kirim laporan ke Kabid", n)
     await s.act(p.kabid, await s.card(p.kabid, 6, n), "Setujui pembuatan", n)
     await s.act(p.staff, await s.card(p.staff, 7, n), "Buat subdomain", n)
-    await s.act(p.head, await s.card(p.head, 8, n), "Setujui & tandatangani", n)
+    await s.act(p.head, await s.card(p.head, 8, n), "Setujui dan tandatangani", n)
     await s.receipt(n)
     s.say(f"  {n}: created, letter delivered and received")
     return n
@@ -373,9 +374,9 @@ async def exists_journey(s: Script, bind: BindServer) -> str:
     await s.act(p.staff, check, "Kirim laporan teknis", n,
                 note=f"{fqdn} sudah terdaftar di DNS (A 10.0.0.7)")
     await s.act(p.kasi, await s.card(p.kasi, 5, n), "Kirim laporan ke Kabid", n)
-    await s.act(p.kabid, await s.card(p.kabid, 6, n), "Tidak: domain sudah ada", n,
-                note="Subdomain sudah aktif; gunakan user dan password yang ada")
-    await s.act(p.head, await s.card(p.head, 8, n), "Setujui & tandatangani", n)
+    await s.act(p.kabid, await s.card(p.kabid, 6, n), "Subdomain sudah ada", n,
+                note="Subdomain sudah aktif; gunakan nama pengguna dan kata sandi yang ada")
+    await s.act(p.head, await s.card(p.head, 8, n), "Setujui dan tandatangani", n)
     await s.receipt(n)
     s.say(f"  {n}: already exists, letter delivered and received")
     return n

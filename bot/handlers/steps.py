@@ -225,5 +225,5 @@ async def _commit(update: Update, context: BotContext, pending: PendingAction,
         return
     context.session.pop(PENDING, None)
     await chat.send_message(
-        f"Tindakan “{html.escape(pending.label)}” untuk permohonan "
-        f"{html.escape(request.number)} telah dicatat.")
+        f"Tercatat: tindakan “{html.escape(pending.label)}” pada permohonan "
+        f"{html.escape(request.number)}.")

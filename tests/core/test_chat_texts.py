@@ -105,7 +105,8 @@ def rendered_texts(w: Words) -> list[str]:
     """Every text the composing modules make, for every step, action and ending."""
     out: list[str] = []
     facts = CardFacts(notice="Pemohon belum terdaftar sebagai kontak Perangkat Daerah ini.",
-                      dns_check="Nama tersedia", last_dns_check="Nama tersedia",
+                      dns_check="Sudah dipakai: A 10.0.0.5",
+                      last_dns_check="Tersedia: nama belum ada di DNS",
                       record_plan="A layanan.balangankab.go.id 203.0.113.10", provider="manual")
     holder = PositionHolder("kabid", Person(2, 102, "Siti Aminah"), "plh", None, None)
     for step in w.workflow.steps:

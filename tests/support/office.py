@@ -42,7 +42,8 @@ BALANGAN: Mapping[str, str] = MappingProxyType({
 SLEMAN: Mapping[str, str] = MappingProxyType({
     "OFFICE_GOVERNMENT": "PEMERINTAH KABUPATEN SLEMAN",
     "OFFICE_NAME": "DINAS KOMUNIKASI DAN INFORMATIKA",
-    "OFFICE_ADDRESS": "Jl. Parasamya No. 1, Beran, Tridadi",
+    "OFFICE_ADDRESS": "Jalan Parasamya Nomor 1, Beran, Tridadi",
+    "OFFICE_POSTAL_CODE": "55511",
     "OFFICE_PHONE": "0274-868405",
     "OFFICE_WEBSITE": "www.kominfo.slemankab.go.id",
     "OFFICE_EMAIL": "kominfo@slemankab.go.id",
@@ -50,7 +51,6 @@ SLEMAN: Mapping[str, str] = MappingProxyType({
     "OFFICE_UNIT_CODE": "Kominfo-Slm",
     "PARENT_DOMAIN": "slemankab.go.id",
     "TIMEZONE": "Asia/Jakarta",
-    "LETTER_TEMBUSAN": "Bupati Sleman (sebagai laporan); Arsip",
     "OFFICE_HOURS": "mon-thu 07:00-12:00,12:30-15:30; fri 07:00-11:00,13:00-14:30",
 })
 """A second office: another regency, parent domain, zone (WIB), place, unit code and hours."""
