@@ -113,7 +113,7 @@ def sample_letter(
         kind=kind,
         reason=(
             "Subdomain yang diajukan diperuntukkan bagi kegiatan pihak ketiga yang bukan "
-            "merupakan layanan perangkat daerah, sehingga tidak dapat menggunakan domain "
+            "merupakan layanan Perangkat Daerah, sehingga tidak dapat menggunakan domain "
             f"{parent}."
         ),
         advice="kegiatan tersebut dimuat sebagai halaman pada situs resmi Perangkat Daerah.",

@@ -99,7 +99,7 @@ def test_advice_and_declined_carry_reason_and_advice(office):
     declined = sample_letter(LetterKind.DECLINED)
     _, text = _render(declined, office)
     assert "belum dapat kami penuhi dengan alasan sebagai berikut." in text
-    assert "bukan merupakan layanan perangkat daerah" in text
+    assert "bukan merupakan layanan Perangkat Daerah" in text
     assert "kami sarankan agar kegiatan tersebut dimuat sebagai halaman" in text
     assert ": " not in text.split("Yth.")[1].split("Tembusan")[0]  # no colon in the body
 
