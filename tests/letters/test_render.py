@@ -375,3 +375,21 @@ def test_addressee_in_its_own_place(office):
     _, text = _render(letter, office)
     assert "Yth. Camat Awayan di Awayan" in text
     assert "di - " not in text
+
+
+def test_a_missing_font_is_named_with_its_package(tmp_path: Path):
+    from letters.fonts import FontMissing, font_dir
+
+    with pytest.raises(FontMissing, match="fonts-liberation2"):
+        font_dir((tmp_path,))
+    assert (font_dir() / "LiberationSans-Regular.ttf").is_file()
+
+
+def test_the_emblem_warning(tmp_path: Path):
+    from bot.paperwork import letter_warnings
+    from tests.support.office import office_settings
+
+    assert "OFFICE_EMBLEM_PATH is not set" in letter_warnings(office_settings())[0]
+    emblem = tmp_path / "lambang.png"
+    PILImage.new("RGB", (80, 96), (20, 120, 40)).save(emblem)
+    assert letter_warnings(office_settings(OFFICE_EMBLEM_PATH=str(emblem))) == []
