@@ -63,7 +63,7 @@ class OfficeIdentity:
     government_line: str
     office_name: str
     address_line: str
-    """The street address, e.g. ``Jalan Jend. A. Yani Km. 3,5 Paringin Selatan``."""
+    """The street address only, e.g. ``Jalan Merdeka Nomor 1``."""
     phone: str
     website: str
     email: str
