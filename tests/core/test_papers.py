@@ -8,15 +8,19 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from io import BytesIO
 from pathlib import Path
 
 from pypdf import PdfReader
 
+from bot import paperwork
 from bot.service import Office
 from bot.workflow import Action
+from letters.model import LetterKind
 from storage.db import migrations
-from storage.models import NewRequest
+from storage.models import Agency, NewRequest, Person, Request
 from storage.store import Store
 from tests.support.office import (
     BALANGAN,
@@ -25,6 +29,7 @@ from tests.support.office import (
     REQUESTER,
     act,
     drive_to_decision,
+    office_settings,
     person,
     submit,
 )
@@ -127,3 +132,36 @@ async def test_a_version_6_database_keeps_its_requests_perihal(tmp_path: Path) -
         assert (old.agency.place, old.agency.address) == (None, None)
     finally:
         await store.db.close()
+
+
+def _created(target_kind: str) -> str:
+    """The text of a final "created" letter for a request whose record points at `target_kind`."""
+    settings = office_settings()
+    at = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+    request = Request(
+        id=1, number="SD-2026-0001", agency=Agency(1, "dinkes", "Dinas Kesehatan"),
+        requester_id=1, subdomain="layanan", purpose="Portal", target_kind=target_kind,
+        target_value=None if target_kind == "hosting" else "203.0.113.10", contact_name=None,
+        contact_phone=None, letter_number="1/2026", letter_date=date(2026, 11, 27),
+        letter_file_ref=None, state="letter_signoff", version=9, outcome="created",
+        assignee_id=None, state_since=at, created_at=at, letter_subject=PERIHAL)
+    facts = paperwork.LetterFacts(LetterKind.CREATED, "", "",
+                                  (("layanan.balangankab.go.id", "A", "203.0.113.10", 3600),),
+                                  date(2026, 11, 30))
+    signer = paperwork.signatory(settings, Person(1, 101, "Drs. H. Rahmadi, M.Si",
+                                                  nip="197001011990031001",
+                                                  rank="Pembina Utama Muda"), None)
+    letter = paperwork.reply_letter(settings, request, facts, signer, day=date(2026, 11, 30),
+                                    number="555/1/Diskominfo-Blg/2026", code="X")
+    assert letter.addressee.place == "Paringin"  # no place of its own: the office's
+    assert replace(request, agency=Agency(1, "d", "D", None, "Awayan")).agency.place == "Awayan"
+    pdf = paperwork.render_letter(settings, letter)
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages).split())
+
+
+def test_the_account_paragraph_only_where_the_office_hosts_the_site() -> None:
+    hosted, own_server = _created("hosting"), _created("ip")
+    assert "akun pengelola subdomain disampaikan" in hosted
+    assert "nama pengguna dan kata sandi tidak dicantumkan" in hosted
+    assert "akun" not in own_server and "kata sandi" not in own_server
+    assert f"perihal {PERIHAL}, dengan hormat" in own_server
