@@ -206,6 +206,7 @@ async def _on_error(update: object, context: BotContext) -> None:
         try:
             await context.bot.send_message(
                 update.effective_chat.id,
-                html.escape("Maaf, terjadi kesalahan pada sistem. Mohon coba lagi sebentar lagi."))
+                html.escape("Maaf, terjadi kesalahan pada sistem. Mohon coba kembali beberapa "
+                            "saat lagi."))
         except Exception:  # the error reply is best effort; the log above has the cause
             log.warning("could not tell the user about the error")

@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     agency_add.add_argument("code")
     agency_add.add_argument("name")
     agency_add.add_argument("--head-title", help="addressee of letters (default 'Kepala <name>')")
+    agency_add.add_argument("--place", help="where the agency is, for 'Yth. … di <place>' "
+                            "(default: the office's place)")
+    agency_add.add_argument("--address", help="the agency's street address")
     agency_add.add_argument("--contact", type=_telegram_id, help="contact's Telegram user id")
     agency_add.add_argument("--contact-name", default="Kontak SKPD")
     agency_invite = agency_sub.add_parser(
@@ -169,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify = letter_sub.add_parser("verify", help="what was issued under a verification code")
     verify.add_argument("code")
     letter_sub.add_parser("list", help="the outgoing-letter register")
+    preview = letter_sub.add_parser(
+        "preview", help="a sample KONSEP on the office's own settings (kop, paper, templates)")
+    preview.add_argument("--outcome", required=True,
+                         choices=("created", "exists", "advice", "declined"))
+    preview.add_argument("--output", type=Path,
+                         help="PDF path (default DATA_DIR/letters/preview-OUTCOME.pdf)")
 
     record = sub.add_parser("record", help="DNS records the bot created")
     record_sub = record.add_subparsers(dest="record_command", required=True, parser_class=_Parser)

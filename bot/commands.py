@@ -111,10 +111,12 @@ async def agency(ctx: Context, args: argparse.Namespace) -> int:
     if args.agency_command == "add":
         try:
             added = await office.add_agency(args.code, args.name, args.head_title,
-                                            contact=args.contact, contact_name=args.contact_name)
+                                            contact=args.contact, contact_name=args.contact_name,
+                                            place=args.place, address=args.address)
         except EntryRefused as refused:
             raise CommandError(str(refused)) from None
-        ctx.say(f"agency {added.code}: {added.name}")
+        ctx.say(f"agency {added.code}: {added.name}"
+                + (f" ({added.place})" if added.place else ""))
         return 0
     for found, contacts in await office.agencies_with_contacts():
         listed = ", ".join(f"{p.name} ({p.telegram_user_id})" for p in contacts)
@@ -167,6 +169,10 @@ async def check(ctx: Context, args: argparse.Namespace) -> int:
 async def letter(ctx: Context, args: argparse.Namespace) -> int:
     office = ctx.office
     w = office.words
+    if args.letter_command == "preview":
+        path = await office.letter_preview(args.outcome, args.output)
+        ctx.say(str(path))
+        return 0
     if args.letter_command == "list":
         for issued in await office.letters():
             ctx.say(f"{issued.number:<32} {issued.kind:<9} {issued.addressee}  "

@@ -99,7 +99,9 @@ def reminder_text(w: Words, request: Request, step: Step, level: Level) -> str:
             f"pada {_stage(step)} sejak {since}; waktu standar {step.standard_time.label_id}")
     if level is Level.REMINDER:
         return text + "."
-    return text + " telah terlampaui. Mohon segera ditindaklanjuti."
+    return (f"⏰ <b>{head}</b>: {_where(w, request)} menunggu tindakan Bapak/Ibu "
+            f"pada {_stage(step)} sejak {since} dan telah melewati dua kali waktu standar "
+            f"({step.standard_time.times(2).label_id}). Mohon segera ditindaklanjuti.")
 
 
 def escalation_text(w: Words, request: Request, step: Step,
@@ -110,8 +112,8 @@ def escalation_text(w: Words, request: Request, step: Step,
     who = w.workflow.title(role) + (f" ({names})" if names else "")
     return (f"⚠️ <b>Eskalasi</b>: {_where(w, request)} dari "
             f"{escape(request.agency.name)} menunggu tindakan {escape(who)} pada {_stage(step)} "
-            f"sejak {since}; waktu standar {step.standard_time.label_id} telah terlampaui "
-            "tiga kali. Mohon arahan Bapak/Ibu.")
+            f"sejak {since} dan telah melewati tiga kali waktu standar "
+            f"({step.standard_time.times(3).label_id}). Mohon arahan Bapak/Ibu.")
 
 
 def overdue_card(w: Words, request: Request, group_chat_id: int,

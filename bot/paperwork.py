@@ -11,8 +11,8 @@ from typing import Literal
 
 from bot.settings import Settings
 from bot.texts import fqdn
-from bot.workflow import Action, Instruction, Outcome, Transition, Workflow
-from letters.body import office_display_name
+from bot.workflow import Action, Outcome, Transition, Workflow
+from letters.body import office_display_name, subject_of
 from letters.model import (
     Addressee,
     DispositionEntry,
@@ -26,9 +26,17 @@ from letters.model import (
 )
 from letters.numbering import format_letter_number
 from letters.render import render_disposition_sheet, render_reply_letter
-from storage.models import AuditEntry, Person, PositionHolder, Request, RequestEvent
+from storage.models import (
+    Agency,
+    AuditEntry,
+    Person,
+    PositionHolder,
+    Request,
+    RequestEvent,
+)
 
-SUBJECT = "Permohonan Pembuatan Subdomain {fqdn}"
+LEGACY_PERIHAL = "Permohonan subdomain {fqdn}"
+"""Only for a request filed before the form asked for its letter's perihal."""
 
 
 class PaperworkError(Exception):
@@ -43,11 +51,24 @@ def office_identity(settings: Settings) -> OfficeIdentity:
     o = settings.office
     return OfficeIdentity(
         government_line=o.government, office_name=o.name, address_line=o.address,
-        phone_fax=o.phone, website=o.website, email=o.email, place=o.place,
-        unit_code=o.unit_code, classification_code=o.classification_code,
-        timezone=settings.timezone, zone_label=settings.zone_label(),
-        emblem_path=o.emblem_path, number_pattern=o.letter_number_pattern,
+        phone=o.phone, website=o.website, email=o.email, place=o.place,
+        postal_code=o.postal_code, unit_code=o.unit_code,
+        classification_code=o.classification_code, timezone=settings.timezone,
+        zone_label=settings.zone_label(), emblem_path=o.emblem_path,
+        number_pattern=o.letter_number_pattern, page=o.page,
     )
+
+
+def perihal(settings: Settings, request: Request) -> str:
+    """The request letter's perihal as the requester typed it (older requests: a stand-in)."""
+    return request.letter_subject.strip() or LEGACY_PERIHAL.format(
+        fqdn=fqdn(request, settings.parent_domain))
+
+
+def addressee(settings: Settings, request: Request) -> Addressee:
+    """``Yth. <head of the agency>`` / ``di`` / the agency's own place (else the office's)."""
+    return Addressee(title=request.agency.addressee,
+                     place=request.agency.place or settings.office.place)
 
 
 def display_name(settings: Settings) -> str:
@@ -94,9 +115,10 @@ class LetterFacts:
 def facts(request: Request, events: Sequence[RequestEvent],
           pending: AuditEntry | None = None, outcome: str | None = None, *,
           tz: tzinfo, now: datetime) -> LetterFacts:
-    """Reason, revision text and created records from the timeline (plus the transition
-    being made `now`, which is not stored yet). The activation date is the office's local
-    date (`tz`) of the creation transition, on the draft and on the final letter alike."""
+    """Reason (a decline's note), advice (the Kabid's note with "saran teknis") and created
+    records from the timeline (plus the transition being made `now`, which is not stored
+    yet). The activation date is the office's local date (`tz`) of the creation transition,
+    on the draft and on the final letter alike."""
     trail: list[tuple[str, str | None, dict[str, object], datetime | None]] = [
         (e.action, e.note, e.details, e.at) for e in events]
     if pending is not None:
@@ -106,9 +128,9 @@ def facts(request: Request, events: Sequence[RequestEvent],
     records: tuple[tuple[str, str, str, int], ...] = ()
     active: date | None = None
     for action, note, details, at in trail:
-        if action in (Action.REJECT_ADVICE, Action.DECLINE) and note:
+        if action == Action.DECLINE and note:
             reason = note
-        elif action == Action.RESUBMIT and note:
+        elif action == Action.REJECT_ADVICE and note:
             advice = note
         elif action == Action.CONFIRM_CREATED:
             raw = details.get("records")
@@ -131,27 +153,32 @@ def reply_letter(
     name = fqdn(request, settings.parent_domain)
     url = (f"{settings.verify_base_url}/{code}" if settings.verify_base_url and code
            else None)
+    hosted = request.target_kind == "hosting"
     return ReplyLetter(
         kind=letter_facts.kind,
         number=number,
         date=day,
-        subject=SUBJECT.format(fqdn=name),
-        addressee=Addressee(title=request.agency.addressee, place=settings.office.place),
+        addressee=addressee(settings, request),
         tembusan=settings.office.tembusan,
         incoming=IncomingRef(number=request.letter_number, date=request.letter_date,
-                             subject=f"Permohonan subdomain {name}"),
+                             subject=perihal(settings, request)),
         fqdn=name,
         signatory=signer,
         records=letter_facts.records,
         date_active=letter_facts.date_active,
         reason=letter_facts.reason or ("Nama subdomain tidak dapat dibuat sesuai permohonan."
-                                       if letter_facts.kind in (LetterKind.ADVICE,
-                                                                LetterKind.DECLINED) else ""),
+                                       if letter_facts.kind is LetterKind.DECLINED else ""),
         advice=letter_facts.advice,
+        **({} if hosted else {"account_instructions": ""}),
         draft=number is None,
         verification_code=code,
         verification_url=url,
     )
+
+
+def letter_subject(settings: Settings, letter: ReplyLetter) -> str:
+    """The Hal the letter will carry (for the outgoing register)."""
+    return subject_of(letter, office_identity(settings))
 
 
 def render_letter(settings: Settings, letter: ReplyLetter) -> bytes:
@@ -183,15 +210,16 @@ def dispositions(workflow: Workflow, events: Sequence[RequestEvent],
 
 
 def disposition_sheet(workflow: Workflow, request: Request, events: Sequence[RequestEvent],
-                      tz_received: date) -> DispositionSheet:
-    """The lembar disposisi: the incoming letter and every disposition made on it."""
+                      tz_received: date, *, settings: Settings | None = None
+                      ) -> DispositionSheet:
+    """The lembar disposisi: the incoming letter (its perihal as written) and every
+    disposition made on it, each with only the instruction the official chose."""
     entries = []
     for e, made in dispositions(workflow, events):
         to_role = workflow.next_role(made)
         entries.append(DispositionEntry(
             to=workflow.title(to_role) if to_role else "-",
-            instruction=e.instruction or (Instruction.STUDY_AND_REPORT.value
-                                          if made.assigns else "-"),
+            instruction=e.instruction or "",
             official_name=e.actor_name or "-",
             official_position=workflow.title(e.actor_role) if e.actor_role else "-",
             at=e.at,
@@ -204,10 +232,59 @@ def disposition_sheet(workflow: Workflow, request: Request, events: Sequence[Req
         received_date=tz_received,
         agenda_number=str(request.agenda_number or request.number),
         urgency=Urgency.BIASA,
-        subject=f"Permohonan subdomain {request.subdomain}",
+        subject=(perihal(settings, request) if settings is not None
+                 else request.letter_subject.strip() or LEGACY_PERIHAL.format(
+                     fqdn=request.subdomain)),
         entries=tuple(entries),
     )
 
 
 def render_sheet(settings: Settings, sheet: DispositionSheet) -> bytes:
     return render_disposition_sheet(sheet, office_identity(settings))
+
+
+PREVIEW_NIP = "000000000000000000"
+PREVIEW_DATE = date(2026, 1, 5)
+"""The request letter's date on a preview."""
+
+
+def letter_warnings(settings: Settings) -> list[str]:
+    """What an office should fix before its letters go out (logged at start, said by init)."""
+    if settings.office.emblem_path is None:
+        return ["OFFICE_EMBLEM_PATH is not set: reply letters and disposition sheets go out "
+                "without the regional emblem (lambang daerah) in the kop; set it to a PNG and "
+                "check with: python -m bot letter preview --outcome created"]
+    return []
+
+
+def preview_letter(settings: Settings, kind: LetterKind, *, day: date,
+                   signer: PositionHolder | None = None, agency: Agency | None = None
+                   ) -> ReplyLetter:
+    """A KONSEP of `kind` with the office's own settings, for checking the kop, the layout
+    and the templates before going live: the registered Kepala Dinas and the first agency
+    where there are some, stand-ins otherwise."""
+    name = f"{agency.code if agency else 'contoh'}.{settings.parent_domain}"
+    if signer is not None and signer.person.nip and signer.person.rank:
+        signatory_ = signatory(settings, signer.person, signer.acting)
+    else:
+        signatory_ = Signatory(position_title=f"KEPALA {settings.office.name.upper()}",
+                               name="(NAMA KEPALA DINAS)", rank="(Pangkat)", nip=PREVIEW_NIP)
+    title = agency.addressee if agency else "Kepala Perangkat Daerah"
+    place = (agency.place if agency else None) or settings.office.place
+    extra: dict[str, object] = {}
+    if kind is LetterKind.CREATED:
+        extra = {"records": ((name, "A", "192.0.2.10", settings.dns.ttl),), "date_active": day}
+    elif kind is LetterKind.ADVICE:
+        extra = {"advice": "Nama subdomain agar menggunakan singkatan nomenklatur Perangkat "
+                           "Daerah sesuai pedoman penamaan subdomain."}
+    elif kind is LetterKind.DECLINED:
+        extra = {"reason": "Subdomain yang diajukan tidak diperuntukkan bagi layanan Perangkat "
+                           "Daerah."}
+    return ReplyLetter(
+        kind=kind, number=None, date=day, draft=True,
+        addressee=Addressee(title=title, place=place),
+        incoming=IncomingRef(number="000/001/Contoh/2026", date=PREVIEW_DATE,
+                             subject="Permohonan Pembuatan Subdomain"),
+        fqdn=name, signatory=signatory_, tembusan=settings.office.tembusan,
+        **extra,  # type: ignore[arg-type]
+    )

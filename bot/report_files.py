@@ -7,12 +7,15 @@ import functools
 import os
 import re
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
-from bot.reports import month_audit_csv, month_figures
+from bot.reports import month_audit_csv, month_figures_as_of
 from bot.settings import Settings
-from bot.workflow import Workflow
+from bot.workflow import Card, Workflow
+from letters.body import title_case_id
 from letters.dates import month_name_id
+from letters.figures import ReportSigner
 from letters.report import render_month_report
 from storage.store import Store
 
@@ -56,14 +59,45 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+async def report_signers(store: Store, workflow: Workflow, now: datetime,
+                         settings: Settings) -> tuple[ReportSigner, ...]:
+    """``Disusun oleh``: the position directly under the signatory of letters (the Kabid in
+    this SOP); ``Mengetahui``: that signatory (the Kepala Dinas), with today's holders."""
+    head = next((s.role for s in workflow.steps if Card.DRAFT in s.card), None)
+    if head is None:
+        return ()
+    below = next((p.key for p in workflow.positions if p.superior == head), None)
+    day = now.astimezone(settings.timezone).date()
+    signers = []
+    for caption, role in (("Disusun oleh", below), ("Mengetahui", head)):
+        if role is None:
+            continue
+        holders = await store.holders_on(role, day)
+        holder = next((h for h in holders if h.acting), holders[0] if holders else None)
+        title = workflow.title(role)
+        if caption == "Mengetahui":
+            title = f"Kepala {title_case_id(settings.office.name)}" if title == "Kepala Dinas" \
+                else title
+        signers.append(ReportSigner(
+            caption=caption, title=f"{holder.title_prefix if holder else ''}{title}",
+            name=holder.person.name if holder else "",
+            nip=(holder.person.nip or "") if holder else ""))
+    return tuple(signers)
+
+
 async def write_month_report(store: Store, settings: Settings, workflow: Workflow, year: int,
-                             month: int, path: Path | None = None) -> Path:
-    """Render the month's report PDF to `path` (default under DATA_DIR/reports/); returns it."""
-    figures = await month_figures(store, settings.work_clock(), year, month, settings.timezone,
-                                  workflow=workflow)
+                             month: int, path: Path | None = None, *,
+                             now: datetime | None = None) -> Path:
+    """Render the month's report PDF to `path` (default under DATA_DIR/reports/); returns it.
+    `now` is the report's moment: its date, and when open requests are measured."""
+    moment = now or datetime.now(settings.timezone)
+    figures = await month_figures_as_of(store, settings.work_clock(), year, month,
+                                        settings.timezone, moment, workflow=workflow)
     target = path or default_path(settings, year, month)
     render = functools.partial(render_month_report, figures, office_name(settings),
-                               zone_label=settings.zone_label())
+                               zone_label=settings.zone_label(),
+                               signers=await report_signers(store, workflow, moment, settings),
+                               place=settings.office.place)
     data = await asyncio.to_thread(render)
     await asyncio.to_thread(_write_atomically, target, data)
     return target

@@ -22,20 +22,24 @@ Definitions (what the report promises; tests check them by hand):
   Over-by is the working time past that deadline. Steps without a standard time have no share.
 * Slowest cases: the visits that exceeded their standard, largest over-by first (then longest
   working time, then request number and step).
+* Open past standard: every request still open (whatever month it came in) whose current step
+  has run past its standard time when the report is made, with who holds it and how many
+  standard times have run out (1: first reminder, 2: second, 3: escalated), longest over first.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.workflow import SOP, State, Step, Workflow
 from bot.worktime import Duration, WorkClock, WorkDays
 from bot.zones import zone_label
-from letters.figures import MonthFigures, StepFigures, Visit
+from letters.figures import MonthFigures, OpenCase, StepFigures, Visit
 from storage.models import Request, RequestEvent
 
 if TYPE_CHECKING:  # keeps this module importable by the pure renderers in letters/
@@ -213,6 +217,71 @@ async def month_figures(
     trails = await _with_timelines(store, await month_requests(store, year, month, tz))
     return figures_from(year, month, tz, trails, clock, workflow=workflow,
                         slowest_limit=slowest_limit)
+
+
+# ------------------------------------------------------------------------ open past standard
+
+MAX_MULTIPLE = 99
+
+
+def open_cases(requests: Iterable[Request], holders: Mapping[int, str], clock: WorkClock,
+               now: datetime, workflow: Workflow = SOP) -> tuple[OpenCase, ...]:
+    """The open requests past their current step's standard time at `now` (pure).
+    `holders` names who holds each request (by request id)."""
+    found: list[OpenCase] = []
+    for r in requests:
+        step = workflow.step(r.state)
+        if step is None:
+            continue
+        standard = workflow.standard_time(step.number)
+        deadline = clock.add(r.state_since, standard)
+        if now <= deadline:
+            continue
+        times = 1
+        while times < MAX_MULTIPLE and clock.add(r.state_since, standard.times(times + 1)) < now:
+            times += 1
+        found.append(OpenCase(
+            request_number=r.number, agency=r.agency.name, step=step.number,
+            state_label=step.label, holder=holders.get(r.id, workflow.title(step.role)),
+            since=r.state_since, working=clock.elapsed(r.state_since, now),
+            standard_label=standard.label_id, over_by=clock.elapsed(deadline, now),
+            times_standard=times))
+    found.sort(key=lambda c: (-c.over_by, c.request_number))
+    return tuple(found)
+
+
+async def open_overdue(store: Store, clock: WorkClock, now: datetime,
+                       workflow: Workflow = SOP) -> tuple[OpenCase, ...]:
+    """`open_cases` of every open request, with the names of whoever holds each."""
+    day = now.astimezone(clock.tz).date()
+    requests = [r for r in await store.requests() if r.state not in workflow.final_states]
+    names: dict[int, str] = {}
+    for r in requests:
+        step = workflow.step(r.state)
+        if step is None:
+            continue
+        title = workflow.title(step.role)
+        if step.role == workflow.requester:
+            names[r.id] = f"{title}: {r.agency.name}"
+            continue
+        people: list[str] = []
+        if workflow.is_assigned(step.role) and r.assignee_id is not None:
+            assigned = await store.person(r.assignee_id)
+            people = [assigned.name] if assigned else []
+        else:
+            people = [f"{h.title_prefix}{h.person.name}"
+                      for h in await store.holders_on(step.role, day)]
+        names[r.id] = f"{title}: {', '.join(people)}" if people else title
+    return open_cases(requests, names, clock, now, workflow)
+
+
+async def month_figures_as_of(store: Store, clock: WorkClock, year: int, month: int,
+                              tz: tzinfo, now: datetime, *, workflow: Workflow = SOP
+                              ) -> MonthFigures:
+    """`month_figures` plus the requests open past standard at `now` (the report's day)."""
+    figures = await month_figures(store, clock, year, month, tz, workflow=workflow)
+    return dataclasses.replace(figures, as_of=now,
+                               open_overdue=await open_overdue(store, clock, now, workflow))
 
 
 # ------------------------------------------------------------------------ audit CSV

@@ -155,8 +155,16 @@ def serve(settings: Settings, webhook: Webhook | None) -> int:
     from telegram.error import InvalidToken, NetworkError, TelegramError
 
     from bot.app import build_application, quiet_http_logs
+    from bot.paperwork import letter_warnings
+    from letters.fonts import FontMissing, default_fonts
 
     quiet_http_logs()
+    try:
+        default_fonts()
+    except FontMissing as exc:
+        raise RunError(str(exc), EXIT_FAILED) from None
+    for warning in letter_warnings(settings):
+        log.warning("%s", warning)
     app = build_application(settings)
     try:
         if webhook is None:

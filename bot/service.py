@@ -40,6 +40,7 @@ from domains.check import CheckResult
 from domains.dnsquery import Record
 from domains.names import InvalidName
 from domains.provision import ApplyResult, Plan, ProvisionError
+from letters.model import LetterKind
 from storage.db import check_file, file_version
 from storage.invites import Invite, InviteBook, InviteSpec, InviteUnavailable, Unavailable
 from storage.models import (
@@ -232,11 +233,14 @@ class Office:
     # --- agencies, letters, the database -----------------------------------------------------
 
     async def add_agency(self, code: str, name: str, head_title: str | None = None, *,
-                         contact: int | None = None, contact_name: str = "") -> Agency:
+                         contact: int | None = None, contact_name: str = "",
+                         place: str | None = None, address: str | None = None) -> Agency:
         code, name = checked_text(code, "agency code").lower(), checked_text(name, "agency name")
         if head_title is not None:
             head_title = checked_text(head_title, "head title")
-        added = await self.store.add_agency(code, name, head_title)
+        added = await self.store.add_agency(code, name, head_title,
+                                            place=(place or "").strip() or None,
+                                            address=(address or "").strip() or None)
         if contact:
             await self.store.add_agency_contact(added.code, contact, contact_name,
                                                 now=self.clock())
@@ -250,6 +254,24 @@ class Office:
 
     async def letters(self, request: Request | None = None) -> list[IssuedLetter]:
         return await self.store.letters(request.id if request else None)
+
+    async def letter_preview(self, outcome: str, path: Path | None = None) -> Path:
+        """A KONSEP of an `outcome` letter on the office's own settings (kop, paper,
+        templates), signed by the registered signatory where there is one: for checking the
+        papers before going live. Written to `path` (default DATA_DIR/letters/preview-…)."""
+        kind = LetterKind(outcome)
+        role = next((s.role for s in self.workflow.steps if Card.DRAFT in s.card), None)
+        holders = await self.store.holders_on(role, self.today()) if role else []
+        agencies = await self.store.agencies()
+        letter = paperwork.preview_letter(
+            self.settings, kind, day=self.today(),
+            signer=paperwork.expected_signer(holders) if holders else None,
+            agency=agencies[0] if agencies else None)
+        pdf = await asyncio.to_thread(paperwork.render_letter, self.settings, letter)
+        target = path or self.settings.data_dir / "letters" / f"preview-{kind.value}.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(target.write_bytes, pdf)
+        return target
 
     async def letter_by_code(self, code: str) -> IssuedLetter | None:
         found = await self.store.letters(code=code)
@@ -289,7 +311,8 @@ class Office:
         notice = None if registered else UNREGISTERED_NOTICE.format(agency=escape(agency.name))
         now = self.clock()
         local = now.astimezone(self.settings.timezone)
-        subject = f"Permohonan pembuatan subdomain {new.subdomain}.{self.settings.parent_domain}"
+        subject = (new.letter_subject.strip() or
+                   f"Permohonan pembuatan subdomain {new.subdomain}.{self.settings.parent_domain}")
         first = self.workflow.initial
         holders = await self.holder_chats(first, None, self.today())
         requester = await self.store.person(new.requester_id)
@@ -621,7 +644,7 @@ class Office:
         actor = await self.actor(person, request) if person else None
         if actor is None or not (step.role in actor.roles and self.workflow.may_act(
                 request.state, actor, request.assignee_id)):
-            raise Refused("Bukan tugas Anda.")
+            raise Refused("Tahap ini bukan tugas Bapak/Ibu.")
         try:
             result = await self.check_name(request.subdomain, request)
         except InvalidName as invalid:
@@ -750,8 +773,9 @@ class Office:
         """The lembar disposisi of `request` as a PDF file (default under DATA_DIR/sheets)."""
         events = await self.store.timeline(request.id)
         received = request.created_at.astimezone(self.settings.timezone).date()
-        pdf = paperwork.render_sheet(
-            self.settings, paperwork.disposition_sheet(self.workflow, request, events, received))
+        sheet = paperwork.disposition_sheet(self.workflow, request, events, received,
+                                            settings=self.settings)
+        pdf = paperwork.render_sheet(self.settings, sheet)
         path = path or self.settings.data_dir / "sheets" / f"{request.number}-disposisi.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(path.write_bytes, pdf)
@@ -760,7 +784,7 @@ class Office:
     async def month_report(self, year: int, month: int, path: Path | None = None) -> Path:
         """The month's Mutu Baku report as a PDF file (default under DATA_DIR/reports)."""
         return await report_files.write_month_report(self.store, self.settings, self.workflow,
-                                                     year, month, path)
+                                                     year, month, path, now=self.clock())
 
     async def month_csv(self, year: int, month: int, path: Path) -> Path:
         """The month's audit trail as a CSV file."""
@@ -911,8 +935,9 @@ class Office:
         day = self.today()
         try:
             signatory = paperwork.signatory(self.settings, signer, acting)
-            paperwork.reply_letter(self.settings, after, facts, signatory, day=day,
-                                   number="0", code="CHECK")  # fail here, not mid-commit
+            checked = paperwork.reply_letter(self.settings, after, facts, signatory, day=day,
+                                             number="0", code="CHECK")  # fail here, not mid-commit
+            subject = paperwork.letter_subject(self.settings, checked)
         except (paperwork.PaperworkError, ValueError) as failed:
             message = getattr(failed, "message_id", f"Surat tidak dapat dibuat: {failed}")
             raise WorkflowError(message) from None
@@ -923,7 +948,7 @@ class Office:
 
         return LetterOrder(
             year=day.year, kind=facts.kind.value, addressee=after.agency.addressee,
-            subject=paperwork.SUBJECT.format(fqdn=f"{after.subdomain}.{self.settings.parent_domain}"),
+            subject=subject,
             signer_id=signer.id, signer_acting=acting,
             number_for=lambda seq: paperwork.number_for(self.settings, day.year, seq),
             render=render, directory=self.settings.data_dir / "letters",

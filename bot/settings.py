@@ -24,6 +24,7 @@ from bot.worktime import Duration, OfficeHours, WorkClock, parse_duration
 from bot.zones import zone_label
 from domains.config import MAX_TIMEOUT, DnsConfig, Server, parse_server
 from domains.names import DEFAULT_RESERVED
+from letters.model import PageLayout
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 T = TypeVar("T")
@@ -64,8 +65,12 @@ class OfficeSettings:
     classification_code: str = "555"
     letter_number_pattern: str = "{classification}/{sequence}/{unit}/{year}"
     emblem_path: Path | None = None
-    tembusan: tuple[str, ...] = ("Arsip",)
-    """Who gets a copy of each reply letter (LETTER_TEMBUSAN, separated by ';')."""
+    postal_code: str = ""
+    page: PageLayout = field(default_factory=PageLayout)
+    """Paper (LETTER_PAPER: A4 or F4) and margins (LETTER_MARGINS) of letters and sheets."""
+    tembusan: tuple[str, ...] | None = None
+    """Copies of every reply letter (LETTER_TEMBUSAN, ';' between); None: each outcome
+    template's own Tembusan line."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,7 +158,9 @@ class Settings:
                 if value is not None
             },
             emblem_path=parse("OFFICE_EMBLEM_PATH", _emblem, None),
-            tembusan=parse("LETTER_TEMBUSAN", _items, ("Arsip",)),
+            postal_code=get("OFFICE_POSTAL_CODE") or "",
+            page=_page_layout(env),
+            tembusan=parse("LETTER_TEMBUSAN", _items, None),
         )
         parent = _parse_required(env, "PARENT_DOMAIN", _domain)
         dns = _dns_config(env, parent)
@@ -384,6 +391,30 @@ def _dns_timeout(raw: str) -> float:
 
 
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def _page_layout(env: Mapping[str, str]) -> PageLayout:
+    paper = (_get(env, "LETTER_PAPER") or "A4").upper()
+    if paper not in ("A4", "F4"):
+        raise SettingsError(f"LETTER_PAPER: invalid value {paper!r} (use A4 or F4)")
+    margins = _parse(env, "LETTER_MARGINS", _margins, None)
+    try:
+        if margins is None:
+            return PageLayout(paper=paper)  # type: ignore[arg-type]
+        top, right, bottom, left = margins
+        return PageLayout(paper=paper, top=top, right=right,  # type: ignore[arg-type]
+                          bottom=bottom, left=left)
+    except ValueError as exc:
+        raise SettingsError(f"LETTER_MARGINS: {exc}") from None
+
+
+def _margins(raw: str) -> tuple[float, float, float, float]:
+    """'2,2.5,2.5,3': top, right, bottom, left in centimetres (a decimal comma is not used
+    here, so '2,5' reads as two values)."""
+    parts = [float(p) for p in raw.replace(" ", "").split(",") if p]
+    if len(parts) != 4:
+        raise ValueError("expected four values in cm: top,right,bottom,left (e.g. 2,2.5,2.5,3)")
+    return parts[0], parts[1], parts[2], parts[3]
 
 
 def _emblem(raw: str) -> Path:

@@ -33,7 +33,7 @@ TARGET_LABELS = {"ip": "Alamat IP", "cname": "CNAME ke", "hosting": "Hosting di 
 
 
 def local_time(value: datetime, tz: tzinfo) -> str:
-    """``30-11-2026 06:30 WIB``: on the office's wall clock, with its zone's label."""
+    """``30-11-2026 pukul 06.30 WIB``: on the office's wall clock, with its zone's label."""
     return zones.local_time(value, tz)
 
 
@@ -107,8 +107,9 @@ def first_holder(w: Words) -> str:
 def requester_update(w: Words, request: Request, entry: AuditEntry) -> str:
     label = w.workflow.action_label(entry.action)
     text = (f"Permohonan <b>{escape(request.number)}</b> "
-            f"(<code>{escape(w.fqdn(request))}</code>): {escape(label)}.\n"
-            f"Status sekarang: {escape(w.state(request.state))}.")
+            f"(<code>{escape(w.fqdn(request))}</code>)\n"
+            f"Tindakan: {escape(label)}\n"
+            f"Status sekarang: {escape(w.state(request.state))}")
     if entry.note:
         text += f"\nCatatan: {escape(entry.note)}"
     return text
@@ -145,11 +146,12 @@ def timeline_lines(w: Words, events: Iterable[RequestEvent]) -> list[str]:
 
 
 def dns_check(summary: str) -> str:
-    return f"<b>Hasil pemeriksaan DNS:</b> {escape(summary)}"
+    """The heading on a line of its own: the summary may itself be "Sudah dipakai: A …"."""
+    return f"<b>Hasil pemeriksaan DNS</b>\n{escape(summary)}"
 
 
 def plan(description: str) -> str:
-    return f"<b>Rencana rekaman DNS:</b> {escape(description)}"
+    return f"<b>Rencana rekaman DNS</b>\n{escape(description)}"
 
 
 def letter_caption(w: Words, request: Request, number: str) -> str:

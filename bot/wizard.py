@@ -33,6 +33,7 @@ import dns.tsig
 from dotenv import dotenv_values
 
 from bot import invite_links
+from bot.paperwork import letter_warnings
 from bot.service import Office
 from bot.settings import DEFAULT_API_BASE_URL, OFFICE_SETTINGS, Settings, SettingsError
 from domains.config import format_server, parse_server
@@ -363,6 +364,8 @@ async def _run(args: argparse.Namespace, given: TextIO, out: TextIO) -> int:
     wizard.say(f"  systemctl enable --now {BOT_UNIT} {BACKUP_TIMER}")
     if "BOT_TOKEN" not in answers:
         wizard.say("BOT_TOKEN is still empty: put it in .env before starting the bot.")
+    for warning in letter_warnings(Settings.from_mapping(parsed)):
+        wizard.say(f"warning: {warning}")
     link, qr, settings = await _admin_invite(answers[ADMIN_NAME], username)
     wizard.say(f"\nThe first admin, {answers[ADMIN_NAME]}, opens this link in Telegram "
                f"(one use, within {settings.invite_valid_days} days):")

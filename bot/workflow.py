@@ -469,10 +469,10 @@ class Workflow:
             if role not in actor.roles:
                 continue
             if not self._owns(role, actor, assignee_id):
-                raise NotYourStep("Tahap ini ditugaskan kepada staf lain. Bukan tugas Anda.")
+                raise NotYourStep("Tahap ini ditugaskan kepada staf lain.")
             return Decision(step, transition, role, clean_note(note, transition.note),
                             self.step(transition.to))
-        raise NotYourStep("Bukan tugas Anda: tahap ini menjadi kewenangan "
+        raise NotYourStep("Tahap ini menjadi kewenangan "
                           f"{self.title(step.role)}.")
 
     # self-description
@@ -547,7 +547,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         State.DISPOSITION_HEAD, 1, Role.KEPALA_DINAS,
         "Disposisi Kepala Dinas", "Disposisi Kadis",
-        "Mendisposisikan surat permohonan pembuatan sub domain dari SKPD",
+        "Mendisposisikan surat permohonan pembuatan subdomain dari Perangkat Daerah",
         "Surat permohonan sub domain", WorkMinutes(15), "Disposisi",
         (
             Transition(Action.DISPOSE, State.DISPOSITION_KABID, "Disposisi ke Kabid",
@@ -611,18 +611,20 @@ STEPS: tuple[Step, ...] = (
     Step(
         State.DECISION, 6, Role.KABID,
         "Pemeriksaan dan keputusan Kabid", "Keputusan Kabid",
-        "Memeriksa laporan; jika setuju memerintahkan staf prakom membuat sub domain, jika tidak "
-        "membuat surat balasan bahwa domain sudah tersedia dengan user dan password yang ada",
+        "Memeriksa laporan; jika setuju memerintahkan staf prakom membuat subdomain, jika tidak "
+        "membuat surat balasan bahwa subdomain sudah tersedia dengan nama pengguna dan kata sandi "
+        "yang ada",
         "Agenda kerja", WorkMinutes(20), "Laporan",
         (
             Transition(Action.APPROVE, State.CREATION, "Setujui pembuatan", tell_requester=True,
                        effects=(Effect.RECORD_PLAN,), done_label="Disetujui untuk dibuat"),
-            Transition(Action.REJECT_EXISTS, State.LETTER_SIGNOFF, "Tidak: domain sudah ada",
+            Transition(Action.REJECT_EXISTS, State.LETTER_SIGNOFF, "Subdomain sudah ada",
                        outcome=Outcome.EXISTS, tell_requester=True,
-                       done_label="Tidak disetujui: domain sudah ada"),
-            Transition(Action.REJECT_ADVICE, State.LETTER_SIGNOFF, "Tidak: saran teknis",
+                       done_label="Subdomain telah tersedia sebelumnya"),
+            # The note is the advice itself: the advice letter cannot go out without it.
+            Transition(Action.REJECT_ADVICE, State.LETTER_SIGNOFF, "Beri saran teknis",
                        note=Note.REQUIRED, outcome=Outcome.ADVICE, tell_requester=True,
-                       done_label="Tidak disetujui: saran teknis"),
+                       done_label="Diberi saran teknis"),
             _back(State.REPORT_TO_KABID),
         ),
         card=(Card.LAST_DNS_CHECK, Card.RECORD_PLAN),
@@ -647,7 +649,7 @@ STEPS: tuple[Step, ...] = (
         "teknis lainnya",
         "Agenda kerja", _OFFICE_DAY, "Surat keluar",
         (
-            Transition(Action.SIGN, State.DELIVERY, "Setujui & tandatangani",
+            Transition(Action.SIGN, State.DELIVERY, "Setujui dan tandatangani",
                        effects=(Effect.ISSUE_LETTER,),
                        done_label="Surat balasan ditandatangani"),
             Transition(Action.REVISE, State.LETTER_REVISION, "Perbaiki", note=Note.REQUIRED,
@@ -671,7 +673,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         State.DELIVERY, 9, Role.SKPD,
         "Penyampaian surat balasan", "Penyampaian",
-        "Surat balasan disampaikan ke SKPD pemohon",
+        "Surat balasan disampaikan kepada Perangkat Daerah pemohon",
         "Agenda kerja", _OFFICE_DAY, "Surat keluar, laporan",
         (
             Transition(Action.CONFIRM_RECEIPT, State.COMPLETED, "Diterima", note=Note.NONE,

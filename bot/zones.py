@@ -43,6 +43,8 @@ def utc_offset_label(offset: timedelta) -> str:
 
 
 def local_time(moment: datetime, tz: tzinfo) -> str:
-    """``30-11-2026 06:30 WIB``: `moment` on the office's wall clock, with the zone's label."""
+    """``30-11-2026 pukul 06.30 WIB``: `moment` on the office's wall clock, with the zone's
+    label, as Indonesian formal writing gives a time (``pukul``, a dot between hour and
+    minute)."""
     local = moment.astimezone(tz)
-    return f"{local:%d-%m-%Y %H:%M} {zone_label(tz, moment)}"
+    return f"{local:%d-%m-%Y} pukul {local:%H.%M} {zone_label(tz, moment)}"

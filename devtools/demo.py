@@ -9,7 +9,7 @@ people in every position act by chat:
    the signatory approves the KONSEP, the requester presses "Diterima");
 2. ``sikda`` is free when filed but in the zone by step 4 (made outside the bot meanwhile),
    so the check reports it taken and the Kabid answers at step 6
-   with "Tidak: domain sudah ada", then the letter, delivery and receipt;
+   with "Subdomain sudah ada", then the letter, delivery and receipt;
 3. ``pariwisata`` is left waiting at step 1 while the office clock runs 600 times faster, so
    the Mutu Baku reminder, the second reminder and the escalation arrive within seconds.
 
@@ -274,7 +274,8 @@ class Script:
                 await self.press(user, ask, "Lewati")
             else:
                 await user.send_text(note)
-        await self.expect(user, lambda m: f"Tercatat: {label}" in m.text and number in m.text,
+        recorded = f"Tercatat: tindakan “{label}”"
+        await self.expect(user, lambda m: recorded in m.text and number in m.text,
                           f"{label!r} on {number} being recorded")
 
     async def submit(self, subdomain: str, purpose: str, ip: str) -> str:
@@ -286,24 +287,26 @@ class Script:
         agency = await self.expect(r, fresh("Pilih Perangkat Daerah"),
                                    "the form's first question")
         await self.press(r, agency, "Dinas Kesehatan")
-        await self.expect(r, fresh("2/8"), "question 2/8")
+        await self.expect(r, fresh("2/9"), "question 2/9")
         await r.send_text(subdomain)
-        await self.expect(r, fresh("3/8"), "question 3/8")
+        await self.expect(r, fresh("3/9"), "question 3/9")
         await r.send_text(purpose)
-        target = await self.expect(r, fresh("4/8"), "question 4/8")
+        target = await self.expect(r, fresh("4/9"), "question 4/9")
         await self.press(r, target, "Alamat IP")
         await self.expect(r, fresh("Tuliskan Alamat IP"), "the IP question")
         await r.send_text(ip)
-        await self.expect(r, fresh("5/8"), "question 5/8")
+        await self.expect(r, fresh("5/9"), "question 5/9")
         try:
             await r.tap("Bagikan kontak saya")
         except LookupError as exc:
             raise DemoFailed(f"no contact button: {exc}") from None
-        await self.expect(r, fresh("6/8"), "question 6/8")
+        await self.expect(r, fresh("6/9"), "question 6/9")
         await r.send_text(letter_number)
-        await self.expect(r, fresh("7/8"), "question 7/8")
+        await self.expect(r, fresh("7/9"), "question 7/9")
         await r.send_text(self.letter_day.strftime("%d-%m-%Y"))
-        await self.expect(r, fresh("8/8"), "question 8/8")
+        await self.expect(r, fresh("8/9"), "question 8/9")
+        await r.send_text(f"Permohonan Subdomain {subdomain}.{self.settings.parent_domain}")
+        await self.expect(r, fresh("9/9"), "question 9/9")
         letter = request_letter(self.settings, letter_number, self.letter_day, subdomain, purpose)
         await r.send_document(letter, f"surat-permohonan-{subdomain}.pdf",
                               mime_type="application/pdf")
@@ -342,7 +345,7 @@ async def created_journey(s: Script) -> str:
     await s.act(p.kasi, await s.card(p.kasi, 5, n), "Kirim laporan ke Kabid", n)
     await s.act(p.kabid, await s.card(p.kabid, 6, n), "Setujui pembuatan", n)
     await s.act(p.staff, await s.card(p.staff, 7, n), "Buat subdomain", n)
-    await s.act(p.head, await s.card(p.head, 8, n), "Setujui & tandatangani", n)
+    await s.act(p.head, await s.card(p.head, 8, n), "Setujui dan tandatangani", n)
     await s.receipt(n)
     s.say(f"  {n}: created, letter delivered and received")
     return n
@@ -371,9 +374,9 @@ async def exists_journey(s: Script, bind: BindServer) -> str:
     await s.act(p.staff, check, "Kirim laporan teknis", n,
                 note=f"{fqdn} sudah terdaftar di DNS (A 10.0.0.7)")
     await s.act(p.kasi, await s.card(p.kasi, 5, n), "Kirim laporan ke Kabid", n)
-    await s.act(p.kabid, await s.card(p.kabid, 6, n), "Tidak: domain sudah ada", n,
-                note="Subdomain sudah aktif; gunakan user dan password yang ada")
-    await s.act(p.head, await s.card(p.head, 8, n), "Setujui & tandatangani", n)
+    await s.act(p.kabid, await s.card(p.kabid, 6, n), "Subdomain sudah ada", n,
+                note="Subdomain sudah aktif; gunakan nama pengguna dan kata sandi yang ada")
+    await s.act(p.head, await s.card(p.head, 8, n), "Setujui dan tandatangani", n)
     await s.receipt(n)
     s.say(f"  {n}: already exists, letter delivered and received")
     return n

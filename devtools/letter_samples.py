@@ -2,10 +2,13 @@
 
 ``python -m devtools.letter_samples OUTDIR`` writes them as PDFs (the README's pictures come
 from these), for the demo office (`devtools/demo-office.env`) unless given another office.
+An office without an emblem of its own gets the stand-in `sample-emblem.png` here, so the
+pictures show where the lambang daerah goes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from pathlib import Path
@@ -19,6 +22,7 @@ from letters.model import (
     DispositionSheet,
     IncomingRef,
     LetterKind,
+    OfficeIdentity,
     ReplyLetter,
     Signatory,
     Urgency,
@@ -27,6 +31,18 @@ from letters.numbering import format_letter_number
 from letters.render import render_disposition_sheet, render_reply_letter
 
 SAMPLE_DATE = dt.date(2026, 11, 29)
+SAMPLE_EMBLEM = Path(__file__).with_name("sample-emblem.png")
+"""A stand-in lambang daerah (not any region's real emblem)."""
+SAMPLE_PERIHAL = "Permohonan Pembuatan Subdomain Dinas Kesehatan"
+
+
+def sample_office(settings: Settings | None = None) -> OfficeIdentity:
+    """The office of ``settings`` (default: the demo office) as letters print it, with the
+    stand-in emblem where it has none."""
+    office = office_identity(settings or demo_office())
+    if office.emblem_path is None:
+        office = dataclasses.replace(office, emblem_path=SAMPLE_EMBLEM)
+    return office
 
 
 def sample_signatory(*, acting: bool = False) -> Signatory:
@@ -55,14 +71,13 @@ def sample_letter(
             office.number_pattern, office.classification_code, 123, office.unit_code, 2026
         ),
         "date": SAMPLE_DATE,
-        "subject": f"Pembuatan Subdomain {fqdn}",
         "addressee": Addressee(
             title=f"Kepala Dinas Kesehatan {region(settings)}", place=settings.office.place
         ),
         "incoming": IncomingRef(
             number="400.7/512/Dinkes/2026",
             date=dt.date(2026, 11, 20),
-            subject="Permohonan Pembuatan Subdomain",
+            subject=SAMPLE_PERIHAL,
         ),
         "fqdn": fqdn,
         "signatory": sample_signatory(acting=kind is LetterKind.EXISTS),
@@ -87,22 +102,21 @@ def sample_letter(
         long_name = "dinaskesehatan" + region(settings).lower().replace(" ", "")
         return ReplyLetter(
             kind=kind,
-            reason=(
-                f"Nama subdomain yang diajukan ({long_name}) terlalu panjang "
-                "dan tidak sesuai dengan pedoman penamaan subdomain, yang menggunakan singkatan "
-                "nomenklatur perangkat daerah."
+            advice=(
+                f"Nama subdomain yang diajukan ({long_name}) terlalu panjang dan tidak sesuai "
+                "dengan pedoman penamaan subdomain. Mohon gunakan singkatan nomenklatur "
+                f"Perangkat Daerah, yaitu {fqdn}."
             ),
-            advice=f"menggunakan nama singkat {fqdn} sesuai nomenklatur.",
             **common,  # type: ignore[arg-type]
         )
     return ReplyLetter(
         kind=kind,
         reason=(
             "Subdomain yang diajukan diperuntukkan bagi kegiatan pihak ketiga yang bukan "
-            "merupakan layanan perangkat daerah, sehingga tidak dapat menggunakan domain "
+            "merupakan layanan Perangkat Daerah, sehingga tidak dapat menggunakan domain "
             f"{parent}."
         ),
-        advice="kegiatan tersebut dimuat sebagai halaman pada situs resmi perangkat daerah.",
+        advice="kegiatan tersebut dimuat sebagai halaman pada situs resmi Perangkat Daerah.",
         **common,  # type: ignore[arg-type]
     )
 
@@ -118,7 +132,7 @@ def sample_sheet(settings: Settings | None = None) -> DispositionSheet:
         received_date=dt.date(2026, 11, 23),
         agenda_number="SD-2026-0001",
         urgency=Urgency.SEGERA,
-        subject=f"Permohonan Pembuatan Subdomain dinkes.{settings.parent_domain}",
+        subject=SAMPLE_PERIHAL,
         entries=(
             DispositionEntry(
                 to="Kepala Bidang Layanan e-Government",
@@ -138,7 +152,7 @@ def sample_sheet(settings: Settings | None = None) -> DispositionSheet:
             ),
             DispositionEntry(
                 to="Staf Pranata Komputer",
-                instruction="Pelajari dan laporkan",
+                instruction="",
                 note="",
                 official_name="SITI NORHALIZA, S.Kom.",
                 official_position="Kepala Seksi Pengembangan Aplikasi Pemerintahan",
@@ -151,7 +165,7 @@ def sample_sheet(settings: Settings | None = None) -> DispositionSheet:
 def write_samples(outdir: Path, settings: Settings | None = None) -> list[Path]:
     """Write every sample as a PDF into ``outdir``; returns the paths written."""
     settings = settings or demo_office()
-    office = office_identity(settings)
+    office = sample_office(settings)
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for kind in LetterKind:

@@ -11,7 +11,7 @@ from pathlib import Path
 from string import Template
 
 from letters.dates import format_date_id
-from letters.model import LetterKind, OfficeIdentity, RecordRow, ReplyLetter
+from letters.model import DEFAULT_TEMBUSAN, LetterKind, OfficeIdentity, RecordRow, ReplyLetter
 
 DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 RECORDS_TABLE = "records_table"
@@ -42,10 +42,14 @@ REQUIRED: dict[str, tuple[frozenset[str], ...]] = {
     "closing": (),
     LetterKind.CREATED.value: (_ANY_SUBDOMAIN, frozenset({RECORDS_TABLE})),
     LetterKind.EXISTS.value: (_ANY_SUBDOMAIN,),
-    LetterKind.ADVICE.value: (frozenset({"reason"}),),
+    LetterKind.ADVICE.value: (frozenset({"advice"}),),
     LetterKind.DECLINED.value: (frozenset({"reason"}),),
 }
 TEMPLATE_NAMES: tuple[str, ...] = tuple(REQUIRED)
+OUTCOMES: frozenset[str] = frozenset(k.value for k in LetterKind)
+HEADERS = ("Hal", "Tembusan")
+"""Lines an outcome template starts with: the letter's Hal and its copies (';' between)."""
+_HEADER_RE = re.compile(r"^(Hal|Tembusan)\s*:\s*(.*)$")
 
 # "password: x", "kata sandi = x" and the like: a letter must never carry a credential.
 _CREDENTIAL_RE = re.compile(
@@ -82,6 +86,8 @@ class LoadedTemplate:
     name: str
     path: Path
     paragraphs: tuple[str, ...]
+    headers: dict[str, str]
+    """``Hal`` and ``Tembusan`` of an outcome template (raw, placeholders not filled)."""
 
 
 def _template_path(name: str, templates_dir: Path | None) -> Path:
@@ -104,6 +110,17 @@ def load_template(name: str, templates_dir: Path | None = None) -> LoadedTemplat
     except UnicodeDecodeError as exc:
         raise TemplateError(f"template file {path} is not UTF-8: {exc}") from exc
     lines = [line.rstrip() for line in raw.splitlines() if not line.lstrip().startswith("#")]
+    headers: dict[str, str] = {}
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while name in OUTCOMES and lines and (match := _HEADER_RE.match(lines[0].strip())):
+        headers[match.group(1)] = match.group(2).strip()
+        lines.pop(0)
+    if name in OUTCOMES and "Hal" not in headers:
+        if path.parent != DEFAULT_TEMPLATES_DIR:  # an office's older copy: the packaged Hal
+            headers = {**load_template(name).headers, **headers}
+        else:
+            raise TemplateError(f"template {path} must start with a 'Hal:' line")
     text = "\n".join(lines)
     template = Template(text)
     if not template.is_valid():
@@ -114,6 +131,14 @@ def load_template(name: str, templates_dir: Path | None = None) -> LoadedTemplat
             "write $$ for a dollar sign"
         )
     used = set(template.get_identifiers())
+    for header, value in headers.items():
+        header_template = Template(value)
+        if not header_template.is_valid():
+            raise TemplateError(f"template {path}: '{header}:' has a '$' without a name")
+        unknown_header = sorted(set(header_template.get_identifiers()) - PLACEHOLDERS)
+        if unknown_header:
+            raise TemplateError(f"template {path}: '{header}:' uses unknown placeholder(s) "
+                                f"{', '.join('$' + u for u in unknown_header)}")
     unknown = sorted(used - PLACEHOLDERS)
     if unknown:
         names = ", ".join(f"${u}" for u in unknown)
@@ -133,7 +158,7 @@ def load_template(name: str, templates_dir: Path | None = None) -> LoadedTemplat
             raise TemplateError(
                 f"template {path}: ${RECORDS_TABLE} must stand alone in its paragraph"
             )
-    return LoadedTemplate(name=name, path=path, paragraphs=paragraphs)
+    return LoadedTemplate(name=name, path=path, paragraphs=paragraphs, headers=headers)
 
 
 def check_templates(templates_dir: Path | None = None) -> None:
@@ -181,6 +206,29 @@ def template_values(letter: ReplyLetter, office: OfficeIdentity) -> dict[str, st
     }
 
 
+def subject_of(letter: ReplyLetter, office: OfficeIdentity,
+               templates_dir: Path | None = None) -> str:
+    """The letter's Hal: its own, else the outcome template's ``Hal:`` line filled in."""
+    if letter.subject is not None:
+        return letter.subject
+    template = load_template(letter.kind.value, templates_dir)
+    return Template(template.headers["Hal"]).substitute(template_values(letter, office)).strip()
+
+
+def tembusan_of(letter: ReplyLetter, office: OfficeIdentity,
+                templates_dir: Path | None = None) -> tuple[str, ...]:
+    """The copies: the letter's own, else the outcome template's ``Tembusan:`` line (``-``:
+    none), else the office archive."""
+    if letter.tembusan is not None:
+        return letter.tembusan
+    template = load_template(letter.kind.value, templates_dir)
+    raw = template.headers.get("Tembusan")
+    if raw is None:
+        return DEFAULT_TEMBUSAN
+    filled = Template(raw).substitute(template_values(letter, office))
+    return tuple(p.strip() for p in filled.split(";") if p.strip() and p.strip() != "-")
+
+
 def _fill(paragraph: str, values: dict[str, str]) -> list[str]:
     """Substitute; drop the paragraph if a placeholder it uses is empty; split on blank lines
     coming from multi-paragraph values."""
@@ -224,7 +272,7 @@ def check_no_credentials(letter: ReplyLetter, blocks: list[Block]) -> None:
     """Refuse text that prints a password ("password: ..."), wherever it came from."""
     texts = [b.text for b in blocks if isinstance(b, Paragraph)]
     texts += [value for b in blocks if isinstance(b, RecordsTable) for _, _, value, _ in b.records]
-    texts += [letter.subject, letter.attachments, *letter.tembusan]
+    texts += [letter.subject or "", letter.attachments, *(letter.tembusan or ())]
     for text in texts:
         match = _CREDENTIAL_RE.search(text)
         if match:

@@ -54,6 +54,38 @@ class StepFigures:
 
 
 @dataclass(frozen=True)
+class OpenCase:
+    """A request still open in a step past that step's standard time (on the report's day)."""
+
+    request_number: str
+    agency: str
+    step: int
+    state_label: str
+    holder: str
+    """Who holds it: the position and the names of its holders (or the assigned member)."""
+    since: datetime
+    working: timedelta
+    """Working time spent in the step so far."""
+    standard_label: str
+    over_by: timedelta
+    """Working time past the standard."""
+    times_standard: int
+    """How many standard times have run out (2: reminded twice; 3: escalated)."""
+
+
+@dataclass(frozen=True)
+class ReportSigner:
+    """One column of the report's signature block."""
+
+    caption: str
+    """``Disusun oleh`` or ``Mengetahui``."""
+    title: str
+    name: str = ""
+    """Empty: a line to write the name by hand."""
+    nip: str = ""
+
+
+@dataclass(frozen=True)
 class MonthFigures:
     year: int
     month: int
@@ -67,7 +99,11 @@ class MonthFigures:
     steps: tuple[StepFigures, ...]
     slowest: tuple[Visit, ...]
     nominal_day: timedelta
-    """Working time of a full working day, to draw a "1 hari kerja" standard in a chart."""
+    """Working time of a full working day (kept for callers; charts now show shares)."""
+    open_overdue: tuple[OpenCase, ...] = ()
+    """Every request open past its step's standard time on `as_of`, whatever its month."""
+    as_of: datetime | None = None
+    """When the report was made (its date is printed; open cases are measured then)."""
 
     @property
     def is_empty(self) -> bool:

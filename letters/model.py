@@ -14,6 +14,37 @@ from letters.numbering import DEFAULT_PATTERN, validate_pattern
 RecordRow = tuple[str, str, str, int]
 
 Acting = Literal["plt", "plh"]
+Paper = Literal["A4", "F4"]
+
+MM = 72 / 25.4
+PAPER_SIZES: dict[str, tuple[float, float]] = {
+    "A4": (210 * MM, 297 * MM),
+    "F4": (215 * MM, 330 * MM),
+}
+"""Width and height in points; F4 (folio, 215 x 330 mm) is what many regencies print on."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PageLayout:
+    """Paper and margins (centimetres) of letters and sheets."""
+
+    paper: Paper = "A4"
+    top: float = 1.5
+    right: float = 2.0
+    bottom: float = 2.5
+    left: float = 2.5
+
+    def __post_init__(self) -> None:
+        if self.paper not in PAPER_SIZES:
+            raise ValueError(f"paper must be A4 or F4, got {self.paper!r}")
+        for name in ("top", "right", "bottom", "left"):
+            value = getattr(self, name)
+            if not 0.5 <= value <= 6.0:
+                raise ValueError(f"{name} margin must be 0.5-6 cm, got {value}")
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return PAPER_SIZES[self.paper]
 
 DEFAULT_TEMBUSAN: tuple[str, ...] = ("Arsip",)
 """Copies of a letter when the office names none (its own archive)."""
@@ -25,13 +56,15 @@ DEFAULT_ACCOUNT_INSTRUCTIONS = (
 
 @dataclass(frozen=True, kw_only=True)
 class OfficeIdentity:
-    """Who sends the letter: the kop surat, the number's unit and classification codes, and
-    the office's time zone with the label written after a time (``WIB``, ``WITA``, ``UTC+9``)."""
+    """Who sends the letter: the kop surat (street, postal code, telephone, laman and pos-el
+    written out), the number's unit and classification codes, the office's time zone with the
+    label written after a time (``WIB``, ``WITA``, ``UTC+9``), and the page layout."""
 
     government_line: str
     office_name: str
     address_line: str
-    phone_fax: str
+    """The street address only, e.g. ``Jalan Merdeka Nomor 1``."""
+    phone: str
     website: str
     email: str
     place: str
@@ -40,11 +73,26 @@ class OfficeIdentity:
     timezone: dt.tzinfo
     zone_label: str
     emblem_path: Path | None = None
+    postal_code: str = ""
     number_pattern: str = DEFAULT_PATTERN
     system_name: str = "sistem layanan subdomain"
+    page: PageLayout = field(default_factory=PageLayout)
 
     def __post_init__(self) -> None:
         validate_pattern(self.number_pattern)
+
+    @property
+    def kop_address(self) -> str:
+        """``Jalan …, Telepon …, Laman …, Pos-el …, Kode Pos …`` (the terms of the rules, not
+        "Telp/Fax", "Website", "E-mail"); parts left empty are left out."""
+        parts = [
+            self.address_line.strip(),
+            f"Telepon {self.phone.strip()}" if self.phone.strip() else "",
+            f"Laman {self.website.strip()}" if self.website.strip() else "",
+            f"Pos-el {self.email.strip()}" if self.email.strip() else "",
+            f"Kode Pos {self.postal_code.strip()}" if self.postal_code.strip() else "",
+        ]
+        return ", ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,7 +152,6 @@ class ReplyLetter:
     kind: LetterKind
     number: str | None
     date: dt.date
-    subject: str
     addressee: Addressee
     incoming: IncomingRef
     fqdn: str
@@ -117,7 +164,12 @@ class ReplyLetter:
     reason: str = ""
     advice: str = ""
     account_instructions: str = DEFAULT_ACCOUNT_INSTRUCTIONS
-    tembusan: tuple[str, ...] = DEFAULT_TEMBUSAN
+    """How the agency gets its account where the office hosts the site; empty: the record
+    points at the agency's own server and the letter says nothing about an account."""
+    subject: str | None = None
+    """The Hal; None: the outcome template's ``Hal:`` line."""
+    tembusan: tuple[str, ...] | None = None
+    """Copies; None: the outcome template's ``Tembusan:`` line."""
     draft: bool = False
     verification_code: str | None = None
     verification_url: str | None = None
@@ -125,8 +177,10 @@ class ReplyLetter:
     def __post_init__(self) -> None:
         if not self.draft and not self.number:
             raise ValueError("a final letter needs a number; set draft=True for a konsep")
-        if self.kind in (LetterKind.ADVICE, LetterKind.DECLINED) and not self.reason.strip():
-            raise ValueError(f"a {self.kind} letter needs a reason")
+        if self.kind is LetterKind.DECLINED and not self.reason.strip():
+            raise ValueError("a declined letter needs a reason")
+        if self.kind is LetterKind.ADVICE and not self.advice.strip():
+            raise ValueError("an advice letter needs the advice itself")
         if self.kind is LetterKind.CREATED and not self.records:
             raise ValueError("a created letter needs at least one DNS record")
         if not self.fqdn.isascii():
@@ -143,12 +197,14 @@ class ReplyLetter:
 class Urgency(StrEnum):
     SANGAT_SEGERA = "Sangat Segera"
     SEGERA = "Segera"
+    RAHASIA = "Rahasia"
     BIASA = "Biasa"
 
 
 @dataclass(frozen=True, kw_only=True)
 class DispositionEntry:
-    """One disposition: to whom, what to do, a note, by whom and when."""
+    """One disposition: to whom, what to do (only what the official chose; empty: none), a
+    note, and the paraf: who approved it electronically and when."""
 
     to: str
     instruction: str

@@ -18,11 +18,8 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -37,62 +34,42 @@ from reportlab.platypus import (
 
 from letters import body as body_mod
 from letters.dates import format_date_id, format_datetime_id
+from letters.fonts import FontSet as FontSet
+from letters.fonts import default_fonts
 from letters.model import (
     DispositionSheet,
     OfficeIdentity,
+    PageLayout,
     ReplyLetter,
     Urgency,
 )
 from letters.numbering import placeholder_letter_number
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_LEFT = MARGIN_RIGHT = 2.5 * cm
-MARGIN_TOP = 1.5 * cm
-MARGIN_BOTTOM = 2.5 * cm
-CONTENT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 DRAFT_MARK = "KONSEP"
-
+FONT_SIZE = 12
+"""Body text of letters, in points (Arial-metric 12 pt, as offices write)."""
 
 
 @dataclass(frozen=True)
-class FontSet:
-    """Font names for the four faces; the built-in Helvetica family by default."""
+class Page:
+    """The page a document is laid out on: paper size and margins in points."""
 
-    regular: str = "Helvetica"
-    bold: str = "Helvetica-Bold"
-    italic: str = "Helvetica-Oblique"
-    bold_italic: str = "Helvetica-BoldOblique"
+    width: float
+    height: float
+    left: float
+    right: float
+    top: float
+    bottom: float
 
     @classmethod
-    def from_ttf(
-        cls,
-        family: str,
-        regular: Path,
-        bold: Path | None = None,
-        italic: Path | None = None,
-        bold_italic: Path | None = None,
-    ) -> FontSet:
-        """Register TrueType files (e.g. Debian's DejaVu) under ``family``; missing faces
-        fall back to the regular one."""
-        names: dict[str, str] = {}
-        for face, path in (
-            ("regular", regular),
-            ("bold", bold or regular),
-            ("italic", italic or regular),
-            ("bold_italic", bold_italic or bold or regular),
-        ):
-            name = f"{family}-{face}"
-            if name not in pdfmetrics.getRegisteredFontNames():
-                pdfmetrics.registerFont(TTFont(name, str(path)))
-            names[face] = name
-        pdfmetrics.registerFontFamily(
-            family,
-            normal=names["regular"],
-            bold=names["bold"],
-            italic=names["italic"],
-            boldItalic=names["bold_italic"],
-        )
-        return cls(**names)
+    def of(cls, layout: PageLayout) -> Page:
+        width, height = layout.size
+        return cls(width, height, layout.left * cm, layout.right * cm, layout.top * cm,
+                   layout.bottom * cm)
+
+    @property
+    def content_width(self) -> float:
+        return self.width - self.left - self.right
 
 
 def esc(text: str) -> str:
@@ -110,8 +87,8 @@ class _Styles:
     def style(self, name: str, **kw: Any) -> ParagraphStyle:
         base: dict[str, Any] = {
             "fontName": self.fonts.regular,
-            "fontSize": 11,
-            "leading": 14.5,
+            "fontSize": FONT_SIZE,
+            "leading": 15,
             "alignment": TA_LEFT,
         }
         base.update(kw)
@@ -127,15 +104,15 @@ class _Styles:
 
     @property
     def small(self) -> ParagraphStyle:
-        return self.style("small", fontSize=9.5, leading=12)
+        return self.style("small", fontSize=10, leading=12.5)
 
     @property
     def cell(self) -> ParagraphStyle:
-        return self.style("cell", fontSize=9.5, leading=12, wordWrap="CJK")
+        return self.style("cell", fontSize=10, leading=12.5, wordWrap="CJK")
 
     @property
     def cell_bold(self) -> ParagraphStyle:
-        return self.style("cellb", fontName=self.fonts.bold, fontSize=9.5, leading=12)
+        return self.style("cellb", fontName=self.fonts.bold, fontSize=10, leading=12.5)
 
     @property
     def centred(self) -> ParagraphStyle:
@@ -172,36 +149,38 @@ class DoubleRule(Flowable):  # type: ignore[misc]
         c.line(0, bottom, self.width, bottom)
 
 
-def _kop(office: OfficeIdentity, st: _Styles) -> list[Flowable]:
+EMBLEM_WIDTH = 2.0 * cm
+EMBLEM_HEIGHT = 2.4 * cm
+
+
+def _kop(office: OfficeIdentity, st: _Styles, width: float) -> list[Flowable]:
+    """The kop naskah dinas: the emblem on the left, the lines centred beside it (government,
+    office, the address written out), then the double rule."""
     f = st.fonts
     lines = [
         Paragraph(esc(office.government_line), st.style("k1", fontName=f.bold, fontSize=14,
                                                        leading=17, alignment=TA_CENTER)),
-        Paragraph(esc(office.office_name), st.style("k2", fontName=f.bold, fontSize=16.5,
-                                                   leading=20, alignment=TA_CENTER)),
-        Paragraph(
-            esc(f"{office.address_line} Telp/Fax. {office.phone_fax}"),
-            st.style("k3", fontSize=9, leading=12, alignment=TA_CENTER),
-        ),
-        Paragraph(
-            esc(f"Website: {office.website}  E-mail: {office.email}"),
-            st.style("k4", fontSize=9, leading=12, alignment=TA_CENTER),
-        ),
+        Paragraph(esc(office.office_name), st.style("k2", fontName=f.bold, fontSize=16,
+                                                   leading=19.5, alignment=TA_CENTER)),
+        Paragraph(esc(office.kop_address),
+                  st.style("k3", fontSize=9.5, leading=11.5, alignment=TA_CENTER)),
     ]
     row: list[Any] = [lines]
-    widths = [CONTENT_WIDTH]
+    widths = [width]
     if office.emblem_path is not None:
         path = Path(office.emblem_path)
         if not path.is_file():
             raise FileNotFoundError(f"emblem image not found: {path}")
-        side = 2.2 * cm
-        row = [Image(str(path), width=2.0 * cm, height=2.3 * cm, kind="proportional"), lines]
-        widths = [side, CONTENT_WIDTH - side]
+        emblem = Image(str(path), width=EMBLEM_WIDTH, height=EMBLEM_HEIGHT, kind="proportional",
+                       mask="auto")
+        side = EMBLEM_WIDTH + 0.2 * cm
+        row, widths = [emblem, lines], [side, width - side]
     table = Table(
         [row],
         colWidths=widths,
         style=TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), f.regular),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("ALIGN", (0, 0), (0, 0), "LEFT"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -211,16 +190,18 @@ def _kop(office: OfficeIdentity, st: _Styles) -> list[Flowable]:
             ]
         ),
     )
-    return [table, DoubleRule(CONTENT_WIDTH), Spacer(1, 0.4 * cm)]
+    return [table, DoubleRule(width), Spacer(1, 0.25 * cm)]
 
 
-def _plain_table(rows: list[list[Any]], widths: list[float], padding: float = 1) -> Table:
+def _plain_table(rows: list[list[Any]], widths: list[float], font: str,
+                 padding: float = 1) -> Table:
     return Table(
         rows,
         colWidths=widths,
         hAlign="LEFT",
         style=TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), font),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 2),
@@ -243,6 +224,8 @@ def _pdf_date(day: dt.date) -> Callable[..., str]:
 def _build(
     story: list[Flowable],
     *,
+    page: Page,
+    fonts: FontSet,
     title: str,
     author: str,
     subject: str,
@@ -254,11 +237,11 @@ def _build(
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
-        pagesize=A4,
-        leftMargin=MARGIN_LEFT,
-        rightMargin=MARGIN_RIGHT,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
+        pagesize=(page.width, page.height),
+        leftMargin=page.left,
+        rightMargin=page.right,
+        topMargin=page.top,
+        bottomMargin=page.bottom,
         title=title,
         author=author,
         subject=subject,
@@ -267,6 +250,8 @@ def _build(
         keywords=keywords,
         invariant=1,
         lang="id-ID",
+        initialFontName=fonts.regular,  # else reportlab names Helvetica, never embedded
+        initialFontSize=FONT_SIZE,
     )
 
     def hook(canvas: Canvas, document: SimpleDocTemplate) -> None:
@@ -280,10 +265,11 @@ def _build(
 # ---------------------------------------------------------------- reply letter
 
 
-def _qr(value: str, size: float) -> Drawing:
+def _qr(value: str, size: float, font: str) -> Drawing:
     widget = QrCodeWidget(value, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.initialFontName = font  # else reportlab names Helvetica, never embedded
     drawing.add(widget)
     return drawing
 
@@ -309,9 +295,13 @@ def verification_statement(letter: ReplyLetter, office: OfficeIdentity) -> str:
     return text
 
 
-def _signature_block(letter: ReplyLetter, st: _Styles) -> Flowable:
+SIGNATURE_WIDTH = 10.8 * cm
+"""Wide enough for "Plt. KEPALA DINAS KOMUNIKASI DAN INFORMATIKA," on one line at 12 pt."""
+
+
+def _signature_block(letter: ReplyLetter, st: _Styles, width: float) -> Flowable:
     sig = letter.signatory
-    centred = st.style("sig", alignment=TA_CENTER, leading=14)
+    centred = st.style("sig", alignment=TA_CENTER)
     parts: list[Flowable] = []
     if sig.on_behalf:
         parts.append(Paragraph(esc(f"a.n. {sig.on_behalf}"), centred))
@@ -319,32 +309,35 @@ def _signature_block(letter: ReplyLetter, st: _Styles) -> Flowable:
     qr_value = letter.verification_url or letter.verification_code
     if not letter.draft and qr_value:
         parts.append(Spacer(1, 0.15 * cm))
-        qr = _qr(qr_value, 2.2 * cm)
-        parts.append(Table([[qr]], colWidths=[7.5 * cm], style=[("ALIGN", (0, 0), (-1, -1),
-                                                                   "CENTER")]))
+        qr = _qr(qr_value, 2.0 * cm, st.fonts.regular)
+        parts.append(Table([[qr]], colWidths=[SIGNATURE_WIDTH],
+                           style=[("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                                  ("FONTNAME", (0, 0), (-1, -1), st.fonts.regular)]))
         parts.append(Spacer(1, 0.1 * cm))
     else:
-        parts.append(Spacer(1, 2.2 * cm))
+        parts.append(Spacer(1, 2.0 * cm))
     parts.append(Paragraph(f"<u><b>{esc(sig.name)}</b></u>", centred))
     if sig.rank:
         parts.append(Paragraph(esc(sig.rank), centred))
     parts.append(Paragraph(esc(f"NIP. {sig.nip}"), centred))
     block = Table(
         [["", parts]],
-        colWidths=[CONTENT_WIDTH - 7.5 * cm, 7.5 * cm],
+        colWidths=[width - SIGNATURE_WIDTH, SIGNATURE_WIDTH],
         style=TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), st.fonts.regular),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ]
         ),
     )
-    return KeepTogether([Spacer(1, 0.3 * cm), block])
+    return KeepTogether([Spacer(1, 0.2 * cm), block])
 
 
-def _records_table(records: Sequence[tuple[str, str, str, int]], st: _Styles) -> Table:
-    head = ["No.", "Nama", "Tipe", "Nilai", "TTL"]
+def _records_table(records: Sequence[tuple[str, str, str, int]], st: _Styles,
+                   width: float) -> Table:
+    head = ["No.", "Nama", "Tipe", "Nilai", "Masa simpan (detik)"]
     rows: list[list[Any]] = [[Paragraph(h, st.cell_bold) for h in head]]
     for i, (name, rtype, value, ttl) in enumerate(records, start=1):
         rows.append(
@@ -356,7 +349,10 @@ def _records_table(records: Sequence[tuple[str, str, str, int]], st: _Styles) ->
                 Paragraph(esc(str(ttl)), st.cell),
             ]
         )
-    widths = [1.0 * cm, 5.3 * cm, 1.8 * cm, 5.4 * cm, 1.3 * cm]
+    fixed = [1.1 * cm, 1.9 * cm, 2.7 * cm]
+    name_width = (width - sum(fixed)) * 0.55
+    value_width = width - sum(fixed) - name_width
+    widths = [fixed[0], name_width, fixed[1], value_width, fixed[2]]
     return Table(
         rows,
         colWidths=widths,
@@ -364,6 +360,7 @@ def _records_table(records: Sequence[tuple[str, str, str, int]], st: _Styles) ->
         hAlign="CENTER",
         style=TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), st.fonts.regular),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -377,15 +374,23 @@ def _records_table(records: Sequence[tuple[str, str, str, int]], st: _Styles) ->
 def _tembusan(items: Sequence[str], st: _Styles) -> list[Flowable]:
     if not items:
         return []
-    style = st.style("tb", fontSize=10, leading=12.5)
-    item_style = st.style("tbi", fontSize=10, leading=12.5, leftIndent=0.55 * cm,
-                          firstLineIndent=-0.55 * cm)
+    style = st.style("tb", fontSize=11, leading=13.5)
+    item_style = st.style("tbi", fontSize=11, leading=13.5, leftIndent=0.6 * cm,
+                          firstLineIndent=-0.6 * cm)
     out: list[Flowable] = [Paragraph("Tembusan:", style)]
-    for i, item in enumerate(items, start=1):
+    if len(items) == 1:  # a single copy is not numbered
+        out.append(Paragraph(esc(f"{items[0].strip().rstrip(';.')}."), style))
+    for i, item in enumerate(items if len(items) > 1 else (), start=1):
         text = item.strip().rstrip(";.")
         end = "." if i == len(items) else ";"
         out.append(Paragraph(esc(f"{i}. {text}{end}"), item_style))
-    return [Spacer(1, 0.4 * cm), KeepTogether(out)]
+    return [Spacer(1, 0.2 * cm), KeepTogether(out)]
+
+
+def _page_number(canvas: Canvas, page: Page, number: int, fonts: FontSet) -> None:
+    if number > 1:
+        canvas.setFont(fonts.regular, 10)
+        canvas.drawCentredString(page.width / 2, page.height - 1.3 * cm, f"- {number} -")
 
 
 def render_reply_letter(
@@ -395,31 +400,37 @@ def render_reply_letter(
     *,
     fonts: FontSet | None = None,
 ) -> bytes:
-    """Render ``letter`` as an A4 PDF and return its bytes.
+    """Render ``letter`` as a PDF on the office's paper (A4 or F4) and return its bytes.
 
     Raises ``body.TemplateError`` for a broken template, ``body.CredentialError`` if the text
-    looks like it carries a password, FileNotFoundError for a missing emblem image.
+    looks like it carries a password, FileNotFoundError for a missing emblem image,
+    ``fonts.FontMissing`` when Liberation Sans is not installed.
     """
-    st = _Styles(fonts or FontSet())
+    st = _Styles(fonts or default_fonts())
+    page = Page.of(office.page)
+    width = page.content_width
     blocks = body_mod.build_body(letter, office, templates_dir)
+    subject = body_mod.subject_of(letter, office, templates_dir)
+    tembusan = body_mod.tembusan_of(letter, office, templates_dir)
 
-    story: list[Flowable] = [*_kop(office, st)]
+    story: list[Flowable] = [*_kop(office, st, width)]
     story.append(Paragraph(esc(f"{office.place}, {format_date_id(letter.date)}"), st.right))
-    story.append(Spacer(1, 0.2 * cm))
+    story.append(Spacer(1, 0.1 * cm))
     header_rows = [
         ("Nomor", letter_number_text(letter, office)),
         ("Sifat", letter.nature),
         ("Lampiran", letter.attachments),
-        ("Hal", letter.subject),
+        ("Hal", subject),
     ]
     story.append(
         _plain_table(
             [[Paragraph(k, st.normal), Paragraph(":", st.normal), Paragraph(esc(v), st.normal)]
              for k, v in header_rows],
-            [2.2 * cm, 0.4 * cm, CONTENT_WIDTH - 2.6 * cm],
+            [2.3 * cm, 0.4 * cm, width - 2.7 * cm],
+            st.fonts.regular,
         )
     )
-    story.append(Spacer(1, 0.5 * cm))
+    story.append(Spacer(1, 0.4 * cm))
     story.append(
         Paragraph(esc(f"Yth. {letter.addressee.title}"),
                   st.style("yth", leftIndent=0.95 * cm, firstLineIndent=-0.95 * cm))
@@ -428,41 +439,39 @@ def render_reply_letter(
     story.append(Paragraph("di -" if place.lower() == "tempat" else "di",
                            st.style("di", leftIndent=0.95 * cm)))
     story.append(Paragraph(esc(place), st.style("dip", leftIndent=1.9 * cm)))
-    story.append(Spacer(1, 0.5 * cm))
+    story.append(Spacer(1, 0.4 * cm))
 
     for block in blocks:
         if isinstance(block, body_mod.RecordsTable):
             story.append(Spacer(1, 0.1 * cm))
-            story.append(_records_table(block.records, st))
+            story.append(_records_table(block.records, st, width))
             story.append(Spacer(1, 0.3 * cm))
         else:
             story.append(Paragraph(esc(block.text), st.body))
 
-    story.append(_signature_block(letter, st))
-    story.extend(_tembusan(letter.tembusan, st))
+    story.append(_signature_block(letter, st, width))
+    story.extend(_tembusan(tembusan, st))
 
     footer = None
     if not letter.draft and letter.verification_code:
         footer = Paragraph(
             esc(verification_statement(letter, office)),
-            st.style("foot", fontName=st.fonts.italic, fontSize=7.5, leading=9.5),
+            st.style("foot", fontName=st.fonts.italic, fontSize=8, leading=10),
         )
 
-    def on_page(canvas: Canvas, page: int) -> None:
-        if page > 1:
-            canvas.setFont(st.fonts.regular, 10)
-            canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 1.3 * cm, f"- {page} -")
+    def on_page(canvas: Canvas, number: int) -> None:
+        _page_number(canvas, page, number, st.fonts)
         if letter.draft:
-            _draw_draft_mark(canvas, st.fonts)
+            _draw_draft_mark(canvas, st.fonts, page)
         if footer is not None:
-            _, height = footer.wrap(CONTENT_WIDTH, MARGIN_BOTTOM)
+            _, height = footer.wrap(width, page.bottom)
             canvas.saveState()
             canvas.setStrokeColor(colors.grey)
             canvas.setLineWidth(0.4)
             top = 0.9 * cm + height + 3
-            canvas.line(MARGIN_LEFT, top, PAGE_WIDTH - MARGIN_RIGHT, top)
+            canvas.line(page.left, top, page.width - page.right, top)
             canvas.restoreState()
-            footer.drawOn(canvas, MARGIN_LEFT, 0.9 * cm)
+            footer.drawOn(canvas, page.left, 0.9 * cm)
 
     kind_label = {
         "created": "subdomain telah dibuat",
@@ -472,7 +481,9 @@ def render_reply_letter(
     }[letter.kind.value]
     return _build(
         story,
-        title=letter.subject,
+        page=page,
+        fonts=st.fonts,
+        title=subject,
         author=body_mod.office_display_name(office),
         subject=f"Surat balasan ({kind_label}) Nomor {letter_number_text(letter, office)}",
         creator=office.system_name,
@@ -482,17 +493,17 @@ def render_reply_letter(
     )
 
 
-def _draw_draft_mark(canvas: Canvas, fonts: FontSet) -> None:
+def _draw_draft_mark(canvas: Canvas, fonts: FontSet, page: Page) -> None:
     canvas.saveState()
     canvas.setFillColor(colors.Color(0.8, 0.1, 0.1))
     canvas.setFont(fonts.bold, 9)
     canvas.drawRightString(
-        PAGE_WIDTH - MARGIN_RIGHT, PAGE_HEIGHT - 1.2 * cm,
+        page.width - page.right, page.height - 1.0 * cm,
         f"{DRAFT_MARK} - belum ditandatangani, bukan surat resmi",
     )
     canvas.setFillColor(colors.Color(0.86, 0.86, 0.86))
     canvas.setFont(fonts.bold, 120)
-    canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+    canvas.translate(page.width / 2, page.height / 2)
     canvas.rotate(45)
     canvas.drawCentredString(0, -40, DRAFT_MARK)
     canvas.restoreState()
@@ -506,15 +517,26 @@ def _urgency_boxes(selected: Urgency) -> str:
     )
 
 
+def paraf_text(at: dt.datetime, office: OfficeIdentity) -> str:
+    """The paraf of an electronic approval: ``disetujui secara elektronik`` and its time."""
+    return ("disetujui secara elektronik "
+            f"{format_datetime_id(at, office.timezone, office.zone_label)}")
+
+
 def render_disposition_sheet(
     sheet: DispositionSheet, office: OfficeIdentity, *, fonts: FontSet | None = None
 ) -> bytes:
-    """Render a lembar disposisi (A4 PDF bytes): kop, the incoming letter's data in a bordered
-    form, then the table of dispositions."""
-    st = _Styles(fonts or FontSet())
-    cell = st.style("dc", fontSize=10, leading=12.5)
-    bold = st.style("dcb", fontName=st.fonts.bold, fontSize=10, leading=12.5)
-    story: list[Flowable] = [*_kop(office, st)]
+    """Render a lembar disposisi (PDF bytes on the office's paper): kop, the incoming letter's
+    data in a bordered form (surat dari, nomor and tanggal surat, diterima tanggal, nomor
+    agenda, sifat, perihal as written), then one row per disposition: diteruskan kepada,
+    dengan hormat harap (only the instruction the official chose), catatan and the paraf."""
+    st = _Styles(fonts or default_fonts())
+    page = Page.of(office.page)
+    width = page.content_width
+    cell = st.style("dc", fontSize=10.5, leading=13)
+    small = st.style("dcs", fontSize=9, leading=11)
+    bold = st.style("dcb", fontName=st.fonts.bold, fontSize=10.5, leading=13)
+    story: list[Flowable] = [*_kop(office, st, width)]
     story.append(
         Paragraph("<u>LEMBAR DISPOSISI</u>",
                   st.style("dt", fontName=st.fonts.bold, fontSize=13, leading=16,
@@ -535,12 +557,13 @@ def render_disposition_sheet(
          p("Sifat"), colon, Paragraph(_urgency_boxes(sheet.urgency), cell)],
         [p("Perihal"), colon, p(sheet.subject), "", "", ""],
     ]
-    half = CONTENT_WIDTH / 2
+    half = width / 2
     form = Table(
         rows,
-        colWidths=[2.6 * cm, 0.35 * cm, half - 2.95 * cm, 3.0 * cm, 0.35 * cm, half - 3.35 * cm],
+        colWidths=[2.7 * cm, 0.35 * cm, half - 3.05 * cm, 3.2 * cm, 0.35 * cm, half - 3.55 * cm],
         style=TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), st.fonts.regular),
                 ("BOX", (0, 0), (-1, -1), 1.0, colors.black),
                 ("LINEBELOW", (0, 0), (-1, -2), 0.5, colors.black),
                 ("LINEAFTER", (2, 0), (2, 2), 0.5, colors.black),
@@ -556,21 +579,22 @@ def render_disposition_sheet(
     story.append(form)
     story.append(Spacer(1, 0.5 * cm))
 
-    head = ["No.", "Diteruskan kepada", "Dengan hormat harap", "Catatan", "Dari / Tanggal"]
+    head = ["No.", "Diteruskan kepada", "Dengan hormat harap", "Catatan", "Paraf"]
     table_rows: list[list[Any]] = [[Paragraph(h, bold) for h in head]]
     for i, entry in enumerate(sheet.entries, start=1):
-        signer = (
-            f"<b>{esc(entry.official_name)}</b><br/>{esc(entry.official_position)}<br/>"
-            f"{esc(format_datetime_id(entry.at, office.timezone, office.zone_label))}"
-        )
+        paraf = [
+            Paragraph(f"<b>{esc(entry.official_name)}</b>", cell),
+            Paragraph(esc(entry.official_position), small),
+            Paragraph(esc(paraf_text(entry.at, office)), small),
+        ]
         table_rows.append(
-            [p(f"{i}."), p(entry.to), p(entry.instruction), p(entry.note or "-"),
-             Paragraph(signer, cell)]
+            [p(f"{i}."), p(entry.to), p(entry.instruction or "-"), p(entry.note or "-"), paraf]
         )
     blank_rows = 0 if sheet.entries else 3
     for _ in range(blank_rows):
         table_rows.append(["", "", "", "", ""])
-    widths = [1.0 * cm, 3.4 * cm, 3.0 * cm, 3.8 * cm, CONTENT_WIDTH - 11.2 * cm]
+    widths = [1.1 * cm, 3.6 * cm, 3.2 * cm, 3.5 * cm]
+    widths.append(width - sum(widths))
     heights: list[float | None] = [None] * (len(table_rows) - blank_rows) + [2.5 * cm] * blank_rows
     story.append(
         Table(
@@ -580,6 +604,7 @@ def render_disposition_sheet(
             repeatRows=1,
             style=TableStyle(
                 [
+                    ("FONTNAME", (0, 0), (-1, -1), st.fonts.regular),
                     ("BOX", (0, 0), (-1, -1), 1.0, colors.black),
                     ("INNERGRID", (0, 0), (-1, -1), 0.5, colors.black),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
@@ -591,13 +616,13 @@ def render_disposition_sheet(
         )
     )
 
-    def on_page(canvas: Canvas, page: int) -> None:
-        if page > 1:
-            canvas.setFont(st.fonts.regular, 10)
-            canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 1.3 * cm, f"- {page} -")
+    def on_page(canvas: Canvas, number: int) -> None:
+        _page_number(canvas, page, number, st.fonts)
 
     return _build(
         story,
+        page=page,
+        fonts=st.fonts,
         title=f"Lembar Disposisi {sheet.agenda_number}",
         author=body_mod.office_display_name(office),
         subject=f"Disposisi surat {sheet.letter_number}: {sheet.subject}",

@@ -1,12 +1,11 @@
-"""The monthly service performance report (Laporan Kinerja) as an A4 PDF.
+"""The monthly service performance report (Laporan Kinerja) as an A4 PDF, for a Kepala Dinas
+to read at a glance.
 
-Input is `bot.reports.MonthFigures`; this module only lays it out. Page 1: summary, per-step
-table and the visits most over their standard; page 2: bar charts of median and P90 against the
-standard time per step. Deterministic bytes (reportlab invariant mode).
-
-Charts: a step whose largest value is at most two hours is drawn in minutes, the others in
-hours, so the 15-minute steps are not flattened by step 4's working day. A "1 hari kerja"
-standard is drawn as one full working day (`MonthFigures.nominal_day`).
+Input is `bot.reports.MonthFigures`; this module only lays it out: the report's date, the
+summary, the requests still open past their standard time (who holds them, for how long), the
+time per step in plain words ("separuh selesai dalam", "90% selesai dalam"), the finished steps
+that ran over, one chart of the share of steps done within standard per named step, and the
+signature block (Disusun oleh / Mengetahui). Deterministic bytes (reportlab invariant mode).
 """
 
 from __future__ import annotations
@@ -17,8 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -28,7 +26,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
-    PageBreak,
+    KeepTogether,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -36,9 +34,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from letters.dates import month_name_id
-from letters.figures import MonthFigures, StepFigures, Visit
-from letters.render import FontSet, esc
+from letters.dates import format_date_id, month_name_id
+from letters.figures import MonthFigures, OpenCase, ReportSigner, StepFigures, Visit
+from letters.fonts import FontSet, default_fonts
+from letters.render import esc
 
 TITLE = "LAPORAN KINERJA LAYANAN SUBDOMAIN"
 EMPTY_LINE = "Tidak ada permohonan yang diterima pada bulan {month}."
@@ -52,11 +51,7 @@ MINUTES_CHART_MAX = 120.0
 """Steps whose largest value (minutes) is at most this go into the chart in minutes."""
 
 HEADER_FILL = colors.HexColor("#D9E2F3")
-SERIES = (
-    ("Median", colors.HexColor("#4472C4")),
-    ("P90", colors.HexColor("#ED7D31")),
-    ("Waktu standar", colors.HexColor("#A5A5A5")),
-)
+BAR_FILL = colors.HexColor("#2E75B6")
 
 
 # ---------------------------------------------------------------- formatting
@@ -149,8 +144,10 @@ class _Styles:
         return self.style("head", fontName=self.fonts.bold, fontSize=8.5, leading=10.5)
 
 
-def _grid(rows: list[list[Any]], widths: Sequence[float], *, numeric_from: int = 99) -> Table:
+def _grid(rows: list[list[Any]], widths: Sequence[float], font: str, *,
+          numeric_from: int = 99) -> Table:
     style = [
+        ("FONTNAME", (0, 0), (-1, -1), font),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -174,7 +171,7 @@ def _summary(figures: MonthFigures, st: _Styles) -> Table:
               figures.pending)
     width = CONTENT_WIDTH / len(labels)
     table = _grid([[Paragraph(esc(x), st.head) for x in labels],
-                   [str(v) for v in values]], [width] * len(labels))
+                   [str(v) for v in values]], [width] * len(labels), st.fonts.regular)
     table.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"),
                                ("FONTNAME", (0, 1), (-1, 1), st.fonts.bold),
                                ("FONTSIZE", (0, 1), (-1, 1), 12)]))
@@ -182,8 +179,8 @@ def _summary(figures: MonthFigures, st: _Styles) -> Table:
 
 
 def _steps_table(figures: MonthFigures, st: _Styles) -> Table:
-    head = ["Tahap", "Pelaksana", "Waktu standar", "Jumlah", "Median", "P90",
-            "% sesuai standar"]
+    head = ["Tahap", "Pelaksana", "Waktu standar", "Jumlah", "Separuh selesai dalam",
+            "90% selesai dalam", "Sesuai standar"]
     rows: list[list[Any]] = [[Paragraph(esc(h), st.head) for h in head]]
     for s in figures.steps:
         rows.append([
@@ -197,12 +194,12 @@ def _steps_table(figures: MonthFigures, st: _Styles) -> Table:
         ])
     widths = [4.1 * cm, 3.5 * cm, 1.9 * cm, 1.5 * cm, 1.8 * cm, 1.8 * cm]
     widths.append(CONTENT_WIDTH - sum(widths))
-    return _grid(rows, widths)
+    return _grid(rows, widths, st.fonts.regular)
 
 
 def _slowest_table(figures: MonthFigures, zone_label: str, st: _Styles) -> Flowable:
     if not figures.slowest:
-        return Paragraph(esc("Tidak ada tahap yang melebihi waktu standar."), st.normal)
+        return Paragraph(esc(NO_LATE_STEPS), st.normal)
     zone = figures.tz
 
     def row(i: int, v: Visit) -> list[Any]:
@@ -217,122 +214,133 @@ def _slowest_table(figures: MonthFigures, zone_label: str, st: _Styles) -> Flowa
         ]
 
     head = ["No.", "Nomor permohonan", "Tahap", f"Masuk tahap ({zone_label})".replace(" ()", ""),
-            "Waktu kerja", "Melebihi standar"]
+            "Lama (waktu kerja)", "Melebihi standar"]
     rows: list[list[Any]] = [[Paragraph(esc(h), st.head) for h in head]]
     rows += [row(i, v) for i, v in enumerate(figures.slowest, start=1)]
     widths = [0.9 * cm, 2.9 * cm, 5.4 * cm, 3.1 * cm, 2.2 * cm]
     widths.append(CONTENT_WIDTH - sum(widths))
-    table = _grid(rows, widths)
+    table = _grid(rows, widths, st.fonts.regular)
     table.setStyle(TableStyle([("FONTSIZE", (0, 1), (-1, -1), 8.5)]))
     return table
 
 
-# ---------------------------------------------------------------- charts
+def _open_table(figures: MonthFigures, zone_label: str, st: _Styles) -> Flowable:
+    if not figures.open_overdue:
+        day = _as_of_text(figures)
+        return Paragraph(esc(NO_OPEN_OVERDUE + (f" per {day}." if day else ".")), st.normal)
+    zone = figures.tz
+
+    def over(c: OpenCase) -> str:
+        text = duration_id(c.over_by)
+        if c.times_standard >= 2:
+            text += f" (telah melewati {c.times_standard} kali waktu standar)"
+        return text
+
+    def row(i: int, c: OpenCase) -> list[Any]:
+        since = c.since.astimezone(zone)
+        return [
+            str(i),
+            Paragraph(esc(f"{c.request_number}\n{c.agency}"), st.cell),
+            Paragraph(esc(f"{c.step}. {c.state_label}"), st.cell),
+            Paragraph(esc(c.holder), st.cell),
+            Paragraph(esc(f"{since:%d-%m-%Y} pukul {since:%H.%M}"), st.cell),
+            Paragraph(esc(f"{c.standard_label}"), st.cell),
+            Paragraph(esc(over(c)), st.cell),
+        ]
+
+    head = ["No.", "Permohonan", "Tahap", "Dipegang oleh",
+            f"Sejak ({zone_label})".replace(" ()", ""), "Waktu standar", "Lewat dari standar"]
+    rows: list[list[Any]] = [[Paragraph(esc(h), st.head) for h in head]]
+    rows += [row(i, c) for i, c in enumerate(figures.open_overdue, start=1)]
+    widths = [0.8 * cm, 2.8 * cm, 3.0 * cm, 3.4 * cm, 2.3 * cm, 1.8 * cm]
+    widths.append(CONTENT_WIDTH - sum(widths))
+    return _grid(rows, widths, st.fonts.regular)
 
 
-@dataclass(frozen=True)
-class ChartData:
-    """One chart: categories (``4. Cek teknis``) and three series in one unit."""
-
-    unit: str  # "menit" | "jam"
-    categories: tuple[str, ...]
-    median: tuple[float | None, ...]
-    p90: tuple[float | None, ...]
-    standard: tuple[float | None, ...]
+# ---------------------------------------------------------------- chart
 
 
-def _minutes(value: timedelta | None) -> float | None:
-    return None if value is None else value.total_seconds() / 60
+def share_chart_rows(figures: MonthFigures) -> list[tuple[str, float]]:
+    """(``1. Disposisi Kadis``, percent within standard) of every step with a standard time
+    and at least one finished visit, in step order."""
+    return [(f"{s.number}. {s.short_label}", (s.share_within or 0.0) * 100)
+            for s in figures.steps if s.has_standard and s.count]
 
 
-def _standard_minutes(step: StepFigures, nominal_day: timedelta) -> float | None:
-    if step.standard_time is None:
-        return None
-    if step.working_days:
-        return step.standard_time / timedelta(days=1) * nominal_day.total_seconds() / 60
-    return step.standard_time.total_seconds() / 60
-
-
-def chart_data(figures: MonthFigures) -> list[ChartData]:
-    """The charts to draw: minutes for short steps, hours for long ones; steps with neither
-    visits nor a standard are left out."""
-    rows: dict[str, list[tuple[str, tuple[float | None, ...]]]] = {"menit": [], "jam": []}
-    for s in figures.steps:
-        values = (_minutes(s.median), _minutes(s.p90),
-                  _standard_minutes(s, figures.nominal_day))
-        present = [v for v in values if v is not None]
-        if not present:
-            continue
-        unit = "menit" if max(present) <= MINUTES_CHART_MAX else "jam"
-        scale = 1.0 if unit == "menit" else 60.0
-        scaled = tuple(None if v is None else v / scale for v in values)
-        rows[unit].append((f"{s.number}. {s.short_label}", scaled))
-    return [
-        ChartData(unit, tuple(name for name, _ in group),
-                  *(tuple(v[i] for _, v in group) for i in range(3)))
-        for unit, group in rows.items() if group
-    ]
-
-
-def _label(value: float | None) -> str:
-    return "" if value is None else number_id(value)
-
-
-def _nice_max(value: float) -> float:
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000):
-        if value / step <= 8:
-            return float(step * (int(value / step) + 1))
-    return value * 1.1
-
-
-def bar_chart(data: ChartData, fonts: FontSet, width: float = CONTENT_WIDTH,
-              height: float = 9.0 * cm) -> Drawing:
+def share_chart(rows: Sequence[tuple[str, float]], fonts: FontSet,
+                width: float = CONTENT_WIDTH) -> Drawing:
+    """One horizontal bar per named step: the share of its visits done within standard."""
+    bar = 0.75 * cm
+    height = 40 + bar * len(rows) + 30
     drawing = Drawing(width, height)
-    title = f"Waktu kerja per tahap (dalam {data.unit})"
-    drawing.add(String(0, height - 12, title, fontName=fonts.bold, fontSize=10))
-    drawing.add(String(0, height - 30, data.unit.capitalize(), fontName=fonts.regular,
-                       fontSize=8))
-
-    chart = VerticalBarChart()
-    chart.x, chart.y = 35, 30
-    # A bar group is at most ~80 pt wide, so a chart of one step does not fill the page.
-    chart.width = min(width - 45, 20 + 80 * len(data.categories))
-    chart.height = height - 75
-    chart.data = [list(data.median), list(data.p90), list(data.standard)]
-    chart.categoryAxis.categoryNames = list(data.categories)
+    drawing.initialFontName = fonts.regular  # else reportlab names Helvetica, never embedded
+    drawing.add(String(0, height - 12, "Tahap yang selesai dalam waktu standar (%)",
+                       fontName=fonts.bold, fontSize=10))
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 125, 25
+    chart.width = width - 160
+    chart.height = bar * len(rows)
+    # reportlab draws the first category at the bottom: reverse, so step 1 is on top
+    ordered = list(reversed(rows))
+    chart.data = [[value for _, value in ordered]]
+    chart.categoryAxis.categoryNames = [name for name, _ in ordered]
     chart.categoryAxis.labels.fontName = fonts.regular
-    chart.categoryAxis.labels.fontSize = 8
-    chart.categoryAxis.labels.dy = -4
-    top = max((v for series in chart.data for v in series if v is not None), default=1.0)
+    chart.categoryAxis.labels.fontSize = 8.5
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -4
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = _nice_max(top)
+    chart.valueAxis.valueMax = 100
+    chart.valueAxis.valueStep = 20
     chart.valueAxis.labels.fontName = fonts.regular
     chart.valueAxis.labels.fontSize = 8
-    chart.valueAxis.labelTextFormat = _label
+    chart.valueAxis.labelTextFormat = lambda v: f"{v:.0f}%"
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#D0D0D0")
-    chart.groupSpacing = 8
-    chart.barSpacing = 1
-    for i, (_, colour) in enumerate(SERIES):
-        chart.bars[i].fillColor = colour
-        chart.bars[i].strokeColor = None
-    chart.barLabelFormat = _label
+    chart.bars[0].fillColor = BAR_FILL
+    chart.bars[0].strokeColor = None
+    chart.barLabelFormat = lambda v: f"{number_id(v)}%"
     chart.barLabels.fontName = fonts.regular
-    chart.barLabels.fontSize = 6.5
-    chart.barLabels.nudge = 6
+    chart.barLabels.fontSize = 8
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
+    chart.barWidth = bar * 0.6
     drawing.add(chart)
-
-    legend = Legend()
-    legend.x, legend.y = width - 270, height - 8
-    legend.alignment = "right"
-    legend.columnMaximum = 1
-    legend.deltax = 90
-    legend.dx = legend.dy = 8
-    legend.fontName = fonts.regular
-    legend.fontSize = 8
-    legend.colorNamePairs = [(colour, name) for name, colour in SERIES]
-    drawing.add(legend)
     return drawing
+
+
+# ---------------------------------------------------------------- signature block
+
+
+def _signature_block(signers: Sequence[ReportSigner], place: str, figures: MonthFigures,
+                     st: _Styles) -> Flowable:
+    day = _as_of_text(figures)
+    centred = st.style("sgc", alignment=TA_CENTER)
+    columns: list[list[Flowable]] = []
+    for i, signer in enumerate(signers):
+        top = f"{place}, {day}" if i == len(signers) - 1 and place and day else ""
+        parts: list[Flowable] = [
+            Paragraph(esc(top) or "&nbsp;", centred),
+            Paragraph(esc(f"{signer.caption},"), centred),
+            Paragraph(esc(signer.title), centred),
+            Spacer(1, 1.6 * cm),
+            Paragraph(f"<u><b>{esc(signer.name)}</b></u>" if signer.name
+                      else "(" + "&nbsp;" * 50 + ")", centred),
+        ]
+        if signer.nip:
+            parts.append(Paragraph(esc(f"NIP. {signer.nip}"), centred))
+        columns.append(parts)
+    width = CONTENT_WIDTH / max(len(columns), 1)
+    table = Table([columns], colWidths=[width] * len(columns),
+                  style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                    ("FONTNAME", (0, 0), (-1, -1), st.fonts.regular)]))
+    return KeepTogether([Spacer(1, 0.6 * cm), table])
+
+
+def _as_of_text(figures: MonthFigures) -> str:
+    """The report's day in the office zone, e.g. ``3 Desember 2026``; empty when unknown."""
+    if figures.as_of is None:
+        return ""
+    return format_date_id(figures.as_of.astimezone(figures.tz).date())
 
 
 # ---------------------------------------------------------------- document
@@ -342,20 +350,23 @@ def _footer(label: str, fonts: FontSet) -> Callable[[Canvas, SimpleDocTemplate],
     def draw(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont(fonts.regular, 8)
-        canvas.drawString(MARGIN, 1.2 * cm, f"Laporan Kinerja Layanan Subdomain — {label}")
+        canvas.drawString(MARGIN, 1.2 * cm, f"Laporan Kinerja Layanan Subdomain, {label}")
         canvas.drawRightString(PAGE_WIDTH - MARGIN, 1.2 * cm, f"Halaman {doc.page}")
         canvas.restoreState()
 
     return draw
 
 
+NO_OPEN_OVERDUE = "Tidak ada permohonan terbuka yang melewati waktu standar"
+NO_LATE_STEPS = "Tidak ada tahap selesai yang melebihi waktu standar."
 NOTES = (
     "Permohonan dihitung pada bulan diterimanya. Waktu dihitung dalam waktu kerja: jam kantor "
     "pada hari kerja, tanpa jam istirahat, akhir pekan dan hari libur. Setiap kali permohonan "
     "berada pada suatu tahap dihitung satu kali; permohonan yang dikembalikan menambah jumlahnya. "
-    "P90: persentil ke-90 (metode peringkat terdekat). Waktu standar 1 hari kerja terpenuhi bila "
-    "tahap selesai paling lambat pada jam yang sama pada hari kerja berikutnya. "
-    f"Tanda {NO_DATA}: belum ada data."
+    "\"Separuh selesai dalam\": separuh dari tahap tersebut selesai dalam waktu itu atau lebih "
+    "cepat. \"90% selesai dalam\": sembilan dari sepuluh tahap selesai dalam waktu itu atau lebih "
+    "cepat. Waktu standar 1 hari kerja terpenuhi bila tahap selesai paling lambat pada jam yang "
+    f"sama pada hari kerja berikutnya. Tanda {NO_DATA}: belum ada data."
 )
 
 
@@ -366,10 +377,14 @@ def render_month_report(
     *,
     zone_label: str,
     fonts: FontSet | None = None,
+    signers: Sequence[ReportSigner] = (),
+    place: str = "",
 ) -> bytes:
     """The month's report as PDF bytes. ``month_label`` defaults to e.g. ``November 2026``;
-    ``zone_label`` is what the office writes after a time (``WIB``, ``WITA``, ``UTC+9``)."""
-    fonts = fonts or FontSet()
+    ``zone_label`` is what the office writes after a time (``WIB``, ``WITA``, ``UTC+9``);
+    ``signers`` are the columns of the signature block (``Disusun oleh``, ``Mengetahui``),
+    dated at ``place`` on the report's day."""
+    fonts = fonts or default_fonts()
     st = _Styles(fonts)
     label = month_label or f"{month_name_id(figures.month)} {figures.year}"
     story: list[Flowable] = [
@@ -377,25 +392,36 @@ def render_month_report(
         Spacer(1, 0.3 * cm),
         Paragraph(esc(TITLE), st.title),
         Paragraph(esc(f"Bulan {label}"), st.subtitle),
+    ]
+    day = _as_of_text(figures)
+    if day:
+        story.append(Paragraph(esc(f"Keadaan per {day}"), st.style("asof", alignment=TA_CENTER)))
+    story += [
         Spacer(1, 0.4 * cm),
         Paragraph(esc("1. Ringkasan permohonan"), st.heading),
         _summary(figures, st),
+        Paragraph(esc("2. Permohonan terbuka yang melewati waktu standar"), st.heading),
+        _open_table(figures, zone_label, st),
     ]
     if figures.is_empty:
         story += [Spacer(1, 0.4 * cm), Paragraph(esc(EMPTY_LINE.format(month=label)), st.normal)]
     else:
         story += [
-            Paragraph(esc("2. Waktu penyelesaian per tahap (Mutu Baku)"), st.heading),
+            Paragraph(esc("3. Waktu penyelesaian per tahap (Mutu Baku)"), st.heading),
             _steps_table(figures, st),
             Spacer(1, 0.15 * cm),
             Paragraph(esc(NOTES), st.note),
-            Paragraph(esc("3. Kasus yang melebihi waktu standar"), st.heading),
+            Paragraph(esc("4. Tahap selesai yang melebihi waktu standar"), st.heading),
             _slowest_table(figures, zone_label, st),
-            PageBreak(),
-            Paragraph(esc("4. Grafik waktu per tahap dibandingkan waktu standar"), st.heading),
         ]
-        for data in chart_data(figures):
-            story += [bar_chart(data, fonts), Spacer(1, 0.6 * cm)]
+        rows = share_chart_rows(figures)
+        if rows:
+            story += [
+                Paragraph(esc("5. Ketepatan waktu per tahap"), st.heading),
+                share_chart(rows, fonts),
+            ]
+    if signers:
+        story.append(_signature_block(signers, place, figures, st))
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -403,6 +429,7 @@ def render_month_report(
         bottomMargin=MARGIN, title=f"Laporan Kinerja Layanan Subdomain {label}",
         author=office_name, subject=f"Mutu Baku layanan subdomain, {label}",
         creator="subdomain-bot", producer="ReportLab", invariant=1, lang="id-ID",
+        initialFontName=fonts.regular,
     )
     footer = _footer(label, fonts)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the product and its tests need on a fresh Debian machine with Python 3.11:
-# Debian packages (BIND 9 for the DNS tests, poppler for PDF pictures) and a virtualenv in .venv.
+# Debian packages (BIND 9 for the DNS tests, poppler for PDF pictures, Liberation Sans for the
+# letters) and a virtualenv in .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,9 @@ need_apt=()
 command -v named >/dev/null 2>&1 || [ -x /usr/sbin/named ] || need_apt+=(bind9)
 command -v dig >/dev/null 2>&1 || need_apt+=(bind9-dnsutils)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# Liberation Sans (Arial-metric), embedded in every letter the bot writes.
+[ -f /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf ] \
+    || need_apt+=(fonts-liberation2)
 if [ "${#need_apt[@]}" -gt 0 ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -14,15 +14,16 @@ from storage.people import upsert_person
 
 
 class Agencies(Repository):
-    async def add_agency(self, code: str, name: str, head_title: str | None = None) -> Agency:
+    async def add_agency(self, code: str, name: str, head_title: str | None = None, *,
+                         place: str | None = None, address: str | None = None) -> Agency:
         async with self.db.transaction() as conn:
             try:
                 cur = await conn.execute(
-                    "INSERT INTO agencies (code, name, head_title) VALUES (?, ?, ?)",
-                    (code, name, head_title))
+                    "INSERT INTO agencies (code, name, head_title, place, address) "
+                    "VALUES (?, ?, ?, ?, ?)", (code, name, head_title, place, address))
             except aiosqlite.IntegrityError as exc:
                 raise StorageError(f"agency {code} already exists") from exc
-            return Agency(int(cur.lastrowid or 0), code, name, head_title)
+            return Agency(int(cur.lastrowid or 0), code, name, head_title, place, address)
 
     async def add_agency_contact(
         self, code: str, telegram_user_id: int, name: str, *, now: datetime,

@@ -65,7 +65,8 @@ class Invite:
 
 
 _SELECT = """SELECT i.*, a.code AS agency_code, a.name AS agency_name,
-                    a.head_title AS agency_head_title
+                    a.head_title AS agency_head_title, a.place AS agency_place,
+                    a.address AS agency_address
              FROM invites i LEFT JOIN agencies a ON a.id = i.agency_id"""
 
 
@@ -75,7 +76,8 @@ def _opt_date(value: str | None) -> date | None:
 
 def _invite(row: aiosqlite.Row) -> Invite:
     agency = (Agency(row["agency_id"], row["agency_code"], row["agency_name"],
-                     row["agency_head_title"]) if row["agency_id"] is not None else None)
+                     row["agency_head_title"], row["agency_place"], row["agency_address"])
+              if row["agency_id"] is not None else None)
     return Invite(
         id=row["id"],
         spec=InviteSpec(name=row["name"], position=row["position"], agency=agency,

@@ -46,6 +46,9 @@ class Agency:
     code: str
     name: str
     head_title: str | None = None
+    place: str | None = None
+    """Where the agency is, for "Yth. … di <place>" (None: the office's own place)."""
+    address: str | None = None
 
     @property
     def addressee(self) -> str:
@@ -67,6 +70,8 @@ class NewRequest:
     contact_name: str | None = None
     contact_phone: str | None = None
     letter_file_ref: str | None = None
+    letter_subject: str = ""
+    """The request letter's perihal, exactly as written on it."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,8 @@ class Request:
     state_since: datetime
     created_at: datetime
     agenda_number: int | None = None
+    letter_subject: str = ""
+    """The request letter's perihal, exactly as written on it."""
 
 
 @dataclass(frozen=True)

@@ -43,12 +43,12 @@ class Requests(Repository):
                 """INSERT INTO requests (number, year, seq, agency_id, requester_id, subdomain,
                      purpose, target_kind, target_value, contact_name, contact_phone,
                      letter_number, letter_date, letter_file_ref, state, version, state_since,
-                     created_at, updated_at)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)""",
+                     created_at, updated_at, letter_subject)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)""",
                 (number, year, seq, new.agency_id, new.requester_id, new.subdomain, new.purpose,
                  new.target_kind, new.target_value, new.contact_name, new.contact_phone,
                  new.letter_number, new.letter_date.isoformat(), new.letter_file_ref,
-                 initial_state, stamp, stamp, stamp),
+                 initial_state, stamp, stamp, stamp, new.letter_subject),
             )
             request_id = int(cur.lastrowid or 0)
             agenda = await rows.next_in_year(

@@ -55,7 +55,8 @@ def person(row: Row, prefix: str = "") -> Person:
 
 
 def agency(row: Row) -> Agency:
-    return Agency(row["id"], row["code"], row["name"], row["head_title"])
+    return Agency(row["id"], row["code"], row["name"], row["head_title"], row["place"],
+                  row["address"])
 
 
 POSITION_SELECT = """
@@ -77,7 +78,7 @@ def holder(row: Row) -> PositionHolder:
 
 REQUEST_SELECT = """
 SELECT r.*, a.code AS agency_code, a.name AS agency_name, a.head_title AS agency_head_title,
-       ir.agenda_number AS agenda_number
+       a.place AS agency_place, a.address AS agency_address, ir.agenda_number AS agenda_number
 FROM requests r
 JOIN agencies a ON a.id = r.agency_id
 LEFT JOIN incoming_register ir ON ir.request_id = r.id
@@ -89,7 +90,7 @@ def request(row: Row) -> Request:
         id=row["id"],
         number=row["number"],
         agency=Agency(row["agency_id"], row["agency_code"], row["agency_name"],
-                      row["agency_head_title"]),
+                      row["agency_head_title"], row["agency_place"], row["agency_address"]),
         requester_id=row["requester_id"],
         subdomain=row["subdomain"],
         purpose=row["purpose"],
@@ -107,6 +108,7 @@ def request(row: Row) -> Request:
         state_since=instant(row["state_since"]),
         created_at=instant(row["created_at"]),
         agenda_number=row["agenda_number"],
+        letter_subject=row["letter_subject"],
     )
 
 

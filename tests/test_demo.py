@@ -72,10 +72,10 @@ def test_demo_runs_both_journeys_and_the_reminders(tmp_path: Path) -> None:
     created = pdf_text(out_dir / "SD-2026-0001-surat-balasan.pdf")
     assert "telah selesai dibuat" in created
     assert "layanan.slemankab.go.id A 103.28.12.10" in created, created
-    assert "Sleman," in created and "Kominfo-Slm" in created and "Bupati Sleman" in created
+    assert "Sleman," in created and "Kominfo-Slm" in created and "Kode Pos 55511" in created
     exists = pdf_text(out_dir / "SD-2026-0002-surat-balasan.pdf")
     assert "telah tersedia sebelumnya" in exists
-    assert "menggunakan user dan password yang telah dimiliki" in exists, exists
+    assert "menggunakan nama pengguna dan kata sandi yang telah dimiliki" in exists, exists
     for name in ("SD-2026-0001-konsep-surat-balasan.pdf", "SD-2026-0002-konsep-surat-balasan.pdf",
                  "SD-2026-0001-surat-permohonan.pdf"):
         assert pdf_text(out_dir / name)

@@ -78,6 +78,7 @@ async def test_long_polling_answers_and_stops_on_sigint(emu: BotApiEmulator,
     code, output = await stop_bot(proc, signal.SIGINT)
     assert code == 0, output
     assert "starting: long polling" in output
+    assert "OFFICE_EMBLEM_PATH is not set" in output  # the kop has no emblem yet
     assert emu.token not in output and emu.token.split(":")[1] not in output
     assert "Traceback" not in output
     assert (tmp_path / "bot.sqlite3").exists()

@@ -130,12 +130,12 @@ async def test_a_second_office_end_to_end(sleman_dns: BindServer, tmp_path: Path
             await act(people.head, card, "Disposisi ke Kabid", "Mohon segera",
                       choose="Tindak lanjuti")
             done = await people.head.wait_for(lambda m: m.edited and "✅" in m.text)
-            assert f"oleh {SLEMAN_OFFICIALS.head} pada 01-12-2026 06:30 WIB" in done.text
+            assert f"oleh {SLEMAN_OFFICIALS.head} pada 01-12-2026 pukul 06.30 WIB" in done.text
             # The card answers a second press with who acted and when, on the office clock.
             assert stale is not None
             again = await people.head.press_data(done, stale)
             assert again == (f"Sudah diproses: Didisposisikan oleh {SLEMAN_OFFICIALS.head} "
-                             "pada 01-12-2026 06:30 WIB.")
+                             "pada 01-12-2026 pukul 06.30 WIB.")
 
             await act(people.kabid, await people.kabid.wait_for("Tahap 2"), "Disposisi ke Kasi",
                       choose="Pelajari dan laporkan")
@@ -152,7 +152,7 @@ async def test_a_second_office_end_to_end(sleman_dns: BindServer, tmp_path: Path
             draft = await people.head.wait_for(lambda m: m.document is not None
                                                and "KONSEP" in (m.caption or ""))
             await act(people.head, await people.head.wait_for("Tahap 8"),
-                      "Setujui & tandatangani")
+                      "Setujui dan tandatangani")
             letter = await people.requester.wait_for(lambda m: "Diterima" in m.button_texts)
             assert await people.requester.press(letter, "Diterima") in (None, "")
             await people.requester.wait_for("Tercatat")
@@ -165,7 +165,7 @@ async def test_a_second_office_end_to_end(sleman_dns: BindServer, tmp_path: Path
             await people.head.press(card, "Tolak permohonan")
             await people.head.wait_for(lambda m: "catatan" in m.text and not m.edited)
             await people.head.send_text("Bukan layanan perangkat daerah")
-            await people.head.wait_for("Tercatat: Tolak permohonan")
+            await people.head.wait_for("Tercatat: tindakan “Tolak permohonan”")
             refusal = await people.requester.wait_for(
                 lambda m: m.document is not None and declined in (m.caption or ""))
             assert (await office.store.request(declined)).state == State.DECLINED
@@ -173,7 +173,7 @@ async def test_a_second_office_end_to_end(sleman_dns: BindServer, tmp_path: Path
             # 3. The disposition sheet of the first request, asked for by an official.
             await people.kabid.send_command(f"/riwayat {created}")
             history = await people.kabid.wait_for("Riwayat")
-            assert "01-12-2026 06:30 WIB" in history.text
+            assert "01-12-2026 pukul 06.30 WIB" in history.text
             await people.kabid.press(history, "Lembar disposisi")
             sheet = await people.kabid.wait_for(
                 lambda m: m.document is not None and "Lembar disposisi" in (m.caption or ""))
@@ -198,7 +198,7 @@ async def test_a_second_office_end_to_end(sleman_dns: BindServer, tmp_path: Path
     for paper in (konsep, final, decline):
         assert f"Sleman, {LOCAL_DAY}" in paper, paper
         assert UTC_DAY not in paper
-        assert "PEMERINTAH KABUPATEN SLEMAN" in paper and "Bupati Sleman" in paper
+        assert "PEMERINTAH KABUPATEN SLEMAN" in paper and "Kode Pos 55511" in paper
     assert "KONSEP" in konsep and "…/…/Kominfo-Slm/2026" in konsep
     assert f"aktif sejak tanggal {LOCAL_DAY}" in konsep
     assert "555/1/Kominfo-Slm/2026" in final and f"aktif sejak tanggal {LOCAL_DAY}" in final
@@ -230,7 +230,7 @@ async def test_a_second_office_end_to_end(sleman_dns: BindServer, tmp_path: Path
     args = build_parser().parse_args(["request", "show", created])
     assert await run_command(settings, args, out) == 0
     listing = out.getvalue()
-    assert "01-12-2026 06:30 WIB" in listing
+    assert "01-12-2026 pukul 06.30 WIB" in listing
     assert all(word not in listing for word in FORBIDDEN), listing
     monthly = build_parser().parse_args(["report", "--month", "2026-12"])
     out = io.StringIO()

@@ -74,7 +74,7 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         return
     person = await person_of(update, context)
     if person is None:
-        await query.answer("Bukan tugas Anda: Bapak/Ibu belum terdaftar.", show_alert=True)
+        await query.answer("Bapak/Ibu belum terdaftar untuk tugas ini.", show_alert=True)
         return
     try:
         request, decision = await context.office.check(person, button.request_id, button.action,
@@ -127,12 +127,12 @@ async def _ask_next(update: Update, context: BotContext, pending: PendingAction)
         return
     if pending.note_rule is Note.REQUIRED:
         await chat.send_message(
-            f"<b>{html.escape(pending.label)}</b>: mohon tuliskan catatan/alasan "
+            f"<b>{html.escape(pending.label)}</b>\nMohon tuliskan catatan atau alasan "
             f"(paling banyak {NOTE_MAX_CHARS} karakter).",
             reply_markup=InlineKeyboardMarkup([cancel]))
         return
     await chat.send_message(
-        f"<b>{html.escape(pending.label)}</b>: tuliskan catatan bila perlu, atau tekan Lewati.",
+        f"<b>{html.escape(pending.label)}</b>\nTuliskan catatan bila perlu, atau tekan Lewati.",
         reply_markup=InlineKeyboardMarkup(
             [[InlineKeyboardButton("Lewati", callback_data=SKIP)], cancel]))
 
@@ -223,4 +223,5 @@ async def _commit(update: Update, context: BotContext, pending: PendingAction,
         return
     context.session.pop(PENDING, None)
     await chat.send_message(
-        f"Tercatat: {html.escape(pending.label)} untuk {html.escape(request.number)}.")
+        f"Tercatat: tindakan “{html.escape(pending.label)}” pada permohonan "
+        f"{html.escape(request.number)}.")

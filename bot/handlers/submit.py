@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from bot.handlers.context import BotContext
 
 (AGENCY, SUBDOMAIN, PURPOSE, TARGET, TARGET_VALUE, CONTACT, LETTER_NUMBER, LETTER_DATE,
- LETTER_FILE, CONFIRM) = range(10)
+ LETTER_SUBJECT, LETTER_FILE, CONFIRM) = range(11)
 TAKEN_NAME = "sd"
 """Callback prefix of the buttons that answer "the name already exists"."""
 EXAMPLE_IP = "103.28.12.10"
@@ -67,6 +67,7 @@ class Form:
     contact_phone: str = ""
     letter_number: str = ""
     letter_date: date | None = None
+    letter_subject: str = ""
     letter_path: str | None = None
 
 
@@ -100,7 +101,7 @@ async def begin(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     rows = [[InlineKeyboardButton(a.name, callback_data=f"g:{a.id}")] for a in agencies[:30]]
     await _reply(update, "<b>Permohonan subdomain</b> (ketik /batal untuk membatalkan)\n"
-                         "1/8 Pilih Perangkat Daerah pemohon:", InlineKeyboardMarkup(rows))
+                         "1/9 Pilih Perangkat Daerah pemohon:", InlineKeyboardMarkup(rows))
     return AGENCY
 
 
@@ -118,7 +119,7 @@ async def agency_chosen(update: Update, context: BotContext) -> int:
     form.agency_id, form.agency_name = agency.id, agency.name
     await query.edit_message_text(f"Perangkat Daerah: <b>{html.escape(agency.name)}</b>")
     parent = context.office.settings.parent_domain
-    await _reply(update, f"2/8 Tuliskan nama subdomain yang diinginkan (contoh: "
+    await _reply(update, f"2/9 Tuliskan nama subdomain yang diinginkan (contoh: "
                          f"<code>layanan</code> untuk layanan.{html.escape(parent)}).")
     return SUBDOMAIN
 
@@ -132,7 +133,7 @@ async def agency_typed(update: Update, context: BotContext) -> int:
         return AGENCY
     form = _form(context)
     form.agency_id, form.agency_name = agency.id, agency.name
-    await _reply(update, "2/8 Tuliskan nama subdomain yang diinginkan.")
+    await _reply(update, "2/9 Tuliskan nama subdomain yang diinginkan.")
     return SUBDOMAIN
 
 
@@ -192,7 +193,7 @@ async def taken_name_choice(update: Update, context: BotContext) -> int:
 
 
 async def _ask_purpose(update: Update, chosen: str) -> int:
-    await _reply(update, f"{chosen}\n3/8 Tuliskan keperluan/penggunaan subdomain ini secara "
+    await _reply(update, f"{chosen}\n3/9 Tuliskan keperluan/penggunaan subdomain ini secara "
                          "singkat.")
     return PURPOSE
 
@@ -205,7 +206,7 @@ async def purpose(update: Update, context: BotContext) -> int:
     _form(context).purpose = text
     rows = [[InlineKeyboardButton(label, callback_data=f"t:{kind}")]
             for kind, label in TARGET_LABELS.items()]
-    await _reply(update, "4/8 Subdomain diarahkan ke mana?", InlineKeyboardMarkup(rows))
+    await _reply(update, "4/9 Subdomain diarahkan ke mana?", InlineKeyboardMarkup(rows))
     return TARGET
 
 
@@ -254,7 +255,7 @@ async def _ask_contact(update: Update) -> int:
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton("Bagikan kontak saya", request_contact=True)]],
         one_time_keyboard=True, resize_keyboard=True)
-    await _reply(update, "5/8 Bagikan kontak penanggung jawab dengan tombol di bawah, atau "
+    await _reply(update, "5/9 Bagikan kontak penanggung jawab dengan tombol di bawah, atau "
                          "tuliskan: Nama, nomor telepon.", keyboard)
     return CONTACT
 
@@ -277,7 +278,7 @@ async def contact(update: Update, context: BotContext) -> int:
         form.contact_name, form.contact_phone = name.strip()[:MAX_TEXT], digits
     await _reply(update, f"Kontak: {html.escape(form.contact_name)} "
                          f"({html.escape(form.contact_phone)})\n"
-                         "6/8 Tuliskan nomor surat permohonan.", ReplyKeyboardRemove())
+                         "6/9 Tuliskan nomor surat permohonan.", ReplyKeyboardRemove())
     return LETTER_NUMBER
 
 
@@ -287,7 +288,7 @@ async def letter_number(update: Update, context: BotContext) -> int:
         await _reply(update, "Mohon tuliskan nomor surat (paling banyak 100 karakter).")
         return LETTER_NUMBER
     _form(context).letter_number = text
-    await _reply(update, "7/8 Tuliskan tanggal surat (format HH-BB-TTTT, contoh 27-11-2026).")
+    await _reply(update, "7/9 Tuliskan tanggal surat (format HH-BB-TTTT, contoh 27-11-2026).")
     return LETTER_DATE
 
 
@@ -302,7 +303,19 @@ async def letter_date(update: Update, context: BotContext) -> int:
         await _reply(update, "Tanggal surat tidak boleh di masa depan. Mohon periksa kembali.")
         return LETTER_DATE
     _form(context).letter_date = day
-    await _reply(update, "8/8 Kirim pindaian surat permohonan sebagai PDF atau foto "
+    await _reply(update, "8/9 Tuliskan perihal surat permohonan persis seperti tertulis pada "
+                         "surat (contoh: Permohonan Pembuatan Subdomain).")
+    return LETTER_SUBJECT
+
+
+async def letter_subject(update: Update, context: BotContext) -> int:
+    text = " ".join(_text(update).split())
+    if not text or len(text) > MAX_TEXT:
+        await _reply(update, f"Mohon tuliskan perihal surat (paling banyak {MAX_TEXT} "
+                             "karakter).")
+        return LETTER_SUBJECT
+    _form(context).letter_subject = text
+    await _reply(update, "9/9 Kirim pindaian surat permohonan sebagai PDF atau foto "
                          "(paling besar 20 MB).")
     return LETTER_FILE
 
@@ -359,6 +372,7 @@ async def _summary(update: Update, form: Form) -> int:
         f"Kontak: {html.escape(form.contact_name)} ({html.escape(form.contact_phone)})",
         f"Surat: {html.escape(form.letter_number)} tanggal "
         f"{form.letter_date.strftime('%d-%m-%Y')}",
+        f"Perihal surat: {html.escape(form.letter_subject)}",
         "Lampiran: surat permohonan",
     ])
     buttons = InlineKeyboardMarkup([[
@@ -393,7 +407,8 @@ async def confirm(update: Update, context: BotContext) -> int:
             agency_id=form.agency_id, requester_id=person.id, subdomain=form.subdomain,
             purpose=form.purpose, target_kind=form.target_kind, target_value=form.target_value,
             letter_number=form.letter_number, letter_date=form.letter_date,
-            contact_name=form.contact_name, contact_phone=form.contact_phone,
+            letter_subject=form.letter_subject, contact_name=form.contact_name,
+            contact_phone=form.contact_phone,
             letter_file_ref=form.letter_path))
     except FilingRefused as refused:
         context.session.pop(FORM, None)
@@ -431,6 +446,7 @@ def _conversation(text: filters.BaseFilter) -> ConversationHandler[BotContext]:
             CONTACT: [MessageHandler(filters.CONTACT | text, contact)],
             LETTER_NUMBER: [MessageHandler(text, letter_number)],
             LETTER_DATE: [MessageHandler(text, letter_date)],
+            LETTER_SUBJECT: [MessageHandler(text, letter_subject)],
             LETTER_FILE: [MessageHandler(~filters.COMMAND, letter_file)],
             CONFIRM: [CallbackQueryHandler(confirm, pattern=r"^f:(send|edit|cancel)$")],
         },

@@ -36,7 +36,7 @@ async def test_decline_at_step_1_needs_a_typed_reason(emu: BotApiEmulator, tmp_p
         assert (await office.store.request(request.id)).version == request.version
 
         await head.send_text(REASON)
-        await head.wait_for("Tercatat: Tolak permohonan")
+        await head.wait_for("Tercatat: tindakan “Tolak permohonan”")
         done = await head.wait_for(lambda m: m.edited and "✅" in m.text)
         assert done.message_id == card.message_id and done.buttons == []
 

@@ -34,7 +34,7 @@ async def test_ajukan_offers_a_taken_name_and_accepts_a_free_one(
         await requester.send_command("/ajukan")
         await requester.press(await requester.wait_for("Pilih Perangkat Daerah"),
                               "Dinas Kesehatan")
-        await requester.wait_for("2/8")
+        await requester.wait_for("2/9")
         await requester.send_text("dinkes")
         taken = await requester.wait_for("sudah ada di DNS")
         assert "10.0.0.5" not in taken.text  # the record data is the office's, not shown
@@ -45,7 +45,7 @@ async def test_ajukan_offers_a_taken_name_and_accepts_a_free_one(
         reserved = await requester.wait_for("dicadangkan")
         assert "Saran" in reserved.text
         await requester.send_text("Layanan-Baru")
-        accepted = await requester.wait_for("3/8")
+        accepted = await requester.wait_for("3/9")
         assert "layanan-baru.balangankab.go.id" in accepted.text
         assert "(tersedia)" in accepted.text
 
@@ -98,8 +98,8 @@ async def test_step_4_shows_the_check_and_can_rerun_it(
         r = await advance(office, await file_request(office, "pantau"), STEPS_TO_ORDER_CHECK)
         r = await take(office, KASI, r, Action.ORDER_CHECK)
         card = await staff.wait_for("Tahap 4")
-        assert "Hasil pemeriksaan DNS:</b>" not in card.text  # HTML was parsed, not shown
-        assert "Hasil pemeriksaan DNS: Tersedia" in card.text
+        assert "Hasil pemeriksaan DNS</b>" not in card.text  # HTML was parsed, not shown
+        assert "Hasil pemeriksaan DNS\nTersedia" in card.text
         # Meanwhile someone creates the name by hand; the re-run sees it.
         office_dns.update("pantau.balangankab.go.id.", "A", "198.51.100.9")
         await staff.press(card, "Cek ulang DNS")
@@ -118,7 +118,7 @@ async def test_step_6_shows_the_plan_and_step_7_creates_it_on_bind(
     async with office_bot(s) as (_app, office):
         r = await advance(office, await file_request(office, "baru"), STEPS_TO_DECISION)
         card = await kabid.wait_for("Tahap 6")
-        assert "Rencana rekaman DNS: Membuat baru.balangankab.go.id: A 203.0.113.10" in card.text
+        assert "Rencana rekaman DNS\nMembuat baru.balangankab.go.id: A 203.0.113.10" in card.text
         await act(kabid, card, "Setujui pembuatan")
         card = await staff.wait_for("Tahap 7")
         await act(staff, card, "Buat subdomain")
@@ -163,9 +163,9 @@ async def test_already_exists_outcome_delivers_the_letter(
         r = await advance(office, await file_request(office, "dinkes"), STEPS_TO_DECISION)
         card = await kabid.wait_for("Tahap 6")
         assert "Sudah dipakai" in card.text
-        await act(kabid, card, "Tidak: domain sudah ada")
+        await act(kabid, card, "Subdomain sudah ada")
         card = await head.wait_for("Tahap 8")
-        await act(head, card, "Setujui & tandatangani")
+        await act(head, card, "Setujui dan tandatangani")
         letter = await requester.wait_for(lambda m: m.document is not None and
                                           "Surat balasan" in (m.caption or ""), timeout=15)
         assert letter.document is not None
@@ -173,7 +173,7 @@ async def test_already_exists_outcome_delivers_the_letter(
                         .extract_text().split())
         assert "555/1/Diskominfo-Blg/2026" in text
         assert "KONSEP" not in text
-        assert "user dan password" in text
+        assert "nama pengguna dan kata sandi" in text
         assert await requester.press(letter, "Diterima") in (None, "")
         await requester.wait_for("Tercatat")
         receipt = await requester.wait_for(lambda m: m.edited and m.document is not None)

@@ -63,7 +63,7 @@ async def test_html_note_escaped_and_long_note_refused(emu: BotApiEmulator,
         assert await kabid.press(step2, "Kembalikan") is None
         await kabid.wait_for(lambda m: "catatan" in m.text and not m.edited)
         await kabid.send_text("Mohon lengkapi lampiran")
-        await kabid.wait_for("Tercatat: Kembalikan")
+        await kabid.wait_for("Tercatat: tindakan “Kembalikan”")
         back = await office.store.request(request.id)
         assert back.state == State.DISPOSITION_HEAD
         assert (await office.store.timeline(request.id))[-1].note == "Mohon lengkapi lampiran"

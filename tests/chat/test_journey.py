@@ -49,7 +49,7 @@ async def test_created_journey_end_to_end(emu: BotApiEmulator, tmp_path: Path) -
         card = await people.staff.wait_for("Tahap 7")
         await act(people.staff, card, "Buat subdomain")
         card = await people.head.wait_for("Tahap 8")
-        await act(people.head, card, "Setujui & tandatangani")
+        await act(people.head, card, "Setujui dan tandatangani")
         receipt = await people.requester.wait_for(lambda m: "Diterima" in m.button_texts)
         assert await people.requester.press(receipt, "Diterima") in (None, "")
         await people.requester.wait_for("Tercatat")

@@ -67,7 +67,7 @@ async def test_two_holders_press_at_once(emu: BotApiEmulator, tmp_path: Path) ->
         outcomes = sorted([(await u.wait_for(lambda m: is_outcome(m.text))).text
                            for u in (kabid, admin)])
         assert outcomes[0].startswith("Sudah diproses: ")
-        assert outcomes[1].startswith("Tercatat: Disposisi ke Kasi")
+        assert outcomes[1].startswith("Tercatat: tindakan “Disposisi ke Kasi”")
 
         moved = await office.store.request(request.id)
         assert moved.state == State.ORDER_CHECK and moved.version == request.version + 1
@@ -86,11 +86,11 @@ async def test_wrong_person_changes_nothing(emu: BotApiEmulator, tmp_path: Path)
         card = await head.wait_for("Tahap 1")
         _label, data = card.find_button("Disposisi ke Kabid")
         assert data is not None
-        expected = "Bukan tugas Anda: tahap ini menjadi kewenangan Kepala Dinas."
+        expected = "Tahap ini menjadi kewenangan Kepala Dinas."
         assert await kasi.press_data(await any_message(kasi), data) == expected
         assert await requester.press_data(await any_message(requester), data) == expected
         assert await outsider.press_data(await any_message(outsider), data) == (
-            "Bukan tugas Anda: Bapak/Ibu belum terdaftar.")
+            "Bapak/Ibu belum terdaftar untuk tugas ini.")
         same = await office.store.request(request.id)
         assert (same.state, same.version) == (State.DISPOSITION_HEAD, request.version)
         assert await audit_actions(office, request) == ["submit"]
@@ -119,7 +119,7 @@ async def test_stale_and_forged_buttons_after_restart(emu: BotApiEmulator,
             "Tidak ada tindakan yang sedang menunggu.")
         answer = await head.press(card, "Disposisi ke Kabid")
         assert answer == ("Sudah diproses: Didisposisikan oleh Drs. H. Rahmadi, M.Si pada "
-                          "30-11-2026 09:00 WITA.")
+                          "30-11-2026 pukul 09.00 WITA.")
         assert await head.press_data(card, "a:999:1:dispose") == "Permohonan tidak ditemukan."
         assert await head.press_data(card, "a:1:1:launch") == (
             "Tombol ini tidak dikenali lagi. Mohon gunakan /tugas.")
@@ -146,7 +146,7 @@ async def test_kasi_picks_the_staff(emu: BotApiEmulator, tmp_path: Path) -> None
         _label, data = step4.find_button("Kirim laporan teknis")
         assert data is not None
         assert await rina.press_data(await any_message(rina), data) == (
-            "Tahap ini ditugaskan kepada staf lain. Bukan tugas Anda.")
+            "Tahap ini ditugaskan kepada staf lain.")
         assert not any("Tahap 4" in m.text for m in rina.inbox)
         assert (await office.store.request(request.id)).version == assigned.version
 

@@ -93,7 +93,7 @@ async def test_a_journey_runs_through_the_added_step(emu: BotApiEmulator,
             (people.kasi, 5, "Kirim laporan ke Kabid", {}),
             (people.kabid, 6, "Setujui pembuatan", {}),
             (people.staff, 7, "Buat subdomain", {}),
-            (people.head, 8, "Setujui & tandatangani", {}),
+            (people.head, 8, "Setujui dan tandatangani", {}),
         ):
             card = await user.wait_for(f"Tahap {step}:", timeout=10)
             await act(user, card, label, **kw)
@@ -107,7 +107,7 @@ async def test_a_journey_runs_through_the_added_step(emu: BotApiEmulator,
         assert holder.person.name == "Sekar Wulandari, S.Sos"
 
         # Nobody else may take the secretary's step.
-        assert "Bukan tugas Anda" in (await people.head.press(card, "Paraf dan catat") or "")
+        assert "menjadi kewenangan" in (await people.head.press(card, "Paraf dan catat") or "")
         await act(secretary, card, "Paraf dan catat", "Sudah dicatat di agenda")
         told = await people.requester.wait_for("Diparaf Sekretaris", timeout=10)
         assert "Status sekarang: Penyampaian surat balasan" in told.text

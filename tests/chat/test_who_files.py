@@ -45,7 +45,7 @@ async def test_only_registered_contacts_file_and_only_for_their_agency(
         await outsider.send_text("Dinas Kesehatan")  # no form is running: nothing is asked
         await outsider.send_command("/bantuan")
         await outsider.wait_for("Petunjuk")
-        assert not [m for m in outsider.inbox if "2/8" in m.text]
+        assert not [m for m in outsider.inbox if "2/9" in m.text]
 
         await requester.send_command("/ajukan")
         form = await requester.wait_for("Pilih Perangkat Daerah")
@@ -55,7 +55,7 @@ async def test_only_registered_contacts_file_and_only_for_their_agency(
         await requester.press_data(form, f"g:{disdik.id}")  # a forged button
         await requester.wait_for("hanya dapat mengajukan permohonan untuk Perangkat Daerah")
         await requester.press(form, "Dinas Kesehatan")
-        await requester.wait_for("2/8")
+        await requester.wait_for("2/9")
 
         # The office service holds the rule, whatever the front end.
         contact = await person(office, REQUESTER)

@@ -146,6 +146,6 @@ def test_request_show_prints_the_full_timeline(db_path: Path, bind_rw: BindServe
     for line, fragment in zip(timeline, expected, strict=True):
         assert fragment in line
     assert f"Instruksi: {Instruction.FOLLOW_UP.value}" in timeline[1]
-    assert "09:00 WITA" in timeline[0]  # 01:00 UTC shown in the office's time zone
+    assert "pukul 09.00 WITA" in timeline[0]  # 01:00 UTC shown in the office's time zone
     listed = cli(db_path, "request", "list", "--state", "completed").stdout
     assert number in listed

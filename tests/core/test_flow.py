@@ -115,7 +115,7 @@ async def test_withdrawal_is_refused_from_step_six_on(office: Office) -> None:
 
 async def test_wrong_person_and_stale_version_are_refused_without_change(office: Office) -> None:
     r = await submit(office)
-    with pytest.raises(NotYourStep, match="Bukan tugas Anda"):
+    with pytest.raises(NotYourStep, match="menjadi kewenangan Kepala Dinas"):
         await act(office, KABID, r, Action.DISPOSE)
     outsider = await office.store.upsert_person(OUTSIDER, "Orang Lain", now=office.clock())
     assert outsider.id

@@ -122,6 +122,9 @@ async def test_init_asks_again_writes_everything_and_the_admin_link_works(
         assert f"cp {deploy}/subdomain-bot.service" in out
         assert ("systemctl enable --now subdomain-bot.service subdomain-bot-backup.timer"
                 in out)
+        # no emblem was given: init says so, and how to check the kop
+        assert "warning: OFFICE_EMBLEM_PATH is not set" in out
+        assert "python -m bot letter preview" in out
 
         [link] = re.findall(r"^https://t\.me/kominfo_contoh_bot\?start=\S+$", out, re.MULTILINE)
         qr = Path(out.split("QR code: ")[1].split()[0])

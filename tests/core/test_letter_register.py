@@ -15,7 +15,16 @@ from pypdf import PdfReader
 
 from bot.service import ActionInput, Office
 from bot.workflow import Action, Role, State, WorkflowError
-from tests.support.office import HEAD, KABID, REQUESTER, act, drive_to_decision, person, submit
+from tests.support.office import (
+    HEAD,
+    KABID,
+    PERIHAL,
+    REQUESTER,
+    act,
+    drive_to_decision,
+    person,
+    submit,
+)
 
 
 def _text(path: Path) -> str:
@@ -68,7 +77,9 @@ async def test_final_letter_reads_like_the_register_says(office: Office) -> None
     assert "Yth. Kepala Dinas Kesehatan Kabupaten Balangan" in text
     assert "arsip.balangankab.go.id" in text
     assert "400/123/Dinkes/2026" in text
-    assert "user dan password" in text
+    assert "nama pengguna dan kata sandi" in text and "password" not in text
+    assert "Hal : Jawaban atas Permohonan Subdomain arsip.balangankab.go.id" in text
+    assert f"perihal {PERIHAL}, dengan hormat" in text  # quoted as the requester typed it
     assert "NIP. 197001011990031001" in text
     assert "Tembusan" in text
     assert letter.verification_code in text

@@ -43,7 +43,8 @@ def test_the_example_file_shows_the_demo_office_and_every_default() -> None:
     assert s.parent_domain == "balangankab.go.id"
     assert str(s.timezone) == "Asia/Makassar"
     assert s.database_path == Path("data/subdomain-bot.sqlite3")
-    assert s.office.tembusan == ("Bupati Balangan (sebagai laporan)", "Arsip")
+    assert s.office.tembusan is None  # each outcome template's own Tembusan line
+    assert (s.office.postal_code, s.office.page.paper) == ("71618", "A4")
     assert set(OFFICE_SETTINGS) <= set(example_file())
 
 
@@ -62,9 +63,9 @@ def test_the_office_identity_has_no_default() -> None:
         Settings.from_mapping(blank)
 
 
-def test_without_tembusan_a_letter_goes_to_the_archive_only() -> None:
+def test_without_tembusan_each_letter_takes_its_template_s() -> None:
     env = {k: v for k, v in BALANGAN.items() if k != "LETTER_TEMBUSAN"}
-    assert Settings.from_mapping(env).office.tembusan == ("Arsip",)
+    assert Settings.from_mapping(env).office.tembusan is None
     assert office_settings(LETTER_TEMBUSAN="Bupati X, Y (laporan) ;; Arsip").office.tembusan \
         == ("Bupati X, Y (laporan)", "Arsip")
 
@@ -149,10 +150,10 @@ def test_zone_labels_follow_daylight_saving_and_fixed_stand_ins() -> None:
 
 def test_a_local_time_is_on_the_office_clock_with_its_label() -> None:
     late = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
-    assert local_time(late, ZoneInfo("Asia/Jakarta")) == "01-12-2026 06:30 WIB"
-    assert local_time(late, ZoneInfo("Asia/Makassar")) == "01-12-2026 07:30 WITA"
-    assert local_time(late, ZoneInfo("Asia/Jayapura")) == "01-12-2026 08:30 WIT"
-    assert local_time(late, ZoneInfo("Asia/Kolkata")) == "01-12-2026 05:00 UTC+5:30"
+    assert local_time(late, ZoneInfo("Asia/Jakarta")) == "01-12-2026 pukul 06.30 WIB"
+    assert local_time(late, ZoneInfo("Asia/Makassar")) == "01-12-2026 pukul 07.30 WITA"
+    assert local_time(late, ZoneInfo("Asia/Jayapura")) == "01-12-2026 pukul 08.30 WIT"
+    assert local_time(late, ZoneInfo("Asia/Kolkata")) == "01-12-2026 pukul 05.00 UTC+5:30"
 
 
 @pytest.mark.parametrize("args", [["run"], ["role", "list"], ["report", "--month", "2026-11"]])
@@ -170,3 +171,14 @@ def test_commands_without_the_office_settings_say_which_are_missing(
         "the environment; .env.example shows each one)\n"
     assert done.stdout == ""
     assert not (tmp_path / "data").exists()
+
+
+def test_paper_and_margins_are_settings() -> None:
+    f4 = office_settings(LETTER_PAPER="f4", LETTER_MARGINS="2, 2, 2.5, 3").office.page
+    assert (f4.paper, f4.top, f4.right, f4.bottom, f4.left) == ("F4", 2.0, 2.0, 2.5, 3.0)
+    with pytest.raises(SettingsError, match="LETTER_PAPER"):
+        office_settings(LETTER_PAPER="Letter")
+    with pytest.raises(SettingsError, match="LETTER_MARGINS"):
+        office_settings(LETTER_MARGINS="2,5")
+    with pytest.raises(SettingsError, match="LETTER_MARGINS"):
+        office_settings(LETTER_MARGINS="2,2,2,9")

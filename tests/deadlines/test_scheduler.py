@@ -107,7 +107,7 @@ async def test_each_level_fires_once_also_across_a_restart(seeded: Opened, clock
     text = first[0].payload["text"]
     assert text.startswith("⏰ <b>Pengingat</b>: permohonan <b>SD-2026-0001</b>")
     assert "menunggu tindakan Bapak/Ibu pada tahap 1 (Disposisi Kepala Dinas)" in text
-    assert "sejak 30-11-2026 09:00 WITA; waktu standar 15 menit." in text
+    assert "sejak 30-11-2026 pukul 09.00 WITA; waktu standar 15 menit." in text
     assert [row[0][0] for row in first[0].payload["buttons"]] == [
         "Disposisi ke Kabid", "Tolak permohonan"]
     assert first[0].request_id == request.id
@@ -124,7 +124,7 @@ async def test_each_level_fires_once_also_across_a_restart(seeded: Opened, clock
     second = await outbox.new()
     assert [m.chat_id for m in second] == [HEAD, GROUP]
     assert "<b>Pengingat kedua</b>" in second[0].payload["text"]
-    assert "waktu standar 15 menit telah terlampaui" in second[0].payload["text"]
+    assert "telah melewati dua kali waktu standar (30 menit)" in second[0].payload["text"]
     card = second[1]
     assert card.kind == "card" and card.payload["key"] == f"card:{request.id}"
     assert card.payload["text"].endswith("⚠️ Melewati waktu standar")
@@ -136,7 +136,7 @@ async def test_each_level_fires_once_also_across_a_restart(seeded: Opened, clock
     text = third[0].payload["text"]
     assert text.startswith("⚠️ <b>Eskalasi</b>: permohonan <b>SD-2026-0001</b>")
     assert "menunggu tindakan Kepala Dinas (Drs. H. Rahmadi, M.Si)" in text
-    assert "telah terlampaui tiga kali" in text
+    assert "telah melewati tiga kali waktu standar (45 menit)" in text
     assert third[0].payload["buttons"] == []
     assert "dieskalasikan kepada Admin" in third[1].payload["text"]
 

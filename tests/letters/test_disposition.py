@@ -18,15 +18,18 @@ def test_sheet_fields_and_entries(office):
     assert "Nomor surat : 400.7/512/Dinkes/2026" in text
     assert "Nomor agenda : SD-2026-0001" in text
     assert "Tanggal surat : 20 November 2026" in text
-    assert "Perihal : Permohonan Pembuatan Subdomain dinkes.balangankab.go.id" in text
+    assert "Perihal : Permohonan Pembuatan Subdomain Dinas Kesehatan" in text
     assert "[X] Segera" in text
     assert "[X] Sangat Segera" not in text and "[X] Biasa" not in text
-    assert "No. Diteruskan kepada Dengan hormat harap Catatan Dari / Tanggal" in text
+    assert "[ ] Rahasia" in text
+    assert "No. Diteruskan kepada Dengan hormat harap Catatan Paraf" in text
+    assert text.count("disetujui secara elektronik") == 3
+    # the Kasi gave no instruction: none is filled in for him
+    assert "Pelajari dan laporkan" not in text
     raw = pdf_reader(data).pages[0].extract_text()
     for expected in (
         "Tindak lanjuti",
         "Koordinasikan",
-        "Pelajari dan laporkan",
         "Mohon diproses sesuai SOP.",
         "H. AHMAD RIDUAN, S.Kom., M.M.",
         "RAHMAT HIDAYAT, S.T.",
@@ -38,7 +41,7 @@ def test_sheet_fields_and_entries(office):
         assert expected in text, expected
     assert "Staf Pranata" in raw
     # entries in order
-    assert text.index("Tindak lanjuti") < text.index("Koordinasikan") < text.index("Pelajari")
+    assert text.index("Tindak lanjuti") < text.index("Koordinasikan") < text.index("Staf Pranata")
 
 
 def test_sheet_entry_rows_are_laid_out_as_columns(office):

@@ -22,7 +22,14 @@ def test_the_identity_comes_from_the_office_settings():
     assert office.office_name == "DINAS KOMUNIKASI DAN INFORMATIKA"
     assert office.website == "www.diskominfo.balangankab.go.id"
     assert office.email == "diskominfo@balangankab.go.id"
-    assert "0526-2028434" in office.phone_fax
+    assert office.phone == "(0526) 2028434"
+    assert office.kop_address == (
+        "Jalan Jend. A. Yani Km. 3,5 Paringin Selatan, Telepon (0526) 2028434, "
+        "Laman www.diskominfo.balangankab.go.id, Pos-el diskominfo@balangankab.go.id, "
+        "Kode Pos 71618")
+    without_postal = office_identity(office_settings(OFFICE_POSTAL_CODE=""))
+    assert without_postal.kop_address.endswith("Pos-el diskominfo@balangankab.go.id")
+    assert (office.page.paper, office.page.size[0] > 0) == ("A4", True)
     assert office.place == "Paringin"
     assert office.unit_code == "Diskominfo-Blg"
     assert (str(office.timezone), office.zone_label) == ("Asia/Makassar", "WITA")
@@ -58,7 +65,6 @@ def _letter(**kw: Any) -> ReplyLetter:
         "kind": LetterKind.EXISTS,
         "number": "555/1/Diskominfo-Blg/2026",
         "date": dt.date(2026, 11, 29),
-        "subject": "Pembuatan Subdomain x.balangankab.go.id",
         "addressee": Addressee(title="Camat Paringin"),
         "incoming": IncomingRef(number="1/2026", date=dt.date(2026, 11, 1), subject="Permohonan"),
         "fqdn": "x.balangankab.go.id",
@@ -72,7 +78,8 @@ def test_reply_letter_defaults():
     letter = _letter()
     assert letter.nature == "Biasa"
     assert letter.attachments == "-"
-    assert letter.tembusan == DEFAULT_TEMBUSAN == ("Arsip",)
+    assert letter.tembusan is None and letter.subject is None  # from the outcome template
+    assert DEFAULT_TEMBUSAN == ("Arsip",)
     assert letter.addressee.place == "Tempat"
     assert letter.fqdn_display == "x.balangankab.go.id"
 
@@ -83,8 +90,9 @@ def test_reply_letter_validation():
     _letter(number=None, draft=True)
     with pytest.raises(ValueError, match="reason"):
         _letter(kind=LetterKind.DECLINED)
-    with pytest.raises(ValueError, match="reason"):
-        _letter(kind=LetterKind.ADVICE, reason="   ")
+    with pytest.raises(ValueError, match="advice"):
+        _letter(kind=LetterKind.ADVICE, reason="a finding", advice="   ")
+    _letter(kind=LetterKind.ADVICE, advice="Gunakan nama singkat.")
     with pytest.raises(ValueError, match="DNS record"):
         _letter(kind=LetterKind.CREATED)
     with pytest.raises(ValueError, match="ASCII"):
@@ -100,3 +108,15 @@ def test_letters_are_frozen():
     letter = sample_letter(LetterKind.CREATED)
     with pytest.raises(dataclasses.FrozenInstanceError):
         letter.number = "x"  # type: ignore[misc]
+
+
+def test_page_layout_paper_and_margins():
+    from letters.model import MM, PageLayout
+
+    f4 = PageLayout(paper="F4")
+    assert (round(f4.size[0] / MM), round(f4.size[1] / MM)) == (215, 330)
+    assert (round(PageLayout().size[0] / MM), round(PageLayout().size[1] / MM)) == (210, 297)
+    with pytest.raises(ValueError, match="A4 or F4"):
+        PageLayout(paper="Letter")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="margin"):
+        PageLayout(left=0.1)

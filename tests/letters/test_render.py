@@ -14,7 +14,13 @@ from letters.render import FontSet, render_reply_letter, verification_statement
 
 from .conftest import PASSWORD_VALUE, indent_of, pdf_layout, pdf_pages, pdf_reader, pdf_text
 
-CLOSING = "Demikian disampaikan, atas perhatian dan kerja samanya diucapkan terima kasih."
+CLOSING = "Demikian disampaikan, atas perhatian dan kerja sama Saudara diucapkan terima kasih."
+HAL = {
+    LetterKind.CREATED: "Jawaban atas Permohonan Subdomain dinkes.balangankab.go.id",
+    LetterKind.EXISTS: "Jawaban atas Permohonan Subdomain dinkes.balangankab.go.id",
+    LetterKind.ADVICE: "Saran Teknis atas Permohonan Subdomain dinkes.balangankab.go.id",
+    LetterKind.DECLINED: "Jawaban atas Permohonan Subdomain dinkes.balangankab.go.id",
+}
 
 
 def _render(letter: ReplyLetter, office: OfficeIdentity, **kw) -> tuple[bytes, str]:
@@ -29,27 +35,29 @@ def test_every_element_of_a_final_letter(kind, office):
     # kop surat
     assert "PEMERINTAH KABUPATEN BALANGAN" in text
     assert "DINAS KOMUNIKASI DAN INFORMATIKA" in text
-    assert "Jl. Jend. A. Yani Km. 3,5 Paringin Selatan Telp/Fax. 0526-2028434" in text
-    assert "www.diskominfo.balangankab.go.id" in text
-    assert "diskominfo@balangankab.go.id" in text
+    assert ("Jalan Jend. A. Yani Km. 3,5 Paringin Selatan, Telepon (0526) 2028434, "
+            "Laman www.diskominfo.balangankab.go.id, Pos-el diskominfo@balangankab.go.id, "
+            "Kode Pos 71618") in text
+    assert "Telp" not in text and "Website" not in text and "E-mail" not in text
     # place and date, header block
     assert "Paringin, 29 November 2026" in text
     assert "Nomor : 555/123/Diskominfo-Blg/2026" in text
     assert "Sifat : Biasa" in text
     assert "Lampiran : -" in text
-    assert "Hal : Pembuatan Subdomain dinkes.balangankab.go.id" in text
+    assert f"Hal : {HAL[kind]}" in text
     # addressee
     assert "Yth. Kepala Dinas Kesehatan Kabupaten Balangan di Paringin" in text
     # opening and closing
     assert (
         "Menindaklanjuti surat Saudara Nomor 400.7/512/Dinkes/2026 tanggal 20 November 2026 "
-        "perihal Permohonan Pembuatan Subdomain, dengan hormat kami sampaikan bahwa"
+        "perihal Permohonan Pembuatan Subdomain Dinas Kesehatan, dengan hormat kami sampaikan "
+        "bahwa"
     ) in text
     assert CLOSING in text
     # signature block and tembusan
     assert "KEPALA DINAS KOMUNIKASI DAN INFORMATIKA," in text
     assert "H. AHMAD RIDUAN, S.Kom., M.M. Pembina Tingkat I NIP. 197501012000031004" in text
-    assert "Tembusan: 1. Bupati Balangan (sebagai laporan); 2. Arsip." in text
+    assert "Tembusan: Arsip." in text and "Bupati" not in text  # a routine reply
     # final: no draft mark, a plain verification footer
     assert "KONSEP" not in text
     assert "Surat ini disetujui secara elektronik melalui sistem layanan subdomain" in text
@@ -64,7 +72,8 @@ def test_every_element_of_a_final_letter(kind, office):
 def test_created_lists_records_date_active_and_account_route(office):
     _, text = _render(sample_letter(LetterKind.CREATED), office)
     assert "telah selesai dibuat dan aktif sejak tanggal 28 November 2026" in text
-    assert "No. Nama Tipe Nilai TTL" in text
+    assert "No. Nama Tipe Nilai Masa simpan (detik)" in text
+    assert "TTL" not in text
     assert "1. dinkes.balangankab.go.id A 103.147.10.21 3600" in text
     assert "2. www.dinkes.balangankab.go.id CNAME dinkes.balangankab.go.id. 3600" in text
     assert "disampaikan secara langsung dan terpisah" in text
@@ -74,22 +83,25 @@ def test_created_lists_records_date_active_and_account_route(office):
 def test_exists_says_use_existing_credentials_without_printing_them(office):
     _, text = _render(sample_letter(LetterKind.EXISTS), office)
     assert "telah tersedia sebelumnya, sehingga tidak perlu dibuat kembali" in text
-    assert "menggunakan user dan password yang telah dimiliki" in text
-    assert "user dan password tidak dicantumkan dalam surat ini" in text
+    assert "menggunakan nama pengguna dan kata sandi yang telah dimiliki" in text
+    assert "nama pengguna dan kata sandi tidak dicantumkan dalam surat ini" in text
+    assert "user" not in text and "password" not in text
     assert not PASSWORD_VALUE.search(text)
 
 
 def test_advice_and_declined_carry_reason_and_advice(office):
     advice = sample_letter(LetterKind.ADVICE)
     _, text = _render(advice, office)
-    assert "terdapat hal teknis yang perlu diperhatikan, yaitu:" in text
-    assert advice.reason.split(".")[0] in text
-    assert "kami sarankan: menggunakan nama singkat dinkes.balangankab.go.id" in text
+    assert "terdapat hal teknis yang perlu diperhatikan." in text
+    assert "kami sampaikan saran teknis sebagai berikut. Nama subdomain yang diajukan" in text
+    assert "Mohon gunakan singkatan nomenklatur Perangkat Daerah, yaitu dinkes" in text
+    assert "Setelah saran tersebut ditindaklanjuti" in text
     declined = sample_letter(LetterKind.DECLINED)
     _, text = _render(declined, office)
-    assert "belum dapat kami penuhi dengan alasan sebagai berikut:" in text
-    assert "bukan merupakan layanan perangkat daerah" in text
-    assert "kami sarankan: kegiatan tersebut dimuat sebagai halaman" in text
+    assert "belum dapat kami penuhi dengan alasan sebagai berikut." in text
+    assert "bukan merupakan layanan Perangkat Daerah" in text
+    assert "kami sarankan agar kegiatan tersebut dimuat sebagai halaman" in text
+    assert ": " not in text.split("Yth.")[1].split("Tembusan")[0]  # no colon in the body
 
 
 def test_draft_has_konsep_mark_placeholder_number_and_no_qr(office):
@@ -190,7 +202,7 @@ def test_same_input_same_bytes_and_fixed_metadata(office):
     assert other != first
     meta = pdf_reader(first).metadata
     assert meta is not None
-    assert meta.title == "Pembuatan Subdomain dinkes.balangankab.go.id"
+    assert meta.title == "Jawaban atas Permohonan Subdomain dinkes.balangankab.go.id"
     assert meta.author == "Dinas Komunikasi dan Informatika Kabupaten Balangan"
     assert "555/123/Diskominfo-Blg/2026" in (meta.subject or "")
     assert meta.creation_date is not None
@@ -222,7 +234,7 @@ def test_markup_like_and_very_long_text_is_safe_and_flows(office):
     text = " ".join(pages)
     assert "Nama <b>tidak</b> sesuai & melanggar <font size=40>pedoman</font>" in text
     assert "Hal : Pembuatan Subdomain <script>alert(1)</script> & lainnya" in text
-    assert "kami sarankan: a<br/>b" in text
+    assert "kami sarankan agar a<br/>b" in text
     # continuation page: page number, then the signature and tembusan close the letter
     assert pages[-1].startswith("- 2 -") or "- 2 -" in pages[1]
     assert "NIP. 197501012000031004" in pages[-1]
@@ -298,3 +310,86 @@ def test_verification_statement_without_url(office):
     assert "kode QR atau" not in statement
     _, text = _render(letter, office)
     assert "kode verifikasi SD-2026-0001-7F3K" in text
+
+
+def _fonts(data: bytes) -> dict[str, bool]:
+    """Base font name → embedded (has a font file) for every font the pages use."""
+    found: dict[str, bool] = {}
+    for page in pdf_reader(data).pages:
+        resources: Any = page["/Resources"]
+        for ref in resources["/Font"].get_object().values():
+            font = ref.get_object()
+            descriptor = font.get("/FontDescriptor")
+            embedded = descriptor is not None and any(
+                key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+            found[str(font["/BaseFont"])] = embedded
+    return found
+
+
+@pytest.mark.parametrize("kind", list(LetterKind))
+def test_liberation_sans_is_embedded_and_nothing_else_is_used(kind, office):
+    fonts = _fonts(render_reply_letter(sample_letter(kind), office))
+    assert fonts and all(fonts.values()), fonts
+    assert all("LiberationSans" in name for name in fonts), fonts
+    assert not any("Helvetica" in name for name in fonts)
+
+
+def test_body_text_is_12_pt(office):
+    data = render_reply_letter(sample_letter(LetterKind.EXISTS), office)
+    contents = pdf_reader(data).pages[0].get_contents()
+    assert contents is not None
+    sizes = re.findall(rb"/F\d+\+0 ([\d.]+) Tf", contents.get_data())
+    assert sizes.count(b"12") > 10
+
+
+def test_paper_a4_or_f4_and_margins(office):
+    from letters.model import MM, PageLayout
+
+    a4 = pdf_reader(render_reply_letter(sample_letter(LetterKind.EXISTS), office)).pages[0]
+    assert (round(float(a4.mediabox.width) / MM), round(float(a4.mediabox.height) / MM)) == (
+        210, 297)
+    f4_office = dataclasses.replace(office, page=PageLayout(paper="F4", left=3.0))
+    f4 = pdf_reader(render_reply_letter(sample_letter(LetterKind.EXISTS), f4_office)).pages[0]
+    assert (round(float(f4.mediabox.width) / MM), round(float(f4.mediabox.height) / MM)) == (
+        215, 330)
+
+    def left_of_nomor(data: bytes) -> float:
+        found: list[float] = []
+
+        def visit(text: str, cm: Any, tm: Any, *_: Any) -> None:
+            if text.startswith("Nomor"):
+                found.append(cm[4] + tm[4])
+
+        pdf_reader(data).pages[0].extract_text(visitor_text=visit)
+        return found[0]
+
+    wide = left_of_nomor(render_reply_letter(sample_letter(LetterKind.EXISTS), f4_office))
+    narrow = left_of_nomor(render_reply_letter(sample_letter(LetterKind.EXISTS), office))
+    assert round((wide - narrow) / MM) == 5  # left margin 3 cm instead of 2.5 cm
+
+
+def test_addressee_in_its_own_place(office):
+    letter = dataclasses.replace(
+        sample_letter(LetterKind.CREATED),
+        addressee=Addressee(title="Camat Awayan", place="Awayan"))
+    _, text = _render(letter, office)
+    assert "Yth. Camat Awayan di Awayan" in text
+    assert "di - " not in text
+
+
+def test_a_missing_font_is_named_with_its_package(tmp_path: Path):
+    from letters.fonts import FontMissing, font_dir
+
+    with pytest.raises(FontMissing, match="fonts-liberation2"):
+        font_dir((tmp_path,))
+    assert (font_dir() / "LiberationSans-Regular.ttf").is_file()
+
+
+def test_the_emblem_warning(tmp_path: Path):
+    from bot.paperwork import letter_warnings
+    from tests.support.office import office_settings
+
+    assert "OFFICE_EMBLEM_PATH is not set" in letter_warnings(office_settings())[0]
+    emblem = tmp_path / "lambang.png"
+    PILImage.new("RGB", (80, 96), (20, 120, 40)).save(emblem)
+    assert letter_warnings(office_settings(OFFICE_EMBLEM_PATH=str(emblem))) == []

@@ -37,15 +37,15 @@ def test_body_of_created_letter(office):
     assert isinstance(first, Paragraph)
     assert first.text.startswith(
         "Menindaklanjuti surat Saudara Nomor 400.7/512/Dinkes/2026 tanggal 20 November 2026 "
-        "perihal Permohonan Pembuatan Subdomain, dengan hormat kami sampaikan bahwa subdomain "
-        "dinkes.balangankab.go.id telah selesai dibuat"
+        "perihal Permohonan Pembuatan Subdomain Dinas Kesehatan, dengan hormat kami sampaikan "
+        "bahwa subdomain dinkes.balangankab.go.id telah selesai dibuat"
     )
     tables = [b for b in blocks if isinstance(b, RecordsTable)]
     assert len(tables) == 1 and tables[0].records == letter.records
     last = blocks[-1]
     assert isinstance(last, Paragraph)
     assert last.text == (
-        "Demikian disampaikan, atas perhatian dan kerja samanya diucapkan terima kasih."
+        "Demikian disampaikan, atas perhatian dan kerja sama Saudara diucapkan terima kasih."
     )
 
 
@@ -135,3 +135,43 @@ def test_user_text_cannot_carry_a_password(office, reason):
     letter = dataclasses.replace(sample_letter(LetterKind.DECLINED), reason=reason)
     with pytest.raises(CredentialError):
         render_reply_letter(letter, office)
+
+
+def test_account_paragraph_only_where_the_office_hosts_the_site(office):
+    hosted = sample_letter(LetterKind.CREATED)
+    own_server = dataclasses.replace(hosted, account_instructions="")
+    hosted_text = " ".join(b.text for b in build_body(hosted, office) if isinstance(b, Paragraph))
+    own_text = " ".join(b.text for b in build_body(own_server, office)
+                        if isinstance(b, Paragraph))
+    assert "akun pengelola subdomain disampaikan" in hosted_text
+    assert "nama pengguna dan kata sandi" in hosted_text
+    assert "akun" not in own_text and "kata sandi" not in own_text
+
+
+def test_hal_and_tembusan_come_from_the_outcome_template(tmp_path: Path, office):
+    from letters.body import subject_of, tembusan_of
+
+    letter = sample_letter(LetterKind.DECLINED)
+    assert subject_of(letter, office) == (
+        "Jawaban atas Permohonan Subdomain dinkes.balangankab.go.id")
+    assert tembusan_of(letter, office) == ("Arsip",)
+    (tmp_path / "declined.txt").write_text(
+        "Hal: Penolakan Permohonan $subdomain\n"
+        "Tembusan: Bupati Balangan (sebagai laporan); Inspektorat; Arsip\n\n"
+        "bahwa permohonan $subdomain ditolak karena $reason\n")
+    assert subject_of(letter, office, tmp_path) == "Penolakan Permohonan dinkes.balangankab.go.id"
+    assert tembusan_of(letter, office, tmp_path) == (
+        "Bupati Balangan (sebagai laporan)", "Inspektorat", "Arsip")
+    # the setting (the letter's own tembusan) wins over the template
+    own = dataclasses.replace(letter, tembusan=("Sekretaris Daerah",))
+    assert tembusan_of(own, office, tmp_path) == ("Sekretaris Daerah",)
+    (tmp_path / "declined.txt").write_text("Hal: $nope\n\nbahwa $reason\n")
+    with pytest.raises(TemplateError, match=r"\$nope"):
+        load_template("declined", tmp_path)
+
+
+def test_packaged_outcome_templates_must_name_their_hal():
+    from letters.body import OUTCOMES
+
+    for name in OUTCOMES:
+        assert load_template(name).headers["Hal"]

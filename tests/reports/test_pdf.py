@@ -11,25 +11,24 @@ from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
-from bot.reports import month_figures
+from bot.report_files import report_signers
+from bot.reports import month_figures, month_figures_as_of
 from bot.worktime import WorkClock
 from letters.figures import MonthFigures
 from letters.report import (
+    NO_LATE_STEPS,
     TITLE,
-    ChartData,
-    chart_data,
     duration_id,
     number_id,
     percent_id,
     render_month_report,
+    share_chart_rows,
 )
-from tests.reports.conftest import Month
+from tests.reports.conftest import Month, wita
 
 TZ = ZoneInfo("Asia/Makassar")
-# Fill colours of the series as they appear in the content stream.
-MEDIAN = ".266667 .447059 .768627"
-P90 = ".929412 .490196 .192157"
-STANDARD = ".647059 .647059 .647059"
+# Fill colour of the chart's bars as it appears in the content stream.
+BAR = ".180392 .458824 .713725"
 OFFICE = "DINAS KOMUNIKASI DAN INFORMATIKA KABUPATEN BALANGAN"
 
 
@@ -54,7 +53,7 @@ async def test_report_pdf(month: Month) -> None:
     keep_for_viewing(data)
     text = pages(data)
     assert len(text) >= 2
-    first = " ".join(text[:-1])
+    first = " ".join(text)
     assert TITLE in first and "Bulan November 2026" in first and OFFICE in first
     assert "Diterima Selesai Ditolak Ditarik Dalam proses 4 1 1 1 1" in first
     for row in (
@@ -69,7 +68,10 @@ async def test_report_pdf(month: Month) -> None:
     ):
         assert row in first, row
     assert "8. Persetujuan surat balasan / Perbaikan konsep surat balasan" in first
-    # The slowest cases, most over the standard first.
+    # plain words, not percentile jargon
+    assert "Separuh selesai dalam" in first and "90% selesai dalam" in first
+    assert "P90" not in " ".join(text) and "persentil" not in " ".join(text)
+    # The slowest finished steps, most over the standard first.
     assert "Masuk tahap (WITA)" in first
     assert ("1 SD-2026-0002 4. Pengecekan teknis oleh Staf Prakom 03-11-2026 09.10 "
             "8 jam 30 menit") in first
@@ -78,44 +80,51 @@ async def test_report_pdf(month: Month) -> None:
     assert "7 SD-2026-0004 2. Disposisi Kabid Layanan e-Government 05-11-2026 10.05" in first
     assert "Halaman 1" in first
 
-    chart = text[-1]  # the charts start a page of their own
-    assert "Grafik waktu per tahap" in chart and f"Halaman {len(text)}" in chart
-    assert "Kasus" not in chart
-    assert "(dalam menit)" in chart and "(dalam jam)" in chart
-    assert chart.count("Median") == 2 and chart.count("Waktu standar") == 2
+    chart = " ".join(text)
+    assert "5. Ketepatan waktu per tahap" in chart
+    assert "Tahap yang selesai dalam waktu standar (%)" in chart
     for category in ("1. Disposisi Kadis", "2. Disposisi Kabid", "3. Perintah cek",
                      "4. Cek teknis", "5. Laporan Kasi", "6. Keputusan Kabid", "7. Pembuatan",
                      "8. Tanda tangan", "9. Penyampaian"):
         assert category in chart
 
 
-async def test_chart_page_draws_the_bars(month: Month) -> None:
-    data = render_month_report(await november(month), OFFICE, zone_label="WITA")
-    page = PdfReader(io.BytesIO(data)).pages[-1]
-    content = page.get_contents()
-    assert content is not None
-    ops = content.get_data().decode("latin-1")
-    # A bar is a filled rectangle in its series' colour; legend swatches are stroked too (B).
+async def test_chart_draws_one_bar_per_named_step(month: Month) -> None:
+    figures = await november(month)
+    assert share_chart_rows(figures) == [
+        (f"{s.number}. {s.short_label}", (s.share_within or 0) * 100) for s in figures.steps]
+    assert [round(v) for _, v in share_chart_rows(figures)][:4] == [50, 33, 67, 67]
+    data = render_month_report(figures, OFFICE, zone_label="WITA")
+    streams = [p.get_contents() for p in PdfReader(io.BytesIO(data)).pages]
+    ops = "".join(s.get_data().decode("latin-1") for s in streams if s is not None)
     fills = Counter(re.findall(r"([.\d]+ [.\d]+ [.\d]+) rg\n(?:[^\n]*\n){0,6}?[^\n]* re f\*", ops))
-    swatches = Counter(re.findall(r"([.\d]+ [.\d]+ [.\d]+) rg\n(?:[^\n]*\n){0,6}?[^\n]* re B", ops))
-    # Median, P90 and standard bars for all 9 steps (8 and 9: the office's working day).
-    assert fills == {MEDIAN: 9, P90: 9, STANDARD: 9}
-    assert swatches == {MEDIAN: 2, P90: 2, STANDARD: 2}  # two charts, one legend each
+    assert fills[BAR] == 9  # one bar per named step
 
 
-async def test_chart_data_splits_minutes_and_hours(month: Month) -> None:
-    minutes, hours = chart_data(await november(month))
-    assert minutes == ChartData(
-        "menit",
-        ("1. Disposisi Kadis", "2. Disposisi Kabid", "3. Perintah cek", "5. Laporan Kasi",
-         "6. Keputusan Kabid", "7. Pembuatan"),
-        median=(15, 20, 5, 30, 20, 30),
-        p90=(30, 20, 20, 40, 25, 30),
-        standard=(15, 15, 15, 60, 20, 60),
-    )
-    assert hours == ChartData("jam", ("4. Cek teknis", "8. Tanda tangan", "9. Penyampaian"),
-                              median=(3, 1 / 6, 0.5), p90=(8, 1 / 3, 0.5),
-                              standard=(7.5, 7.5, 7.5))
+async def test_open_requests_past_their_standard(month: Month) -> None:
+    office = month.office
+    now = wita("2026-12-02 10:00")
+    figures = await month_figures_as_of(office.store, WorkClock(tz=TZ), 2026, 11, TZ, now,
+                                        workflow=office.workflow)
+    cases = {c.request_number: c for c in figures.open_overdue}
+    assert set(cases) == {"SD-2026-0002", "SD-2026-0005"}
+    waiting = cases["SD-2026-0005"]
+    assert (waiting.step, waiting.standard_label) == (1, "15 menit")
+    assert waiting.holder == "Kepala Dinas: Drs. H. Rahmadi, M.Si"
+    assert waiting.times_standard >= 3
+    assert cases["SD-2026-0002"].holder == "Pemohon (Perangkat Daerah): Dinas Kesehatan"
+    signers = await report_signers(office.store, office.workflow, now, office.settings)
+    data = render_month_report(figures, OFFICE, zone_label="WITA", signers=signers,
+                               place="Paringin")
+    text = " ".join(pages(data))
+    assert "Keadaan per 2 Desember 2026" in text
+    assert "2. Permohonan terbuka yang melewati waktu standar" in text
+    assert "SD-2026-0005 Dinas Kesehatan 1. Disposisi Kepala Dinas" in text
+    assert "kali waktu standar" in text
+    assert "Paringin, 2 Desember 2026" in text
+    assert "Disusun oleh, Kepala Bidang Layanan e-Government" in text
+    assert "Mengetahui, Kepala Dinas Komunikasi dan Informatika" in text
+    assert "Siti Aminah, S.Kom" in text and "NIP. 197001011990031001" in text
 
 
 async def test_deterministic_bytes(month: Month) -> None:
@@ -132,7 +141,8 @@ async def test_empty_month(month: Month) -> None:
     assert TITLE in text[0] and "Bulan Oktober 2026" in text[0]
     assert "Tidak ada permohonan yang diterima pada bulan Oktober 2026." in text[0]
     assert "0 0 0 0 0" in text[0]
-    assert chart_data(figures) != []  # standards alone would still chart; the PDF skips it
+    assert "Tidak ada permohonan terbuka yang melewati waktu standar." in text[0]
+    assert share_chart_rows(figures) == []
 
 
 async def test_month_with_only_open_requests(month: Month) -> None:
@@ -140,9 +150,9 @@ async def test_month_with_only_open_requests(month: Month) -> None:
     text = pages(render_month_report(december, OFFICE, zone_label="WITA"))
     assert "Bulan Desember 2026" in text[0]
     assert "Diterima Selesai Ditolak Ditarik Dalam proses 1 0 0 0 1" in text[0]
-    assert "Tidak ada tahap yang melebihi waktu standar." in text[0]
+    assert NO_LATE_STEPS in text[0]
     assert "1. Disposisi Kepala Dinas Kepala Dinas 15 menit 0 — — —" in text[0]
-    assert "4. Cek teknis" in text[-1]  # standards drawn even without measured visits
+    assert "Ketepatan waktu" not in " ".join(text)  # nothing finished: no chart
 
 
 def test_formatting_helpers() -> None:

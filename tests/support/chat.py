@@ -32,27 +32,32 @@ from tests.support.botrun import (
 )
 from tests.support.office import HEAD, KABID, KASI, REQUESTER, STAFF, Clock, person
 
+PERIHAL = "Permohonan Pembuatan Subdomain Portal Layanan"
+"""The perihal the simulated requester types from its letter."""
+
 
 async def fill_form_to_letter(requester: SimUser, subdomain: str = "layanan") -> None:
-    """Answer /ajukan up to (not including) the letter file: the bot then asks 8/8."""
+    """Answer /ajukan up to (not including) the letter file: the bot then asks 9/9."""
     await requester.send_command("/ajukan")
     agency = await requester.wait_for("Pilih Perangkat Daerah")
     await requester.press(agency, "Dinas Kesehatan")
-    await requester.wait_for("2/8")
+    await requester.wait_for("2/9")
     await requester.send_text(subdomain)
-    await requester.wait_for("3/8")
+    await requester.wait_for("3/9")
     await requester.send_text("Portal layanan kesehatan masyarakat")
-    target = await requester.wait_for("4/8")
+    target = await requester.wait_for("4/9")
     await requester.press(target, "Alamat IP")
     await requester.wait_for("Tuliskan Alamat IP")
     await requester.send_text("103.28.12.10")
-    await requester.wait_for("5/8")
+    await requester.wait_for("5/9")
     await requester.tap("Bagikan kontak saya")
-    await requester.wait_for("6/8")
+    await requester.wait_for("6/9")
     await requester.send_text("400/123/Dinkes/2026")
-    await requester.wait_for("7/8")
+    await requester.wait_for("7/9")
     await requester.send_text("27-11-2026")
-    await requester.wait_for("8/8", timeout=10)
+    await requester.wait_for("8/9", timeout=10)
+    await requester.send_text(PERIHAL)
+    await requester.wait_for("9/9", timeout=10)
 
 
 async def submit_by_chat(requester: SimUser, subdomain: str = "layanan") -> str:

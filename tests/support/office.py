@@ -26,15 +26,15 @@ HEAD, KABID, KASI, STAFF, STAFF2, ADMIN, REQUESTER, OUTSIDER = (
 BALANGAN: Mapping[str, str] = MappingProxyType({
     "OFFICE_GOVERNMENT": "PEMERINTAH KABUPATEN BALANGAN",
     "OFFICE_NAME": "DINAS KOMUNIKASI DAN INFORMATIKA",
-    "OFFICE_ADDRESS": "Jl. Jend. A. Yani Km. 3,5 Paringin Selatan",
-    "OFFICE_PHONE": "0526-2028434",
+    "OFFICE_ADDRESS": "Jalan Jend. A. Yani Km. 3,5 Paringin Selatan",
+    "OFFICE_POSTAL_CODE": "71618",
+    "OFFICE_PHONE": "(0526) 2028434",
     "OFFICE_WEBSITE": "www.diskominfo.balangankab.go.id",
     "OFFICE_EMAIL": "diskominfo@balangankab.go.id",
     "OFFICE_PLACE": "Paringin",
     "OFFICE_UNIT_CODE": "Diskominfo-Blg",
     "PARENT_DOMAIN": "balangankab.go.id",
     "TIMEZONE": "Asia/Makassar",
-    "LETTER_TEMBUSAN": "Bupati Balangan (sebagai laporan); Arsip",
     "OFFICE_HOURS": "mon-thu 07:30-12:00,13:00-16:00; fri 07:30-11:30,13:30-16:30",
 })
 """The default test office (the values .env.example shows)."""
@@ -42,7 +42,8 @@ BALANGAN: Mapping[str, str] = MappingProxyType({
 SLEMAN: Mapping[str, str] = MappingProxyType({
     "OFFICE_GOVERNMENT": "PEMERINTAH KABUPATEN SLEMAN",
     "OFFICE_NAME": "DINAS KOMUNIKASI DAN INFORMATIKA",
-    "OFFICE_ADDRESS": "Jl. Parasamya No. 1, Beran, Tridadi",
+    "OFFICE_ADDRESS": "Jalan Parasamya Nomor 1, Beran, Tridadi",
+    "OFFICE_POSTAL_CODE": "55511",
     "OFFICE_PHONE": "0274-868405",
     "OFFICE_WEBSITE": "www.kominfo.slemankab.go.id",
     "OFFICE_EMAIL": "kominfo@slemankab.go.id",
@@ -50,7 +51,6 @@ SLEMAN: Mapping[str, str] = MappingProxyType({
     "OFFICE_UNIT_CODE": "Kominfo-Slm",
     "PARENT_DOMAIN": "slemankab.go.id",
     "TIMEZONE": "Asia/Jakarta",
-    "LETTER_TEMBUSAN": "Bupati Sleman (sebagai laporan); Arsip",
     "OFFICE_HOURS": "mon-thu 07:00-12:00,12:30-15:30; fri 07:00-11:00,13:00-14:30",
 })
 """A second office: another regency, parent domain, zone (WIB), place, unit code and hours."""
@@ -130,6 +130,10 @@ async def person(office: Office, telegram_user_id: int) -> Person:
     return found
 
 
+PERIHAL = "Permohonan Subdomain untuk Portal Layanan Kesehatan"
+"""The perihal written on the seeded agency's request letter."""
+
+
 async def submit(office: Office, subdomain: str = "layanan") -> Request:
     requester = await person(office, REQUESTER)
     agency = await office.store.agency_by_code("dinkes")
@@ -137,7 +141,7 @@ async def submit(office: Office, subdomain: str = "layanan") -> Request:
         agency_id=agency.id, requester_id=requester.id, subdomain=subdomain,
         purpose="Portal layanan kesehatan", target_kind="ip", target_value="203.0.113.10",
         letter_number="400/123/Dinkes/2026", letter_date=date(2026, 11, 27),
-        contact_name="Ahmad", contact_phone="+6281200000000"))
+        letter_subject=PERIHAL, contact_name="Ahmad", contact_phone="+6281200000000"))
 
 
 async def act(office: Office, telegram_user_id: int, request: Request, action: Action,
