@@ -13,6 +13,7 @@ from tests.support import botrun
 from tests.support.bind import BindServer
 from tests.support.botrun import TINY_PDF
 from tests.support.chat import (
+    PERIHAL,
     STEPS_TO_DECISION,
     STEPS_TO_ORDER_CHECK,
     act,
@@ -61,30 +62,32 @@ async def test_a_name_that_exists_goes_on_to_the_sops_answer(
         await requester.send_command("/ajukan")
         await requester.press(await requester.wait_for("Pilih Perangkat Daerah"),
                               "Dinas Kesehatan")
-        await requester.wait_for("2/8")
+        await requester.wait_for("2/9")
         await requester.send_text("dinkes")
         await requester.press(await requester.wait_for("sudah ada di DNS"),
                               "Lanjutkan dengan nama ini")
-        assert "diajukan sesuai SOP" in (await requester.wait_for("3/8")).text
+        assert "diajukan sesuai SOP" in (await requester.wait_for("3/9")).text
         await requester.send_text("Portal Dinas Kesehatan")
-        await requester.press(await requester.wait_for("4/8"), "Alamat IP")
+        await requester.press(await requester.wait_for("4/9"), "Alamat IP")
         example = await requester.wait_for("Tuliskan Alamat IP")
         shown = example.text.split("contoh: ")[1].rstrip(").")
         await requester.send_text(shown)  # the form's own example is accepted
-        await requester.wait_for("5/8")
+        await requester.wait_for("5/9")
         await requester.tap("Bagikan kontak saya")
-        await requester.wait_for("6/8")
+        await requester.wait_for("6/9")
         await requester.send_text("400/9/Dinkes/2026")
-        await requester.wait_for("7/8")
+        await requester.wait_for("7/9")
         await requester.send_text("27-11-2026")
-        await requester.wait_for("8/8", timeout=10)
+        await requester.wait_for("8/9", timeout=10)
+        await requester.send_text(PERIHAL)
+        await requester.wait_for("9/9", timeout=10)
         await requester.send_document(TINY_PDF, "surat.pdf")
         await requester.press(await requester.wait_for("Ringkasan permohonan", timeout=10),
                               "Kirim")
         number = (await requester.wait_for("Permohonan terkirim")).text.split("nomor ")[1]
         r = await advance(office, await office.request(number.rstrip(".")), STEPS_TO_DECISION)
         card = await kabid.wait_for("Tahap 6")
-        assert "Tidak: domain sudah ada" in card.button_texts
+        assert "Subdomain sudah ada" in card.button_texts
         done = await take(office, KABID, r, Action.REJECT_EXISTS)
         assert done.state == State.LETTER_SIGNOFF
 
