@@ -50,6 +50,12 @@ def _date(raw: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {raw!r}") from None
 
 
+def _positive(raw: str) -> int:
+    if not raw.isdigit() or int(raw) <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive number: {raw!r}")
+    return int(raw)
+
+
 def _state(raw: str) -> str:
     if raw not in set(SOP.all_states()):
         names = ", ".join(SOP.all_states())
@@ -127,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     req_sub = request.add_subparsers(dest="request_command", required=True, parser_class=_Parser)
     req_list = req_sub.add_parser("list", help="list requests")
     req_list.add_argument("--state", type=_state)
+    req_list.add_argument("--agency", metavar="CODE", help="one agency's requests")
+    req_list.add_argument("--year", type=int, help="requests received in this year")
+    req_list.add_argument("--limit", type=_positive, default=50,
+                          help="how many to show, newest first (default 50)")
+    req_list.add_argument("--before", type=_positive, metavar="ID",
+                          help="the next page: requests older than this id")
     req_show = req_sub.add_parser("show", help="a request with its whole timeline")
     req_show.add_argument("number")
 

@@ -21,6 +21,22 @@ class Subdomains(Repository):
                 "SELECT label, request_id FROM subdomains WHERE removed_at IS NULL")
         return {r["label"]: r["request_id"] for r in found}
 
+    async def live_subdomain(self, label: str) -> tuple[bool, int | None]:
+        """(whether the bot created `label` and did not remove it, the request id it was
+        created for): one index search, whatever the size of the register."""
+        async with self.db.reading() as conn:
+            found = list(await conn.execute_fetchall(
+                "SELECT request_id FROM subdomains WHERE label = ? AND removed_at IS NULL",
+                (label,)))
+        return (True, found[0][0]) if found else (False, None)
+
+    async def created_records(self) -> list[tuple[str, tuple[tuple[str, str, str, int], ...]]]:
+        """Every live subdomain the bot created with its records, by label (one query)."""
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                "SELECT label, records FROM subdomains WHERE removed_at IS NULL ORDER BY label")
+        return [(r["label"], tuple(tuple(x) for x in json.loads(r["records"]))) for r in found]
+
     async def subdomain_records(self, label: str) -> tuple[tuple[str, str, str, int], ...] | None:
         async with self.db.reading() as conn:
             found = list(await conn.execute_fetchall(
@@ -49,8 +65,14 @@ async def register_created(
     conn: aiosqlite.Connection, request_id: int, now: datetime, created: CreatedSubdomain
 ) -> None:
     """Register a record set created for `request_id`, inside the caller's transaction."""
-    await conn.execute(
-        """INSERT INTO subdomains (label, request_id, records, serial, created_at)
-           VALUES (?, ?, ?, ?, ?)""",
-        (created.label, request_id, json.dumps(created.records), created.serial,
-         rows.timestamp(now)))
+    await conn.execute(INSERT_SUBDOMAIN, subdomain_row(request_id, now, created))
+
+
+INSERT_SUBDOMAIN = """INSERT INTO subdomains (label, request_id, records, serial, created_at)
+   VALUES (?, ?, ?, ?, ?)"""
+
+
+def subdomain_row(request_id: int, now: datetime,
+                  created: CreatedSubdomain) -> tuple[object, ...]:
+    return (created.label, request_id, json.dumps(created.records), created.serial,
+            rows.timestamp(now))

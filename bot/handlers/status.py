@@ -39,13 +39,13 @@ async def status(update: Update, context: BotContext) -> None:
         return
     office = context.office
     person = await person_of(update, context)
-    mine = await office.requests_of(person) if person else []
+    mine = await office.requests_of(person, limit=MAX_LISTED) if person else []
     if not mine:
         await message.reply_text("Belum ada permohonan dari Bapak/Ibu. Ajukan dengan /ajukan.")
         return
     w = office.words
     lines = ["<b>Permohonan Bapak/Ibu</b>"]
-    for r in mine[-MAX_LISTED:]:
+    for r in mine:
         step = w.workflow.step(r.state)
         where = f"tahap {step.number}" if step else "selesai"
         lines.append(f"{html.escape(r.number)} — <code>{html.escape(w.fqdn(r))}</code>: "

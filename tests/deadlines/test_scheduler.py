@@ -217,7 +217,7 @@ async def test_two_schedulers_fire_each_level_once(seeded: Opened, clock: Clock)
         fired = await asyncio.gather(one.scan(now), two.scan(now), one.scan(now), two.scan(now))
         assert sum(fired) == 3
         assert sorted(m.chat_id for m in await outbox.new()) == sorted(expected)
-    fired_levels = await ReminderLog(two.office.store.db).fired()
+    fired_levels = await ReminderLog(two.office.store.db).fired(two.office.workflow.open_states)
     assert sorted(fired_levels.values()) == [Level.ESCALATION] * 3
 
 
