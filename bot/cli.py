@@ -1,6 +1,8 @@
 """The admin command line: `python -m bot …` (also installed as `subdomain-bot`).
 
-Each command answers bad input with one line on stderr and a non-zero exit code.
+Each command answers bad input with one line on stderr and a non-zero exit code. Only the
+parser is loaded up front: a command imports what it needs when it runs, so `--help` and
+argument errors answer at once (no reportlab, no python-telegram-bot).
 """
 
 from __future__ import annotations
@@ -11,14 +13,10 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.commands import COMMANDS, run_command
-from bot.settings import Settings, SettingsError
-from bot.workflow import SOP
-from domains.config import parse_server
-from storage.db import DatabaseError
-from storage.store import StorageError
+if TYPE_CHECKING:
+    from bot.workflow import Workflow
 
 EXIT_USAGE = 2
 
@@ -29,9 +27,16 @@ def _telegram_id(raw: str) -> int:
     return int(raw)
 
 
+def _sop() -> Workflow:
+    from bot.workflow import SOP
+
+    return SOP
+
+
 def _position(raw: str) -> str:
-    if raw not in SOP.office_positions:
-        names = ", ".join(SOP.office_positions)
+    sop = _sop()
+    if raw not in sop.office_positions:
+        names = ", ".join(sop.office_positions)
         raise argparse.ArgumentTypeError(f"unknown position {raw!r}; use one of: {names}")
     return raw
 
@@ -57,8 +62,9 @@ def _positive(raw: str) -> int:
 
 
 def _state(raw: str) -> str:
-    if raw not in set(SOP.all_states()):
-        names = ", ".join(SOP.all_states())
+    sop = _sop()
+    if raw not in set(sop.all_states()):
+        names = ", ".join(sop.all_states())
         raise argparse.ArgumentTypeError(f"unknown state {raw!r}; use one of: {names}")
     return raw
 
@@ -184,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _server(raw: str) -> tuple[str, int]:
+    from domains.config import parse_server
+
     try:
         return parse_server(raw)
     except ValueError as exc:
@@ -227,6 +235,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         from bot.wizard import run_wizard
 
         return run_wizard(args, sys.stdin, out)
+    from bot.settings import Settings, SettingsError
+    from storage.db import DatabaseError
+    from storage.store import StorageError
+
     try:
         if args.command == "demo":  # a development tool, loaded only when asked for
             from devtools.demo import main as demo_main
@@ -234,14 +246,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return demo_main(args, out)  # with the office's settings, else a demo office
         settings = Settings.load()
         if args.command == "workflow":
-            table = SOP.with_standard_times(settings.standard_times)
+            table = _sop().with_standard_times(settings.standard_times)
             out.write((table.to_mermaid() if args.mermaid else table.to_markdown_table()) + "\n")
             return 0
-        if args.command in COMMANDS:
-            return asyncio.run(run_command(settings, args, out))
-        from bot import runner
+        if args.command == "run":
+            from bot import runner
 
-        return runner.main(settings, args, out)
+            return runner.main(settings, args, out)
+        from bot.commands import run_command
+
+        return asyncio.run(run_command(settings, args, out))
     except (SettingsError, DatabaseError, StorageError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1

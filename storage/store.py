@@ -1,6 +1,7 @@
 """The store: every entity's reads and writes over one shared `Database` (one writer
-connection, reader connections beside it). Each entity lives in its own module; `Store` only puts them together, so callers keep
-one object (`store.request(…)`, `store.transition(…)`, `store.enqueue(…)`, `store.db`).
+connection, reader connections beside it). Each entity lives in its own module; `Store` only
+puts them together, so callers keep one object (`store.request(…)`, `store.transition(…)`,
+`store.enqueue(…)`, `store.db`).
 
   people.py       people and office positions
   agencies.py     agencies and their contacts
