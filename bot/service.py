@@ -629,10 +629,16 @@ class Office:
         )
 
     async def task_cards(self, person: Person, chat_id: int) -> list[OutMessage]:
-        """The step cards of every open request on which `person` holds work now (their
-        timelines read in one go)."""
+        """The step cards of every open request on which `person` holds work now."""
+        return (await self.inbox(person, chat_id))[1]
+
+    async def inbox(self, person: Person, chat_id: int,
+                    shown: int | None = None) -> tuple[int, list[OutMessage]]:
+        """How many open requests wait for `person`, and the step cards of the first `shown`
+        of them (oldest first; all when None), their timelines read in one go."""
         cards = []
-        pending = await self._pending_with_actors(person)
+        waiting = await self._pending_with_actors(person)
+        pending = waiting if shown is None else waiting[:shown]
         trails = await self.store.timelines(r.id for r, _ in pending)
         for request, actor in pending:
             role = next((r for r in sorted(actor.roles, key=lambda r: r == actor.requester_role)
@@ -643,7 +649,7 @@ class Office:
                     self.words, request, role, chat_id,
                     await self.recent_notes(request, events=events),
                     await self.card_facts(request, events)))
-        return cards
+        return len(waiting), cards
 
     async def check(self, person: Person, request_id: int, action: ActionKey,
                     version: int) -> tuple[Request, Decision]:
