@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -123,6 +123,12 @@ class Database:
                 await reader.execute("COMMIT")
         finally:
             self._readers.put_nowait(reader)
+
+    async def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Hand every statement run on any connection (parameters filled in) to `callback`;
+        None stops. For diagnosis, and the test that reads the plans of the hot queries."""
+        for conn in (self._conn, *self._all_readers):
+            await conn.set_trace_callback(callback)
 
     async def schema_version(self) -> int:
         async with self.reading() as conn:
