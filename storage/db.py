@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 
 import aiosqlite
 
@@ -127,8 +128,8 @@ class Database:
     async def trace(self, callback: Callable[[str], object] | None) -> None:
         """Hand every statement run on any connection (parameters filled in) to `callback`;
         None stops. For diagnosis, and the test that reads the plans of the hot queries."""
-        for conn in (self._conn, *self._all_readers):
-            await conn.set_trace_callback(callback)
+        for conn in (self._conn, *self._all_readers):  # sqlite3 takes None to stop
+            await conn.set_trace_callback(cast(Callable[..., Any], callback))
 
     async def schema_version(self) -> int:
         async with self.reading() as conn:
