@@ -158,12 +158,15 @@ async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: b
                 break
             await asyncio.sleep(0.05)
         cpu0, t0 = proc_cpu_seconds(pid), time.perf_counter()
+        calls0 = len(emu.calls)
         readers = [asyncio.create_task(requester(r, pairs[i // 2][i % 2], crowd))
                    for i, r in enumerate(requesters)]
         await asyncio.gather(
             *(official(k, 2, pair, actions, crowd) for k, pair in zip(kabids, pairs, strict=True)),
             *(official(k, 3, pair, actions, crowd) for k, pair in zip(kasis, pairs, strict=True)))
         wall = time.perf_counter() - t0
+        sends = sum(c.method in ("sendMessage", "editMessageText", "editMessageReplyMarkup")
+                    for c in emu.calls[calls0:])
         crowd.stop = True
         await asyncio.gather(*readers)
         cpu = proc_cpu_seconds(pid) - cpu0
@@ -185,6 +188,9 @@ async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: b
             ("p95 last input → next card (ms)", f"{percentile(crowd.handoff, 95) * 1000:.1f}"),
             ("median last input → next card (ms)",
              f"{statistics.median(crowd.handoff) * 1000:.1f}"),
+            ("messages sent or edited per action (incl. /status answers)",
+             f"{sends / crowd.actions:.1f}"),
+            ("messages sent or edited per second", f"{sends / wall:.1f}"),
             ("bot CPU per action (ms)", f"{cpu / crowd.actions * 1000:.1f}"),
             ("bot peak RSS, VmHWM (MiB)", f"{hwm:.1f}"),
         ]),
