@@ -9,6 +9,7 @@ the outbox's own rate limiter allows a group 20 messages a minute, which would m
 limit rather than the bot (see README.md).
 
     .venv/bin/python -m bench.chat [--cycles 50] [--status 50] [--rate-limiter]
+    .venv/bin/python -m bench.chat --crowd 10    # 20 officials + 20 requesters at once
 """
 
 from __future__ import annotations
@@ -234,6 +235,15 @@ async def run(cycles: int, n_status: int, rate_limiter: bool) -> list[str]:
             return await bench(emu, Path(tmp), cycles, n_status, rate_limiter)
 
 
+async def run_crowd(actions: int, rate_limiter: bool) -> list[str]:
+    from bench import crowd
+
+    with tempfile.TemporaryDirectory(prefix="bench-crowd-") as tmp:
+        async with running_emulator(rate_limits=None) as emu:
+            return await crowd.bench(emu, Path(tmp), actions, rate_limiter, start_bot, stop_bot,
+                                     dict(BALANGAN))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.chat", description=__doc__)
     parser.add_argument("--cycles", type=int, default=50,
@@ -241,7 +251,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--status", type=int, default=50, help="/status round trips of each kind")
     parser.add_argument("--rate-limiter", action="store_true",
                         help="keep PTB's AIORateLimiter on the Application (as in production)")
+    parser.add_argument("--crowd", type=int, metavar="ACTIONS",
+                        help="instead: 20 officials and 20 requesters at once, ACTIONS "
+                             "actions per official (bench/crowd.py)")
     args = parser.parse_args(argv)
+    if args.crowd:
+        print("\n\n".join(asyncio.run(run_crowd(args.crowd, args.rate_limiter))))
+        return 0
     print("\n\n".join(asyncio.run(run(args.cycles, args.status, args.rate_limiter))))
     return 0
 

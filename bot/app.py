@@ -12,6 +12,7 @@ import logging
 import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
@@ -146,7 +147,9 @@ async def post_init(app: BotApp) -> None:
     await sender.initialize()
     app.bot_data["outbox_bot"] = sender
     # Retries are scheduled on the wall clock, whatever clock the workflow is given.
-    dispatcher = Dispatcher(sender, store, utc_now, idle_poll=app.bot_data["outbox_poll"])
+    keep = timedelta(days=settings.outbox_keep_days) if settings.outbox_keep_days else None
+    dispatcher = Dispatcher(sender, store, utc_now, idle_poll=app.bot_data["outbox_poll"],
+                            keep=keep)
     office.on_queued = dispatcher.wake
     dispatcher.notices_for_unreachable = office.unreachable_notices
     app.bot_data["office"] = office

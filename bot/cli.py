@@ -1,6 +1,8 @@
 """The admin command line: `python -m bot …` (also installed as `subdomain-bot`).
 
-Each command answers bad input with one line on stderr and a non-zero exit code.
+Each command answers bad input with one line on stderr and a non-zero exit code. Only the
+parser is loaded up front: a command imports what it needs when it runs, so `--help` and
+argument errors answer at once (no reportlab, no python-telegram-bot).
 """
 
 from __future__ import annotations
@@ -11,14 +13,10 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.commands import COMMANDS, run_command
-from bot.settings import Settings, SettingsError
-from bot.workflow import SOP
-from domains.config import parse_server
-from storage.db import DatabaseError
-from storage.store import StorageError
+if TYPE_CHECKING:
+    from bot.workflow import Workflow
 
 EXIT_ERROR = 1
 """Settings, database or a refused command (one line on stderr); `check`: the name is taken."""
@@ -39,11 +37,16 @@ def _telegram_id(raw: str) -> int:
 def _shown(raw: str, limit: int = 40) -> str:
     """The operator's input in a message: quoted, on one line, and cut short."""
     return repr(raw if len(raw) <= limit else raw[:limit] + "…")
+def _sop() -> Workflow:
+    from bot.workflow import SOP
+
+    return SOP
 
 
 def _position(raw: str) -> str:
-    if raw not in SOP.office_positions:
-        names = ", ".join(SOP.office_positions)
+    sop = _sop()
+    if raw not in sop.office_positions:
+        names = ", ".join(sop.office_positions)
         raise argparse.ArgumentTypeError(f"unknown position {raw!r}; use one of: {names}")
     return raw
 
@@ -62,9 +65,16 @@ def _date(raw: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {_shown(raw)}") from None
 
 
+def _positive(raw: str) -> int:
+    if not raw.isdigit() or int(raw) <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive number: {raw!r}")
+    return int(raw)
+
+
 def _state(raw: str) -> str:
-    if raw not in set(SOP.all_states()):
-        names = ", ".join(SOP.all_states())
+    sop = _sop()
+    if raw not in set(sop.all_states()):
+        names = ", ".join(sop.all_states())
         raise argparse.ArgumentTypeError(f"unknown state {raw!r}; use one of: {names}")
     return raw
 
@@ -144,6 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     req_sub = request.add_subparsers(dest="request_command", required=True, parser_class=_Parser)
     req_list = req_sub.add_parser("list", help="list requests")
     req_list.add_argument("--state", type=_state)
+    req_list.add_argument("--agency", metavar="CODE", help="one agency's requests")
+    req_list.add_argument("--year", type=int, help="requests received in this year")
+    req_list.add_argument("--limit", type=_positive, default=50,
+                          help="how many to show, newest first (default 50)")
+    req_list.add_argument("--before", type=_positive, metavar="ID",
+                          help="the next page: requests older than this id")
     req_show = req_sub.add_parser("show", help="a request with its whole timeline")
     req_show.add_argument("number")
 
@@ -195,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _server(raw: str) -> tuple[str, int]:
+    from domains.config import parse_server
+
     try:
         return parse_server(raw)
     except ValueError as exc:
@@ -238,6 +256,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         from bot.wizard import run_wizard
 
         return run_wizard(args, sys.stdin, out)
+    from bot.settings import Settings, SettingsError
+    from storage.db import DatabaseError
+    from storage.store import StorageError
+
     try:
         if args.command == "demo":  # a development tool, loaded only when asked for
             from devtools.demo import main as demo_main
@@ -245,14 +267,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return demo_main(args, out)  # with the office's settings, else a demo office
         settings = Settings.load()
         if args.command == "workflow":
-            table = SOP.with_standard_times(settings.standard_times)
+            table = _sop().with_standard_times(settings.standard_times)
             out.write((table.to_mermaid() if args.mermaid else table.to_markdown_table()) + "\n")
             return 0
-        if args.command in COMMANDS or args.command == "db":
-            return asyncio.run(run_command(settings, args, out))
-        from bot import runner
+        if args.command == "run":
+            from bot import runner
 
-        return runner.main(settings, args, out)
+            return runner.main(settings, args, out)
+        from bot.commands import run_command
+
+        return asyncio.run(run_command(settings, args, out))
     except (SettingsError, DatabaseError, StorageError) as exc:
         sys.stderr.write(f"error: {_one_line(str(exc))}\n")
         return EXIT_ERROR

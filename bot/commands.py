@@ -14,8 +14,10 @@ from bot import onboarding, texts
 from bot.invite_links import LinkError, bot_username, deep_link, write_qr
 from bot.service import Appointment, AppointmentRefused, EntryRefused, Office
 from bot.settings import Settings
+from bot.technical import valid_name
 from bot.workflow import WorkflowError
 from domains.cli import check_command
+from domains.names import InvalidName
 from storage.invites import InviteSpec
 from storage.store import StorageError
 
@@ -128,11 +130,14 @@ async def request(ctx: Context, args: argparse.Namespace) -> int:
     office = ctx.office
     w = office.words
     if args.request_command == "list":
-        found = await office.requests(args.state)
+        found = await office.requests(args.state, agency=args.agency, year=args.year,
+                                      limit=args.limit + 1, before=args.before)
         if not found:
             ctx.say("no requests")
-        for r in found:
+        for r in found[:args.limit]:
             ctx.say(f"{r.number}  {r.subdomain:<20} {r.agency.code:<10} {w.state(r.state)}")
+        if len(found) > args.limit:
+            ctx.say(f"… older ones: request list --before {found[args.limit - 1].id}")
         return 0
     if args.request_command == "sheet":
         return await _sheet(ctx, args)
@@ -162,7 +167,14 @@ async def check(ctx: Context, args: argparse.Namespace) -> int:
     settings = ctx.settings
     if args.server:
         settings = replace(settings, dns=replace(settings.dns, servers=tuple(args.server)))
-    register, pending = await ctx.office.names_in_use()
+    register: dict[str, int | None] = {}
+    pending: dict[str, str] = {}
+    try:
+        label = valid_name(settings, args.name).label
+    except InvalidName:  # check_command explains why
+        pass
+    else:
+        register, pending = await ctx.office.names_in_use(label)
     return await check_command(args.name, settings.dns, args.json, ctx.out, register, pending)
 
 

@@ -36,6 +36,8 @@ from storage.reminders import ReminderLog
 log = logging.getLogger(__name__)
 
 OVERDUE_LINE = "⚠️ Melewati waktu standar"
+PER_ROUND = 50
+"""Reminders fired in one round at most; the rest follow in the next rounds."""
 
 
 class Level(IntEnum):
@@ -170,19 +172,34 @@ class ReminderScheduler(Rounds):
     name = "reminder-scheduler"
 
     def __init__(self, office: Office, clock: WorkClock, *, max_sleep: float = 60.0,
-                 min_sleep: float = 1.0) -> None:
+                 min_sleep: float = 1.0, per_round: int = PER_ROUND) -> None:
         super().__init__()
+        self.per_round = per_round
+        self._backlog = False
         self.office = office
         self.clock = clock
         self.log = ReminderLog(office.store.db)
         self.max_sleep = self.fallback_delay = max_sleep
         self.min_sleep = min_sleep
 
-    async def scan(self, now: datetime) -> int:
-        """Fire every level due at `now` that has not fired yet; returns how many fired."""
-        fired = await self.log.fired()
+    async def scan(self, now: datetime, limit: int | None = None) -> int:
+        """Fire the levels due at `now` that have not fired yet, at most `limit` of them
+        (the ones due longest first); returns how many fired."""
+        fired = await self.log.fired(self._open_states())
         count = 0
+        due = []
         for request in await self.office.store.requests(states=self._open_states()):
+            duration = self._standard(request)
+            try:
+                level = highest_due(request, duration, self.clock, now) if duration else None
+            except Exception:
+                log.exception("deadline of request %s cannot be computed", request.number)
+                continue
+            if level is not None and fired.get(request.id, 0) < level:
+                due.append(request)
+        due.sort(key=lambda r: r.state_since)
+        self._backlog = limit is not None and len(due) > limit
+        for request in due[:limit]:
             try:
                 count += await self._fire_due(request, fired.get(request.id, 0), now)
             except Exception:  # one broken request must not hold up the others
@@ -216,7 +233,7 @@ class ReminderScheduler(Rounds):
 
     async def next_due(self, now: datetime) -> datetime | None:
         """The earliest instant at which a level not fired yet falls due (may be <= now)."""
-        fired = await self.log.fired()
+        fired = await self.log.fired(self._open_states())
         best: datetime | None = None
         for request in await self.office.store.requests(states=self._open_states()):
             duration = self._standard(request)
@@ -232,8 +249,12 @@ class ReminderScheduler(Rounds):
         return best
 
     async def round(self) -> float:
+        """One round: at most `per_round` reminders (a catch-up after downtime is spread over
+        rounds `min_sleep` apart, and the outbox paces their sending like any message)."""
         now = self.office.clock()
-        await self.scan(now)
+        await self.scan(now, self.per_round)
+        if self._backlog:
+            return self.min_sleep
         due = await self.next_due(now)
         if due is None:
             return self.max_sleep

@@ -3,7 +3,8 @@
 It drains the `outbox` table in id order, keeps the order per chat (a chat whose message must
 wait holds back its later ones), retries network errors and 5xx answers with backoff, honours
 429 `retry_after`, and gives up only on answers that will never change (403, 400). After a
-restart it simply continues with what is still unsent.
+restart it simply continues with what is still unsent. Sent messages are pruned after
+`OUTBOX_KEEP_DAYS` (the audit trail and the registers keep what happened).
 
 The one window it cannot close: a crash after Telegram accepted a message and before
 `mark_sent` commits re-sends that one message after the restart (the Bot API has no
@@ -12,7 +13,9 @@ idempotency key). The window is the duration of one commit.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -32,6 +35,9 @@ MAX_BACKOFF = timedelta(minutes=10)
 MAX_ATTEMPTS = 50
 BATCH = 200
 _EVERYTHING = timedelta(days=3650)
+PRUNE_EVERY = 3600.0
+"""Seconds between two prunings of sent messages."""
+PRUNE_BATCH = 2000
 
 
 def keyboard(rows: list[list[list[str]]] | None) -> InlineKeyboardMarkup | None:
@@ -44,7 +50,8 @@ def keyboard(rows: list[list[list[str]]] | None) -> InlineKeyboardMarkup | None:
 class Dispatcher(Rounds):
     name = "outbox-dispatcher"
 
-    def __init__(self, bot: Bot, store: Store, clock: Clock, *, idle_poll: float = 5.0) -> None:
+    def __init__(self, bot: Bot, store: Store, clock: Clock, *, idle_poll: float = 5.0,
+                 keep: timedelta | None = None) -> None:
         super().__init__()
         self.bot = bot
         self.store = store
@@ -54,9 +61,33 @@ class Dispatcher(Rounds):
             _no_notices)
         """What to tell (the admins, the group) when a chat cannot be reached (the office
         composes it)."""
+        self.keep = keep
+        """Sent messages older than this are pruned (None: kept forever)."""
+        self._pruned_at: float | None = None
 
     async def round(self) -> float:
-        return await self.drain()
+        wait = await self.drain()
+        await self.prune()
+        return wait
+
+    async def prune(self, *, force: bool = False) -> int:
+        """Delete sent messages older than `keep`, at most once per `PRUNE_EVERY` seconds,
+        in short batches (each its own transaction, so sending never waits long)."""
+        now = time.monotonic()
+        if self.keep is None or (not force and self._pruned_at is not None
+                                 and now - self._pruned_at < PRUNE_EVERY):
+            return 0
+        self._pruned_at = now
+        total = 0
+        while True:
+            done = await self.store.prune_sent(before=self.clock() - self.keep, batch=PRUNE_BATCH)
+            total += done
+            if done < PRUNE_BATCH:
+                break
+            await asyncio.sleep(0)
+        if total:
+            log.info("pruned %d sent message(s) older than %s", total, self.keep)
+        return total
 
     async def drain(self) -> float:
         """Send everything that is due; returns how long to wait before the next round."""

@@ -64,13 +64,15 @@ def month_bounds(year: int, month: int, tz: tzinfo) -> tuple[datetime, datetime]
 async def month_requests(store: Store, year: int, month: int, tz: tzinfo) -> list[Request]:
     """The requests received in the month, oldest first."""
     start, end = month_bounds(year, month, tz)
-    return [r for r in await store.requests() if start <= r.created_at < end]
+    return await store.requests_created(start, end)
 
 
 async def _with_timelines(
     store: Store, requests: Iterable[Request]
 ) -> list[tuple[Request, list[RequestEvent]]]:
-    return [(r, await store.timeline(r.id)) for r in requests]
+    requests = list(requests)
+    trails = await store.timelines(r.id for r in requests)
+    return [(r, trails[r.id]) for r in requests]
 
 
 # ------------------------------------------------------------------------ statistics

@@ -201,15 +201,14 @@ class Office:
         return await technical.check(self.store, self.settings, label, request,
                                      open_states=self.workflow.open_states)
 
-    async def names_in_use(self) -> tuple[dict[str, int | None], dict[str, str]]:
-        """(created label → request id, open request's label → its number)."""
-        return await technical.names_in_use(self.store, self.workflow.open_states)
+    async def names_in_use(self, label: str) -> tuple[dict[str, int | None], dict[str, str]]:
+        """For the one `label`: (created label → request id, open request's label → its
+        number), each empty when the name is not in use."""
+        return await technical.names_in_use(self.store, self.workflow.open_states, label)
 
     async def created_records(self) -> list[tuple[str, tuple[tuple[str, str, str, int], ...]]]:
-        """Each live subdomain this office created, with the records it holds."""
-        live = await self.store.live_subdomains()
-        return [(label, await self.store.subdomain_records(label) or ())
-                for label in sorted(live)]
+        """Each live subdomain this office created, with the records it holds (by label)."""
+        return await self.store.created_records()
 
     async def remove_record(self, label: str) -> Plan:
         """Remove a subdomain this office created, or whose creation it began (only while it
@@ -569,16 +568,27 @@ class Office:
     async def request(self, number_or_id: str | int) -> Request:
         return await self.store.request(number_or_id)
 
-    async def requests(self, state: str | None = None) -> list[Request]:
-        return await self.store.requests(states=[state] if state else None)
+    async def requests(self, state: str | None = None, *, agency: str | None = None,
+                       year: int | None = None, limit: int | None = None,
+                       before: int | None = None) -> list[Request]:
+        """Requests, newest first, filtered by state, agency code and year; `limit` and
+        `before` (the id of the last one shown) page through them."""
+        agency_id = (await self.agency(agency)).id if agency else None
+        return await self.store.requests(states=[state] if state else None,
+                                         agency_id=agency_id, year=year, newest_first=True,
+                                         limit=limit, before_id=before)
 
     async def open_requests_for(self, label: str) -> list[Request]:
         """Open requests that ask for the name `label`."""
         return await self.store.requests(states=list(self.workflow.open_states), subdomain=label)
 
-    async def requests_of(self, person: Person) -> list[Request]:
-        """The requests `person` filed."""
-        return await self.store.requests(requester_id=person.id)
+    async def requests_of(self, person: Person, limit: int | None = None) -> list[Request]:
+        """The requests `person` filed (the last `limit` of them), oldest first."""
+        if limit is None:
+            return await self.store.requests(requester_id=person.id)
+        latest = await self.store.requests(requester_id=person.id, newest_first=True,
+                                           limit=limit)
+        return latest[::-1]
 
     async def timeline(self, request: Request) -> list[RequestEvent]:
         return await self.store.timeline(request.id)
@@ -653,12 +663,14 @@ class Office:
 
     # --- what messages need, read before composing ------------------------------------------
 
-    async def recent_notes(self, request: Request,
-                           entry: AuditEntry | None = None) -> list[tuple[str, str]]:
-        """The notes written on `request` so far, plus `entry`'s (the transition being
-        stored), as step cards repeat them."""
-        notes = [(e.actor_name or "Sistem", e.note)
-                 for e in await self.store.timeline(request.id) if e.note]
+    async def recent_notes(self, request: Request, entry: AuditEntry | None = None,
+                           events: Sequence[RequestEvent] | None = None
+                           ) -> list[tuple[str, str]]:
+        """The notes written on `request` so far (from `events`, its timeline when already
+        read), plus `entry`'s (the transition being stored), as step cards repeat them."""
+        if events is None:
+            events = await self.store.timeline(request.id)
+        notes = [(e.actor_name or "Sistem", e.note) for e in events if e.note]
         if entry is not None and entry.note:
             author = await self.store.person(entry.actor_id) if entry.actor_id else None
             notes.append((author.name if author else "Sistem", entry.note))
@@ -690,8 +702,10 @@ class Office:
                      for h, role in await self.step_holders(state, assignee_id, day)
                      if h.person.telegram_user_id is not None)
 
-    async def card_facts(self, request: Request) -> CardFacts:
-        """What the card of the request's step shows (the items its table row names)."""
+    async def card_facts(self, request: Request,
+                         events: Sequence[RequestEvent] | None = None) -> CardFacts:
+        """What the card of the request's step shows (the items its table row names);
+        `events`: its timeline when already read."""
         step = self.workflow.step(request.state)
         items = step.card if step else ()
         facts: dict[str, str | None] = {}
@@ -699,8 +713,9 @@ class Office:
             result = await self.check_name(request.subdomain, request)
             facts["dns_check"] = result.summary_id()
         if Card.LAST_DNS_CHECK in items:
-            checks = [e for e in await self.store.timeline(request.id)
-                      if e.details.get("dns_summary")]
+            if events is None:
+                events = await self.store.timeline(request.id)
+            checks = [e for e in events if e.details.get("dns_summary")]
             facts["last_dns_check"] = (str(checks[-1].details["dns_summary"]) if checks
                                        else None)
         if Card.RECORD_PLAN in items:
@@ -726,16 +741,26 @@ class Office:
 
     async def task_cards(self, person: Person, chat_id: int) -> list[OutMessage]:
         """The step cards of every open request on which `person` holds work now."""
+        return (await self.inbox(person, chat_id))[1]
+
+    async def inbox(self, person: Person, chat_id: int,
+                    shown: int | None = None) -> tuple[int, list[OutMessage]]:
+        """How many open requests wait for `person`, and the step cards of the first `shown`
+        of them (oldest first; all when None), their timelines read in one go."""
         cards = []
-        for request in await self.pending_for(person):
-            actor = await self.actor(person, request)
+        waiting = await self._pending_with_actors(person)
+        pending = waiting if shown is None else waiting[:shown]
+        trails = await self.store.timelines(r.id for r, _ in pending)
+        for request, actor in pending:
             role = next((r for r in sorted(actor.roles, key=lambda r: r == actor.requester_role)
                          if notify.buttons_for(self.words, request, r)), None)
             if role is not None:
+                events = trails[request.id]
                 cards.append(notify.step_message(
-                    self.words, request, role, chat_id, await self.recent_notes(request),
-                    await self.card_facts(request)))
-        return cards
+                    self.words, request, role, chat_id,
+                    await self.recent_notes(request, events=events),
+                    await self.card_facts(request, events)))
+        return len(waiting), cards
 
     async def check(self, person: Person, request_id: int, action: ActionKey,
                     version: int) -> tuple[Request, Decision]:
@@ -793,11 +818,24 @@ class Office:
 
     async def pending_for(self, person: Person) -> list[Request]:
         """Open requests on which `person` holds an action now."""
+        return [request for request, _ in await self._pending_with_actors(person)]
+
+    async def _pending_with_actors(self, person: Person) -> list[tuple[Request, Actor]]:
+        """`pending_for` with the person as actor on each: their positions and agencies read
+        once, and only the states in which one of their roles has a task."""
+        wf = self.workflow
+        positions = frozenset(h.position for h in
+                              await self.store.positions_of(person.id, self.today()))
+        contact_of = await self.store.contact_agency_ids(person.id)
+        roles = positions | {wf.requester}
+        states = [s for s in wf.open_states if any(wf.has_task(s, r) for r in roles)]
         found = []
-        for request in await self.store.requests(states=list(self.workflow.open_states)):
-            actor = await self.actor(person, request)
-            if self.workflow.may_act(request.state, actor, request.assignee_id):
-                found.append(request)
+        for request in await self.store.requests(states=states) if states else []:
+            actor = Actor(person.id, positions,
+                          request.requester_id == person.id or request.agency.id in contact_of,
+                          wf.requester)
+            if wf.may_act(request.state, actor, request.assignee_id):
+                found.append((request, actor))
         return found
 
     async def act(self, person: Person, request_id: int, given: ActionInput,

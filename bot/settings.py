@@ -99,6 +99,9 @@ class Settings:
     """False: only an agency's registered contacts may file, and only for their agency."""
     max_open_requests: int = 3
     """Open requests one person may have at a time; 0: no limit."""
+    outbox_keep_days: int = 30
+    """Sent messages are deleted from the outbox after this many days (their content stays in
+    the audit trail and the registers); 0: kept forever (OUTBOX_KEEP_DAYS)."""
 
     def zone_label(self, at: datetime | None = None) -> str:
         """What the office writes after a time: WIB, WITA, WIT, else the UTC offset."""
@@ -184,6 +187,7 @@ class Settings:
             invite_valid_days=parse("INVITE_VALID_DAYS", _positive_int, 7),
             open_submissions=parse("OPEN_SUBMISSIONS", _bool, False),
             max_open_requests=parse("MAX_OPEN_REQUESTS", _count, 3),
+            outbox_keep_days=parse("OUTBOX_KEEP_DAYS", _count, 30),
         )
 
 

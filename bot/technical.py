@@ -29,12 +29,17 @@ def valid_name(settings: Settings, label: str) -> ValidName:
     return validate_name(label, settings.parent_domain, settings.dns.reserved)
 
 
-async def names_in_use(store: Store,
-                       open_states: Sequence[str]) -> tuple[dict[str, int | None], dict[str, str]]:
-    """The names this office created (label → request id) and the names of open requests
-    (label → request number)."""
-    register = await store.live_subdomains()
-    pending = {r.subdomain: r.number for r in await store.requests(states=list(open_states))}
+async def names_in_use(store: Store, open_states: Sequence[str], label: str,
+                       request: Request | None = None
+                       ) -> tuple[dict[str, int | None], dict[str, str]]:
+    """Whether the office created `label` (label → request id, or empty) and which open
+    request asks for it (label → request number; another request than `request` first): index
+    searches for the one label, whatever the size of the register."""
+    created, request_id = await store.live_subdomain(label)
+    register = {label: request_id} if created else {}
+    asking = await store.requests(states=list(open_states), subdomain=label)
+    others = [r for r in asking if request is None or r.id != request.id] or asking
+    pending = {label: others[0].number} if others else {}
     return register, pending
 
 
@@ -43,7 +48,7 @@ async def check(store: Store, settings: Settings, label: str, request: Request |
     """Ask the zone's authoritative servers, and compare with our own register and the
     other open requests (those in `open_states`). Never "available" when DNS could not tell."""
     name = valid_name(settings, label)
-    register, pending = await names_in_use(store, open_states)
+    register, pending = await names_in_use(store, open_states, name.label, request)
     return await check_name(name, settings.dns, list(register), pending,
                             request_id=request.number if request else None)
 

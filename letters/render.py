@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Path as ShapePath
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -266,11 +268,33 @@ def _build(
 
 
 def _qr(value: str, size: float, font: str) -> Drawing:
-    widget = QrCodeWidget(value, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    """The verification code as one filled path: encoded once, each run of dark modules in a row
+    one rectangle. (The reportlab widget encodes twice, once for its bounds and once to draw,
+    and makes a checked shape per run: that was most of a final letter's render time.)"""
+    code = QrCodeWidget(value, barLevel="M").qr
+    code.make()
+    modules = code.modules
+    count = code.getModuleCount()
+    border = 4
+    side = count + 2 * border
+    box = size / side
+    path = ShapePath(fillColor=colors.black, strokeColor=None, strokeWidth=0)
+    for r, row in enumerate(modules):
+        top = size - (r + border) * box
+        c = 0
+        for dark, run in itertools.groupby(bool(m) for m in row):
+            length = len(list(run))
+            if dark:
+                x0, x1 = (c + border) * box, (c + border + length) * box
+                path.moveTo(x0, top - box)
+                path.lineTo(x1, top - box)
+                path.lineTo(x1, top)
+                path.lineTo(x0, top)
+                path.closePath()
+            c += length
+    drawing = Drawing(size, size)
     drawing.initialFontName = font  # else reportlab names Helvetica, never embedded
-    drawing.add(widget)
+    drawing.add(path)
     return drawing
 
 

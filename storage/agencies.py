@@ -53,6 +53,13 @@ class Agencies(Repository):
                    WHERE c.agency_id = ? ORDER BY p.name""", (agency_id,))
         return [rows.person(r) for r in found]
 
+    async def contact_agency_ids(self, person_id: int) -> frozenset[int]:
+        """The agencies `person_id` is a contact of."""
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                "SELECT agency_id FROM agency_contacts WHERE person_id = ?", (person_id,))
+        return frozenset(int(r[0]) for r in found)
+
 
 async def agency_by_code(conn: aiosqlite.Connection, code: str) -> Agency:
     found = list(await conn.execute_fetchall("SELECT * FROM agencies WHERE code = ?", (code,)))

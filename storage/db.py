@@ -1,8 +1,11 @@
-"""The SQLite database: one connection, held exclusively, with numbered migrations.
+"""The SQLite database: one writer connection and a few reader connections, with numbered
+migrations.
 
-Every write happens inside `transaction()`, an explicit `BEGIN IMMEDIATE` so that a second
-process on the same file waits (busy_timeout) instead of failing half-way. Reads take the same
-lock so that they never see another task's uncommitted writes on the shared connection.
+Every write happens inside `transaction()` on the one writer connection, an explicit
+`BEGIN IMMEDIATE` so that a second process on the same file waits (busy_timeout) instead of
+failing half-way. Reads (`reading()`) run on reader connections of their own (WAL: a reader
+sees the last commit and never waits for a writer), so a read never waits behind a write that
+is in progress, nor sees one half-done.
 """
 
 from __future__ import annotations
@@ -10,14 +13,17 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 
 import aiosqlite
 
 BUSY_TIMEOUT_MS = 10_000
+READERS = 2
+"""Reader connections (each its own thread): reads run side by side, and beside the writer."""
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -46,6 +52,8 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._all_readers: list[aiosqlite.Connection] = []
         self.path = path
 
     @classmethod
@@ -61,25 +69,42 @@ class Database:
         except (sqlite3.Error, OSError) as exc:
             raise DatabaseError(f"cannot open the database {path}: {_reason(exc)}") from None
         conn.row_factory = sqlite3.Row
+        db = cls(conn, path)
         try:
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA synchronous = FULL")
             await conn.execute("PRAGMA foreign_keys = ON")
-            db = cls(conn, path)
             await db._migrate()
+            for _ in range(READERS):
+                await db._open_reader()
         except (sqlite3.Error, OSError) as exc:
+            for reader in db._all_readers:
+                await reader.close()
             await conn.close()
             raise DatabaseError(
                 f"cannot use the database {path}: {_reason(exc)} (python -m bot db check "
                 "lists what is wrong; restore a backup if the file is damaged)") from None
         except BaseException:
+            for reader in db._all_readers:
+                await reader.close()
             await conn.close()
             raise
         return db
 
+    async def _open_reader(self) -> None:
+        reader = await aiosqlite.connect(self.path, isolation_level=None)
+        self._all_readers.append(reader)
+        reader.row_factory = sqlite3.Row
+        await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await reader.execute("PRAGMA foreign_keys = ON")
+        await reader.execute("PRAGMA query_only = ON")
+        self._readers.put_nowait(reader)
+
     async def close(self) -> None:
         async with self._lock:
+            for _ in self._all_readers:  # wait until every read has given its connection back
+                await (await self._readers.get()).close()
             await self._conn.close()
 
     async def __aenter__(self) -> Database:
@@ -102,13 +127,23 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A consistent read: a deferred transaction under the connection lock."""
-        async with self._lock:
-            await self._conn.execute("BEGIN")
+        """A consistent read (one snapshot) on a reader connection: it sees the last commit
+        and never waits for the writer."""
+        reader = await self._readers.get()
+        try:
+            await reader.execute("BEGIN")
             try:
-                yield self._conn
+                yield reader
             finally:
-                await self._conn.execute("COMMIT")
+                await reader.execute("COMMIT")
+        finally:
+            self._readers.put_nowait(reader)
+
+    async def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Hand every statement run on any connection (parameters filled in) to `callback`;
+        None stops. For diagnosis, and the test that reads the plans of the hot queries."""
+        for conn in (self._conn, *self._all_readers):  # sqlite3 takes None to stop
+            await conn.set_trace_callback(cast(Callable[..., Any], callback))
 
     async def schema_version(self) -> int:
         async with self.reading() as conn:

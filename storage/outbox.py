@@ -60,6 +60,17 @@ class Outbox(Repository):
                     "INSERT OR REPLACE INTO message_refs (key, chat_id, message_id) "
                     "VALUES (?, ?, ?)", ref)
 
+    async def prune_sent(self, *, before: datetime, batch: int = 2000) -> int:
+        """Delete up to `batch` messages delivered before `before` (their payload is only a copy
+        of what the audit trail and the registers keep); returns how many. Small batches keep
+        each write short; failed and queued messages stay."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
+                     WHERE sent_at IS NOT NULL AND sent_at < ? LIMIT ?)""",
+                (rows.timestamp(before), batch))
+            return int(cur.rowcount or 0)
+
     async def message_ref(self, key: str) -> tuple[int, int] | None:
         async with self.db.reading() as conn:
             found = list(await conn.execute_fetchall(
@@ -119,9 +130,19 @@ async def queue_messages(
     messages: Iterable[OutMessage],
 ) -> None:
     """The one outbox writer, inside the caller's transaction."""
-    await conn.executemany(
-        """INSERT INTO outbox (chat_id, kind, payload, request_id, created_at, not_before)
-           VALUES (?, ?, ?, ?, ?, ?)""",
-        [(m.chat_id, m.kind, m.payload_json(), request_id, rows.timestamp(now),
-          rows.timestamp(m.not_before) if m.not_before else None) for m in messages],
-    )
+    await conn.executemany(INSERT_OUTBOX, [
+        outbox_row(m, request_id=request_id, created=now) for m in messages])
+
+
+INSERT_OUTBOX = """INSERT INTO outbox (chat_id, kind, payload, request_id, created_at, not_before,
+     sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)"""
+
+
+def outbox_row(message: OutMessage, *, request_id: int | None, created: datetime,
+               sent: datetime | None = None) -> tuple[object, ...]:
+    """The values of `INSERT_OUTBOX` (`sent`: a message already delivered, as a bulk import of
+    the office's history has them)."""
+    return (message.chat_id, message.kind, message.payload_json(), request_id,
+            rows.timestamp(created),
+            rows.timestamp(message.not_before) if message.not_before else None,
+            rows.timestamp(sent) if sent else None)

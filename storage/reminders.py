@@ -7,7 +7,7 @@ there, nothing is queued. Two schedulers, a restart or a retry therefore never s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from storage.db import Repository
@@ -17,13 +17,15 @@ from storage.rows import timestamp
 
 
 class ReminderLog(Repository):
-    async def fired(self) -> dict[int, int]:
-        """Request id → the highest level fired for the step it is in now (its version)."""
+    async def fired(self, states: Sequence[str]) -> dict[int, int]:
+        """Request id → the highest level fired for the step it is in now (its version), for
+        the requests in `states` (the open ones: the reminders of the past stay unread)."""
         async with self.db.reading() as conn:
             rows = await conn.execute_fetchall(
-                """SELECT m.request_id, MAX(m.level) FROM reminders m
-                   JOIN requests r ON r.id = m.request_id AND r.version = m.version
-                   GROUP BY m.request_id""")
+                f"""SELECT m.request_id, MAX(m.level) FROM requests r
+                   JOIN reminders m ON m.request_id = r.id AND m.version = r.version
+                   WHERE r.state IN ({','.join('?' * len(states))})
+                   GROUP BY m.request_id""", list(states))
         return {int(r[0]): int(r[1]) for r in rows}
 
     async def levels(self, request_id: int, version: int) -> list[tuple[int, datetime]]:

@@ -38,28 +38,16 @@ class Requests(Repository):
         async with self.db.transaction() as conn:
             seq = await rows.next_in_year(
                 conn, "SELECT MAX(seq) FROM requests WHERE year = ?", year)
-            number = f"SD-{year}-{seq:04d}"
-            cur = await conn.execute(
-                """INSERT INTO requests (number, year, seq, agency_id, requester_id, subdomain,
-                     purpose, target_kind, target_value, contact_name, contact_phone,
-                     letter_number, letter_date, letter_file_ref, state, version, state_since,
-                     created_at, updated_at, letter_subject)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)""",
-                (number, year, seq, new.agency_id, new.requester_id, new.subdomain, new.purpose,
-                 new.target_kind, new.target_value, new.contact_name, new.contact_phone,
-                 new.letter_number, new.letter_date.isoformat(), new.letter_file_ref,
-                 initial_state, stamp, stamp, stamp, new.letter_subject),
-            )
+            number = request_number(year, seq)
+            cur = await conn.execute(INSERT_REQUEST, request_row(
+                new, number=number, year=year, seq=seq, state=initial_state, created=stamp))
             request_id = int(cur.lastrowid or 0)
             agenda = await rows.next_in_year(
                 conn, "SELECT MAX(agenda_number) FROM incoming_register WHERE year = ?", year)
             agency = await agency_by_id(conn, new.agency_id)
-            await conn.execute(
-                """INSERT INTO incoming_register (year, agenda_number, request_id, received_at,
-                     sender, letter_number, letter_date, subject) VALUES (?,?,?,?,?,?,?,?)""",
-                (year, agenda, request_id, stamp, agency.name, new.letter_number,
-                 new.letter_date.isoformat(), subject),
-            )
+            await conn.execute(INSERT_REGISTER, (year, agenda, request_id, stamp, agency.name,
+                                                 new.letter_number, new.letter_date.isoformat(),
+                                                 subject))
             await audit(conn, request_id, now, None, AuditEntry(
                 action="submit", to_state=initial_state, actor_id=new.requester_id,
                 actor_role=requester_role, details={"agenda_number": agenda}))
@@ -79,22 +67,42 @@ class Requests(Repository):
         states: Sequence[str] | None = None,
         requester_id: int | None = None,
         subdomain: str | None = None,
+        agency_id: int | None = None,
+        year: int | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+        before_id: int | None = None,
     ) -> list[Request]:
+        """Requests matching every filter given, by id (`newest_first`: descending); `limit`
+        and `before_id` page through them (the next page: `before_id=` the last id shown)."""
         clauses: list[str] = ["1=1"]
         params: list[object] = []
         if states is not None:
             clauses.append(f"r.state IN ({','.join('?' * len(states))})")
             params += list(states)
-        if requester_id is not None:
-            clauses.append("r.requester_id = ?")
-            params.append(requester_id)
-        if subdomain is not None:
-            clauses.append("r.subdomain = ?")
-            params.append(subdomain)
+        for column, value in (("r.requester_id", requester_id), ("r.subdomain", subdomain),
+                              ("r.agency_id", agency_id), ("r.year", year)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if before_id is not None:
+            clauses.append("r.id < ?")
+            params.append(before_id)
+        sql = (rows.REQUEST_SELECT + " WHERE " + " AND ".join(clauses)
+               + (" ORDER BY r.id DESC" if newest_first else " ORDER BY r.id"))
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(sql, params)
+        return [rows.request(r) for r in found]
+
+    async def requests_created(self, start: datetime, end: datetime) -> list[Request]:
+        """The requests received in [start, end), oldest first."""
         async with self.db.reading() as conn:
             found = await conn.execute_fetchall(
-                rows.REQUEST_SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY r.id",
-                params)
+                rows.REQUEST_SELECT + " WHERE r.created_at >= ? AND r.created_at < ? "
+                "ORDER BY r.created_at, r.id", (rows.timestamp(start), rows.timestamp(end)))
         return [rows.request(r) for r in found]
 
     async def timeline(self, request_id: int) -> list[RequestEvent]:
@@ -102,6 +110,42 @@ class Requests(Repository):
             found = await conn.execute_fetchall(
                 rows.EVENT_SELECT + " WHERE au.request_id = ? ORDER BY au.id", (request_id,))
         return [rows.event(r) for r in found]
+
+    async def timelines(self, request_ids: Iterable[int]) -> dict[int, list[RequestEvent]]:
+        """The audit trails of many requests in a few queries (request id → its events, in
+        order; an id without events maps to an empty list)."""
+        ids = list(dict.fromkeys(request_ids))
+        out: dict[int, list[RequestEvent]] = {i: [] for i in ids}
+        async with self.db.reading() as conn:
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start:start + CHUNK]
+                found = await conn.execute_fetchall(
+                    rows.EVENT_SELECT + f" WHERE au.request_id IN ({','.join('?' * len(chunk))})"
+                    " ORDER BY au.request_id, au.id", chunk)
+                for r in found:
+                    out[r["request_id"]].append(rows.event(r))
+        return out
+
+    async def notes(self, request_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
+        """(author, note) of every note written on each request, oldest first."""
+        ids = list(dict.fromkeys(request_ids))
+        out: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
+        async with self.db.reading() as conn:
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start:start + CHUNK]
+                found = await conn.execute_fetchall(
+                    "SELECT au.request_id, p.name, au.note FROM audit au "
+                    "LEFT JOIN people p ON p.id = au.actor_id "
+                    f"WHERE au.request_id IN ({','.join('?' * len(chunk))}) "
+                    "AND au.note IS NOT NULL AND au.note != '' ORDER BY au.request_id, au.id",
+                    chunk)
+                for r in found:
+                    out[r[0]].append((r[1] or "Sistem", r[2]))
+        return out
+
+
+CHUNK = 500
+"""Ids per `IN (…)` list: well below SQLite's limit on host parameters."""
 
 
 # --- inside the caller's transaction ---------------------------------------------------------
@@ -134,11 +178,39 @@ async def audit(
     entry: AuditEntry,
 ) -> None:
     """Write the audit row of one transition (or of an event that keeps the state)."""
-    await conn.execute(
-        """INSERT INTO audit (request_id, at, actor_id, actor_role, acting, action, from_state,
-             to_state, instruction, note, details) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
-        (request_id, rows.timestamp(now), entry.actor_id,
-         entry.actor_role, entry.acting, entry.action, from_state, entry.to_state,
-         entry.instruction,
-         entry.note, json.dumps(entry.details, ensure_ascii=False) if entry.details else None),
-    )
+    await conn.execute(INSERT_AUDIT, audit_row(request_id, now, from_state, entry))
+
+
+# --- the rows, shared with bulk writers (`storage.history`) ----------------------------------
+
+INSERT_REQUEST = """INSERT INTO requests (number, year, seq, agency_id, requester_id, subdomain,
+     purpose, target_kind, target_value, contact_name, contact_phone, letter_number, letter_date,
+     letter_file_ref, state, version, state_since, created_at, updated_at, letter_subject)
+   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)"""
+
+INSERT_REGISTER = """INSERT INTO incoming_register (year, agenda_number, request_id, received_at,
+     sender, letter_number, letter_date, subject) VALUES (?,?,?,?,?,?,?,?)"""
+
+INSERT_AUDIT = """INSERT INTO audit (request_id, at, actor_id, actor_role, acting, action,
+     from_state, to_state, instruction, note, details) VALUES (?,?,?,?,?,?,?,?,?,?,?)"""
+
+
+def request_number(year: int, seq: int) -> str:
+    return f"SD-{year}-{seq:04d}"
+
+
+def request_row(new: NewRequest, *, number: str, year: int, seq: int, state: str,
+                created: str) -> tuple[object, ...]:
+    """The values of `INSERT_REQUEST` for a request filed at `created` (a stored timestamp)."""
+    return (number, year, seq, new.agency_id, new.requester_id, new.subdomain, new.purpose,
+            new.target_kind, new.target_value, new.contact_name, new.contact_phone,
+            new.letter_number, new.letter_date.isoformat(), new.letter_file_ref,
+            state, created, created, created, new.letter_subject)
+
+
+def audit_row(request_id: int, now: datetime, from_state: str | None,
+              entry: AuditEntry) -> tuple[object, ...]:
+    """The values of `INSERT_AUDIT`."""
+    return (request_id, rows.timestamp(now), entry.actor_id, entry.actor_role, entry.acting,
+            entry.action, from_state, entry.to_state, entry.instruction, entry.note,
+            json.dumps(entry.details, ensure_ascii=False) if entry.details else None)

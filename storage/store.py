@@ -1,6 +1,7 @@
-"""The store: every entity's reads and writes over one shared `Database` (one connection, one
-writer). Each entity lives in its own module; `Store` only puts them together, so callers keep
-one object (`store.request(…)`, `store.transition(…)`, `store.enqueue(…)`, `store.db`).
+"""The store: every entity's reads and writes over one shared `Database` (one writer
+connection, reader connections beside it). Each entity lives in its own module; `Store` only
+puts them together, so callers keep one object (`store.request(…)`, `store.transition(…)`,
+`store.enqueue(…)`, `store.db`).
 
   people.py       people and office positions
   agencies.py     agencies and their contacts
@@ -9,6 +10,7 @@ one object (`store.request(…)`, `store.transition(…)`, `store.enqueue(…)`,
   letters.py      the outgoing register and the letters' PDF files
   subdomains.py   the subdomains the bot created
   outbox.py       queued messages and the refs of sent ones
+  history.py      bulk import of past requests (same row writers, executemany)
   reminders.py    fired reminders (`ReminderLog`, used by the scheduler on its own)
   rows.py         timestamps and row → record mappers, shared by all of them
 """
@@ -20,6 +22,7 @@ from pathlib import Path
 from storage.agencies import Agencies
 from storage.db import Database
 from storage.errors import NotFound, StaleRequest, StorageError
+from storage.history import History
 from storage.letters import Letters
 from storage.outbox import Outbox, queue_messages
 from storage.people import People
@@ -31,7 +34,7 @@ from storage.transitions import Transitions
 __all__ = ["NotFound", "StaleRequest", "StorageError", "Store", "queue_messages", "timestamp"]
 
 
-class Store(People, Agencies, Requests, Transitions, Letters, Subdomains, Outbox):
+class Store(People, Agencies, Requests, Transitions, Letters, Subdomains, Outbox, History):
     @classmethod
     async def open(cls, path: str | Path) -> Store:
         return cls(await Database.open(path))

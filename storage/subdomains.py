@@ -40,6 +40,21 @@ class Subdomains(Repository):
                 """SELECT records FROM record_intents WHERE label = ? AND settled_at IS NULL
                    ORDER BY id DESC LIMIT 1""", (label,)))
         return tuple(tuple(r) for r in json.loads(found[0]["records"])) if found else None
+    async def live_subdomain(self, label: str) -> tuple[bool, int | None]:
+        """(whether the bot created `label` and did not remove it, the request id it was
+        created for): one index search, whatever the size of the register."""
+        async with self.db.reading() as conn:
+            found = list(await conn.execute_fetchall(
+                "SELECT request_id FROM subdomains WHERE label = ? AND removed_at IS NULL",
+                (label,)))
+        return (True, found[0][0]) if found else (False, None)
+
+    async def created_records(self) -> list[tuple[str, tuple[tuple[str, str, str, int], ...]]]:
+        """Every live subdomain the bot created with its records, by label (one query)."""
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                "SELECT label, records FROM subdomains WHERE removed_at IS NULL ORDER BY label")
+        return [(r["label"], tuple(tuple(x) for x in json.loads(r["records"]))) for r in found]
 
     async def subdomain_records(self, label: str) -> tuple[tuple[str, str, str, int], ...] | None:
         async with self.db.reading() as conn:
@@ -71,11 +86,7 @@ async def register_created(
     conn: aiosqlite.Connection, request_id: int, now: datetime, created: CreatedSubdomain
 ) -> None:
     """Register a record set created for `request_id`, inside the caller's transaction."""
-    await conn.execute(
-        """INSERT INTO subdomains (label, request_id, records, serial, created_at)
-           VALUES (?, ?, ?, ?, ?)""",
-        (created.label, request_id, json.dumps(created.records), created.serial,
-         rows.timestamp(now)))
+    await conn.execute(INSERT_SUBDOMAIN, subdomain_row(request_id, now, created))
     await settle_intents(conn, created.label, now)
 
 
@@ -84,3 +95,13 @@ async def settle_intents(conn: aiosqlite.Connection, label: str, now: datetime) 
     await conn.execute(
         "UPDATE record_intents SET settled_at = ? WHERE label = ? AND settled_at IS NULL",
         (rows.timestamp(now), label))
+
+
+INSERT_SUBDOMAIN = """INSERT INTO subdomains (label, request_id, records, serial, created_at)
+   VALUES (?, ?, ?, ?, ?)"""
+
+
+def subdomain_row(request_id: int, now: datetime,
+                  created: CreatedSubdomain) -> tuple[object, ...]:
+    return (created.label, request_id, json.dumps(created.records), created.serial,
+            rows.timestamp(now))

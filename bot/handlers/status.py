@@ -39,13 +39,13 @@ async def status(update: Update, context: BotContext) -> None:
         return
     office = context.office
     person = await person_of(update, context)
-    mine = await office.requests_of(person) if person else []
+    mine = await office.requests_of(person, limit=MAX_LISTED) if person else []
     if not mine:
         await message.reply_text("Belum ada permohonan dari Bapak/Ibu. Ajukan dengan /ajukan.")
         return
     w = office.words
     lines = ["<b>Permohonan Bapak/Ibu</b>"]
-    for r in mine[-MAX_LISTED:]:
+    for r in mine:
         step = w.workflow.step(r.state)
         where = f"tahap {step.number}" if step else "selesai"
         lines.append(f"{html.escape(r.number)} — <code>{html.escape(w.fqdn(r))}</code>: "
@@ -57,12 +57,13 @@ async def tasks(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     person = await person_of(update, context)
-    cards = await context.office.task_cards(person, message.chat_id) if person else []
+    count, cards = (await context.office.inbox(person, message.chat_id, MAX_LISTED)
+                    if person else (0, []))
     if not cards:
         await message.reply_text("Tidak ada tahap yang menunggu tindakan Bapak/Ibu.")
         return
-    await message.reply_text(f"Ada {len(cards)} tahap yang menunggu tindakan Bapak/Ibu:")
-    for card in cards[:MAX_LISTED]:
+    await message.reply_text(f"Ada {count} tahap yang menunggu tindakan Bapak/Ibu:")
+    for card in cards:
         await message.reply_text(card.payload["text"], reply_markup=InlineKeyboardMarkup(
             [[InlineKeyboardButton(t, callback_data=d) for t, d in row]
              for row in card.payload["buttons"]]))

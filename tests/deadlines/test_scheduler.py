@@ -217,7 +217,7 @@ async def test_two_schedulers_fire_each_level_once(seeded: Opened, clock: Clock)
         fired = await asyncio.gather(one.scan(now), two.scan(now), one.scan(now), two.scan(now))
         assert sum(fired) == 3
         assert sorted(m.chat_id for m in await outbox.new()) == sorted(expected)
-    fired_levels = await ReminderLog(two.office.store.db).fired()
+    fired_levels = await ReminderLog(two.office.store.db).fired(two.office.workflow.open_states)
     assert sorted(fired_levels.values()) == [Level.ESCALATION] * 3
 
 
@@ -231,3 +231,25 @@ async def test_step_8_uses_the_configured_time(seeded: Opened, clock: Clock) -> 
     assert await scheduler.next_due(clock()) is None
     # A closed request is never reminded.
     assert await scheduler.scan(clock() + timedelta(days=30)) == 0
+
+
+async def test_a_catch_up_is_spread_over_rounds(seeded: Opened, clock: Clock) -> None:
+    """After downtime, a round fires at most `per_round` reminders (those due longest first)
+    and comes back soon for the rest; nothing is fired twice, nothing is left out."""
+    set_to(clock, "2026-11-30 09:00")
+    scheduler = await seeded.scheduler(MAX_OPEN_REQUESTS="0")
+    scheduler.per_round = 2
+    for name in ("satu", "dua", "tiga", "empat", "lima"):
+        await submit(scheduler.office, name)
+        clock.advance(minutes=1)
+    outbox = Outbox(scheduler.office)
+    await outbox.new()
+    set_to(clock, "2026-12-02 09:00")  # every one of them long overdue
+    sleeps, fired = [], []
+    for _ in range(3):
+        sleeps.append(await scheduler.round())
+        fired.append(len({m.payload["text"] for m in await outbox.new()
+                          if "Eskalasi" in m.payload["text"]}))
+    assert fired == [2, 2, 1]
+    assert sleeps[:2] == [scheduler.min_sleep] * 2 and sleeps[2] > scheduler.min_sleep
+    assert await scheduler.scan(clock()) == 0

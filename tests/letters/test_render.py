@@ -113,7 +113,8 @@ def test_draft_has_konsep_mark_placeholder_number_and_no_qr(office):
     assert "Nomor : …/…/Diskominfo-Blg/2026" in draft_text
     assert "555/123" not in draft_text
     assert "disetujui secara elektronik" not in draft_text
-    # The QR code is drawn as many small filled rectangles: only the final has them.
+    # The QR code is drawn as many small filled rectangles (closed subpaths of one path):
+    # only the final has them.
     assert _rect_count(final_bytes) > 200
     assert _rect_count(draft_bytes) < 50
 
@@ -130,7 +131,7 @@ def _rect_count(data: bytes) -> int:
     stream = pdf_reader(data).pages[0].get_contents()
     assert stream is not None
     contents = stream.get_data()
-    return len(re.findall(rb"\sre\b", contents))
+    return len(re.findall(rb"\s(?:re|h)\b", contents))
 
 
 @pytest.mark.parametrize(("acting", "prefix"), [("plt", "Plt."), ("plh", "Plh.")])

@@ -1,0 +1,197 @@
+"""`bench.chat --crowd`: many people at once. 20 officials (10 Kabid and 10 Kasi holders) and 20
+requesters act concurrently against the bot process (emulator flood limits off). Each Kabid/Kasi
+pair keeps two requests moving between step 2 and step 3 (the Kabid's "Disposisi ke Kasi" with
+instruction and Lewati, the Kasi's "Kembalikan" with a typed note); every requester asks
+/status and /status NUMBER in a loop meanwhile.
+
+Measured: actions (transitions) per second, and the wait from a person's last input of an action
+(Lewati press, typed note) to the next person's new card for that request. Every holder of a
+position gets each card of its step (the SOP sends a step to all holders when nobody is acting),
+so each action fans out to the 10 holders of the next position. The outbox's own bot keeps its
+rate limiter (30 messages a second, Telegram's broadcast limit): with ~13 messages per action
+that limit, not the bot, sets the pace (see bench/README.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from bench._common import percentile, proc_cpu_seconds, proc_status_mib, summary_ms, table
+from bot.service import ActionInput
+from bot.workflow import Action, Instruction, Role
+from devtools.emulator import BotApiEmulator, SimMessage, SimUser
+from storage.models import NewRequest
+from tests.support.office import HEAD, Clock, open_office, person
+
+PAIRS = 10
+REQUESTERS = 20
+KABID0, KASI0, REQUESTER0 = 1100, 1200, 2100
+WAIT = 30.0
+NOTE = "Mohon dilengkapi lampiran surat permohonan"
+THINK = 1.0
+"""Seconds a requester waits between two commands (reading the answer)."""
+
+
+@dataclass
+class Crowd:
+    committed: dict[str, float] = field(default_factory=dict)  # number → last input at
+    handoff: list[float] = field(default_factory=list)  # last input → next person's card
+    actions: int = 0
+    status: list[float] = field(default_factory=list)
+    stop: bool = False
+
+
+async def prepare(settings: dict[str, str], folder: Path) -> list[tuple[str, str]]:
+    """10 Kabid, 10 Kasi, 20 agencies with a contact each; per pair one request at step 2 and
+    one at step 3. Returns (step-2 number, step-3 number) per pair."""
+    clock = Clock(datetime.now(UTC))
+    office = await open_office(folder / "bot.sqlite3", clock,
+                               **{k: v for k, v in settings.items() if k != "DATABASE_PATH"})
+    store = office.store
+    try:
+        now = clock()
+        await store.set_position(Role.KEPALA_DINAS, HEAD, "Drs. H. Rahmadi, M.Si", now=now)
+        await store.set_position(Role.ADMIN, 106, "Admin Diskominfo", now=now)
+        for i in range(PAIRS):
+            await store.set_position(Role.KABID, KABID0 + i, f"Kabid {i:02d}", now=now)
+            await store.set_position(Role.KASI, KASI0 + i, f"Kasi {i:02d}", now=now)
+        head = await person(office, HEAD)
+        numbers = []
+        for i in range(REQUESTERS):
+            agency = await office.add_agency(f"pd{i:02d}", f"Perangkat Daerah {i:02d}",
+                                              contact=REQUESTER0 + i,
+                                              contact_name=f"Pemohon {i:02d}")
+            requester = await person(office, REQUESTER0 + i)
+            filed = await office.submit(NewRequest(
+                agency_id=agency.id, requester_id=requester.id, subdomain=f"layanan{i}",
+                purpose="Portal layanan", target_kind="ip", target_value="203.0.113.10",
+                letter_number=f"400/{i}/PD/2026", letter_date=date(2026, 11, 27)))
+            moved = await office.act(head, filed.id, ActionInput(
+                Action.DISPOSE, filed.version, instruction=Instruction.FOLLOW_UP))
+            if i % 2:
+                kabid = await person(office, KABID0 + i // 2)
+                moved = await office.act(kabid, moved.id, ActionInput(
+                    Action.DISPOSE, moved.version, instruction=Instruction.STUDY_AND_REPORT))
+            numbers.append(moved.number)
+        return [(numbers[2 * p], numbers[2 * p + 1]) for p in range(PAIRS)]
+    finally:
+        await office.close()
+
+
+def card_of(step: int, numbers: tuple[str, ...]) -> Callable[[SimMessage], bool]:
+    return lambda m: (not m.edited and bool(m.buttons) and f"Tahap {step}" in m.text
+                      and any(n in m.text for n in numbers))
+
+
+def new_after(after: int, needle: str) -> Callable[[SimMessage], bool]:
+    return lambda m: m.message_id > after and not m.edited and needle in m.text
+
+
+def done_on(card: SimMessage) -> Callable[[SimMessage], bool]:
+    return lambda m: m.edited and m.message_id == card.message_id and "✅" in m.text
+
+
+async def official(user: SimUser, step: int, numbers: tuple[str, ...], actions: int,
+                   crowd: Crowd) -> None:
+    if step == 2:  # the Kabid's own card of the request they moved on while preparing
+        await user.wait_for(card_of(2, numbers[1:]), WAIT)
+    for _ in range(actions):
+        card = await user.wait_for(card_of(step, numbers), WAIT)
+        arrived = time.perf_counter()
+        number = next(n for n in numbers if n in card.text)
+        if number in crowd.committed:
+            crowd.handoff.append(arrived - crowd.committed.pop(number))
+        if step == 2:
+            await user.press(card, "Disposisi ke Kasi", timeout=WAIT)
+            pick = await user.wait_for(new_after(card.message_id, "Pilih instruksi"), WAIT)
+            await user.press(pick, Instruction.STUDY_AND_REPORT.value, timeout=WAIT)
+            ask = await user.wait_for(new_after(pick.message_id, "catatan"), WAIT)
+            crowd.committed[number] = time.perf_counter()
+            await user.press(ask, "Lewati", wait_answer=False)
+        else:
+            await user.press(card, "Kembalikan", timeout=WAIT)
+            await user.wait_for(new_after(card.message_id, "catatan"), WAIT)
+            crowd.committed[number] = time.perf_counter()
+            await user.send_text(NOTE)
+        await user.wait_for(done_on(card), WAIT)
+        crowd.actions += 1
+
+
+async def requester(user: SimUser, number: str, crowd: Crowd) -> None:
+    while not crowd.stop:
+        for command, answer in (("/status", "Permohonan Bapak/Ibu\n"),
+                                (f"/status {number}", "Riwayat")):
+            last = user.last.message_id if user.last else 0
+            start = time.perf_counter()
+            await user.send_command(command)
+            await user.wait_for(new_after(last, answer), WAIT)
+            crowd.status.append(time.perf_counter() - start)
+            await asyncio.sleep(THINK)
+
+
+async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: bool,
+                start_bot: Callable[..., object], stop_bot: Callable[..., object],
+                base: dict[str, str]) -> list[str]:
+    settings = {**base, "BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.base_url,
+                "DATABASE_PATH": str(folder / "bot.sqlite3"), "DATA_DIR": str(folder / "data"),
+                "LOG_LEVEL": "WARNING", "MAX_OPEN_REQUESTS": "0"}
+    pairs = await prepare(settings, folder)
+    kabids = [emu.user(KABID0 + i, f"Kabid {i}") for i in range(PAIRS)]
+    kasis = [emu.user(KASI0 + i, f"Kasi {i}") for i in range(PAIRS)]
+    requesters = [emu.user(REQUESTER0 + i, f"Pemohon {i}") for i in range(REQUESTERS)]
+    crowd = Crowd()
+    for tid in (HEAD, 106):  # the Kepala Dinas and the admin get messages too
+        emu.user(tid, f"Pejabat {tid}")
+    proc = await start_bot(settings, rate_limiter)  # type: ignore[misc]
+    try:
+        pid = proc.pid
+        # the cards queued while preparing reach everyone first (not measured)
+        ready = card_of(2, tuple(n for pair in pairs for n in pair))
+        for _ in range(int(WAIT / 0.05)):
+            if sum(ready(m) for m in kabids[-1].inbox) >= PAIRS:
+                break
+            await asyncio.sleep(0.05)
+        cpu0, t0 = proc_cpu_seconds(pid), time.perf_counter()
+        calls0 = len(emu.calls)
+        readers = [asyncio.create_task(requester(r, pairs[i // 2][i % 2], crowd))
+                   for i, r in enumerate(requesters)]
+        await asyncio.gather(
+            *(official(k, 2, pair, actions, crowd) for k, pair in zip(kabids, pairs, strict=True)),
+            *(official(k, 3, pair, actions, crowd) for k, pair in zip(kasis, pairs, strict=True)))
+        wall = time.perf_counter() - t0
+        sends = sum(c.method in ("sendMessage", "editMessageText", "editMessageReplyMarkup")
+                    for c in emu.calls[calls0:])
+        crowd.stop = True
+        await asyncio.gather(*readers)
+        cpu = proc_cpu_seconds(pid) - cpu0
+        hwm = proc_status_mib(pid, "VmHWM")
+    finally:
+        await stop_bot(proc)  # type: ignore[misc]
+    rows = [
+        ("last input → next person's new card", len(crowd.handoff), *summary_ms(crowd.handoff)),
+        ("/status and /status NUMBER meanwhile", len(crowd.status), *summary_ms(crowd.status)),
+    ]
+    return [
+        table(f"Many people at once: {2 * PAIRS} officials ({PAIRS} Kabid, {PAIRS} Kasi), "
+              f"{REQUESTERS} requesters (emulator flood limits off)",
+              ["what", "n", "p50 ms", "p95 ms", "max ms"], rows),
+        table("Throughput", ["measure", "value"], [
+            ("actions (transitions)", crowd.actions),
+            ("seconds", f"{wall:.1f}"),
+            ("actions per second", f"{crowd.actions / wall:.1f}"),
+            ("p95 last input → next card (ms)", f"{percentile(crowd.handoff, 95) * 1000:.1f}"),
+            ("median last input → next card (ms)",
+             f"{statistics.median(crowd.handoff) * 1000:.1f}"),
+            ("messages sent or edited per action (incl. /status answers)",
+             f"{sends / crowd.actions:.1f}"),
+            ("messages sent or edited per second", f"{sends / wall:.1f}"),
+            ("bot CPU per action (ms)", f"{cpu / crowd.actions * 1000:.1f}"),
+            ("bot peak RSS, VmHWM (MiB)", f"{hwm:.1f}"),
+        ]),
+    ]
