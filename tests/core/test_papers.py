@@ -100,7 +100,7 @@ def test_letter_preview_on_the_office_s_own_settings(tmp_path: Path) -> None:
     bad = subprocess.run(
         [sys.executable, "-m", "bot", "letter", "preview", "--outcome", "nope"], cwd=ROOT,
         env=env, capture_output=True, text=True, timeout=60, check=False)
-    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    assert bad.returncode == 64 and "invalid choice" in bad.stderr  # a usage error
 
 
 async def test_a_version_6_database_keeps_its_requests_perihal(tmp_path: Path) -> None:
