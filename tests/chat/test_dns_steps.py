@@ -13,12 +13,12 @@ from tests.support import botrun
 from tests.support.bind import BindServer
 from tests.support.botrun import TINY_PDF
 from tests.support.chat import (
-    PERIHAL,
     STEPS_TO_DECISION,
     STEPS_TO_ORDER_CHECK,
     act,
     advance,
     file_request,
+    fill_form_to_letter,
     office_bot,
     scene,
     take,
@@ -59,28 +59,9 @@ async def test_a_name_that_exists_goes_on_to_the_sops_answer(
     s = await scene(emu, tmp_path)
     requester, kabid = s.people.requester, s.people.kabid
     async with office_bot(s) as (_app, office):
-        await requester.send_command("/ajukan")
-        await requester.press(await requester.wait_for("Pilih Perangkat Daerah"),
-                              "Dinas Kesehatan")
-        await requester.wait_for("2/9")
-        await requester.send_text("dinkes")
-        await requester.press(await requester.wait_for("sudah ada di DNS"),
-                              "Lanjutkan dengan nama ini")
-        assert "diajukan sesuai SOP" in (await requester.wait_for("3/9")).text
-        await requester.send_text("Portal Dinas Kesehatan")
-        await requester.press(await requester.wait_for("4/9"), "Alamat IP")
-        example = await requester.wait_for("Tuliskan Alamat IP")
-        shown = example.text.split("contoh: ")[1].rstrip(").")
-        await requester.send_text(shown)  # the form's own example is accepted
-        await requester.wait_for("5/9")
-        await requester.tap("Bagikan kontak saya")
-        await requester.wait_for("6/9")
-        await requester.send_text("400/9/Dinkes/2026")
-        await requester.wait_for("7/9")
-        await requester.send_text("27-11-2026")
-        await requester.wait_for("8/9", timeout=10)
-        await requester.send_text(PERIHAL)
-        await requester.wait_for("9/9", timeout=10)
+        await fill_form_to_letter(requester, "dinkes", taken=True)
+        # The form's own example IP is the one the requester gave, and it was accepted.
+        assert any("contoh: 103.28.12.10" in m.text for m in requester.inbox)
         await requester.send_document(TINY_PDF, "surat.pdf")
         await requester.press(await requester.wait_for("Ringkasan permohonan", timeout=10),
                               "Kirim")

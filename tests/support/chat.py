@@ -36,13 +36,18 @@ PERIHAL = "Permohonan Pembuatan Subdomain Portal Layanan"
 """The perihal the simulated requester types from its letter."""
 
 
-async def fill_form_to_letter(requester: SimUser, subdomain: str = "layanan") -> None:
-    """Answer /ajukan up to (not including) the letter file: the bot then asks 9/9."""
+async def fill_form_to_letter(requester: SimUser, subdomain: str = "layanan", *,
+                              taken: bool = False) -> None:
+    """Answer /ajukan up to (not including) the letter file: the bot then asks 9/9.
+    `taken`: the name exists in DNS, and the requester goes on with it."""
     await requester.send_command("/ajukan")
     agency = await requester.wait_for("Pilih Perangkat Daerah")
     await requester.press(agency, "Dinas Kesehatan")
     await requester.wait_for("2/9")
     await requester.send_text(subdomain)
+    if taken:
+        await requester.press(await requester.wait_for("sudah ada di DNS"),
+                              "Lanjutkan dengan nama ini")
     await requester.wait_for("3/9")
     await requester.send_text("Portal layanan kesehatan masyarakat")
     target = await requester.wait_for("4/9")
