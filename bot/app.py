@@ -149,9 +149,8 @@ async def post_init(app: BotApp) -> None:
     # Retries are scheduled on the wall clock, whatever clock the workflow is given.
     keep = timedelta(days=settings.outbox_keep_days) if settings.outbox_keep_days else None
     dispatcher = Dispatcher(sender, store, utc_now, idle_poll=app.bot_data["outbox_poll"],
-                            keep=keep)
+                            keep=keep, notices_for_unreachable=office.unreachable_notices)
     office.on_queued = dispatcher.wake
-    dispatcher.notices_for_unreachable = office.unreachable_notices
     app.bot_data["office"] = office
     app.bot_data["dispatcher"] = dispatcher
     await app.bot.set_my_commands(COMMANDS)

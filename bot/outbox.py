@@ -47,18 +47,22 @@ def keyboard(rows: list[list[list[str]]] | None) -> InlineKeyboardMarkup | None:
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows])
 
 
+Notices = Callable[[int, str], Awaitable[list[OutMessage]]]
+"""(chat id, error) → the messages that say the chat cannot be reached."""
+
+
 class Dispatcher(Rounds):
     name = "outbox-dispatcher"
 
     def __init__(self, bot: Bot, store: Store, clock: Clock, *, idle_poll: float = 5.0,
-                 keep: timedelta | None = None) -> None:
+                 keep: timedelta | None = None,
+                 notices_for_unreachable: Notices | None = None) -> None:
         super().__init__()
         self.bot = bot
         self.store = store
         self.clock = clock
         self.idle_poll = self.fallback_delay = idle_poll
-        self.notices_for_unreachable: Callable[[int, str], Awaitable[list[OutMessage]]] = (
-            _no_notices)
+        self.notices_for_unreachable: Notices = notices_for_unreachable or _no_notices
         """What to tell (the admins, the group) when a chat cannot be reached (the office
         composes it)."""
         self.keep = keep

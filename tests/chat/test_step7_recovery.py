@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot import technical
+from bot.service import Office
 from bot.workflow import Action, State, WorkflowError
 from devtools.emulator import BotApiEmulator
+from storage.models import Request
 from tests.support.bind import BindServer
 from tests.support.chat import STEPS_TO_DECISION, advance, file_request, office_bot, scene, take
 from tests.support.office import HEAD, KABID, STAFF
@@ -18,13 +20,18 @@ from tests.support.office import HEAD, KABID, STAFF
 ZONE = "balangankab.go.id"
 
 
+async def at_step_7(office: Office, label: str) -> Request:
+    """A request for `label`, approved by the Kabid: the staff's step 7 (creation) waits."""
+    r = await advance(office, await file_request(office, label), STEPS_TO_DECISION)
+    return await take(office, KABID, r, Action.APPROVE)
+
+
 async def test_records_already_made_by_our_lost_update_are_verified_and_accepted(
     emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
 ) -> None:
     s = await scene(emu, tmp_path)
     async with office_bot(s) as (_app, office):
-        r = await advance(office, await file_request(office, "lepas"), STEPS_TO_DECISION)
-        r = await take(office, KABID, r, Action.APPROVE)
+        r = await at_step_7(office, "lepas")
         # The bot's own update took effect, but its answer never came back (as after a
         # timeout, or a crash before the commit): the name holds exactly the planned records.
         office_dns.update(f"lepas.{ZONE}.", "A", "203.0.113.10")
@@ -42,8 +49,7 @@ async def test_other_records_at_the_name_are_still_refused(
 ) -> None:
     s = await scene(emu, tmp_path)
     async with office_bot(s) as (_app, office):
-        r = await advance(office, await file_request(office, "lain"), STEPS_TO_DECISION)
-        r = await take(office, KABID, r, Action.APPROVE)
+        r = await at_step_7(office, "lain")
         office_dns.update(f"lain.{ZONE}.", "A", "203.0.113.10")
         office_dns.update(f"lain.{ZONE}.", "A", "198.51.100.7")  # one more than planned
         with pytest.raises(WorkflowError, match="dibuat pihak lain"):
@@ -59,8 +65,7 @@ async def test_records_left_by_a_crash_before_the_commit_can_be_removed(
 ) -> None:
     s = await scene(emu, tmp_path)
     async with office_bot(s) as (_app, office):
-        r = await advance(office, await file_request(office, "terputus"), STEPS_TO_DECISION)
-        r = await take(office, KABID, r, Action.APPROVE)
+        r = await at_step_7(office, "terputus")
         # What `act` does for step 7 up to the DNS update, then the process dies: the intent
         # and the records exist, the transition and the register row do not.
         planned = technical.plan(office.settings, r)
@@ -84,8 +89,7 @@ async def test_a_letter_that_cannot_be_drafted_stops_the_step_before_dns_is_touc
 ) -> None:
     s = await scene(emu, tmp_path)
     async with office_bot(s) as (_app, office):
-        r = await advance(office, await file_request(office, "tanpanip"), STEPS_TO_DECISION)
-        r = await take(office, KABID, r, Action.APPROVE)
+        r = await at_step_7(office, "tanpanip")
         async with office.store.db.transaction() as conn:  # the signatory's NIP is missing
             await conn.execute("UPDATE people SET nip = NULL WHERE telegram_user_id = ?",
                                (HEAD,))
