@@ -625,6 +625,12 @@ class Office:
             now=self.clock(), request_id=request.id if request else None)
         self.on_queued()
 
+    async def send_later(self, messages: Sequence[OutMessage]) -> None:
+        """Queue what a front end could not deliver now (a direct reply that met Telegram
+        faults): the outbox sends it when Telegram answers again."""
+        await self.store.enqueue(messages, now=self.clock())
+        self.on_queued()
+
     async def send_disposition_sheet(self, person: Person | None, request_id: int,
                                      chat_id: int) -> None:
         request = await self._office_request(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from telegram import Update
 
+from bot.handlers import replies
 from bot.handlers.session import person_of
 from bot.service import Appointment, AppointmentRefused
 from bot.workflow import Workflow, WorkflowError
@@ -111,7 +112,7 @@ async def roles(update: Update, context: BotContext) -> None:
     person = await person_of(update, context)
     actor = await office.actor(person) if person is not None else None
     if actor is None or office.workflow.admin not in actor.positions:
-        await message.reply_text("Perintah ini khusus admin.")
+        await replies.reply(update, "Perintah ini khusus admin.", later=context.office)
         return
     args = list(context.args or [])
     try:
@@ -127,4 +128,4 @@ async def roles(update: Update, context: BotContext) -> None:
         reply = str(refused)
     except WorkflowError as refused:
         reply = escape(refused.message_id)
-    await message.reply_text(reply)
+    await replies.reply(update, reply, later=context.office)
