@@ -220,8 +220,10 @@ class BotApiEmulator:
         username: str | None = None,
         last_name: str | None = None,
         phone: str | None = None,
+        started: bool = True,
     ) -> SimUser:
-        """A person with a private chat with the bot (chat id == user id).
+        """A person with a private chat with the bot (chat id == user id). ``started=False``:
+        she has never opened the bot, so the bot cannot write to her (403) until she writes.
 
         Asking again for the same id returns the same ``SimUser``."""
         known = self._users.get(user_id)
@@ -229,6 +231,8 @@ class BotApiEmulator:
             return known
         info = new_user(user_id, first_name, username, last_name)
         self.world.add_user(info)
+        if not started:
+            self.world.not_started.add(user_id)
         person = self._users[user_id] = SimUser(self, info, phone)
         return person
 

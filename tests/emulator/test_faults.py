@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from telegram import Update
-from telegram.error import NetworkError, RetryAfter
+from telegram.error import Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, ContextTypes, MessageHandler, filters
 
 from devtools.emulator import BotApiEmulator, RateLimits
@@ -111,3 +111,16 @@ async def test_faults_for_one_chat_and_dropped_connections(emulator: BotApiEmula
     assert [m.text for m in alice.inbox] == ["sampai"]
     assert [m.text for m in budi.inbox] == ["sampai juga"]
     assert [c.status for c in emulator.calls if c.method == "sendMessage"] == [0, 200, 503, 200]
+
+
+async def test_a_user_who_never_opened_the_bot_cannot_be_written_to(
+        emulator: BotApiEmulator) -> None:
+    dewi = emulator.user(1003, "Dewi", started=False)
+    async with build_application(emulator) as app:
+        with pytest.raises(Forbidden, match="can't initiate conversation"):
+            await app.bot.send_message(1003, "halo")
+        with pytest.raises(Forbidden):
+            await app.bot.send_chat_action(1003, "typing")
+        await dewi.send_command("/start")
+        await app.bot.send_message(1003, "halo")
+    assert [m.text for m in dewi.inbox] == ["halo"]
