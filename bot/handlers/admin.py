@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from telegram import Update
 
+from bot import reach
 from bot.handlers import replies
 from bot.handlers.session import person_of
 from bot.service import Appointment, AppointmentRefused
@@ -88,7 +89,8 @@ async def _set_acting(context: BotContext, kind: str, args: list[str]) -> str:
             f"{escape(holder.person.name)} (ID {telegram_id}), berlaku "
             f"{_date_id(holder.valid_from or office.today())} s.d. {_date_id(until)}. Tahap dan "
             "pengingat untuk jabatan ini diteruskan kepadanya selama masa tersebut; "
-            f"{handed} tahap yang sedang menunggu telah dikirimkan kepadanya.")
+            f"{handed} tahap yang sedang menunggu telah dikirimkan kepadanya.\n"
+            + reach.chat_line(await office.chat_facts(telegram_id)))
 
 
 async def _remove(context: BotContext, args: list[str]) -> str:

@@ -67,8 +67,11 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 async def heard_from(update: Update, context: BotContext) -> None:
     """Any update from a person: what they could not receive before is sent again."""
-    if update.effective_user is not None:
-        await context.office.heard_from(update.effective_user.id)
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    if user is None:
+        return
+    private = chat is not None and chat.type == ChatType.PRIVATE and message is not None
+    await context.office.heard_from(user.id, message.message_id if private and message else None)
 
 
 async def unknown_button(update: Update, context: BotContext) -> None:

@@ -70,7 +70,7 @@ async def _attempt(call: Callable[[], Awaitable[T]]) -> T | _Failed | None:
         except Forbidden as exc:
             return _Failed(f"403 {exc.message}")
         except BadRequest as exc:
-            if "message is not modified" in exc.message:
+            if "message is not modified" in exc.message.lower():
                 return None
             raise
         except NetworkError as exc:  # 5xx answers, timeouts, connections that break

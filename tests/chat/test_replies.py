@@ -8,9 +8,12 @@ import logging
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
 from bot.service import Office
 from devtools.emulator import BotApiEmulator, SimUser
+from storage.models import OutMessage
+from storage.store import Store
 from tests.support.chat import file_request, office_bot, owed, scene
 from tests.support.office import HEAD, REQUESTER
 
@@ -152,3 +155,37 @@ async def test_a_reply_to_someone_who_blocked_the_bot_waits_for_them(
         await idle(office)
     assert sum("Tercatat" in m.text for m in head.inbox) == 1
     assert tracebacks(caplog) == []
+
+
+async def test_an_edit_already_made_before_a_restart_counts_as_delivered(
+    emu: BotApiEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The bot edited a message and died before recording it: after the restart the outbox
+    sends the edit again, Telegram answers "message is not modified", and that is delivery."""
+    caplog.set_level(logging.INFO)
+    s = await scene(emu, tmp_path)
+    requester = s.people.requester
+    async with office_bot(s) as (_app, office):
+        await office.send_later([OutMessage(REQUESTER, "message", {"text": "Halo",
+                                                                   "buttons": []})])
+        first = await requester.wait_for("Halo")
+        await idle(office)
+    # While the bot is down: the edit is owed in the outbox, and (as the run that died had
+    # sent it) already made on Telegram's side.
+    store = await Store.open(s.settings.database_path)
+    await store.enqueue([OutMessage(REQUESTER, "edit", {
+        "message_id": first.message_id, "text": "Halo lagi", "buttons": [], "caption": False})],
+        now=s.clock())
+    await store.close()
+    async with Bot(emu.token, base_url=emu.base_url) as bot:
+        await bot.edit_message_text("Halo lagi", chat_id=REQUESTER, message_id=first.message_id)
+    async with office_bot(s) as (_app, office):
+        await idle(office)
+        async with office.store.db.reading() as conn:
+            [row] = list(await conn.execute_fetchall(
+                "SELECT sent_at, result, attempts FROM outbox WHERE kind = 'edit'"))
+    assert calls(emu, "editMessageText", REQUESTER) == [200, 400]
+    assert [m.text for m in requester.inbox] == ["Halo lagi"]
+    assert row["sent_at"] is not None and row["result"] == '"unchanged"'
+    assert row["attempts"] == 0
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
