@@ -189,3 +189,29 @@ async def test_an_edit_already_made_before_a_restart_counts_as_delivered(
     assert row["sent_at"] is not None and row["result"] == '"unchanged"'
     assert row["attempts"] == 0
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_a_press_whose_query_expired_still_goes_on(
+    emu: BotApiEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A press that waited (a restart, a slow moment) past Telegram's answer window: the
+    answer fails with "query is too old", and the step goes on all the same."""
+    caplog.set_level(logging.INFO)
+    s = await scene(emu, tmp_path)
+    head = s.people.head
+    async with office_bot(s) as (_app, office):
+        await file_request(office)
+        card = await head.wait_for("Tahap 1")
+        emu.callback_max_age = 0.0
+        await head.press(card, "Disposisi ke Kabid", wait_answer=False)
+        choose = await head.wait_for(lambda m: "Tindak lanjuti" in m.button_texts)
+        await head.press(choose, "Tindak lanjuti", wait_answer=False)
+        await head.press(await head.wait_for(lambda m: "Lewati" in m.button_texts), "Lewati",
+                         wait_answer=False)
+        await head.wait_for("Tercatat", timeout=10)
+        await s.people.kabid.wait_for("Tahap 2")
+        await idle(office)
+    answers = [c.status for c in emu.calls if c.method == "answerCallbackQuery"]
+    assert answers == [400, 400, 400]
+    assert sum("answer to a button press" in r.getMessage() for r in caplog.records) == 3
+    assert tracebacks(caplog) == []
