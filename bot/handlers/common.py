@@ -66,12 +66,14 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 async def heard_from(update: Update, context: BotContext) -> None:
-    """Any update from a person: what they could not receive before is sent again."""
+    """Any update from a person: what they could not receive before is sent again. A message
+    in their private chat (theirs, or a press on the bot's) also shows the bot can reach them."""
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     if user is None:
         return
-    private = chat is not None and chat.type == ChatType.PRIVATE and message is not None
-    await context.office.heard_from(user.id, message.message_id if private and message else None)
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    await context.office.heard_from(
+        user.id, message.message_id if private and message is not None else None)
 
 
 async def unknown_button(update: Update, context: BotContext) -> None:
