@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.deadlines import ReminderScheduler
-from bot.handlers import register
+from bot.handlers import register, replies
 from bot.handlers.context import BotApp, BotContext
 from bot.outbox import Dispatcher
 from bot.service import Clock, Office, utc_now
@@ -200,15 +200,31 @@ async def post_shutdown(app: BotApp) -> None:
         await office.store.close()
 
 
+APOLOGY = "Maaf, terjadi kesalahan pada sistem. Mohon coba kembali beberapa saat lagi."
+
+
 async def _on_error(update: object, context: BotContext) -> None:
+    """Log what went wrong and tell the person; never raises (PTB would log the handler's own
+    failure with a traceback and nothing would reach the person)."""
+    try:
+        await _report_error(update, context)
+    except Exception as failed:  # the last resort: one line, and the update is done with
+        log.error("the error handler failed too: %s: %s", type(failed).__name__, failed)
+
+
+async def _report_error(update: object, context: BotContext) -> None:
     error = context.error
-    tb = "".join(traceback.format_exception(error)) if error else "no exception"
-    log.error("unhandled error while handling an update:\n%s", tb)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        try:
-            await context.bot.send_message(
-                update.effective_chat.id,
-                html.escape("Maaf, terjadi kesalahan pada sistem. Mohon coba kembali beberapa "
-                            "saat lagi."))
-        except Exception:  # the error reply is best effort; the log above has the cause
-            log.warning("could not tell the user about the error")
+    if replies.expected(error):  # Telegram faults: no bug of ours, no traceback
+        log.warning("Telegram fault while handling an update: %s: %s",
+                    type(error).__name__, error)
+    else:
+        tb = "".join(traceback.format_exception(error)) if error else "no exception"
+        log.error("unhandled error while handling an update:\n%s", tb)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    office: Office | None = context.bot_data.get("office")
+    try:  # through the outbox when Telegram keeps failing: the person is never left silent
+        await replies.send(update, html.escape(APOLOGY), later=office)
+    except Exception as failed:  # e.g. a 400 again: the log above has the cause
+        log.warning("could not tell chat %s about the error: %s: %s",
+                    update.effective_chat.id, type(failed).__name__, failed)

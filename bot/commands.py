@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import TextIO
 
-from bot import onboarding, texts
+from bot import onboarding, reach, texts
 from bot.invite_links import LinkError, bot_username, deep_link, write_qr
 from bot.service import Appointment, AppointmentRefused, EntryRefused, Office
 from bot.settings import Settings
@@ -66,6 +66,9 @@ async def role(ctx: Context, args: argparse.Namespace) -> int:
                 f"(telegram {args.telegram_user_id})")
         if handed or args.acting:
             ctx.say(f"{handed} pending step(s) queued to them")
+        for line in reach.cli_lines(await office.chat_facts(args.telegram_user_id),
+                                    await reach.probe(ctx.settings, args.telegram_user_id)):
+            ctx.say(line)
     elif args.role_command == "list":
         holders = await office.holders()
         if not holders:
@@ -100,6 +103,8 @@ async def _invite(ctx: Context, args: argparse.Namespace, spec: InviteSpec) -> i
     expires = invite.expires_at.astimezone(ctx.settings.timezone)
     ctx.say(f"invite for {onboarding.what(ctx.office.workflow, spec)}: {spec.name} (one use, "
             f"valid until {expires:%Y-%m-%d %H:%M} {ctx.settings.timezone.key})")
+    ctx.say("reachable: yes, once used - opening the link starts the person's chat with the "
+            "bot; the admins are told in the chat when it is used")
     ctx.say(link)
     ctx.say(f"QR code: {qr}")
     return 0

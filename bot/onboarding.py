@@ -75,5 +75,7 @@ def welcome(workflow: Workflow, spec: InviteSpec, chat_id: int) -> OutMessage:
 def tell_admin(workflow: Workflow, spec: InviteSpec, telegram_user_id: int,
                chat_id: int) -> OutMessage:
     text = (f"Tautan undangan telah digunakan: {escape(spec.name)} (ID Telegram "
-            f"{telegram_user_id}) kini terdaftar sebagai {escape(what(workflow, spec))}.")
+            f"{telegram_user_id}) kini terdaftar sebagai {escape(what(workflow, spec))}. "
+            "Yang bersangkutan telah membuka chat dengan bot, sehingga dapat dihubungi oleh "
+            "bot.")
     return OutMessage(chat_id, "message", {"text": text, "buttons": []})

@@ -41,6 +41,7 @@ from domains.dnsquery import Record
 from domains.names import InvalidName
 from domains.provision import ApplyResult, Plan, ProvisionError
 from letters.model import LetterKind
+from storage.contacts import ChatFacts
 from storage.db import check_file, file_version
 from storage.invites import Invite, InviteBook, InviteSpec, InviteUnavailable, Unavailable
 from storage.models import (
@@ -175,6 +176,8 @@ class Office:
         self.invites = InviteBook(store.db)
         self.on_queued: Callable[[], None] = lambda: None
         """Called after messages were queued (the dispatcher's wake-up)."""
+        self._wrote: set[int] = set()
+        """People whose private message was noted in this run (`heard_from`)."""
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now,
@@ -554,14 +557,24 @@ class Office:
         return [OutMessage(chat, "message", {"text": text, "buttons": []})
                 for chat in sorted(c for c in chats if c is not None and c != chat_id)]
 
-    async def heard_from(self, telegram_user_id: int) -> int:
-        """The person wrote to the bot: what they could not receive is owed again."""
+    async def heard_from(self, telegram_user_id: int,
+                         private_message_id: int | None = None) -> int:
+        """The person wrote to the bot: what they could not receive is owed again.
+        `private_message_id`: they wrote in their private chat, so the bot can reach them
+        (remembered once per run, for `chat_facts`)."""
+        if private_message_id is not None and telegram_user_id not in self._wrote:
+            await self.store.note_private_message(telegram_user_id, private_message_id)
+            self._wrote.add(telegram_user_id)
         if not await self.store.has_unreachable(telegram_user_id):
             return 0
         count = await self.store.resend_unreachable(telegram_user_id)
         if count:
             self.on_queued()
         return count
+
+    async def chat_facts(self, telegram_user_id: int) -> ChatFacts:
+        """Whether the bot can reach the person's private chat, as far as it knows."""
+        return await self.store.chat_facts(telegram_user_id)
 
     # --- reading requests --------------------------------------------------------------------
 
@@ -623,6 +636,12 @@ class Office:
             "path": _absolute(path), "filename": path.name,
             "caption": escape(caption)})],
             now=self.clock(), request_id=request.id if request else None)
+        self.on_queued()
+
+    async def send_later(self, messages: Sequence[OutMessage]) -> None:
+        """Queue what a front end could not deliver now (a direct reply that met Telegram
+        faults): the outbox sends it when Telegram answers again."""
+        await self.store.enqueue(messages, now=self.clock())
         self.on_queued()
 
     async def send_disposition_sheet(self, person: Person | None, request_id: int,

@@ -10,6 +10,7 @@ puts them together, so callers keep one object (`store.request(…)`, `store.tra
   letters.py      the outgoing register and the letters' PDF files
   subdomains.py   the subdomains the bot created
   outbox.py       queued messages and the refs of sent ones
+  contacts.py     whether a person's private chat can be reached
   history.py      bulk import of past requests (same row writers, executemany)
   reminders.py    fired reminders (`ReminderLog`, used by the scheduler on its own)
   rows.py         timestamps and row → record mappers, shared by all of them
@@ -20,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.agencies import Agencies
+from storage.contacts import Contacts
 from storage.db import Database
 from storage.errors import NotFound, StaleRequest, StorageError
 from storage.history import History
@@ -34,7 +36,8 @@ from storage.transitions import Transitions
 __all__ = ["NotFound", "StaleRequest", "StorageError", "Store", "queue_messages", "timestamp"]
 
 
-class Store(People, Agencies, Requests, Transitions, Letters, Subdomains, Outbox, History):
+class Store(People, Agencies, Requests, Transitions, Letters, Subdomains, Outbox, History,
+            Contacts):
     @classmethod
     async def open(cls, path: str | Path) -> Store:
         return cls(await Database.open(path))

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from telegram import Update
 
+from bot import reach
+from bot.handlers import replies
 from bot.handlers.session import person_of
 from bot.service import Appointment, AppointmentRefused
 from bot.workflow import Workflow, WorkflowError
@@ -87,7 +89,8 @@ async def _set_acting(context: BotContext, kind: str, args: list[str]) -> str:
             f"{escape(holder.person.name)} (ID {telegram_id}), berlaku "
             f"{_date_id(holder.valid_from or office.today())} s.d. {_date_id(until)}. Tahap dan "
             "pengingat untuk jabatan ini diteruskan kepadanya selama masa tersebut; "
-            f"{handed} tahap yang sedang menunggu telah dikirimkan kepadanya.")
+            f"{handed} tahap yang sedang menunggu telah dikirimkan kepadanya.\n"
+            + reach.chat_line(await office.chat_facts(telegram_id)))
 
 
 async def _remove(context: BotContext, args: list[str]) -> str:
@@ -111,7 +114,7 @@ async def roles(update: Update, context: BotContext) -> None:
     person = await person_of(update, context)
     actor = await office.actor(person) if person is not None else None
     if actor is None or office.workflow.admin not in actor.positions:
-        await message.reply_text("Perintah ini khusus admin.")
+        await replies.reply(update, "Perintah ini khusus admin.", later=context.office)
         return
     args = list(context.args or [])
     try:
@@ -127,4 +130,4 @@ async def roles(update: Update, context: BotContext) -> None:
         reply = str(refused)
     except WorkflowError as refused:
         reply = escape(refused.message_id)
-    await message.reply_text(reply)
+    await replies.reply(update, reply, later=context.office)

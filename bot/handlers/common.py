@@ -10,6 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import ConversationHandler
 
 from bot import onboarding
+from bot.handlers import replies
 from bot.handlers.session import FORM, PENDING, person_of
 from bot.service import InviteRefused
 
@@ -40,41 +41,44 @@ async def start(update: Update, context: BotContext) -> None:
     if message is None:
         return
     if not context.args or user is None or chat is None:
-        await message.reply_text(WELCOME.format(office=html.escape(context.office.name)))
+        await replies.reply(update, WELCOME.format(office=html.escape(context.office.name)),
+                            later=context.office)
         return
     if chat.type != ChatType.PRIVATE:
-        await message.reply_text(onboarding.PRIVATE_ONLY)
+        await replies.reply(update, onboarding.PRIVATE_ONLY, later=context.office)
         return
     try:
         await context.office.redeem_invite(user.id, context.args[0])
     except InviteRefused as refused:
-        await message.reply_text(html.escape(str(refused)))
+        await replies.reply(update, html.escape(str(refused)), later=context.office)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    if update.effective_message:
-        await update.effective_message.reply_text(HELP)
+    await replies.reply(update, HELP, later=context.office)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
     context.session.pop(PENDING, None)
     context.session.pop(FORM, None)
-    if update.effective_message:
-        await update.effective_message.reply_text(
-            "Isian dibatalkan; tidak ada yang berubah.", reply_markup=ReplyKeyboardRemove())
+    await replies.reply(update, "Isian dibatalkan; tidak ada yang berubah.",
+                        ReplyKeyboardRemove(), later=context.office)
     return ConversationHandler.END
 
 
 async def heard_from(update: Update, context: BotContext) -> None:
-    """Any update from a person: what they could not receive before is sent again."""
-    if update.effective_user is not None:
-        await context.office.heard_from(update.effective_user.id)
+    """Any update from a person: what they could not receive before is sent again. A message
+    in their private chat (theirs, or a press on the bot's) also shows the bot can reach them."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    if user is None:
+        return
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    await context.office.heard_from(
+        user.id, message.message_id if private and message is not None else None)
 
 
 async def unknown_button(update: Update, context: BotContext) -> None:
-    if update.callback_query:
-        await update.callback_query.answer(
-            "Tombol ini sudah tidak berlaku. Mohon gunakan /tugas atau /status.", show_alert=True)
+    await replies.answer(update, "Tombol ini sudah tidak berlaku. Mohon gunakan /tugas atau "
+                         "/status.", alert=True)
 
 
 async def outside_flow(update: Update, context: BotContext) -> None:
@@ -86,12 +90,12 @@ async def outside_flow(update: Update, context: BotContext) -> None:
     person = await person_of(update, context)
     waiting = len(await context.office.pending_for(person)) if person else 0
     if waiting:
-        await message.reply_text(f"Ada {waiting} tahap yang menunggu tindakan Bapak/Ibu. "
-                                 "Ketik /tugas untuk melihatnya.")
+        await replies.reply(update, f"Ada {waiting} tahap yang menunggu tindakan Bapak/Ibu. "
+                                    "Ketik /tugas untuk melihatnya.", later=context.office)
         return
-    await message.reply_text("Mohon gunakan perintah yang tersedia: /ajukan untuk mengajukan "
-                             "subdomain, /status untuk memantau permohonan, /bantuan untuk "
-                             "petunjuk.")
+    await replies.reply(update, "Mohon gunakan perintah yang tersedia: /ajukan untuk "
+                                "mengajukan subdomain, /status untuk memantau permohonan, "
+                                "/bantuan untuk petunjuk.", later=context.office)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -102,5 +106,5 @@ async def unknown_command(update: Update, context: BotContext) -> None:
         return
     addressed = f"@{context.bot.username}".lower() in message.text.split()[0].lower()
     if chat.type == ChatType.PRIVATE or addressed:
-        await message.reply_text("Perintah tersebut tidak dikenal. Ketik /bantuan untuk "
-                                 "petunjuk.")
+        await replies.reply(update, "Perintah tersebut tidak dikenal. Ketik /bantuan untuk "
+                                    "petunjuk.", later=context.office)

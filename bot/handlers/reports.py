@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from telegram import Update
 
+from bot.handlers import replies
 from bot.handlers.session import person_of
 from bot.report_files import parse_month
 from bot.workflow import WorkflowError
@@ -24,15 +25,15 @@ async def month_report(update: Update, context: BotContext) -> None:
     office = context.office
     today = office.today()
     if len(context.args or []) > 1:
-        await message.reply_text(USAGE)
+        await replies.reply(update, USAGE, later=context.office)
         return
     try:
         year, month = parse_month(context.args[0]) if context.args else (today.year, today.month)
     except ValueError:
-        await message.reply_text(USAGE)
+        await replies.reply(update, USAGE, later=context.office)
         return
     try:
         await office.send_month_report(await person_of(update, context), message.chat_id,
                                        year, month)
     except WorkflowError as refused:
-        await message.reply_text(html.escape(refused.message_id))
+        await replies.reply(update, html.escape(refused.message_id), later=context.office)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import texts
+from bot.handlers import replies
 from bot.handlers.session import person_of
 from bot.workflow import WorkflowError
 from storage.models import Request
@@ -25,7 +26,7 @@ async def _one_request(update: Update, context: BotContext, number: str) -> Requ
     try:
         return await context.office.visible_request(await person_of(update, context), number)
     except WorkflowError as refused:
-        await message.reply_text(html.escape(refused.message_id))
+        await replies.reply(update, html.escape(refused.message_id), later=context.office)
         return None
 
 
@@ -41,7 +42,8 @@ async def status(update: Update, context: BotContext) -> None:
     person = await person_of(update, context)
     mine = await office.requests_of(person, limit=MAX_LISTED) if person else []
     if not mine:
-        await message.reply_text("Belum ada permohonan dari Bapak/Ibu. Ajukan dengan /ajukan.")
+        await replies.reply(update, "Belum ada permohonan dari Bapak/Ibu. Ajukan dengan /ajukan.",
+                            later=context.office)
         return
     w = office.words
     lines = ["<b>Permohonan Bapak/Ibu</b>"]
@@ -50,7 +52,7 @@ async def status(update: Update, context: BotContext) -> None:
         where = f"tahap {step.number}" if step else "selesai"
         lines.append(f"{html.escape(r.number)} — <code>{html.escape(w.fqdn(r))}</code>: "
                      f"{html.escape(w.state(r.state))} ({where})")
-    await message.reply_text("\n".join(lines))
+    await replies.reply(update, "\n".join(lines), later=context.office)
 
 
 async def tasks(update: Update, context: BotContext) -> None:
@@ -60,20 +62,23 @@ async def tasks(update: Update, context: BotContext) -> None:
     count, cards = (await context.office.inbox(person, message.chat_id, MAX_LISTED)
                     if person else (0, []))
     if not cards:
-        await message.reply_text("Tidak ada tahap yang menunggu tindakan Bapak/Ibu.")
+        await replies.reply(update, "Tidak ada tahap yang menunggu tindakan Bapak/Ibu.",
+                            later=context.office)
         return
-    await message.reply_text(f"Ada {count} tahap yang menunggu tindakan Bapak/Ibu:")
+    await replies.reply(update, f"Ada {count} tahap yang menunggu tindakan Bapak/Ibu:",
+                        later=context.office)
     for card in cards:
-        await message.reply_text(card.payload["text"], reply_markup=InlineKeyboardMarkup(
+        await replies.reply(update, card.payload["text"], InlineKeyboardMarkup(
             [[InlineKeyboardButton(t, callback_data=d) for t, d in row]
-             for row in card.payload["buttons"]]))
+             for row in card.payload["buttons"]]), later=context.office)
 
 
 async def history(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     if not context.args:
-        await message.reply_text("Mohon sebutkan nomor permohonan, contoh: /riwayat SD-2026-0001")
+        await replies.reply(update, "Mohon sebutkan nomor permohonan, contoh: "
+                                    "/riwayat SD-2026-0001", later=context.office)
         return
     request = await _one_request(update, context, context.args[0])
     if request is not None:
@@ -101,4 +106,4 @@ async def _send_timeline(update: Update, context: BotContext, request: Request) 
     if actor is not None and actor.is_office:
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton("Lembar disposisi (PDF)", callback_data=f"sheet:{request.id}")]])
-    await message.reply_text("\n".join([*head, *lines]), reply_markup=markup)
+    await replies.reply(update, "\n".join([*head, *lines]), markup, later=context.office)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.callbacks import ActionButton, BadPayload
+from bot.handlers import replies
 from bot.handlers.common import outside_flow
 from bot.handlers.session import FORM, PENDING, person_of
 from bot.service import ActionInput
@@ -70,17 +71,18 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         if not context.office.workflow.knows_action(button.action):
             raise BadPayload(button.action)
     except BadPayload:
-        await query.answer("Tombol ini tidak dikenali lagi. Mohon gunakan /tugas.", show_alert=True)
+        await replies.answer(update, "Tombol ini tidak dikenali lagi. Mohon gunakan /tugas.",
+                             alert=True)
         return
     person = await person_of(update, context)
     if person is None:
-        await query.answer("Bapak/Ibu belum terdaftar untuk tugas ini.", show_alert=True)
+        await replies.answer(update, "Bapak/Ibu belum terdaftar untuk tugas ini.", alert=True)
         return
     try:
         request, decision = await context.office.check(person, button.request_id, button.action,
                                                        button.version)
     except WorkflowError as refused:
-        await query.answer(refused.message_id, show_alert=True)
+        await replies.answer(update, refused.message_id, alert=True)
         return
     message = query.message
     assert message is not None
@@ -100,7 +102,7 @@ async def on_action_button(update: Update, context: BotContext) -> None:
                         if decision.transition.assigns else ""),
     )
     context.session[PENDING] = pending
-    await query.answer()
+    await replies.answer(update)
     await _ask_next(update, context, pending)
 
 
@@ -111,30 +113,31 @@ async def _ask_next(update: Update, context: BotContext, pending: PendingAction)
     if pending.needs_instruction and pending.instruction is None:
         rows = [[InlineKeyboardButton(i.value, callback_data=f"i:{n}")]
                 for n, i in enumerate(INSTRUCTIONS)]
-        await chat.send_message("Pilih instruksi disposisi:",
-                                reply_markup=InlineKeyboardMarkup([*rows, cancel]))
+        await replies.send(update, "Pilih instruksi disposisi:",
+                           InlineKeyboardMarkup([*rows, cancel]), later=context.office)
         return
     if pending.needs_staff and pending.assignee_id is None:
         members = await context.office.assignable(pending.button.action, pending.state)
         rows = [[InlineKeyboardButton(h.person.name, callback_data=f"s:{h.person.id}")]
                 for h in members]
-        await chat.send_message(
-            f"Pilih {html.escape(pending.assignee_title)} yang ditugaskan:",
-            reply_markup=InlineKeyboardMarkup([*rows, cancel]))
+        await replies.send(
+            update, f"Pilih {html.escape(pending.assignee_title)} yang ditugaskan:",
+            InlineKeyboardMarkup([*rows, cancel]), later=context.office)
         return
     if pending.note_rule is Note.NONE:
         await _commit(update, context, pending, None)
         return
     if pending.note_rule is Note.REQUIRED:
-        await chat.send_message(
-            f"<b>{html.escape(pending.label)}</b>\nMohon tuliskan catatan atau alasan "
+        await replies.send(
+            update, f"<b>{html.escape(pending.label)}</b>\nMohon tuliskan catatan atau alasan "
             f"(paling banyak {NOTE_MAX_CHARS} karakter).",
-            reply_markup=InlineKeyboardMarkup([cancel]))
+            InlineKeyboardMarkup([cancel]), later=context.office)
         return
-    await chat.send_message(
-        f"<b>{html.escape(pending.label)}</b>\nTuliskan catatan bila perlu, atau tekan Lewati.",
-        reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Lewati", callback_data=SKIP)], cancel]))
+    await replies.send(
+        update, f"<b>{html.escape(pending.label)}</b>\nTuliskan catatan bila perlu, atau tekan "
+        "Lewati.", InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Lewati", callback_data=SKIP)], cancel]),
+        later=context.office)
 
 
 async def on_choice(update: Update, context: BotContext) -> None:
@@ -143,29 +146,31 @@ async def on_choice(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     pending: PendingAction | None = context.session.get(PENDING)
     if pending is None:
-        await query.answer("Tidak ada tindakan yang sedang menunggu.", show_alert=True)
+        await replies.answer(update, "Tidak ada tindakan yang sedang menunggu.", alert=True)
         return
     data = query.data
     if data == SKIP and pending.note_rule is Note.REQUIRED:
-        await query.answer("Catatan wajib diisi untuk tindakan ini.", show_alert=True)
+        await replies.answer(update, "Catatan wajib diisi untuk tindakan ini.", alert=True)
         return
-    await query.answer()
+    await replies.answer(update)
     if data == CANCEL:
         context.session.pop(PENDING, None)
-        await query.edit_message_text("Tindakan dibatalkan; tidak ada yang berubah.")
+        await replies.edit(update, "Tindakan dibatalkan; tidak ada yang berubah.",
+                           later=context.office)
         return
     if data == SKIP:
-        await query.edit_message_reply_markup(None)
+        await replies.drop_buttons(update, later=context.office)
         await _commit(update, context, pending, None)
         return
     kind, _, value = data.partition(":")
     if kind == "i" and value.isdigit() and int(value) < len(INSTRUCTIONS):
         chosen = INSTRUCTIONS[int(value)]
         pending = replace(pending, instruction=chosen)
-        await query.edit_message_text(f"Instruksi: {html.escape(chosen.value)}")
+        await replies.edit(update, f"Instruksi: {html.escape(chosen.value)}",
+                           later=context.office)
     elif kind == "s" and value.isdigit():
         pending = replace(pending, assignee_id=int(value))
-        await query.edit_message_reply_markup(None)
+        await replies.drop_buttons(update, later=context.office)
     else:
         return
     context.session[PENDING] = pending
@@ -185,16 +190,17 @@ async def on_note_text(update: Update, context: BotContext) -> None:
     if (pending.needs_instruction and pending.instruction is None) or (
         pending.needs_staff and pending.assignee_id is None
     ):
-        await message.reply_text("Mohon pilih dahulu dari tombol yang tersedia.")
+        await replies.reply(update, "Mohon pilih dahulu dari tombol yang tersedia.",
+                            later=context.office)
         return
     if len(message.text) > NOTE_MAX_CHARS:
         # Telegram clients split a long text into several messages: the rest of it must not
         # become the note, so the action is dropped and has to be started again.
         context.session.pop(PENDING, None)
-        await message.reply_text(
-            f"Catatan terlalu panjang ({len(message.text)} karakter); tidak ada yang berubah. "
-            f"Mohon tekan tombol tindakan kembali dan kirim catatan paling banyak "
-            f"{NOTE_MAX_CHARS} karakter.")
+        await replies.reply(
+            update, f"Catatan terlalu panjang ({len(message.text)} karakter); tidak ada yang "
+            f"berubah. Mohon tekan tombol tindakan kembali dan kirim catatan paling banyak "
+            f"{NOTE_MAX_CHARS} karakter.", later=context.office)
         return
     await _commit(update, context, pending, message.text)
 
@@ -219,9 +225,9 @@ async def _commit(update: Update, context: BotContext, pending: PendingAction,
     except WorkflowError as refused:
         if not isinstance(refused, BadNote):  # a better note may still follow
             context.session.pop(PENDING, None)
-        await chat.send_message(html.escape(refused.message_id))
+        await replies.send(update, html.escape(refused.message_id), later=context.office)
         return
     context.session.pop(PENDING, None)
-    await chat.send_message(
-        f"Tercatat: tindakan “{html.escape(pending.label)}” pada permohonan "
-        f"{html.escape(request.number)}.")
+    await replies.send(update, f"Tercatat: tindakan “{html.escape(pending.label)}” pada "
+                               f"permohonan {html.escape(request.number)}.",
+                       later=context.office)

@@ -31,6 +31,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import technical
+from bot.handlers import replies
 from bot.handlers.common import cancel
 from bot.handlers.session import FORM
 from bot.service import FilingRefused
@@ -85,9 +86,9 @@ def _text(update: Update) -> str:
 
 
 async def _reply(update: Update, text: str, markup: object = None) -> None:
-    message = update.effective_message
-    assert message is not None
-    await message.reply_text(text, reply_markup=markup)  # type: ignore[arg-type]
+    # Without an outbox to fall back on: when Telegram keeps failing, the form stays at its
+    # question and the error handler asks the person to answer again.
+    await replies.reply(update, text, markup)
 
 
 async def begin(update: Update, context: BotContext) -> int:
@@ -108,7 +109,7 @@ async def begin(update: Update, context: BotContext) -> int:
 async def agency_chosen(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_user is not None
-    await query.answer()
+    await replies.answer(update)
     try:
         agency = await context.office.filing_agency(
             update.effective_user.id, agency_id=int(query.data.split(":", 1)[1]))
@@ -117,7 +118,8 @@ async def agency_chosen(update: Update, context: BotContext) -> int:
         return AGENCY
     form = _form(context)
     form.agency_id, form.agency_name = agency.id, agency.name
-    await query.edit_message_text(f"Perangkat Daerah: <b>{html.escape(agency.name)}</b>")
+    await replies.edit(update, f"Perangkat Daerah: <b>{html.escape(agency.name)}</b>",
+                       later=context.office)
     parent = context.office.settings.parent_domain
     await _reply(update, f"2/9 Tuliskan nama subdomain yang diinginkan (contoh: "
                          f"<code>layanan</code> untuk layanan.{html.escape(parent)}).")
@@ -180,8 +182,8 @@ async def taken_name_choice(update: Update, context: BotContext) -> int:
     """The requester's answer to "the name exists": go on with it, or give another."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    await replies.answer(update)
+    await replies.drop_buttons(update, later=context.office)
     form = _form(context)
     if query.data.endswith(":keep") and form.subdomain:
         shown = html.escape(form.subdomain_display)
@@ -213,13 +215,14 @@ async def purpose(update: Update, context: BotContext) -> int:
 async def target_chosen(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
+    await replies.answer(update)
     kind = query.data.split(":", 1)[1]
     if kind not in TARGET_LABELS:
         return TARGET
     form = _form(context)
     form.target_kind = kind
-    await query.edit_message_text(f"Tujuan: {html.escape(TARGET_LABELS[kind])}")
+    await replies.edit(update, f"Tujuan: {html.escape(TARGET_LABELS[kind])}",
+                       later=context.office)
     if kind == "hosting":
         form.target_value = None
         return await _ask_contact(update)
@@ -387,17 +390,18 @@ async def _summary(update: Update, form: Form) -> int:
 async def confirm(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
+    await replies.answer(update)
     choice = query.data.split(":", 1)[1]
     form = _form(context)
     if choice == "cancel":
         context.session.pop(FORM, None)
-        await query.edit_message_text("Permohonan dibatalkan; tidak ada yang dikirim.")
+        await replies.edit(update, "Permohonan dibatalkan; tidak ada yang dikirim.",
+                           later=context.office)
         return ConversationHandler.END
     if choice == "edit":
-        await query.edit_message_reply_markup(None)
+        await replies.drop_buttons(update, later=context.office)
         return await begin(update, context)
-    await query.edit_message_reply_markup(None)
+    await replies.drop_buttons(update, later=context.office)
     user = update.effective_user
     assert user is not None and form.agency_id is not None and form.letter_date is not None
     office = context.office
@@ -414,11 +418,11 @@ async def confirm(update: Update, context: BotContext) -> int:
         context.session.pop(FORM, None)
         if form.letter_path:  # the received letter belongs to no request
             await asyncio.to_thread(Path(form.letter_path).unlink, missing_ok=True)
-        await query.edit_message_text(html.escape(str(refused)))
+        await replies.edit(update, html.escape(str(refused)), later=context.office)
         return ConversationHandler.END
     context.session.pop(FORM, None)
-    await query.edit_message_text(f"Permohonan terkirim dengan nomor "
-                                  f"<b>{html.escape(request.number)}</b>.")
+    await replies.edit(update, f"Permohonan terkirim dengan nomor "
+                               f"<b>{html.escape(request.number)}</b>.", later=context.office)
     return ConversationHandler.END
 
 

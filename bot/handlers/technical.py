@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from telegram import Update
 
 from bot import texts
+from bot.handlers import replies
 from bot.handlers.session import person_of
 from bot.workflow import WorkflowError
 
@@ -30,12 +31,13 @@ async def recheck(update: Update, context: BotContext) -> None:
         request, summary = await office.recheck_dns(await person_of(update, context),
                                                     _request_id(query.data) or 0)
     except WorkflowError as refused:
-        await query.answer(refused.message_id, show_alert=True)
+        await replies.answer(update, refused.message_id, alert=True)
         return
-    await query.answer("DNS sudah diperiksa.")
+    await replies.answer(update, "DNS sudah diperiksa.")
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_message(f"{html.escape(request.number)}: {texts.dns_check(summary)}")
+    await replies.send(update, f"{html.escape(request.number)}: {texts.dns_check(summary)}",
+                       later=context.office)
 
 
 async def disposition_sheet(update: Update, context: BotContext) -> None:
@@ -49,6 +51,6 @@ async def disposition_sheet(update: Update, context: BotContext) -> None:
         await context.office.send_disposition_sheet(
             await person_of(update, context), _request_id(query.data) or 0, chat.id)
     except WorkflowError as refused:
-        await query.answer(refused.message_id, show_alert=True)
+        await replies.answer(update, refused.message_id, alert=True)
         return
-    await query.answer("Lembar disposisi sedang disiapkan.")
+    await replies.answer(update, "Lembar disposisi sedang disiapkan.")

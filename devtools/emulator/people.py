@@ -128,6 +128,8 @@ class SimUser(SimChat):
     ) -> SimMessage:
         target = self._chat_of(chat)
         world = self.emu.world
+        if target is self:  # writing in her own chat with the bot opens it
+            world.not_started.discard(self.user_id)
         stored = world.new_message(target.chat_id, self.user, content, from_bot=False)
         label = self.name if target is self else f"{self.name} @ {target.name}"
         world.log(label, "user->bot", kind, summary)

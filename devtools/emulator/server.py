@@ -48,6 +48,13 @@ class _Fault:
     remaining: int
     retry_after: int | None
     description: str | None
+    chat_id: int | None = None
+    """Only calls addressed to this chat fail (None: any call of the method)."""
+    drop: bool = False
+    """Close the connection without an answer (a network error for the client)."""
+
+    def matches(self, chat_id: object) -> bool:
+        return self.chat_id is None or str(chat_id) == str(self.chat_id)
 
     def error(self) -> ApiError:
         if self.status == 429:
@@ -213,8 +220,10 @@ class BotApiEmulator:
         username: str | None = None,
         last_name: str | None = None,
         phone: str | None = None,
+        started: bool = True,
     ) -> SimUser:
-        """A person with a private chat with the bot (chat id == user id).
+        """A person with a private chat with the bot (chat id == user id). ``started=False``:
+        she has never opened the bot, so the bot cannot write to her (403) until she writes.
 
         Asking again for the same id returns the same ``SimUser``."""
         known = self._users.get(user_id)
@@ -222,6 +231,8 @@ class BotApiEmulator:
             return known
         info = new_user(user_id, first_name, username, last_name)
         self.world.add_user(info)
+        if not started:
+            self.world.not_started.add(user_id)
         person = self._users[user_id] = SimUser(self, info, phone)
         return person
 
@@ -261,9 +272,15 @@ class BotApiEmulator:
         count: int = 1,
         retry_after: int | None = None,
         description: str | None = None,
+        *,
+        chat_id: int | None = None,
+        drop: bool = False,
     ) -> None:
-        """Fail the next ``count`` calls of ``method`` ("*" = any) with ``status``."""
-        fault = _Fault(status, count, retry_after, description)
+        """Fail the next ``count`` calls of ``method`` ("*" = any) with ``status``; with
+        ``chat_id`` only the calls addressed to that chat; with ``drop`` the connection is
+        closed without an answer instead (what a network outage looks like to the client).
+        Either way the call has no effect."""
+        fault = _Fault(status, count, retry_after, description, chat_id, drop)
         self._faults.setdefault(method.lower(), []).append(fault)
 
     def slow(self, method: str, seconds: float) -> None:
@@ -277,19 +294,21 @@ class BotApiEmulator:
         self._faults.clear()
         self._slow.clear()
 
-    async def _apply_faults(self, method: str) -> None:
+    async def _apply_faults(self, method: str, chat_id: object) -> _Fault | None:
+        """Wait as `slow` asks; the fault this call meets (consumed), if any."""
         delay = self._slow.get(method, self._slow.get("*", 0.0))
         if delay > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopped.wait(), delay)
         for key in (method, "*"):
-            faults = self._faults.get(key)
-            if faults:
-                fault = faults[0]
+            faults = self._faults.get(key, [])
+            fault = next((f for f in faults if f.matches(chat_id)), None)
+            if fault is not None:
                 fault.remaining -= 1
                 if fault.remaining <= 0:
-                    faults.pop(0)
-                raise fault.error()
+                    faults.remove(fault)
+                return fault
+        return None
 
     # -- HTTP --------------------------------------------------------------------------------
     def _check_token(self, token: str) -> None:
@@ -303,7 +322,14 @@ class BotApiEmulator:
             self._check_token(request.match_info["token"])
             params = await Params.read(request)
             name = method.lower()
-            await self._apply_faults(name)
+            fault = await self._apply_faults(name, params.fields.get("chat_id"))
+            if fault is not None and fault.drop:
+                self._record(method, params, 0, None, "connection dropped by the emulator")
+                if request.transport is not None:
+                    request.transport.close()
+                return web.Response(status=500)  # never reaches the client
+            if fault is not None:
+                raise fault.error()
             handler = self._handlers.get(name)
             if handler is None:
                 self.unknown_methods.append(method)

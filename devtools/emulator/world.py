@@ -62,6 +62,8 @@ class World:
         self.users: dict[int, dict[str, Any]] = {}
         self.chats: dict[int, dict[str, Any]] = {}
         self.blocked: set[int] = set()
+        self.not_started: set[int] = set()
+        """Users who never opened the bot: the bot cannot start a chat with them."""
         self.messages: dict[tuple[int, int], StoredMessage] = {}
         self.files: dict[str, FileRecord] = {}
         self.queries: dict[str, CallbackQueryRecord] = {}
@@ -107,6 +109,8 @@ class World:
                 raise bad_request("chat not found")
         if chat["id"] in self.blocked:
             raise forbidden("bot was blocked by the user")
+        if chat["id"] in self.not_started:
+            raise forbidden("bot can't initiate conversation with a user")
         return chat
 
     def is_group(self, chat_id: int) -> bool:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from telegram import Update
-from telegram.error import NetworkError, RetryAfter
+from telegram.error import Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, ContextTypes, MessageHandler, filters
 
 from devtools.emulator import BotApiEmulator, RateLimits
@@ -95,3 +95,32 @@ async def test_polling_survives_a_failed_get_updates(emulator: BotApiEmulator) -
         await alice.send_text("halo")
         assert (await alice.wait_for(timeout=5)).text == "ok"
     assert any(c.method == "getUpdates" and c.status == 502 for c in emulator.calls)
+
+
+async def test_faults_for_one_chat_and_dropped_connections(emulator: BotApiEmulator) -> None:
+    alice, budi = emulator.user(1001, "Alice"), emulator.user(1002, "Budi")
+    async with build_application(emulator) as app:
+        emulator.inject("sendMessage", status=503, chat_id=1002)
+        emulator.inject("sendMessage", chat_id=1001, drop=True)
+        with pytest.raises(NetworkError):
+            await app.bot.send_message(1001, "hilang di jalan")
+        await app.bot.send_message(1001, "sampai")  # the dropped call had no effect
+        with pytest.raises(NetworkError):
+            await app.bot.send_message(1002, "gagal")
+        await app.bot.send_message(1002, "sampai juga")
+    assert [m.text for m in alice.inbox] == ["sampai"]
+    assert [m.text for m in budi.inbox] == ["sampai juga"]
+    assert [c.status for c in emulator.calls if c.method == "sendMessage"] == [0, 200, 503, 200]
+
+
+async def test_a_user_who_never_opened_the_bot_cannot_be_written_to(
+        emulator: BotApiEmulator) -> None:
+    dewi = emulator.user(1003, "Dewi", started=False)
+    async with build_application(emulator) as app:
+        with pytest.raises(Forbidden, match="can't initiate conversation"):
+            await app.bot.send_message(1003, "halo")
+        with pytest.raises(Forbidden):
+            await app.bot.send_chat_action(1003, "typing")
+        await dewi.send_command("/start")
+        await app.bot.send_message(1003, "halo")
+    assert [m.text for m in dewi.inbox] == ["halo"]
