@@ -21,6 +21,7 @@ from typing import Any
 from bot import notify, onboarding, paperwork, report_files, technical
 from bot.callbacks import ANY_VERSION
 from bot.notify import CardFacts, Scene
+from bot.register import SubdomainRegister
 from bot.settings import Settings
 from bot.texts import NOTES_SHOWN, Words
 from bot.workflow import (
@@ -175,6 +176,9 @@ class Office:
         self.invites = InviteBook(store.db)
         self.on_queued: Callable[[], None] = lambda: None
         """Called after messages were queued (the dispatcher's wake-up)."""
+        self.register = SubdomainRegister(store, settings, self.workflow, self.clock,
+                                          lambda: self.on_queued())
+        """The register of every name in the zone, and its daily watch (`bot.register`)."""
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now,
