@@ -25,12 +25,12 @@ from telegram.ext import (
 )
 
 from bot.deadlines import ReminderScheduler
-from bot.watch_schedule import WatchSchedule
 from bot.handlers import register
 from bot.handlers.context import BotApp, BotContext
 from bot.outbox import Dispatcher
 from bot.service import Clock, Office, utc_now
 from bot.settings import Settings
+from bot.watch_schedule import WatchSchedule
 from bot.workflow import SOP, Workflow
 from storage.store import Store
 

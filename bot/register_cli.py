@@ -93,7 +93,7 @@ async def watch(office: Office, args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"    note: {note}\n")
     bad = sum(1 for r in outcome.reports if r.problems)
     out.write(f"{len(outcome.reports)} name(s) checked, {bad} with problems "
-              f"({outcome.new} new, {outcome.cleared} cleared)\n")
+              f"({outcome.new} new finding(s), {outcome.cleared} cleared)\n")
     return 1 if bad else 0
 
 

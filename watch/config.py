@@ -55,6 +55,14 @@ class WatchConfig:
         watch longer than this)."""
         return self.dns_timeout * 2 + self.timeout * (2 + self.max_redirects) + 5.0
 
+    @property
+    def loopback_only(self) -> bool:
+        """Only this machine may be reached (tests, benches, the demo): then not even a
+        resolver is asked about names outside the zone (a local stub would forward them)."""
+        loopback = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
+        return all(any(net.version == lo.version and net.subnet_of(lo)  # type: ignore[arg-type]
+                       for lo in loopback) for net in self.allowed_networks)
+
     def allows(self, address: str) -> bool:
         try:
             ip = ipaddress.ip_address(address)

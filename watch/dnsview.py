@@ -124,8 +124,8 @@ async def dns_view(fqdn: str, cfg: WatchConfig) -> DnsView:
             f"{' → '.join(n.to_text() for n in chain)}: NXDOMAIN"))
     elif outcome == "not_checked":
         view.state = "no_address"
-        view.notes.append(f"CNAME target {target} outside the zone: not checked (the resolver "
-                          "is outside WATCH_ALLOWED_NETWORKS)")
+        view.notes.append(f"CNAME target {target} outside the zone: not checked (no resolver "
+                          "within WATCH_ALLOWED_NETWORKS)")
     elif found:
         view.addresses = found
     else:
@@ -137,6 +137,8 @@ async def dns_view(fqdn: str, cfg: WatchConfig) -> DnsView:
 async def _outside(target: str, cfg: WatchConfig) -> tuple[str, list[str]]:
     """Resolve a CNAME target outside the zone with the system resolver, but only when that
     resolver is an allowed address (tests and the demo never leave the machine)."""
+    if cfg.loopback_only:
+        return "not_checked", []
     try:
         resolver = dns.asyncresolver.Resolver()
     except dns.exception.DNSException:

@@ -38,7 +38,7 @@ def insecure_context() -> ssl.SSLContext:
 
 
 async def fetch(address: str, port: int, name: str, path: str, *, tls: ssl.SSLContext | None,
-                timeout: float, body_limit: int, header_limit: int,
+                timeout: float, body_limit: int, header_limit: int,  # noqa: ASYNC109
                 user_agent: str) -> Fetched:
     """GET `path` from `address`:`port` for `name`. Raises FetchError, or
     ssl.SSLCertVerificationError when `tls` verifies and the certificate is not valid."""
@@ -98,7 +98,6 @@ def _head(raw: bytes) -> tuple[int, str, dict[str, str]]:
 async def _body(reader: asyncio.StreamReader, headers: dict[str, str], deadline: float,
                 limit: int) -> tuple[bytes, bool, bool]:
     """(body up to `limit`, whether more was there, whether it ended before the deadline)."""
-    loop = asyncio.get_running_loop()
     chunked = "chunked" in headers.get("transfer-encoding", "").lower()
     length = headers.get("content-length", "")
     expected = int(length) if length.isdigit() and not chunked else None

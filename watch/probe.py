@@ -20,7 +20,7 @@ from cryptography import x509
 
 from watch.config import WatchConfig
 from watch.dnsview import Problem, dns_view
-from watch.http import FetchError, Fetched, fetch, insecure_context
+from watch.http import Fetched, FetchError, fetch, insecure_context
 
 REDIRECTS = (301, 302, 303, 307, 308)
 SNIPPET = 60
