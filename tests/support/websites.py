@@ -102,8 +102,11 @@ class Websites:
     """Labels whose site was repaired: they serve the valid page from now on."""
 
     def label(self, host: str) -> str:
+        """The site a Host asks for: its first label up to a dash (``judi-17`` is ``judi``:
+        the bench serves many names of each kind)."""
         host = host.split(":")[0].lower().rstrip(".")
-        return host[: -len(self.zone) - 1] if host.endswith("." + self.zone) else host
+        label = host[: -len(self.zone) - 1] if host.endswith("." + self.zone) else host
+        return label.split("-")[0]
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -168,13 +171,14 @@ async def serve_websites(directory: Path,
     sites = Websites(zone)
     default = ca.issue([f"*.{zone}", zone])
     special = {
-        f"kedaluwarsa.{zone}": ca.issue([f"kedaluwarsa.{zone}"], expired=True),
-        f"salahnama.{zone}": ca.issue(["lain.example.org"]),
+        "kedaluwarsa": ca.issue([f"kedaluwarsa.{zone}"], expired=True),
+        "salahnama": ca.issue(["lain.example.org"]),
     }
 
     def pick(sock: ssl.SSLObject, server_name: str | None, _ctx: ssl.SSLContext) -> None:
-        if server_name in special:
-            sock.context = special[server_name]
+        site = sites.label(server_name or "")
+        if site in special:
+            sock.context = special[site]
 
     default.sni_callback = pick
     http = await asyncio.start_server(sites.handle, "127.0.0.1", 0)

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from bot.cli import EXIT_ERROR, EXIT_USAGE, main
+from bot.service import Office
+from bot.workflow import Action
 from domains.transfer import ZoneUnreadable, transfer_zone
 from tests.support.bind import OTHER_KEY_NAME, ZONE, ZONE_TEXT, BindServer, bind
 
 __all__ = ["bind"]
-from tests.support.office import settings_env
+from tests.support.office import KABID, STAFF, act, drive_to_decision, settings_env, submit
 
 ZONE_NAMES = ["besar", "catatan", "dinkes", "mail", "ns1", "portal", "putus", "sub", "x.y"]
 
@@ -118,3 +120,25 @@ def test_refused_transfer_and_unknown_names_answer_in_one_line(
     assert code == EXIT_USAGE
     code, _, err = cli(monkeypatch, capsys, env, "register")
     assert code == EXIT_USAGE
+
+
+async def test_a_name_the_bot_creates_enters_the_register_with_its_request_facts(
+        office: Office, bind_rw: BindServer) -> None:
+    r = await drive_to_decision(office, await submit(office))
+    r = await act(office, KABID, r, Action.APPROVE)
+    r = await act(office, STAFF, r, Action.CONFIRM_CREATED, details={"by": "test"})
+    created = await office.register.names()
+    assert [(e.label, e.origin, e.status, e.agency_code, e.purpose, e.admin_contact, e.target)
+            for e in created] == [("layanan", "created", "active", "dinkes",
+                                   "Portal layanan kesehatan", "Ahmad", "A 203.0.113.10")]
+    assert created[0].confirmed_at == created[0].created_at
+
+    # Importing the zone then adds the names from before the bot, not the created one again;
+    # `record list` (what the bot created) still shows only its own.
+    outcome = await office.register.import_zone()
+    assert "layanan" not in outcome.imported.added and "dinkes" in outcome.imported.added
+    assert [label for label, _ in await office.created_records()] == ["layanan"]
+
+    await office.remove_record("layanan")
+    assert [e.status for e in await office.register.names("removed")] == ["removed"]
+    assert "layanan" not in [e.label for e in await office.register.names()]
