@@ -38,15 +38,15 @@ class DnsView:
 
 
 def _view(responses: list[dns.message.Message]) -> str:
-    """A server's answer as text without TTLs: what must be the same on every server."""
-    parts = []
-    for response in responses:
-        rrsets = sorted(
-            f"{r.name.to_text(omit_final_dot=True)} {dns.rdatatype.to_text(r.rdtype)} "
-            + ",".join(sorted(d.to_text() for d in r)) for r in response.answer)
-        parts.append(f"{dns.rcode.to_text(response.rcode())}"
-                     f"{' AA' if response.flags & dns.flags.AA else ''}: {'; '.join(rrsets)}")
-    return " | ".join(parts)
+    """A server's answers (A and AAAA) as one text without TTLs: what must be the same on
+    every server."""
+    rrsets = sorted({
+        f"{r.name.to_text(omit_final_dot=True)} {dns.rdatatype.to_text(r.rdtype)} "
+        + ",".join(sorted(d.to_text() for d in r))
+        for response in responses for r in response.answer})
+    rcode = dns.rcode.to_text(responses[0].rcode())
+    authoritative = all(response.flags & dns.flags.AA for response in responses)
+    return f"{rcode}{' AA' if authoritative else ''}: {'; '.join(rrsets) or 'no records'}"
 
 
 async def _server_view(server: tuple[str, int], qname: dns.name.Name,

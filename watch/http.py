@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import ssl
 from dataclasses import dataclass, field
 
@@ -72,7 +73,8 @@ async def fetch(address: str, port: int, name: str, path: str, *, tls: ssl.SSLCo
         except ssl.SSLError as exc:
             raise FetchError(f"TLS: {exc.reason or exc}") from None
         except OSError as exc:
-            raise FetchError(exc.strerror or type(exc).__name__) from None
+            raise FetchError(os.strerror(exc.errno) if exc.errno else type(exc).__name__
+                             ) from None
         status, status_line, headers = _head(head)
         body, truncated, complete = await _body(reader, headers, deadline, body_limit)
         return Fetched(status, status_line, headers, body, truncated, complete, cert)
