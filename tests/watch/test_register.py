@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from bot.cli import EXIT_ERROR, EXIT_USAGE, main
 from bot.service import Office
 from bot.workflow import Action
 from domains.transfer import ZoneUnreadable, transfer_zone
+from storage.db import migrations
+from storage.store import Store
 from tests.support.bind import OTHER_KEY_NAME, ZONE, ZONE_TEXT, BindServer, bind
 
 __all__ = ["bind"]
@@ -142,3 +145,44 @@ async def test_a_name_the_bot_creates_enters_the_register_with_its_request_facts
     await office.remove_record("layanan")
     assert [e.status for e in await office.register.names("removed")] == ["removed"]
     assert "layanan" not in [e.label for e in await office.register.names()]
+
+
+async def test_an_existing_register_upgrades_with_owner_purpose_and_status(
+        tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    raw = sqlite3.connect(path)
+    try:
+        for _version, _name, sql in migrations()[:12]:
+            raw.executescript(sql)
+        raw.execute("PRAGMA user_version = 12")
+        now = "2026-01-05T01:00:00.000000+00:00"
+        raw.execute("INSERT INTO people (id, telegram_user_id, name, created_at) "
+                    "VALUES (1, 201, 'Ahmad', ?)", (now,))
+        raw.execute("INSERT INTO agencies (id, code, name) VALUES (1, 'dinkes', 'Dinkes')")
+        raw.executemany(
+            """INSERT INTO requests (id, number, year, seq, agency_id, requester_id, subdomain,
+                   purpose, target_kind, target_value, contact_name, letter_number,
+                   letter_date, state, state_since, created_at, updated_at)
+               VALUES (?, ?, 2026, ?, 1, 1, ?, ?, 'ip', '10.1.1.1', 'Ahmad', '1/2026',
+                       '2026-01-02', 'done', ?, ?, ?)""",
+            [(1, "SD-2026-0001", 1, "lama", "Portal lama", now, now, now),
+             (2, "SD-2026-0002", 2, "hapus", "Dihapus", now, now, now)])
+        raw.executemany(
+            """INSERT INTO subdomains (label, request_id, records, created_at, removed_at)
+               VALUES (?, ?, ?, ?, ?)""",
+            [("lama", 1, '[["lama.x", "A", "10.1.1.1", 300]]', now, None),
+             ("hapus", 2, '[["hapus.x", "A", "10.1.1.2", 300]]', now, now)])
+        raw.commit()
+    finally:
+        raw.close()
+    store = await Store.open(path)
+    try:
+        live = await store.register()
+        assert [(e.label, e.status, e.origin, e.agency_code, e.purpose, e.admin_contact,
+                 e.target) for e in live] == [
+            ("lama", "active", "created", "dinkes", "Portal lama", "Ahmad", "A 10.1.1.1")]
+        assert live[0].confirmed_at == live[0].created_at
+        assert [e.label for e in await store.register("removed")] == ["hapus"]
+        assert await store.db.integrity_check() == []
+    finally:
+        await store.close()
