@@ -34,6 +34,15 @@ async def test_servers_that_disagree_or_stay_silent_and_web_ports_that_never_ans
         assert same.http == "down: no answer within 1 s"
         assert same.https == "down: Connection refused"
 
+        # A TLS port that accepts and never shakes hands is given up at the timeout.
+        stalled = WatchConfig(zone=ZONE, servers=(a.server,), dns_timeout=1.0,
+                              http_port=closed_port[1], https_port=silent_port[1], timeout=1.0,
+                              allowed_networks=parse_networks("127.0.0.0/8"))
+        started = time.monotonic()
+        report = (await watch_names(["sama"], stalled))[0]
+        assert time.monotonic() - started < 3
+        assert report.https == "down: no answer within 1 s"
+
         silent = WatchConfig(zone=ZONE, servers=(a.server, silent_port), dns_timeout=1.0,
                              allowed_networks=parse_networks("127.0.0.1/32"))
         report = (await watch_names(["dinkes"], silent))[0]
