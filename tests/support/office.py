@@ -86,6 +86,12 @@ TEST_WATCH: Mapping[str, str] = MappingProxyType({
     "WATCH_ALLOWED_NETWORKS": "127.0.0.0/8",
 })
 """Tests never run the daily watch on its own, and its probes never leave the machine."""
+DEFAULT_WATCH: Mapping[str, str] = MappingProxyType({
+    "WATCH_TIME": "06:00",
+    "WATCH_ALLOWED_NETWORKS": "0.0.0.0/0,::/0",
+})
+"""The built-in defaults of what `TEST_WATCH` sets (what .env.example and the demo office show):
+`office_settings(**DEFAULT_WATCH)` equals an office's settings without them."""
 
 
 def settings_env(**settings: str) -> dict[str, str]:

@@ -8,12 +8,12 @@ from datetime import time
 import pytest
 
 from bot.settings import SettingsError
-from tests.support.office import office_settings
+from tests.support.office import DEFAULT_WATCH, office_settings
 from watch.config import DEFAULT_SIGNS
 
 
 def test_defaults_and_the_test_harness_keeps_the_watch_on_this_machine() -> None:
-    watch = office_settings(WATCH_TIME="06:00", WATCH_ALLOWED_NETWORKS="0.0.0.0/0,::/0").watch
+    watch = office_settings(**DEFAULT_WATCH).watch
     assert (watch.time, watch.http_port, watch.https_port, watch.signs) == (
         time(6, 0), 80, 443, DEFAULT_SIGNS)
     harness = office_settings().watch
