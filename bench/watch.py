@@ -25,10 +25,10 @@ from pathlib import Path
 from bench._common import peak_rss_mib, table
 from bot.service import Office
 from devtools.localbind import start_bind
-from tests.support.office import Clock, open_office, seed_people
+from tests.support.office import BALANGAN, Clock, open_office, seed_people
 from tests.support.websites import serve_websites
 
-ZONE = "balangankab.go.id"
+ZONE = BALANGAN["PARENT_DOMAIN"]
 TROUBLE = {  # per 1,000 names; the rest are valid sites
     "judi": 30, "lambat": 10, "raksasa": 10, "putar": 10, "salahnama": 10, "kedaluwarsa": 10,
     "putus": 10, "publik": 10,
