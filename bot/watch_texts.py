@@ -23,6 +23,7 @@ KINDS = {
     "probe_timeout": "Pemeriksaan melebihi batas waktu",
 }
 EVIDENCE_SHOWN = 400
+SHOWN_PER_NAME = 5
 LISTED = 25
 
 
@@ -39,9 +40,12 @@ def finding_text(fqdn: str, owner: str | None, found: Sequence[Seen], when: str)
     lines = [f"⚠️ <b>Pemantauan subdomain: {escape(fqdn)}</b>",
              f"Pemilik: {escape(owner) if owner else 'belum ditetapkan'}",
              f"Waktu pemeriksaan: {escape(when)}", ""]
-    for seen in found:
+    for seen in found[:SHOWN_PER_NAME]:  # a Telegram message holds 4,096 characters
         lines.append(f"• <b>{escape(kind_label(seen.kind))}</b>: {escape(_cut(seen.detail, 200))}")
         lines.append(f"  Bukti: <code>{escape(_cut(seen.evidence))}</code>")
+    if len(found) > SHOWN_PER_NAME:
+        lines.append(f"… dan {len(found) - SHOWN_PER_NAME} temuan lainnya (python -m bot watch "
+                     f"run --name {escape(fqdn)}).")
     lines += ["", "Mohon Bapak/Ibu menindaklanjuti bersama pengelola situs."]
     return "\n".join(lines)
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import ipaddress
+import re
 from datetime import time
 
 import pytest
 
 from bot.settings import SettingsError
+from bot.watch_texts import finding_text
+from storage.watch import Seen
 from tests.support.office import DEFAULT_WATCH, office_settings
 from watch.config import DEFAULT_SIGNS
 
@@ -37,3 +41,12 @@ def test_settings_are_read_and_bad_values_name_the_setting() -> None:
                         ("WATCH_TIMEOUT", "inf"), ("WATCH_CA_FILE", "/tidak/ada.pem")):
         with pytest.raises(SettingsError, match=f"^{name}: invalid value"):
             office_settings(**{name: value})
+
+
+def test_a_name_with_many_findings_still_fits_one_telegram_message() -> None:
+    found = [Seen("x", f"kind{i}", "d" * 500, "<e>" * 500) for i in range(12)]
+    text = finding_text("x.balangankab.go.id", None, found, "03-12-2026 06:00 WITA")
+    shown = html.unescape(re.sub(r"<[^>]+>", "", text))  # Telegram counts after parsing
+    assert len(shown) < 4096
+    assert text.count("Bukti: <code>&lt;e&gt;") == 5
+    assert "… dan 7 temuan lainnya" in text
