@@ -30,6 +30,7 @@ from bot.handlers.context import BotApp, BotContext
 from bot.outbox import Dispatcher
 from bot.service import Clock, Office, utc_now
 from bot.settings import Settings
+from bot.watch_schedule import WatchSchedule
 from bot.workflow import SOP, Workflow
 from storage.store import Store
 
@@ -162,6 +163,11 @@ async def post_init(app: BotApp) -> None:
                                   min_sleep=min(1.0, app.bot_data["reminder_poll"] / 4))
     app.bot_data["reminders"] = reminders
     reminders.start()  # catches up on reminders that fell due while the bot was down
+    if settings.watch.time is not None:  # the daily watch of the register's names
+        watch = WatchSchedule(office.register, settings.watch.time,
+                              max_sleep=app.bot_data["reminder_poll"])
+        app.bot_data["watch"] = watch
+        watch.start()
 
 
 @asynccontextmanager
@@ -186,6 +192,9 @@ async def polling(app: BotApp) -> AsyncIterator[BotApp]:
 
 
 async def post_shutdown(app: BotApp) -> None:
+    watch: WatchSchedule | None = app.bot_data.get("watch")
+    if watch is not None:
+        await watch.stop()
     reminders: ReminderScheduler | None = app.bot_data.get("reminders")
     if reminders is not None:
         await reminders.stop()

@@ -202,6 +202,30 @@ def build_parser() -> argparse.ArgumentParser:
         "remove", help="delete a record the bot created, only if it still holds the bot's value")
     remove.add_argument("label")
 
+    register = sub.add_parser("register", help="the register of every name in the zone")
+    reg_sub = register.add_subparsers(dest="register_command", required=True,
+                                      parser_class=_Parser)
+    reg_import = reg_sub.add_parser(
+        "import", help="register the zone's names (AXFR from the primary with the TSIG key)")
+    reg_import.add_argument("--zone-file", type=Path, metavar="FILE",
+                            help="read this zone file instead of transferring the zone")
+    reg_assign = reg_sub.add_parser("assign", help="give a name its owner agency")
+    reg_assign.add_argument("name")
+    reg_assign.add_argument("agency", metavar="AGENCY", help="the agency's code")
+    reg_assign.add_argument("--purpose")
+    reg_assign.add_argument("--admin", help="administrative contact (name, phone)")
+    reg_assign.add_argument("--tech", help="technical contact (name, phone)")
+    reg_list = reg_sub.add_parser("list", help="the register (live names unless --status)")
+    reg_list.add_argument("--status", choices=("active", "suspended", "removed"))
+    reg_list.add_argument("--unowned", action="store_true", help="only names without an owner")
+    reg_list.add_argument("--csv", action="store_true", help="as CSV (all columns)")
+
+    watch = sub.add_parser("watch", help="the daily watch of the register's active names")
+    watch_sub = watch.add_subparsers(dest="watch_command", required=True, parser_class=_Parser)
+    watch_run = watch_sub.add_parser(
+        "run", help="run the watch now and print a table (exit 1 when something is wrong)")
+    watch_run.add_argument("--name", help="only this name")
+
     report = sub.add_parser("report", help="the monthly Mutu Baku report (PDF, audit CSV)")
     report.add_argument("--month", required=True, type=_month, help="the month, YYYY-MM")
     report.add_argument("--output", type=Path, help="PDF path (default DATA_DIR/reports/…)")

@@ -255,9 +255,21 @@ async def report(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+async def register(ctx: Context, args: argparse.Namespace) -> int:
+    from bot import register_cli  # lazily: the watch's probes load only when asked for
+
+    return await register_cli.register(ctx.office, args, ctx.out)
+
+
+async def watch(ctx: Context, args: argparse.Namespace) -> int:
+    from bot import register_cli
+
+    return await register_cli.watch(ctx.office, args, ctx.out)
+
+
 COMMANDS: dict[str, Command] = {
     "role": role, "agency": agency, "request": request, "check": check, "letter": letter,
-    "record": record, "backup": backup, "report": report,
+    "record": record, "backup": backup, "report": report, "register": register, "watch": watch,
 }
 
 

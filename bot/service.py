@@ -21,6 +21,7 @@ from typing import Any
 from bot import notify, onboarding, paperwork, report_files, technical
 from bot.callbacks import ANY_VERSION
 from bot.notify import CardFacts, Scene
+from bot.register import SubdomainRegister
 from bot.settings import Settings
 from bot.texts import NOTES_SHOWN, Words
 from bot.workflow import (
@@ -178,6 +179,9 @@ class Office:
         """Called after messages were queued (the dispatcher's wake-up)."""
         self._wrote: set[int] = set()
         """People whose private message was noted in this run (`heard_from`)."""
+        self.register = SubdomainRegister(store, settings, self.workflow, self.clock,
+                                          lambda: self.on_queued())
+        """The register of every name in the zone, and its daily watch (`bot.register`)."""
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now,

@@ -418,6 +418,8 @@ def demo_settings(emu: BotApiEmulator, bind: BindServer, out_dir: Path,
         "DATA_DIR": str(out_dir / "data"),
         "GROUP_CHAT_ID": str(GROUP_ID),
         "LOG_LEVEL": "WARNING",
+        "WATCH_TIME": "off",  # the demo's names point at 10.x: never probed from here
+        "WATCH_ALLOWED_NETWORKS": "127.0.0.0/8",
     })
 
 

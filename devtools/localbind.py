@@ -8,8 +8,8 @@ BIND is not installed or named does not come up it raises :class:`BindUnavailabl
 
 Zones:
 
-* ``zone``, the office's parent domain (dynamic: updates allowed with the ``bot-key`` TSIG key
-  only):
+* ``zone``, the office's parent domain (dynamic: updates and zone transfers (AXFR) allowed with
+  the ``bot-key`` TSIG key only):
   ``dinkes`` A, ``ns1`` A, ``mail`` MX only, ``portal`` CNAME out of zone, ``putus`` CNAME to
   a missing in-zone name, ``catatan`` TXT only, ``x.y`` TXT (so ``y`` is an empty
   non-terminal), ``sub`` delegated away, ``besar`` twelve long TXT records (too big for
@@ -238,6 +238,7 @@ zone "{zone}" {{
     file "{d}/{zone}.zone";
     journal "{d}/{zone}.zone.jnl";
     allow-update {{ key "{KEY_NAME}"; }};
+    allow-transfer {{ key "{KEY_NAME}"; }};
 }};
 zone "{WILD_ZONE}" {{
     type primary;

@@ -8,7 +8,8 @@ puts them together, so callers keep one object (`store.request(…)`, `store.tra
   requests.py     requests, the incoming register, the audit timeline
   transitions.py  the transaction that moves a request (with its letter or subdomain)
   letters.py      the outgoing register and the letters' PDF files
-  subdomains.py   the subdomains the bot created
+  subdomains.py   the subdomains the bot created, and the register of every name in the zone
+  watch.py        the daily watch's findings and runs
   outbox.py       queued messages and the refs of sent ones
   contacts.py     whether a person's private chat can be reached
   history.py      bulk import of past requests (same row writers, executemany)
@@ -30,14 +31,15 @@ from storage.outbox import Outbox, queue_messages
 from storage.people import People
 from storage.requests import Requests
 from storage.rows import timestamp
-from storage.subdomains import Subdomains
+from storage.subdomains import Register, Subdomains
 from storage.transitions import Transitions
+from storage.watch import WatchLog
 
 __all__ = ["NotFound", "StaleRequest", "StorageError", "Store", "queue_messages", "timestamp"]
 
 
 class Store(People, Agencies, Requests, Transitions, Letters, Subdomains, Outbox, History,
-            Contacts):
+            Contacts, Register, WatchLog):
     @classmethod
     async def open(cls, path: str | Path) -> Store:
         return cls(await Database.open(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -18,7 +19,8 @@ class Subdomains(Repository):
         """Label → request id of every subdomain the bot created and did not remove."""
         async with self.db.reading() as conn:
             found = await conn.execute_fetchall(
-                "SELECT label, request_id FROM subdomains WHERE removed_at IS NULL")
+                "SELECT label, request_id FROM subdomains WHERE removed_at IS NULL "
+                "AND origin = 'created'")
         return {r["label"]: r["request_id"] for r in found}
 
     async def intend_records(self, request_id: int, label: str,
@@ -45,7 +47,8 @@ class Subdomains(Repository):
         created for): one index search, whatever the size of the register."""
         async with self.db.reading() as conn:
             found = list(await conn.execute_fetchall(
-                "SELECT request_id FROM subdomains WHERE label = ? AND removed_at IS NULL",
+                "SELECT request_id FROM subdomains WHERE label = ? AND removed_at IS NULL "
+                "AND origin = 'created'",
                 (label,)))
         return (True, found[0][0]) if found else (False, None)
 
@@ -53,13 +56,15 @@ class Subdomains(Repository):
         """Every live subdomain the bot created with its records, by label (one query)."""
         async with self.db.reading() as conn:
             found = await conn.execute_fetchall(
-                "SELECT label, records FROM subdomains WHERE removed_at IS NULL ORDER BY label")
+                "SELECT label, records FROM subdomains WHERE removed_at IS NULL "
+                "AND origin = 'created' ORDER BY label")
         return [(r["label"], tuple(tuple(x) for x in json.loads(r["records"]))) for r in found]
 
     async def subdomain_records(self, label: str) -> tuple[tuple[str, str, str, int], ...] | None:
         async with self.db.reading() as conn:
             found = list(await conn.execute_fetchall(
-                "SELECT records FROM subdomains WHERE label = ? AND removed_at IS NULL", (label,)))
+                "SELECT records FROM subdomains WHERE label = ? AND removed_at IS NULL "
+                "AND origin = 'created'", (label,)))
         if not found:
             return None
         return tuple(tuple(r) for r in json.loads(found[0]["records"]))
@@ -105,3 +110,130 @@ def subdomain_row(request_id: int, now: datetime,
                   created: CreatedSubdomain) -> tuple[object, ...]:
     return (created.label, request_id, json.dumps(created.records), created.serial,
             rows.timestamp(now))
+
+
+# --- the register: every name in the zone -------------------------------------------------
+
+STATUSES = ("active", "suspended", "removed")
+ORIGINS = ("created", "imported")
+Records = tuple[tuple[str, str, str, int], ...]
+
+
+@dataclass(frozen=True)
+class RegisteredName:
+    """One name of the register, with its owner agency (None: not known yet)."""
+
+    label: str
+    status: str
+    origin: str
+    records: Records
+    target: str | None
+    agency_code: str | None
+    agency_name: str | None
+    purpose: str | None
+    admin_contact: str | None
+    tech_contact: str | None
+    created_at: datetime
+    changed_at: datetime | None
+    confirmed_at: datetime | None
+    request_id: int | None
+
+
+@dataclass(frozen=True)
+class ZoneName:
+    """A name as the zone holds it (what `import_names` registers)."""
+
+    label: str
+    records: Records
+    target: str | None
+
+
+@dataclass(frozen=True)
+class Imported:
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    missing: tuple[str, ...]
+    """Live names of the register that the zone no longer holds (left for a person to judge)."""
+
+
+_REGISTER_SELECT = """SELECT s.*, a.code AS agency_code, a.name AS agency_name
+    FROM subdomains s LEFT JOIN agencies a ON a.id = s.agency_id"""
+
+
+def registered(row: rows.Row) -> RegisteredName:
+    return RegisteredName(
+        label=row["label"], status=row["status"], origin=row["origin"],
+        records=tuple(tuple(r) for r in json.loads(row["records"])),
+        target=row["target"], agency_code=row["agency_code"], agency_name=row["agency_name"],
+        purpose=row["purpose"], admin_contact=row["admin_contact"],
+        tech_contact=row["tech_contact"], created_at=rows.instant(row["created_at"]),
+        changed_at=rows.opt_instant(row["changed_at"]),
+        confirmed_at=rows.opt_instant(row["confirmed_at"]), request_id=row["request_id"])
+
+
+class Register(Repository):
+    async def register(self, status: str | None = None, *,
+                       unowned: bool = False) -> list[RegisteredName]:
+        """The register by label: live names (and removed ones when `status` asks for them)."""
+        where, args = [], []
+        if status is None:
+            where.append("s.removed_at IS NULL")
+        else:
+            where.append("s.status = ?")
+            args.append(status)
+        if unowned:
+            where.append("s.agency_id IS NULL")
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                f"{_REGISTER_SELECT} WHERE {' AND '.join(where)} ORDER BY s.label, s.id", args)
+        return [registered(r) for r in found]
+
+    async def registered_name(self, label: str) -> RegisteredName | None:
+        """The live entry of `label`, or None."""
+        async with self.db.reading() as conn:
+            found = list(await conn.execute_fetchall(
+                f"{_REGISTER_SELECT} WHERE s.label = ? AND s.removed_at IS NULL", (label,)))
+        return registered(found[0]) if found else None
+
+    async def import_names(self, names: list[ZoneName], *, now: datetime) -> Imported:
+        """Register the zone's names that the register does not hold (origin 'imported', no
+        owner); note new records of imported names (`changed_at`). One transaction."""
+        stamp = rows.timestamp(now)
+        added, changed = [], []
+        async with self.db.transaction() as conn:
+            live = {r["label"]: r for r in await conn.execute_fetchall(
+                "SELECT id, label, origin, records FROM subdomains WHERE removed_at IS NULL")}
+            for name in names:
+                held = live.pop(name.label, None)
+                records = json.dumps(name.records)
+                if held is None:
+                    await conn.execute(
+                        """INSERT INTO subdomains (label, records, created_at, origin, status,
+                               target) VALUES (?, ?, ?, 'imported', 'active', ?)""",
+                        (name.label, records, stamp, name.target))
+                    added.append(name.label)
+                elif held["origin"] == "imported" and _same(held["records"]) != _same(records):
+                    await conn.execute(
+                        "UPDATE subdomains SET records = ?, target = ?, changed_at = ? "
+                        "WHERE id = ?", (records, name.target, stamp, held["id"]))
+                    changed.append(name.label)
+        return Imported(tuple(added), tuple(changed), tuple(sorted(live)))
+
+    async def assign_owner(self, label: str, agency_id: int, *, now: datetime,
+                           purpose: str | None = None, admin_contact: str | None = None,
+                           tech_contact: str | None = None) -> bool:
+        """Give a live name its owner agency (and what else is known); False: no such name."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """UPDATE subdomains SET agency_id = ?, purpose = COALESCE(?, purpose),
+                       admin_contact = COALESCE(?, admin_contact),
+                       tech_contact = COALESCE(?, tech_contact),
+                       confirmed_at = COALESCE(confirmed_at, ?)
+                   WHERE label = ? AND removed_at IS NULL""",
+                (agency_id, purpose, admin_contact, tech_contact, rows.timestamp(now), label))
+            return bool(cur.rowcount)
+
+
+def _same(records_json: str) -> list[list[object]]:
+    """Records compared without their order or TTL."""
+    return sorted([r[0], r[1], r[2]] for r in json.loads(records_json))

@@ -22,7 +22,7 @@ from bot.settings import OFFICE_SETTINGS, Settings
 from devtools.demo import MARKER, DemoClock, DemoFailed, Script, cast, demo_start, main
 from devtools.profile import demo_office, office_env
 from tests.support.emulator import running_emulator
-from tests.support.office import SLEMAN, office_settings
+from tests.support.office import DEFAULT_WATCH, SLEMAN, office_settings
 
 WITA = ZoneInfo("Asia/Makassar")
 
@@ -122,7 +122,8 @@ def test_demo_starts_on_a_working_monday_morning() -> None:
 
 def test_the_demo_runs_for_the_configured_office_else_for_the_demo_office() -> None:
     assert Settings.from_mapping(office_env({"LOG_LEVEL": "DEBUG"})) \
-        == office_settings(LOG_LEVEL="DEBUG") == replace(demo_office(), log_level="DEBUG")
+        == office_settings(LOG_LEVEL="DEBUG", **DEFAULT_WATCH) \
+        == replace(demo_office(), log_level="DEBUG")
     own = Settings.from_mapping(office_env({**SLEMAN, "OFFICE_HOURS": "mon-fri 08:00-15:00"}))
     assert (own.parent_domain, own.office.place, own.zone_label()) == (
         "slemankab.go.id", "Sleman", "WIB")

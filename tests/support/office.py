@@ -81,9 +81,22 @@ SLEMAN_OFFICIALS = Officials(
     agency_head="Kepala Dinas Kesehatan Kabupaten Sleman")
 
 
+TEST_WATCH: Mapping[str, str] = MappingProxyType({
+    "WATCH_TIME": "off",
+    "WATCH_ALLOWED_NETWORKS": "127.0.0.0/8",
+})
+"""Tests never run the daily watch on its own, and its probes never leave the machine."""
+DEFAULT_WATCH: Mapping[str, str] = MappingProxyType({
+    "WATCH_TIME": "06:00",
+    "WATCH_ALLOWED_NETWORKS": "0.0.0.0/0,::/0",
+})
+"""The built-in defaults of what `TEST_WATCH` sets (what .env.example and the demo office show):
+`office_settings(**DEFAULT_WATCH)` equals an office's settings without them."""
+
+
 def settings_env(**settings: str) -> dict[str, str]:
     """The default test office's settings (environment form) with `settings` over them."""
-    return {**BALANGAN, **settings}
+    return {**BALANGAN, **TEST_WATCH, **settings}
 
 
 def office_settings(**settings: str) -> Settings:
