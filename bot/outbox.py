@@ -134,7 +134,7 @@ class Dispatcher(Rounds):
             await self._unreachable(message, f"403 {exc.message}")
             return None
         except BadRequest as exc:
-            if "message is not modified" in exc.message:
+            if "message is not modified" in exc.message.lower():  # PTB capitalises it
                 await self.store.mark_sent(message.id, now=self.clock(), result="unchanged")
                 return None
             if "chat not found" in exc.message.lower():
