@@ -56,12 +56,10 @@ def test_the_nth_hit_of_the_named_request_kills_with_sigkill() -> None:
     assert done.stderr == "crashpoint outbox_sent request=7 hit=2: SIGKILL\n"
 
 
-async def test_an_edit_resent_after_a_restart_counts_as_delivered(bind_rw: object,
-                                                                  tmp_path: Path) -> None:
+async def test_an_edit_resent_after_a_restart_counts_as_delivered(tmp_path: Path) -> None:
     """A kill between Telegram accepting an edit and the outbox marking it sent: after the
     restart the same edit answers "Message is not modified", which is a delivery, not a
     failure (PTB capitalises Telegram's "message is not modified")."""
-    del bind_rw
     async with running_emulator(rate_limits=None) as emu:
         s = await scene(emu, tmp_path)
         p = s.people
