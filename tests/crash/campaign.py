@@ -12,7 +12,6 @@ carries a journey whether a press was lost, committed, or half done.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import signal
 import sqlite3
@@ -20,13 +19,13 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from bot.crashpoints import ENV as CRASH_ENV
 from bot.workflow import SOP, Instruction, State
 from devtools.emulator import BotApiEmulator, SimMessage, SimUser
-from devtools.emulator.server import Hold
 from tests.crash.plan import Family, Journey, Kind
 from tests.support.botrun import TINY_PDF, Cast
 from tests.support.chat import PERIHAL
@@ -131,7 +130,8 @@ class Campaign:
             victim, point, line = self.form_kill, "form", "killed by the test in the form"
             self.form_kill = None
         else:
-            lines = [x for x in tail.splitlines() if x.startswith("crashpoint ")]
+            this_run = self.bot.log.read_text(errors="replace").rsplit("--- start ", 1)[-1]
+            lines = [x for x in this_run.splitlines() if x.startswith("crashpoint ")]
             assert self.armed is not None and lines, f"an unexpected death:\n{tail}"
             victim, line = self.armed, lines[-1]
             point = line.split()[1]
@@ -231,7 +231,7 @@ def card_for(user: SimUser, request_id: int, version: int,
     return None
 
 
-# --- filing by chat --------------------------------------------------------------------------------
+# --- filing by chat -------------------------------------------------------------------------------
 
 _QUESTION = re.compile(r"\b([1-9])/9\b")
 REPLY_WITHIN = 3.0
@@ -288,7 +288,7 @@ class Form:
         while True:
             try:
                 while (filed := self.filed()) is None:
-                    seq, message = await c.until(lambda: self._next(cursor),
+                    seq, message = await c.until(partial(self._next, cursor),
                                                  "the form's next question")
                     cursor = seq
                     if message is not None:
@@ -368,7 +368,7 @@ class Form:
         return cursor
 
 
-# --- acting on steps by chat -----------------------------------------------------------------------
+# --- acting on steps by chat ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -478,7 +478,7 @@ async def run_journey(c: Campaign, journey: Journey) -> None:
     await c.idle()
 
 
-# --- what must hold afterwards ---------------------------------------------------------------------
+# --- what must hold afterwards --------------------------------------------------------------------
 
 INTENDED: dict[Kind, tuple[str, str | None]] = {
     Kind.CREATED: (State.COMPLETED, "created"), Kind.REVISED: (State.COMPLETED, "created"),
@@ -541,14 +541,3 @@ def expected_cards(c: Campaign) -> set[tuple[int, int, int]]:
                 if role in ROLE_CHATS:
                     expected.add((ROLE_CHATS[role], int(str(request_id)), version))
     return expected
-
-
-def letters_on_disk(data_dir: Path) -> set[str]:
-    folder = data_dir / "letters"
-    return {str(p) for p in folder.glob("*.pdf")} if folder.exists() else set()
-
-
-def dump_json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=1, default=str)
-
-

@@ -70,11 +70,10 @@ class Journey:
         """SUBDOMAIN_BOT_CRASH_AT for the process this journey is killed in."""
         if self.family is Family.FORM:
             return None
-        assert self.request_id is not None or self.index >= 0
         return f"{self.point}@{self.index + 1}:{self.nth}"
 
     def __str__(self) -> str:
-        where = self.withdraw_at and f" at {self.withdraw_at}" or ""
+        where = f" at {self.withdraw_at}" if self.withdraw_at else ""
         return (f"#{self.index + 1} {self.kind}{where} {self.subdomain}: "
                 f"{self.point} hit {self.nth}")
 

@@ -82,6 +82,10 @@ async def test_crash_campaign(bind_rw: BindServer, tmp_path: Path) -> None:
         print(f"crash campaign seed {SEED}: {len(journeys)} journeys, {len(c.kills)} kills, "
               f"{bot.starts} bot processes, {elapsed:.1f}s")
 
+        print("kills:", dict(sorted(Counter(k.point for k in c.kills).items())))
+        log = bot.log.read_text(errors="replace")
+        assert "Traceback" not in log and " ERROR " not in log, bot.tail(60)
+
         # Every journey was killed once, every family of points several times.
         assert len(c.kills) == len(journeys) >= 30
         covered = Counter(j.family for j in journeys)
@@ -134,9 +138,13 @@ async def test_crash_campaign(bind_rw: BindServer, tmp_path: Path) -> None:
         assert [s for _y, s, *_ in letters] == list(range(1, len(letters) + 1))
         assert len({r for _y, _s, r, *_ in letters}) == len(letters)
         for *_, path, sha256 in letters:
-            assert hashlib.sha256(Path(str(path)).read_bytes()).hexdigest() == sha256
+            assert _sha256(Path(str(path))) == sha256
         on_disk = {str(p) for p in (tmp_path / "data" / "letters").glob("*.pdf")}
         assert on_disk == {str(p) for *_, p, _h in letters}, on_disk
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def added_records(bind: BindServer) -> set[tuple[str, str, str]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sqlite3
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +15,6 @@ import pytest
 
 from bot import crashpoints
 from bot.crashpoints import Target, parse
-from devtools.emulator import BotApiEmulator
 from storage.models import OutMessage
 from tests.crash.campaign import ROOT
 from tests.support.chat import office_bot, owed, scene
