@@ -26,7 +26,7 @@ from typing import TypeVar
 from bot.crashpoints import ENV as CRASH_ENV
 from bot.workflow import SOP, Instruction, State
 from devtools.emulator import BotApiEmulator, SimMessage, SimUser
-from tests.crash.plan import Family, Journey, Kind
+from tests.crash.plan import WITHDRAW_AT, Family, Journey, Kind
 from tests.support.botrun import TINY_PDF, Cast
 from tests.support.chat import PERIHAL
 from tests.support.office import HEAD, KABID, KASI, STAFF
@@ -504,8 +504,6 @@ def intended_trail(journey: Journey) -> list[str]:
         case Kind.DECLINED:
             return ["submit", "decline"]
         case Kind.WITHDRAWN:
-            from tests.crash.plan import WITHDRAW_AT
-
             assert journey.withdraw_at is not None
             return [*to_decision[:WITHDRAW_AT.index(journey.withdraw_at) + 1], "withdraw"]
 
