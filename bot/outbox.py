@@ -24,6 +24,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot import crashpoints
 from bot.background import Rounds
 from bot.service import Clock
 from storage.models import OutMessage, QueuedMessage
@@ -123,6 +124,7 @@ class Dispatcher(Rounds):
 
     async def _deliver(self, message: QueuedMessage) -> float | None:
         """Send one message; None when done (sent or given up), else seconds until retry."""
+        crashpoints.hit("outbox_sending", message.request_id)
         try:
             sent_id, ref = await self._send(message)
         except RetryAfter as exc:
@@ -132,7 +134,7 @@ class Dispatcher(Rounds):
             await self._unreachable(message, f"403 {exc.message}")
             return None
         except BadRequest as exc:
-            if "message is not modified" in exc.message.lower():
+            if "message is not modified" in exc.message.lower():  # PTB capitalises it
                 await self.store.mark_sent(message.id, now=self.clock(), result="unchanged")
                 return None
             if "chat not found" in exc.message.lower():
@@ -143,6 +145,7 @@ class Dispatcher(Rounds):
         except (NetworkError, TelegramError, OSError) as exc:
             backoff = min(2.0 ** min(message.attempts, 10), MAX_BACKOFF.total_seconds())
             return await self._retry(message, f"{type(exc).__name__}: {exc}", backoff)
+        crashpoints.hit("outbox_sent", message.request_id)  # the window the module doc names
         await self.store.mark_sent(message.id, now=self.clock(),
                                    result={"message_id": sent_id}, ref=ref)
         return None

@@ -18,7 +18,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from bot import notify, onboarding, paperwork, report_files, technical
+from bot import crashpoints, notify, onboarding, paperwork, report_files, technical
 from bot.callbacks import ANY_VERSION
 from bot.notify import CardFacts, Scene
 from bot.register import SubdomainRegister
@@ -901,7 +901,8 @@ class Office:
         order = letter_messages = None
         if Effect.ISSUE_LETTER in effects:
             order = await self._letter_order(person, acting, after, entry)
-            letter_messages = notify.for_letter(self.words, after, scene.requester_chat)
+            letter_messages = _crash_test_hook(
+                notify.for_letter(self.words, after, scene.requester_chat), request.id)
         messages = [*extra, *notify.for_transition(scene, request.state, entry)]
         created = None
         if planned is not None:  # last: everything that could fail is ready before the update
@@ -909,6 +910,7 @@ class Office:
             entry = dataclasses.replace(entry, details={
                 **details, "serial": applied.serial, "verified": applied.verified})
             created = CreatedSubdomain(request.subdomain, _rows(planned), applied.serial)
+        crashpoints.hit("act_decided", request.id)
         try:
             moved = await self.store.transition(
                 request.id, request.version, entry, now=self.clock(), messages=messages,
@@ -919,6 +921,7 @@ class Office:
             )
         except StaleRequest as stale:
             raise await self._already_handled(stale.request) from None
+        crashpoints.hit("act_committed", request.id)
         self.on_queued()
         return moved
 
@@ -965,11 +968,14 @@ class Office:
         records, which the next press verifies and accepts, and `record remove` may remove."""
         await self.store.intend_records(request.id, request.subdomain, _rows(planned),
                                         now=self.clock())
+        crashpoints.hit("step7_intended", request.id)
         try:
-            return await technical.create(self.settings, planned)
+            applied = await technical.create(self.settings, planned)
         except ProvisionError as failed:
             log.warning("creating the records of %s failed: %s", request.number, failed)
             raise WorkflowError(failed.message_id) from None
+        crashpoints.hit("step7_updated", request.id)
+        return applied
 
     async def _draft(self, after: Request, entry: AuditEntry, signer_role: RoleKey) -> Path:
         """The KONSEP of the reply letter that the holder of `signer_role` (the step it
@@ -1057,6 +1063,18 @@ class Office:
         done = self.workflow.action_label(last.action)
         return AlreadyHandled(f"Sudah diproses: {done} oleh {last.actor_name} pada "
                               f"{self.words.time(last.at)}.")
+
+
+def _crash_test_hook(compose: Callable[[IssuedLetter], list[OutMessage]],
+                     request_id: int) -> Callable[[IssuedLetter], list[OutMessage]]:
+    """`compose` runs inside the transaction that registers the letter, after its PDF is
+    written: the crash campaign's `letter_registered` point (inert unless a test names it)."""
+
+    def composed(issued: IssuedLetter) -> list[OutMessage]:
+        crashpoints.hit("letter_registered", request_id)
+        return compose(issued)
+
+    return composed
 
 
 def _rows(planned: Plan) -> tuple[tuple[str, str, str, int], ...]:

@@ -228,7 +228,7 @@ options {{
     recursion no;
     notify no;
     dnssec-validation no;
-    allow-transfer {{ none; }};
+    allow-transfer {{ key "{KEY_NAME}"; }};
 }};
 controls {{ }};
 key "{KEY_NAME}" {{ algorithm hmac-sha256; secret "{key}"; }};

@@ -6,7 +6,8 @@ reads the year's next number, renders the letter with it and writes the file ato
 before the transaction; inside it, `register_letter` checks that the number is still the next
 one. When another writer (another process on the same file) took it meanwhile, the transaction
 rolls back, the file is removed and the letter is rendered again with the new number. Whenever
-the transaction does not commit, for whatever reason, the file is removed.
+the transaction does not commit, for whatever reason, the file is removed; when the process
+died before it could, the file is removed once its number is registered to another file.
 """
 
 from __future__ import annotations
@@ -86,11 +87,15 @@ class LetterIssuer:
             for _attempt in range(LETTER_ATTEMPTS):
                 prepared = await self._prepare(order, code)
                 try:
-                    return await commit(prepared)
+                    issued = await commit(prepared)
                 except BaseException as failed:
                     await self._discard(prepared)
                     if not isinstance(failed, _NumberTaken):
                         raise
+                else:
+                    with contextlib.suppress(OSError):  # the letter is issued regardless
+                        await asyncio.to_thread(_remove_leftovers, prepared)
+                    return issued
         raise StorageError(
             f"letter number of {order.year} was taken by another writer {LETTER_ATTEMPTS} "
             "times in a row; nothing was issued, try again")
@@ -118,6 +123,17 @@ class LetterIssuer:
             return
         if not registered:
             prepared.path.unlink(missing_ok=True)
+
+
+def _remove_leftovers(prepared: PreparedLetter) -> None:
+    """Remove the files an earlier attempt at this number left when its process died before
+    the transaction committed (or while writing). The number now belongs to `prepared.path`:
+    no other file under it can ever be registered, so none of them is a letter."""
+    stem = f"{prepared.order.year}-{prepared.sequence:04d}-"
+    folder = prepared.path.parent
+    for path in [*folder.glob(f"{stem}*.pdf"), *folder.glob(f".{stem}*.tmp")]:
+        if path != prepared.path:
+            path.unlink(missing_ok=True)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

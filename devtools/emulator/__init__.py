@@ -25,13 +25,14 @@ from devtools.emulator.formatting import FormattedText, parse_html
 from devtools.emulator.model import ApiCall, SimFile, SimMessage, TranscriptEntry
 from devtools.emulator.people import SimChat, SimGroup, SimUser
 from devtools.emulator.ratelimit import RateLimits
-from devtools.emulator.server import BotApiEmulator, WebhookDelivery
+from devtools.emulator.server import BotApiEmulator, Hold, WebhookDelivery
 
 __all__ = [
     "ApiCall",
     "ApiError",
     "BotApiEmulator",
     "FormattedText",
+    "Hold",
     "RateLimits",
     "SimChat",
     "SimFile",

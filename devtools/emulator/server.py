@@ -68,6 +68,18 @@ class _Fault:
         return ApiError(self.status, f"{phrase}: injected by the emulator")
 
 
+@dataclass
+class Hold:
+    """A call held unanswered (see `BotApiEmulator.hold`)."""
+
+    method: str
+    chat_id: int | None
+    reached: asyncio.Event
+    released: asyncio.Event
+    params: dict[str, Any] | None = None
+    """What the held call carried, once it arrived."""
+
+
 @dataclass(frozen=True)
 class WebhookDelivery:
     """One POST of an update to the bot's webhook."""
@@ -127,6 +139,7 @@ class BotApiEmulator:
         self._groups: dict[int, SimGroup] = {}
         self._faults: dict[str, list[_Fault]] = {}
         self._slow: dict[str, float] = {}
+        self._holds: list[Hold] = []
         self._poll_generation = 0
         self._stopped = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -290,6 +303,35 @@ class BotApiEmulator:
         else:
             self._slow.pop(method.lower(), None)
 
+    def hold(self, method: str = "*", chat_id: int | None = None) -> Hold:
+        """Hold the next call of ``method`` ("*" = any) to ``chat_id`` (None = any chat):
+        it is never answered and changes nothing; ``hold.reached`` is set when it arrives.
+        A crash test kills the bot then, and releases the hold (``release``), so the bot died
+        after doing its work and before its answer went out. A released call fails (502)."""
+        held = Hold(method.lower(), chat_id, asyncio.Event(), asyncio.Event())
+        self._holds.append(held)
+        return held
+
+    def release(self, held: Hold) -> None:
+        if held in self._holds:
+            self._holds.remove(held)
+        held.released.set()
+
+    async def _apply_hold(self, method: str, params: Params) -> None:
+        chat = params.fields.get("chat_id")
+        for held in self._holds:
+            if held.method in (method, "*") and (
+                    held.chat_id is None or str(held.chat_id) == str(chat)):
+                self._holds.remove(held)
+                held.params = params.summary()
+                held.reached.set()
+                released = asyncio.ensure_future(held.released.wait())
+                stopped = asyncio.ensure_future(self._stopped.wait())
+                await asyncio.wait((released, stopped), return_when=asyncio.FIRST_COMPLETED)
+                for waiter in (released, stopped):
+                    waiter.cancel()
+                raise ApiError(502, "Bad Gateway: the call was held and dropped by the test")
+
     def clear_faults(self) -> None:
         self._faults.clear()
         self._slow.clear()
@@ -322,6 +364,7 @@ class BotApiEmulator:
             self._check_token(request.match_info["token"])
             params = await Params.read(request)
             name = method.lower()
+            await self._apply_hold(name, params)
             fault = await self._apply_faults(name, params.fields.get("chat_id"))
             if fault is not None and fault.drop:
                 self._record(method, params, 0, None, "connection dropped by the emulator")

@@ -186,3 +186,24 @@ async def test_a_number_taken_every_time_gives_up_with_nothing_written(
     assert (await store.request(request.id)).version == 1
     assert {letter.request_id for letter in await store.letters()} == {other.id}
     await store.close()
+
+
+async def test_files_a_killed_process_left_under_a_number_go_when_it_is_registered(
+    db_path: Path, tmp_path: Path,
+) -> None:
+    """A process killed after writing a letter and before its commit leaves the file (its
+    `finally` never runs); the number stays the year's next. When it is registered, to the
+    letter written again, the leftovers under that number are removed, and nothing else."""
+    store, request, _ = await _two_requests(db_path)
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    leftovers = [folder / "2026-0001-DEADBEEF00.pdf", folder / ".2026-0001-0A1B2C3D4E.pdf.x.tmp"]
+    unrelated = [folder / "2026-0002-FEEDFACE00.pdf", folder / "notes.txt"]
+    for path in (*leftovers, *unrelated):
+        path.write_bytes(b"%PDF-1.4 left behind")
+    await store.transition(request.id, request.version, DECLINE, now=NOW,
+                           letter=_order(folder, _pdf))
+    [issued] = await store.letters(request.id)
+    assert issued.sequence == 1
+    assert _files(folder) == sorted([issued.path, *unrelated])
+    await store.close()

@@ -1,0 +1,3 @@
+from tests.support.bind import bind_rw
+
+__all__ = ["bind_rw"]
