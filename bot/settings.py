@@ -82,7 +82,7 @@ class Pacing:
     private_per_second: float = 1.0
     private_burst: int = 5
     group_per_minute: float = 20.0
-    group_burst: int = 5
+    group_burst: int = 20
     overall_per_second: float = 30.0
 
     @property
