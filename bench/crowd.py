@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bench._common import percentile, proc_cpu_seconds, proc_status_mib, summary_ms, table
+from bench._common import NO_PACING, percentile, proc_cpu_seconds, proc_status_mib, summary_ms, table
 from bot.service import ActionInput
 from bot.workflow import Action, Instruction, Role
 from devtools.emulator import BotApiEmulator, SimMessage, SimUser
@@ -140,7 +140,7 @@ async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: b
                 base: dict[str, str]) -> list[str]:
     settings = {**base, "BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.base_url,
                 "DATABASE_PATH": str(folder / "bot.sqlite3"), "DATA_DIR": str(folder / "data"),
-                "LOG_LEVEL": "WARNING", "MAX_OPEN_REQUESTS": "0"}
+                "LOG_LEVEL": "WARNING", "MAX_OPEN_REQUESTS": "0", **NO_PACING}
     pairs = await prepare(settings, folder)
     kabids = [emu.user(KABID0 + i, f"Kabid {i}") for i in range(PAIRS)]
     kasis = [emu.user(KASI0 + i, f"Kasi {i}") for i in range(PAIRS)]
