@@ -22,7 +22,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bench._common import NO_PACING, percentile, proc_cpu_seconds, proc_status_mib, summary_ms, table
+from bench._common import (
+    NO_PACING,
+    percentile,
+    proc_cpu_seconds,
+    proc_status_mib,
+    summary_ms,
+    table,
+)
 from bot.service import ActionInput
 from bot.workflow import Action, Instruction, Role
 from devtools.emulator import BotApiEmulator, SimMessage, SimUser

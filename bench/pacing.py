@@ -47,6 +47,7 @@ class Timings:
     hops: list[tuple[str, float]] = field(default_factory=list)
     replies: list[float] = field(default_factory=list)
     think: float = 0.0
+    last_input: float = 0.0
 
     async def pause(self) -> None:
         if self.think:
@@ -63,7 +64,7 @@ async def reply(t: Timings, user: SimUser, send: Callable[[], object],
                 answer: str | Callable[[SimMessage], bool], *, edit: bool = False) -> SimMessage:
     """One input and the bot's direct answer to it (a new message, or an `edit`), timed."""
     await t.pause()
-    start = time.perf_counter()
+    start = t.last_input = time.perf_counter()
     await send()  # type: ignore[misc]
     got = await user.wait_for(answer if edit else _new(answer), WAIT)
     t.replies.append(time.perf_counter() - start)
@@ -126,9 +127,7 @@ async def journey(emu: BotApiEmulator, tmp: Path, think: float) -> tuple[Timings
     async with running_office_bot(settings, clock) as app:
         office = office_of(app)
         await form(t, p.requester)
-        last = t.replies and time.perf_counter()
-        card = await hop(t, "filed → Kepala Dinas card (1)", float(last) - t.replies[-1],
-                         p.head, "Tahap 1")
+        card = await hop(t, "'Kirim' → Kepala Dinas card (1)", t.last_input, p.head, "Tahap 1")
         route: list[tuple[SimUser, str, str | None, str | None, SimUser, str, str]] = [
             (p.head, "Disposisi ke Kabid", "Segera", "Tindak lanjuti", p.kabid, "Tahap 2",
              "1 → 2 Kabid"),
