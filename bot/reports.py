@@ -250,9 +250,15 @@ def open_cases(requests: Iterable[Request], holders: Mapping[int, str], clock: W
         deadline = clock.add(r.state_since, standard)
         if now <= deadline:
             continue
-        times = 1
-        while times < MAX_MULTIPLE and clock.add(r.state_since, standard.times(times + 1)) < now:
-            times += 1
+        # The largest multiple (1..MAX_MULTIPLE) of the standard time already passed: the test
+        # is monotone in the multiple, so halving finds it in ~7 clock steps instead of ~99.
+        times, above = 1, MAX_MULTIPLE + 1
+        while above - times > 1:
+            middle = (times + above) // 2
+            if clock.add(r.state_since, standard.times(middle)) < now:
+                times = middle
+            else:
+                above = middle
         found.append(OpenCase(
             request_number=r.number, agency=r.agency.name, step=step.number,
             state_label=step.label, holder=holders.get(r.id, workflow.title(step.role)),
