@@ -7,9 +7,9 @@ instruction and Lewati, the Kasi's "Kembalikan" with a typed note); every reques
 Measured: actions (transitions) per second, and the wait from a person's last input of an action
 (Lewati press, typed note) to the next person's new card for that request. Every holder of a
 position gets each card of its step (the SOP sends a step to all holders when nobody is acting),
-so each action fans out to the 10 holders of the next position. The outbox's own bot keeps its
-rate limiter (30 messages a second, Telegram's broadcast limit): with ~13 messages per action
-that limit, not the bot, sets the pace (see bench/README.md).
+so each action fans out to the 10 holders of the next position: ~17 messages per action. The
+bot's pacing is off (PACE_*=0), as the emulator's flood limits are, so the bot's own cost per
+message sets the pace (see bench/README.md).
 """
 
 from __future__ import annotations
