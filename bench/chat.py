@@ -213,7 +213,7 @@ async def bench(emu: BotApiEmulator, folder: Path, cycles: int, n_status: int,
     ]
     limiter = "ON (production)" if rate_limiter else "off"
     lines = [table(f"Chat round trips (emulator flood limits off; Application rate limiter "
-                   f"{limiter}; outbox bot keeps its own)",
+                   f"{limiter}; bot pacing off)",
                    ["what", "n", "p50 ms", "p95 ms", "max ms"], rows)]
     presses = 3 * cycles + 1 * cycles  # dispose: 3 presses; return: 1 press + 1 text
     inputs = presses + cycles
