@@ -71,3 +71,8 @@ class Stopwatch:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self._start
+
+
+NO_PACING = {"PACE_PRIVATE_PER_SECOND": "0", "PACE_GROUP_PER_MINUTE": "0",
+             "PACE_OVERALL_PER_SECOND": "0"}
+"""The bot's pacing off, like the emulator's flood limits: what is measured is the bot."""

@@ -4,9 +4,8 @@ a requester waits for /status, and what the bot process costs in memory and CPU.
 
 Steps driven (no DNS work, so no DNS server is needed and none is configured):
 the Kabid's "Disposisi ke Kasi" (button, instruction, Lewati) and the Kasi's "Kembalikan"
-(button, typed note), alternating step 2 ⇄ step 3 on one request. No office group is set:
-the outbox's own rate limiter allows a group 20 messages a minute, which would measure that
-limit rather than the bot (see README.md).
+(button, typed note), alternating step 2 ⇄ step 3 on one request. The bot's pacing is off
+(PACE_*=0), as the emulator's flood limits are; `bench.pacing` measures with both on.
 
     .venv/bin/python -m bench.chat [--cycles 50] [--status 50] [--rate-limiter]
     .venv/bin/python -m bench.chat --crowd 10    # 20 officials + 20 requesters at once
@@ -30,7 +29,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import botproc
-from bench._common import peak_rss_mib, proc_cpu_seconds, proc_status_mib, summary_ms, table
+from bench._common import (
+    NO_PACING,
+    peak_rss_mib,
+    proc_cpu_seconds,
+    proc_status_mib,
+    summary_ms,
+    table,
+)
 from bot.service import ActionInput
 from bot.workflow import Action, Instruction
 from devtools.emulator import BotApiEmulator, SimMessage, SimUser
@@ -160,7 +166,7 @@ async def bench(emu: BotApiEmulator, folder: Path, cycles: int, n_status: int,
                 rate_limiter: bool) -> list[str]:
     settings = {**BALANGAN, "BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.base_url,
                 "DATABASE_PATH": str(folder / "bot.sqlite3"), "DATA_DIR": str(folder / "data"),
-                "LOG_LEVEL": "WARNING"}
+                "LOG_LEVEL": "WARNING", **NO_PACING}
     number = await prepare(settings, folder)
     people = cast(emu)
     s = Samples()
@@ -207,7 +213,7 @@ async def bench(emu: BotApiEmulator, folder: Path, cycles: int, n_status: int,
     ]
     limiter = "ON (production)" if rate_limiter else "off"
     lines = [table(f"Chat round trips (emulator flood limits off; Application rate limiter "
-                   f"{limiter}; outbox bot keeps its own)",
+                   f"{limiter}; bot pacing off)",
                    ["what", "n", "p50 ms", "p95 ms", "max ms"], rows)]
     presses = 3 * cycles + 1 * cycles  # dispose: 3 presses; return: 1 press + 1 text
     inputs = presses + cycles

@@ -17,17 +17,18 @@ from datetime import timedelta
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     ContextTypes,
     Defaults,
     ExtBot,
 )
+from telegram.request import HTTPXRequest
 
 from bot.deadlines import ReminderScheduler
 from bot.handlers import register, replies
 from bot.handlers.context import BotApp, BotContext
-from bot.outbox import Dispatcher
+from bot.outbox import CONCURRENCY, Dispatcher
+from bot.pacing import Pacer, PacingLimiter
 from bot.service import Clock, Office, utc_now
 from bot.settings import Settings
 from bot.watch_schedule import WatchSchedule
@@ -52,9 +53,6 @@ def quiet_http_logs() -> None:
     """The HTTP client logs every request URL at INFO, and the URL contains the bot token."""
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    limiter_log = logging.getLogger("telegram.ext.AIORateLimiter")
-    if not any(isinstance(f, _DropZeroRetryNoise) for f in limiter_log.filters):
-        limiter_log.addFilter(_DropZeroRetryNoise())
 
 
 def redact_token(token: str) -> None:
@@ -91,11 +89,13 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    # One pacer for the token: direct replies wait for their chat's turn (and retry a 429 a
+    # few times); the outbox dispatcher asks it before each message.
+    pacer = Pacer(settings.pacing)
     if rate_limiter:
-        # Proactive throttling (30/s overall, 20/min per group) and a few retries on 429 for
-        # direct replies; the outbox dispatcher reschedules whatever still fails.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(PacingLimiter(pacer, max_retries=3))
     app: BotApp = builder.build()
+    app.bot_data["pacer"] = pacer
     app.bot_data["settings"] = settings
     app.bot_data["clock"] = clock
     app.bot_data["workflow"] = workflow
@@ -107,24 +107,17 @@ def build_application(
 
 
 def outbox_bot(settings: Settings, defaults: Defaults | None) -> ExtBot[None]:
-    """The dispatcher's own Bot: throttled like the app's, but a 429 comes straight back to
-    the dispatcher (which reschedules that one chat) instead of pausing every request."""
+    """The dispatcher's own Bot, without a rate limiter: the dispatcher paces each chat itself
+    (with the app's `Pacer`) and a 429 comes straight back to it (it reschedules that one chat)
+    instead of pausing every request. Its pool lets a round send to several chats at once."""
     assert settings.bot_token is not None
     return ExtBot(
         settings.bot_token,
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_file_base_url,
         defaults=defaults,
-        rate_limiter=AIORateLimiter(max_retries=0),  # type: ignore[arg-type]
+        request=HTTPXRequest(connection_pool_size=2 * CONCURRENCY),
     )
-
-
-class _DropZeroRetryNoise(logging.Filter):
-    """AIORateLimiter logs every 429 at ERROR when it may not retry; the dispatcher logs
-    its own one-line warning for those."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.args == (0,) and "maximum of" in str(record.msg))
 
 
 class _RedactToken(logging.Filter):
@@ -150,7 +143,8 @@ async def post_init(app: BotApp) -> None:
     # Retries are scheduled on the wall clock, whatever clock the workflow is given.
     keep = timedelta(days=settings.outbox_keep_days) if settings.outbox_keep_days else None
     dispatcher = Dispatcher(sender, store, utc_now, idle_poll=app.bot_data["outbox_poll"],
-                            keep=keep, notices_for_unreachable=office.unreachable_notices)
+                            keep=keep, notices_for_unreachable=office.unreachable_notices,
+                            pacer=app.bot_data["pacer"])
     office.on_queued = dispatcher.wake
     app.bot_data["office"] = office
     app.bot_data["dispatcher"] = dispatcher

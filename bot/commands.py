@@ -248,10 +248,10 @@ async def db_check(settings: Settings, out: TextIO) -> int:
 
 async def report(ctx: Context, args: argparse.Namespace) -> int:
     year, month = args.month
-    pdf = await ctx.office.month_report(year, month, args.output)
+    pdf, csv = await ctx.office.month_files(year, month, args.output, csv=args.csv)
     ctx.say(str(pdf))
-    if args.csv:
-        ctx.say(str(await ctx.office.month_csv(year, month, pdf.with_suffix(".csv"))))
+    if csv is not None:
+        ctx.say(str(csv))
     return 0
 
 

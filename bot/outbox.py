@@ -9,6 +9,11 @@ restart it simply continues with what is still unsent. Sent messages are pruned 
 The one window it cannot close: a crash after Telegram accepted a message and before
 `mark_sent` commits re-sends that one message after the restart (the Bot API has no
 idempotency key). The window is the duration of one commit.
+
+Pacing: before a message (not an edit) goes out, the process's `Pacer` says whether Telegram's
+rates allow it now; if not, only that chat waits (for exactly its turn, not a 429's whole
+seconds) and the others go on. Each round sends in waves: the first owed message of up to
+`CONCURRENCY` chats at once, so a card to one person never queues behind another's.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot import crashpoints
 from bot.background import Rounds
+from bot.pacing import Pacer
 from bot.service import Clock
 from storage.models import OutMessage, QueuedMessage
 from storage.store import Store
@@ -39,6 +45,8 @@ _EVERYTHING = timedelta(days=3650)
 PRUNE_EVERY = 3600.0
 """Seconds between two prunings of sent messages."""
 PRUNE_BATCH = 2000
+CONCURRENCY = 8
+"""Chats sent to at the same time within a round (each chat's own messages stay in order)."""
 
 
 def keyboard(rows: list[list[list[str]]] | None) -> InlineKeyboardMarkup | None:
@@ -57,8 +65,11 @@ class Dispatcher(Rounds):
 
     def __init__(self, bot: Bot, store: Store, clock: Clock, *, idle_poll: float = 5.0,
                  keep: timedelta | None = None,
-                 notices_for_unreachable: Notices | None = None) -> None:
+                 notices_for_unreachable: Notices | None = None,
+                 pacer: Pacer | None = None) -> None:
         super().__init__()
+        self.pacer = pacer
+        """Telegram's rates, shared with the Application's direct replies (None: no pacing)."""
         self.bot = bot
         self.store = store
         self.clock = clock
@@ -104,31 +115,57 @@ class Dispatcher(Rounds):
             # messages, so that a retried message is never overtaken by a newer one. (A
             # message merely scheduled for later, never tried, holds nothing back.)
             queued = await self.store.pending_messages(now=now + _EVERYTHING, limit=BATCH)
-            progressed = False
+            wave: list[tuple[QueuedMessage, tuple[int, int] | None]] = []
+            chats: set[int] = set()
             for message in queued:
-                if message.chat_id in held:
+                if message.chat_id in held or message.chat_id in chats:
                     continue
                 if message.not_before is not None and message.not_before > now:
                     wait = min(wait, (message.not_before - now).total_seconds())
                     if message.attempts > 0:
                         held.add(message.chat_id)
                     continue
-                retry_in = await self._deliver(message)
-                if retry_in is None:
-                    progressed = True
-                else:
+                chats.add(message.chat_id)  # its later messages wait for the next wave
+                known = await self._known_card(message)
+                turn = self._turn(message, known)
+                if turn > 0:
+                    held.add(message.chat_id)
+                    wait = min(wait, turn)
+                    continue
+                wave.append((message, known))
+                if len(wave) == CONCURRENCY:
+                    break
+            if not wave:
+                return max(wait, 0.0)
+            results = await asyncio.gather(*(self._deliver(m, known) for m, known in wave))
+            for (message, _known), retry_in in zip(wave, results, strict=True):
+                if retry_in is not None:
                     held.add(message.chat_id)
                     wait = min(wait, retry_in)
-            if not progressed:
-                return max(wait, 0.0)
 
-    async def _deliver(self, message: QueuedMessage) -> float | None:
+    async def _known_card(self, message: QueuedMessage) -> tuple[int, int] | None:
+        """(chat, message id) of a card already sent, which is then edited in place."""
+        if message.kind != "card":
+            return None
+        return await self.store.message_ref(message.payload["key"])
+
+    def _turn(self, message: QueuedMessage, known: tuple[int, int] | None) -> float:
+        """0: may go now (its message counted); else seconds until the chat's turn. Edits
+        are not counted (Telegram's rates are for new messages)."""
+        if self.pacer is None or message.kind == "edit" or known is not None:
+            return 0.0
+        return self.pacer.take(message.chat_id)
+
+    async def _deliver(self, message: QueuedMessage,
+                       known: tuple[int, int] | None) -> float | None:
         """Send one message; None when done (sent or given up), else seconds until retry."""
         crashpoints.hit("outbox_sending", message.request_id)
         try:
-            sent_id, ref = await self._send(message)
+            sent_id, ref = await self._send(message, known)
         except RetryAfter as exc:
             seconds = _seconds(exc.retry_after)
+            if self.pacer is not None:
+                self.pacer.hold(message.chat_id, seconds)
             return await self._retry(message, f"429 retry after {seconds}s", seconds)
         except Forbidden as exc:
             await self._unreachable(message, f"403 {exc.message}")
@@ -172,13 +209,14 @@ class Dispatcher(Rounds):
         log.error("outbox message %s to chat %s dropped: %s", message.id, message.chat_id, error)
         await self.store.mark_failed(message.id, error=error, retry_at=None)
 
-    async def _send(self, message: QueuedMessage) -> tuple[int, tuple[str, int, int] | None]:
-        """Make the Bot API call; returns the message id and, for cards, the ref to keep."""
+    async def _send(self, message: QueuedMessage, known: tuple[int, int] | None,
+                    ) -> tuple[int, tuple[str, int, int] | None]:
+        """Make the Bot API call; returns the message id and, for cards, the ref to keep.
+        `known`: where the card was sent before (it is then edited)."""
         payload: dict[str, Any] = message.payload
         markup = keyboard(payload.get("buttons"))
         if message.kind == "card":
             key = payload["key"]
-            known = await self.store.message_ref(key)
             if known is not None:
                 await self.bot.edit_message_text(payload["text"], chat_id=known[0],
                                                  message_id=known[1], reply_markup=markup)

@@ -10,7 +10,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from bot.reports import month_audit_csv, month_figures_as_of
+from bot.reports import Trails, month_audit_csv, month_figures_as_of, month_trails
 from bot.settings import Settings
 from bot.workflow import Card, Workflow
 from letters.body import title_case_id
@@ -85,14 +85,29 @@ async def report_signers(store: Store, workflow: Workflow, now: datetime,
     return tuple(signers)
 
 
+async def write_month_files(store: Store, settings: Settings, workflow: Workflow, year: int,
+                            month: int, path: Path | None = None, *, csv: bool = False,
+                            now: datetime | None = None) -> tuple[Path, Path | None]:
+    """The month's report PDF and, with `csv`, its audit CSV next to it (same name, .csv):
+    the month's requests and timelines are read once for both."""
+    trails = await month_trails(store, year, month, settings.timezone)
+    pdf = await write_month_report(store, settings, workflow, year, month, path, now=now,
+                                   trails=trails)
+    if not csv:
+        return pdf, None
+    return pdf, await write_month_csv(store, settings, workflow, year, month,
+                                      pdf.with_suffix(".csv"), trails=trails)
+
+
 async def write_month_report(store: Store, settings: Settings, workflow: Workflow, year: int,
                              month: int, path: Path | None = None, *,
-                             now: datetime | None = None) -> Path:
+                             now: datetime | None = None, trails: Trails | None = None) -> Path:
     """Render the month's report PDF to `path` (default under DATA_DIR/reports/); returns it.
     `now` is the report's moment: its date, and when open requests are measured."""
     moment = now or datetime.now(settings.timezone)
     figures = await month_figures_as_of(store, settings.work_clock(), year, month,
-                                        settings.timezone, moment, workflow=workflow)
+                                        settings.timezone, moment, workflow=workflow,
+                                        trails=trails)
     target = path or default_path(settings, year, month)
     render = functools.partial(render_month_report, figures, office_name(settings),
                                zone_label=settings.zone_label(),
@@ -104,8 +119,8 @@ async def write_month_report(store: Store, settings: Settings, workflow: Workflo
 
 
 async def write_month_csv(store: Store, settings: Settings, workflow: Workflow, year: int,
-                          month: int, path: Path) -> Path:
+                          month: int, path: Path, *, trails: Trails | None = None) -> Path:
     """The month's audit trail as CSV (UTF-8 with BOM, for spreadsheet programs)."""
-    text = await month_audit_csv(store, year, month, settings.timezone, workflow)
+    text = await month_audit_csv(store, year, month, settings.timezone, workflow, trails)
     await asyncio.to_thread(_write_atomically, path, text.encode("utf-8-sig"))
     return path

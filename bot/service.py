@@ -839,6 +839,13 @@ class Office:
         return await report_files.write_month_csv(self.store, self.settings, self.workflow,
                                                   year, month, path)
 
+    async def month_files(self, year: int, month: int, path: Path | None = None, *,
+                          csv: bool = False) -> tuple[Path, Path | None]:
+        """`month_report` and, with `csv`, `month_csv` next to it, the month read once."""
+        return await report_files.write_month_files(self.store, self.settings, self.workflow,
+                                                    year, month, path, csv=csv,
+                                                    now=self.clock())
+
     async def pending_for(self, person: Person) -> list[Request]:
         """Open requests on which `person` holds an action now."""
         return [request for request, _ in await self._pending_with_actors(person)]

@@ -75,6 +75,24 @@ class OfficeSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Pacing:
+    """The message rates the bot keeps to, per Telegram's published limits (PACE_*): about one
+    a second to a private chat with short bursts, twenty a minute to a group, thirty a second
+    overall. A rate of 0 turns that limit off (benchmarks against an emulator without limits)."""
+
+    private_per_second: float = 1.0
+    private_burst: int = 5
+    group_per_minute: float = 20.0
+    group_burst: int = 20
+    overall_per_second: float = 30.0
+
+    @property
+    def overall_burst(self) -> int:
+        """One second's worth."""
+        return max(1, round(self.overall_per_second))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     bot_token: str | None = field(default=None, repr=False)
     telegram_api_base_url: str = DEFAULT_API_BASE_URL
@@ -105,6 +123,8 @@ class Settings:
     the audit trail and the registers); 0: kept forever (OUTBOX_KEEP_DAYS)."""
     watch: WatchSettings = field(default_factory=WatchSettings)
     """The daily watch of the register's names (WATCH_*)."""
+    pacing: Pacing = field(default_factory=Pacing)
+    """Message rates kept to before sending (PACE_*)."""
 
     def zone_label(self, at: datetime | None = None) -> str:
         """What the office writes after a time: WIB, WITA, WIT, else the UTC offset."""
@@ -192,6 +212,7 @@ class Settings:
             max_open_requests=parse("MAX_OPEN_REQUESTS", _count, 3),
             outbox_keep_days=parse("OUTBOX_KEEP_DAYS", _count, 30),
             watch=parse_watch(parse),
+            pacing=_pacing(env),
         )
 
 
@@ -326,6 +347,25 @@ def _bot_username(raw: str) -> str:
     if not (5 <= len(name) <= 32 and name.replace("_", "").isalnum() and name.isascii()):
         raise ValueError("expected a bot username such as subdomain_bot")
     return name
+
+
+def _pacing(env: Mapping[str, str]) -> Pacing:
+    d = Pacing()
+    return Pacing(
+        private_per_second=_parse(env, "PACE_PRIVATE_PER_SECOND", _rate, d.private_per_second),
+        private_burst=_parse(env, "PACE_PRIVATE_BURST", _positive_int, d.private_burst),
+        group_per_minute=_parse(env, "PACE_GROUP_PER_MINUTE", _rate, d.group_per_minute),
+        group_burst=_parse(env, "PACE_GROUP_BURST", _positive_int, d.group_burst),
+        overall_per_second=_parse(env, "PACE_OVERALL_PER_SECOND", _rate,
+                                  d.overall_per_second),
+    )
+
+
+def _rate(raw: str) -> float:
+    value = float(raw)
+    if not 0 <= value < 1e6:
+        raise ValueError("expected a rate from 0 (no limit) upwards")
+    return value
 
 
 def _positive_int(raw: str) -> int:

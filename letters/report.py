@@ -224,10 +224,14 @@ def _slowest_table(figures: MonthFigures, zone_label: str, st: _Styles) -> Flowa
     return table
 
 
-def _open_table(figures: MonthFigures, zone_label: str, st: _Styles) -> Flowable:
+OPEN_ROWS = 50
+"""Open requests past standard listed in the PDF (the worst first); the rest are counted."""
+
+
+def _open_table(figures: MonthFigures, zone_label: str, st: _Styles) -> list[Flowable]:
     if not figures.open_overdue:
         day = _as_of_text(figures)
-        return Paragraph(esc(NO_OPEN_OVERDUE + (f" per {day}." if day else ".")), st.normal)
+        return [Paragraph(esc(NO_OPEN_OVERDUE + (f" per {day}." if day else ".")), st.normal)]
     zone = figures.tz
 
     def over(c: OpenCase) -> str:
@@ -251,10 +255,18 @@ def _open_table(figures: MonthFigures, zone_label: str, st: _Styles) -> Flowable
     head = ["No.", "Permohonan", "Tahap", "Dipegang oleh",
             f"Sejak ({zone_label})".replace(" ()", ""), "Waktu standar", "Lewat dari standar"]
     rows: list[list[Any]] = [[Paragraph(esc(h), st.head) for h in head]]
-    rows += [row(i, c) for i, c in enumerate(figures.open_overdue, start=1)]
+    shown = figures.open_overdue[:OPEN_ROWS]
+    rows += [row(i, c) for i, c in enumerate(shown, start=1)]
     widths = [0.8 * cm, 2.8 * cm, 3.0 * cm, 3.4 * cm, 2.3 * cm, 1.8 * cm]
     widths.append(CONTENT_WIDTH - sum(widths))
-    return _grid(rows, widths, st.fonts.regular)
+    grid = _grid(rows, widths, st.fonts.regular)
+    if len(shown) == len(figures.open_overdue):
+        return [grid]
+    # A long list is pages nobody reads and seconds of rendering: the worst, and the count.
+    return [grid, Paragraph(esc(
+        f"Ditampilkan {len(shown)} permohonan yang paling lama melewati waktu standar dari "
+        f"{len(figures.open_overdue)} permohonan; daftar lengkap dengan perintah "
+        "request list."), st.normal)]
 
 
 # ---------------------------------------------------------------- chart
@@ -401,7 +413,7 @@ def render_month_report(
         Paragraph(esc("1. Ringkasan permohonan"), st.heading),
         _summary(figures, st),
         Paragraph(esc("2. Permohonan terbuka yang melewati waktu standar"), st.heading),
-        _open_table(figures, zone_label, st),
+        *_open_table(figures, zone_label, st),
     ]
     if figures.is_empty:
         story += [Spacer(1, 0.4 * cm), Paragraph(esc(EMPTY_LINE.format(month=label)), st.normal)]

@@ -90,6 +90,9 @@ def test_without_tembusan_each_letter_takes_its_template_s() -> None:
     ({"INVITE_VALID_DAYS": "0"}, "INVITE_VALID_DAYS"),
     ({"OPEN_SUBMISSIONS": "maybe"}, "OPEN_SUBMISSIONS"),
     ({"MAX_OPEN_REQUESTS": "-1"}, "MAX_OPEN_REQUESTS"),
+    ({"PACE_PRIVATE_PER_SECOND": "-1"}, "PACE_PRIVATE_PER_SECOND"),
+    ({"PACE_OVERALL_PER_SECOND": "nan"}, "PACE_OVERALL_PER_SECOND"),
+    ({"PACE_GROUP_BURST": "0"}, "PACE_GROUP_BURST"),
     ({"TSIG_ALGORITHM": "hmac-sha999"}, "TSIG_ALGORITHM"),
     ({"TSIG_SECRET": "geheim!geheim"}, "TSIG_SECRET"),
 ])

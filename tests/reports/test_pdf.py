@@ -163,3 +163,23 @@ def test_formatting_helpers() -> None:
     assert duration_id(None) == "—"
     assert [number_id(v) for v in (20.0, 22.5, 7.25, 0.0)] == ["20", "22,5", "7,2", "0"]
     assert [percent_id(v) for v in (None, 0.5, 2 / 3, 1.0)] == ["—", "50%", "66,7%", "100%"]
+
+
+async def test_a_long_open_list_shows_the_worst_and_counts_the_rest(month: Month) -> None:
+    import dataclasses
+
+    from letters.report import OPEN_ROWS
+
+    office = month.office
+    now = wita("2026-12-02 10:00")
+    figures = await month_figures_as_of(office.store, WorkClock(tz=TZ), 2026, 11, TZ, now,
+                                        workflow=office.workflow)
+    worst = figures.open_overdue[0]
+    many = tuple(dataclasses.replace(worst, request_number=f"SD-2026-{9000 + i}")
+                 for i in range(OPEN_ROWS + 7))
+    text = " ".join(pages(render_month_report(dataclasses.replace(figures, open_overdue=many),
+                                              OFFICE, zone_label="WITA")))
+    assert f"SD-2026-{9000 + OPEN_ROWS - 1}" in text
+    assert f"SD-2026-{9000 + OPEN_ROWS}" not in text
+    assert f"Ditampilkan {OPEN_ROWS} permohonan yang paling lama melewati waktu standar dari " \
+           f"{OPEN_ROWS + 7} permohonan" in text
