@@ -138,6 +138,39 @@ class IncomingRef:
     subject: str
 
 
+class Seal(StrEnum):
+    """What a final letter carries as its signature (the office's SIGNING_PROVIDER)."""
+
+    NONE = "none"
+    """Demo only: the register's QR code and verification code, no signature."""
+    PADES = "pades"
+    """A PAdES electronic signature from the signatory's certificate (PKCS#12)."""
+    BSRE = "bsre"
+    """A certified electronic signature made by BSrE (BSSN)."""
+    WET = "wet"
+    """Printed, signed by hand and stamped; the scan is the letter delivered."""
+
+
+@dataclass(frozen=True)
+class SignatureBox:
+    """Where the signature goes: a page (0-based) and a rectangle in PDF points (origin at the
+    bottom left), found while the letter is rendered."""
+
+    page: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+    @property
+    def width(self) -> float:
+        return self.x2 - self.x1
+
+    @property
+    def height(self) -> float:
+        return self.y2 - self.y1
+
+
 class LetterKind(StrEnum):
     CREATED = "created"
     EXISTS = "exists"
@@ -173,6 +206,8 @@ class ReplyLetter:
     draft: bool = False
     verification_code: str | None = None
     verification_url: str | None = None
+    seal: Seal = Seal.NONE
+    """What the final letter carries; the signature block and the footer say so."""
 
     def __post_init__(self) -> None:
         if not self.draft and not self.number:

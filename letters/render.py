@@ -43,6 +43,8 @@ from letters.model import (
     OfficeIdentity,
     PageLayout,
     ReplyLetter,
+    Seal,
+    SignatureBox,
     Urgency,
 )
 from letters.numbering import placeholder_letter_number
@@ -307,23 +309,62 @@ def letter_number_text(letter: ReplyLetter, office: OfficeIdentity) -> str:
 
 
 def verification_statement(letter: ReplyLetter, office: OfficeIdentity) -> str:
-    """Footer sentence of a final letter; deliberately says it is not a certified signature."""
-    text = (
-        f"Surat ini disetujui secara elektronik melalui {office.system_name} "
-        f"{body_mod.office_display_name(office)} dengan kode verifikasi "
-        f"{letter.verification_code or '-'}; surat ini tidak ditandatangani dengan tanda tangan "
-        "elektronik tersertifikasi."
+    """Footer sentence of a final letter: exactly what the letter carries (`letter.seal`)."""
+    code = letter.verification_code or "-"
+    where = (f" Keaslian surat dapat diperiksa melalui kode QR atau {letter.verification_url}"
+             if letter.verification_url else "")
+    register = (f"Surat ini tercatat dalam agenda surat keluar {office.system_name} "
+                f"{body_mod.office_display_name(office)} dengan kode verifikasi {code}.")
+    if letter.seal is Seal.BSRE:
+        return ("Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat "
+                "elektronik yang diterbitkan oleh Balai Besar Sertifikasi Elektronik (BSrE), "
+                f"Badan Siber dan Sandi Negara. {register}{where}")
+    if letter.seal is Seal.PADES:
+        return ("Dokumen ini ditandatangani secara elektronik dengan sertifikat elektronik "
+                f"atas nama {letter.signatory.name}; tanda tangan tersimpan di dalam berkas PDF "
+                f"ini dan dapat diperiksa dengan pembaca PDF. {register}{where}")
+    if letter.seal is Seal.WET:
+        return ("Surat ini sah bila ditandatangani basah oleh pejabat yang berwenang dan "
+                f"dibubuhi cap dinas. {register}{where}")
+    return (
+        f"CONTOH UNTUK DEMO: surat ini disetujui secara elektronik melalui {office.system_name} "
+        f"{body_mod.office_display_name(office)} dengan kode verifikasi {code}; surat ini "
+        "tidak ditandatangani, baik basah maupun dengan tanda tangan elektronik, dan bukan "
+        f"surat resmi.{where}"
     )
-    if letter.verification_url:
-        text += f" Keaslian surat dapat diperiksa melalui kode QR atau {letter.verification_url}"
-    return text
+
+
+DEMO_MARK = "CONTOH DEMO - tidak ditandatangani, bukan surat resmi"
+"""Top-right mark of a final letter with no signature (SIGNING_PROVIDER=none)."""
+SIGNATURE_SPACE = 2.4 * cm
+"""Height left for a wet signature and the stamp, or an electronic signature's mark."""
+
+
+class SignatureSlot(Flowable):
+    """Empty space in the signature block that reports where it was drawn (page and
+    rectangle), so that a signature's visible mark can be placed exactly there."""
+
+    def __init__(self, width: float, height: float,
+                 found: Callable[[SignatureBox], None]) -> None:
+        super().__init__()
+        self.width, self.height = width, height
+        self._found = found
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        x, y = self.canv.absolutePosition(0, 0)
+        self._found(SignatureBox(page=self.canv.getPageNumber() - 1, x1=x, y1=y,
+                                 x2=x + self.width, y2=y + self.height))
 
 
 SIGNATURE_WIDTH = 10.8 * cm
 """Wide enough for "Plt. KEPALA DINAS KOMUNIKASI DAN INFORMATIKA," on one line at 12 pt."""
 
 
-def _signature_block(letter: ReplyLetter, st: _Styles, width: float) -> Flowable:
+def _signature_block(letter: ReplyLetter, st: _Styles, width: float,
+                     found: Callable[[SignatureBox], None] | None = None) -> Flowable:
     sig = letter.signatory
     centred = st.style("sig", alignment=TA_CENTER)
     parts: list[Flowable] = []
@@ -331,7 +372,16 @@ def _signature_block(letter: ReplyLetter, st: _Styles, width: float) -> Flowable
         parts.append(Paragraph(esc(f"a.n. {sig.on_behalf}"), centred))
     parts.append(Paragraph(esc(f"{sig.title_line},"), centred))
     qr_value = letter.verification_url or letter.verification_code
-    if not letter.draft and qr_value:
+    if not letter.draft and letter.seal is not Seal.NONE:
+        # left empty: the pen and the stamp, or the electronic signature's visible mark
+        slot = SignatureSlot(SIGNATURE_WIDTH - 1.6 * cm, SIGNATURE_SPACE,
+                             found or (lambda _box: None))
+        parts.append(Table([[slot]], colWidths=[SIGNATURE_WIDTH],
+                           style=[("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                                  ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                  ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                  ("FONTNAME", (0, 0), (-1, -1), st.fonts.regular)]))
+    elif not letter.draft and qr_value:
         parts.append(Spacer(1, 0.15 * cm))
         qr = _qr(qr_value, 2.0 * cm, st.fonts.regular)
         parts.append(Table([[qr]], colWidths=[SIGNATURE_WIDTH],
@@ -423,8 +473,10 @@ def render_reply_letter(
     templates_dir: Path | None = None,
     *,
     fonts: FontSet | None = None,
+    signature_box: list[SignatureBox] | None = None,
 ) -> bytes:
     """Render ``letter`` as a PDF on the office's paper (A4 or F4) and return its bytes.
+    Where the signature goes is appended to ``signature_box`` (a final letter with a seal).
 
     Raises ``body.TemplateError`` for a broken template, ``body.CredentialError`` if the text
     looks like it carries a password, FileNotFoundError for a missing emblem image,
@@ -473,7 +525,8 @@ def render_reply_letter(
         else:
             story.append(Paragraph(esc(block.text), st.body))
 
-    story.append(_signature_block(letter, st, width))
+    story.append(_signature_block(
+        letter, st, width, signature_box.append if signature_box is not None else None))
     story.extend(_tembusan(tembusan, st))
 
     footer = None
@@ -487,6 +540,12 @@ def render_reply_letter(
         _page_number(canvas, page, number, st.fonts)
         if letter.draft:
             _draw_draft_mark(canvas, st.fonts, page)
+        elif letter.seal is Seal.NONE:
+            canvas.saveState()
+            canvas.setFillColor(colors.Color(0.8, 0.1, 0.1))
+            canvas.setFont(st.fonts.bold, 9)
+            canvas.drawRightString(page.width - page.right, page.height - 1.0 * cm, DEMO_MARK)
+            canvas.restoreState()
         if footer is not None:
             _, height = footer.wrap(width, page.bottom)
             canvas.saveState()

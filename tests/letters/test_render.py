@@ -58,11 +58,12 @@ def test_every_element_of_a_final_letter(kind, office):
     assert "KEPALA DINAS KOMUNIKASI DAN INFORMATIKA," in text
     assert "H. AHMAD RIDUAN, S.Kom., M.M. Pembina Tingkat I NIP. 197501012000031004" in text
     assert "Tembusan: Arsip." in text and "Bupati" not in text  # a routine reply
-    # final: no draft mark, a plain verification footer
+    # final without a signature (the demo's SIGNING_PROVIDER=none): marked and said so
     assert "KONSEP" not in text
-    assert "Surat ini disetujui secara elektronik melalui sistem layanan subdomain" in text
+    assert "CONTOH DEMO - tidak ditandatangani, bukan surat resmi" in text
+    assert "CONTOH UNTUK DEMO: surat ini disetujui secara elektronik melalui sistem layanan" in text
     assert "kode verifikasi SD-2026-0001-7F3K" in text
-    assert "tidak ditandatangani dengan tanda tangan elektronik tersertifikasi" in text
+    assert "tidak ditandatangani, baik basah maupun dengan tanda tangan elektronik" in text
     assert not re.search(r"ditandatangani secara elektronik menggunakan sertifikat", text)
     # never a password value
     assert not PASSWORD_VALUE.search(text)
