@@ -203,7 +203,7 @@ def for_letter(w: Words, after: Request,
         if requester_chat is None:
             return []
         return [OutMessage(requester_chat, "document", {
-            "path": str(issued.path),
+            "path": str(issued.delivered_path),
             "filename": f"{after.number}-surat-balasan.pdf",
             "caption": texts.letter_caption(w, after, issued.number),
             "buttons": buttons_for(w, after, w.workflow.requester),

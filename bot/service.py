@@ -35,6 +35,7 @@ from bot.workflow import (
     RoleKey,
     Workflow,
     WorkflowError,
+    for_signing,
 )
 from domains.check import CheckResult
 from domains.dnsquery import Record
@@ -169,7 +170,8 @@ class Office:
         self.store = store
         self.settings = settings
         self.clock = clock
-        self.workflow = workflow.with_standard_times(settings.standard_times)
+        self.workflow = for_signing(workflow, settings.signing.provider).with_standard_times(
+            settings.standard_times)
         """The SOP table this office runs, with the office's standard times."""
         self.words = Words(self.workflow, settings.parent_domain, settings.timezone)
         self.invites = InviteBook(store.db)

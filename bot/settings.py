@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.signing_config import SigningConfig, SigningConfigError, signing_config
 from bot.workflow import SOP
 from bot.worktime import Duration, OfficeHours, WorkClock, parse_duration
 from bot.zones import zone_label
@@ -102,6 +103,8 @@ class Settings:
     outbox_keep_days: int = 30
     """Sent messages are deleted from the outbox after this many days (their content stays in
     the audit trail and the registers); 0: kept forever (OUTBOX_KEEP_DAYS)."""
+    signing: SigningConfig = field(default_factory=SigningConfig)
+    """How final letters are signed (SIGNING_PROVIDER: none, pades, bsre, wet)."""
 
     def zone_label(self, at: datetime | None = None) -> str:
         """What the office writes after a time: WIB, WITA, WIT, else the UTC offset."""
@@ -188,7 +191,15 @@ class Settings:
             open_submissions=parse("OPEN_SUBMISSIONS", _bool, False),
             max_open_requests=parse("MAX_OPEN_REQUESTS", _count, 3),
             outbox_keep_days=parse("OUTBOX_KEEP_DAYS", _count, 30),
+            signing=_signing(env),
         )
+
+
+def _signing(env: Mapping[str, str]) -> SigningConfig:
+    try:
+        return signing_config(env)
+    except SigningConfigError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def environment(env_file: Path | None = None) -> dict[str, str]:

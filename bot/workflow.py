@@ -73,6 +73,7 @@ class Action(StrEnum):
     CONFIRM_RECEIPT = "confirm_receipt"
     RETURN = "return"
     WITHDRAW = "withdraw"
+    UPLOAD_SCAN = "upload_scan"  # the wet-signed letter's scan (SIGNING_PROVIDER=wet)
 
 
 SUBMIT = "submit"
@@ -100,6 +101,20 @@ class Effect(StrEnum):
     DRAFT_LETTER = "draft_letter"  # the KONSEP of the reply letter, for the step's holder
     ISSUE_LETTER = "issue_letter"  # number, render and register the signed letter; deliver it
     RECORD_RECEIPT = "record_receipt"  # the requester has the letter
+    PRINT_LETTER = "print_letter"  # number, render and register the letter to sign by hand;
+    # the staff get the PDF to print (never the requester)
+    DELIVER_SCAN = "deliver_scan"  # the uploaded scan becomes the delivered letter
+
+
+class Ask(StrEnum):
+    """What a transition needs from the person beyond a note (asked after the note)."""
+
+    NOTHING = "nothing"
+    PASSPHRASE = "passphrase"
+    """The signatory's certificate passphrase (BSrE), asked in their private chat; the message
+    is deleted at once and the passphrase is never stored."""
+    SCAN = "scan"
+    """The scan (PDF) of the printed letter, signed by hand and stamped."""
 
 
 class Card(StrEnum):
@@ -164,6 +179,7 @@ class Transition:
     effects: tuple[Effect, ...] = ()
     done_label: str = ""
     """What happened, for the trail and the requester ("Didisposisikan"); default: the label."""
+    asks: Ask = Ask.NOTHING
 
     @property
     def done(self) -> str:
@@ -695,3 +711,63 @@ ENDINGS: tuple[Ending, ...] = (
 
 SOP = Workflow(POSITIONS, STEPS, ENDINGS, State.DISPOSITION_HEAD)
 """The SOP as the office runs it (before settings override standard times)."""
+
+
+# --- the signing provider's variant of a table -----------------------------------------------
+
+WET_STATE_PREFIX = "wet_signature_"
+"""A wet signature's step is named after the state the signed letter leads to."""
+
+
+def for_signing(workflow: Workflow, provider: str) -> Workflow:
+    """The table as the office's signing provider runs it.
+
+    - ``bsre``: every transition that issues a letter asks the signatory's passphrase.
+    - ``wet``: every transition that issues a letter prints it instead (numbered and
+      registered, the PDF to the staff) and leads to a new step where the staff upload the
+      scan of the signed and stamped letter; that upload delivers it and goes on to where the
+      signing used to lead.
+    - ``pades``, ``none``: the table as it is.
+    """
+    if provider == "bsre":
+        return dataclasses.replace(workflow, steps=tuple(
+            dataclasses.replace(s, transitions=tuple(
+                dataclasses.replace(t, asks=Ask.PASSPHRASE)
+                if Effect.ISSUE_LETTER in t.effects else t for t in s.transitions))
+            for s in workflow.steps))
+    if provider != "wet":
+        return workflow
+    staff = next((p.key for p in workflow.positions if p.assigned), None)
+    steps: list[Step] = []
+    added: dict[StateKey, Step] = {}
+    fresh: list[Step] = []
+    for step in workflow.steps:
+        transitions = []
+        for t in step.transitions:
+            if Effect.ISSUE_LETTER not in t.effects:
+                transitions.append(t)
+                continue
+            state = f"{WET_STATE_PREFIX}{t.to}"
+            transitions.append(dataclasses.replace(
+                t, to=state, tell_requester=False,
+                effects=tuple(Effect.PRINT_LETTER if e == Effect.ISSUE_LETTER else e
+                              for e in t.effects),
+                done_label=f"{t.done} (dicetak untuk ditandatangani basah)"))
+            if state in added:
+                continue
+            added[state] = Step(
+                state, step.number, staff or step.role,
+                "Tanda tangan basah dan cap surat balasan", "TTD basah",
+                "Mencetak surat balasan, memintakan tanda tangan basah dan cap dinas, lalu "
+                "mengunggah pindaiannya",
+                "Surat keluar tercetak", _OFFICE_DAY, "Pindaian surat keluar",
+                (Transition(Action.UPLOAD_SCAN, t.to, "Unggah pindaian surat", note=Note.NONE,
+                            asks=Ask.SCAN, tell_requester=t.tell_requester,
+                            effects=(Effect.DELIVER_SCAN,),
+                            done_label="Pindaian surat bertanda tangan basah diunggah"),),
+                sop_time=False)
+            fresh.append(added[state])
+        steps.append(dataclasses.replace(step, transitions=tuple(transitions)))
+        steps += fresh
+        fresh = []
+    return dataclasses.replace(workflow, steps=tuple(steps))

@@ -28,7 +28,7 @@ import aiosqlite
 from storage import rows
 from storage.db import Database, Repository
 from storage.errors import StorageError
-from storage.models import IssuedLetter, LetterOrder
+from storage.models import IssuedLetter, LetterOrder, LetterScan
 
 LETTER_ATTEMPTS = 5
 _MAX_SEQUENCE = "SELECT MAX(sequence) FROM outgoing_register WHERE year = ?"
@@ -149,17 +149,34 @@ async def register_letter(
         raise _NumberTaken(prepared.number)
     cur = await conn.execute(
         """INSERT INTO outgoing_register (year, sequence, number, request_id, kind, addressee,
-             subject, signed_by, signed_acting, signed_at, verification_code, pdf_path, sha256)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+             subject, signed_by, signed_acting, signed_at, verification_code, pdf_path, sha256,
+             seal)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
         (order.year, prepared.sequence, prepared.number, request_id, order.kind,
          order.addressee, order.subject, order.signer_id, order.signer_acting,
-         rows.timestamp(now), prepared.code, str(prepared.path), prepared.sha256))
+         rows.timestamp(now), prepared.code, str(prepared.path), prepared.sha256, order.seal))
     return IssuedLetter(
         id=int(cur.lastrowid or 0), request_id=request_id, number=prepared.number,
         sequence=prepared.sequence, year=order.year, kind=order.kind,
         addressee=order.addressee, subject=order.subject, verification_code=prepared.code,
         path=prepared.path, sha256=prepared.sha256, signed_at=now,
-        signed_acting=order.signer_acting)
+        signed_acting=order.signer_acting, seal=order.seal)
+
+
+async def record_scan(conn: aiosqlite.Connection, request_id: int, now: datetime,
+                      scan: LetterScan) -> IssuedLetter:
+    """The scan becomes the delivered letter of the request's last issued letter."""
+    await conn.execute(
+        """UPDATE outgoing_register SET scan_path = ?, scan_sha256 = ?, scanned_at = ?,
+             scanned_by = ? WHERE id = (SELECT MAX(id) FROM outgoing_register
+                                        WHERE request_id = ?)""",
+        (str(scan.path), scan.sha256, rows.timestamp(now), scan.by, request_id))
+    found = list(await conn.execute_fetchall(
+        rows.LETTER_SELECT + " WHERE o.request_id = ? ORDER BY o.id DESC LIMIT 1",
+        (request_id,)))
+    if not found:
+        raise StorageError(f"request {request_id} has no issued letter to attach a scan to")
+    return rows.issued(found[0])
 
 
 async def record_receipt(conn: aiosqlite.Connection, request_id: int, now: datetime) -> None:

@@ -8,6 +8,7 @@ puts them together, so callers keep one object (`store.request(…)`, `store.tra
   requests.py     requests, the incoming register, the audit timeline
   transitions.py  the transaction that moves a request (with its letter or subdomain)
   letters.py      the outgoing register and the letters' PDF files
+  signatures.py   signers' identities at BSrE (NIK or e-mail)
   subdomains.py   the subdomains the bot created
   outbox.py       queued messages and the refs of sent ones
   history.py      bulk import of past requests (same row writers, executemany)
@@ -27,6 +28,7 @@ from storage.letters import Letters
 from storage.outbox import Outbox, queue_messages
 from storage.people import People
 from storage.requests import Requests
+from storage.signatures import Signatures
 from storage.rows import timestamp
 from storage.subdomains import Subdomains
 from storage.transitions import Transitions
@@ -34,7 +36,8 @@ from storage.transitions import Transitions
 __all__ = ["NotFound", "StaleRequest", "StorageError", "Store", "queue_messages", "timestamp"]
 
 
-class Store(People, Agencies, Requests, Transitions, Letters, Subdomains, Outbox, History):
+class Store(People, Agencies, Requests, Transitions, Letters, Subdomains, Outbox, History,
+            Signatures):
     @classmethod
     async def open(cls, path: str | Path) -> Store:
         return cls(await Database.open(path))

@@ -1,0 +1,46 @@
+"""Signing: the signers' identities at BSrE, and the scans of wet-signed letters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from storage import rows
+from storage.db import Repository
+from storage.errors import NotFound
+
+
+@dataclass(frozen=True)
+class EsignIdentity:
+    """Who a person is at BSrE: the NIK, or the e-mail registered there (NIK first)."""
+
+    nik: str | None
+    email: str | None
+
+
+class Signatures(Repository):
+    async def set_esign_identity(self, person_id: int, *, nik: str | None, email: str | None,
+                                 now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """INSERT INTO esign_identities (person_id, nik, email, updated_at)
+                   VALUES (?,?,?,?) ON CONFLICT (person_id) DO UPDATE SET
+                     nik = COALESCE(excluded.nik, nik), email = COALESCE(excluded.email, email),
+                     updated_at = excluded.updated_at""",
+                (person_id, nik, email, rows.timestamp(now)))
+
+    async def esign_identity(self, person_id: int) -> EsignIdentity | None:
+        async with self.db.reading() as conn:
+            found = list(await conn.execute_fetchall(
+                "SELECT nik, email FROM esign_identities WHERE person_id = ?", (person_id,)))
+        return EsignIdentity(found[0]["nik"], found[0]["email"]) if found else None
+
+    async def latest_letter_id(self, request_id: int) -> int:
+        async with self.db.reading() as conn:
+            found = list(await conn.execute_fetchall(
+                "SELECT MAX(id) AS id FROM outgoing_register WHERE request_id = ?",
+                (request_id,)))
+        if not found or found[0]["id"] is None:
+            raise NotFound(f"no letter issued for request {request_id}")
+        return int(found[0]["id"])
