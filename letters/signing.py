@@ -29,7 +29,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError as HankoSigningError
 from pyhanko.sign.timestamps import HTTPTimeStamper
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, RevokedError, ValidationError
@@ -233,6 +233,13 @@ class SignatureReport:
 
 
 def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes] = ()) -> list[SignatureReport]:
+    """Every signature in `pdf` (empty: none, or not a PDF that can be read). Outside an
+    event loop; inside one, await `verify_pdf_async`."""
+    return asyncio.run(verify_pdf_async(pdf, trust_roots))
+
+
+async def verify_pdf_async(pdf: bytes, trust_roots: Sequence[bytes] = ()
+                           ) -> list[SignatureReport]:
     """Every signature in `pdf` (empty: none, or not a PDF that can be read)."""
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -244,7 +251,7 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes] = ()) -> list[SignatureR
     for sig in embedded:
         context = ValidationContext(trust_roots=roots or None, allow_fetching=False,
                                     revocation_mode="soft-fail")
-        status = validate_pdf_signature(sig, context)
+        status = await async_validate_pdf_signature(sig, context)
         stamped = status.timestamp_validity
         when = stamped.timestamp if stamped is not None else status.signer_reported_dt
         cert = status.signing_cert

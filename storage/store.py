@@ -28,8 +28,8 @@ from storage.letters import Letters
 from storage.outbox import Outbox, queue_messages
 from storage.people import People
 from storage.requests import Requests
-from storage.signatures import Signatures
 from storage.rows import timestamp
+from storage.signatures import Signatures
 from storage.subdomains import Subdomains
 from storage.transitions import Transitions
 
