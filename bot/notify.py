@@ -213,6 +213,23 @@ def for_letter(w: Words, after: Request,
     return compose
 
 
+def for_print(w: Words, after: Request,
+              chats: Sequence[int]) -> Callable[[IssuedLetter], list[OutMessage]]:
+    """Composer for a letter to be signed by hand: the numbered PDF to the staff who print
+    it, get it signed and stamped, and upload the scan (never to the requester)."""
+
+    def compose(issued: IssuedLetter) -> list[OutMessage]:
+        caption = (f"{texts.letter_caption(w, after, issued.number)}\nMohon cetak surat ini, "
+                   "mintakan tanda tangan basah dan cap dinas, lalu unggah pindaiannya (PDF) "
+                   "dengan tombol <b>Unggah pindaian surat</b> pada kartu tugas.")
+        return [OutMessage(chat, "document", {
+            "path": str(issued.path),
+            "filename": f"{after.number}-surat-balasan-untuk-dicetak.pdf",
+            "caption": caption, "buttons": []}) for chat in chats]
+
+    return compose
+
+
 def group_card(w: Words, request: Request, group_chat_id: int) -> OutMessage:
     """The request's one status card in the office group, edited in place by its key."""
     return OutMessage(group_chat_id, "card", {

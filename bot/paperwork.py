@@ -14,6 +14,7 @@ from bot.texts import fqdn
 from bot.workflow import Action, Outcome, Transition, Workflow
 from letters.body import office_display_name, subject_of
 from letters.model import (
+    DEFAULT_ACCOUNT_INSTRUCTIONS,
     Addressee,
     DispositionEntry,
     DispositionSheet,
@@ -169,7 +170,7 @@ def reply_letter(
         reason=letter_facts.reason or ("Nama subdomain tidak dapat dibuat sesuai permohonan."
                                        if letter_facts.kind is LetterKind.DECLINED else ""),
         advice=letter_facts.advice,
-        **({} if hosted else {"account_instructions": ""}),
+        account_instructions=DEFAULT_ACCOUNT_INSTRUCTIONS if hosted else "",
         draft=number is None,
         verification_code=code,
         verification_url=url,

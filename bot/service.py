@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from bot import notify, onboarding, paperwork, report_files, technical
+from bot import notify, onboarding, paperwork, report_files, sealing, technical
 from bot.callbacks import ANY_VERSION
 from bot.notify import CardFacts, Scene
 from bot.settings import Settings
@@ -41,7 +42,8 @@ from domains.check import CheckResult
 from domains.dnsquery import Record
 from domains.names import InvalidName
 from domains.provision import ApplyResult, Plan, ProvisionError
-from letters.model import LetterKind
+from letters.model import LetterKind, Seal
+from letters.signing import SigningError
 from storage.db import check_file, file_version
 from storage.invites import Invite, InviteBook, InviteSpec, InviteUnavailable, Unavailable
 from storage.models import (
@@ -50,6 +52,7 @@ from storage.models import (
     CreatedSubdomain,
     IssuedLetter,
     LetterOrder,
+    LetterScan,
     NewRequest,
     OutMessage,
     Person,
@@ -57,6 +60,7 @@ from storage.models import (
     Request,
     RequestEvent,
 )
+from storage.letters import write_file_atomically
 from storage.store import NotFound, StaleRequest, StorageError, Store
 
 log = logging.getLogger(__name__)
@@ -74,6 +78,12 @@ class AlreadyHandled(WorkflowError):
 
 class NotVisible(WorkflowError):
     """The request does not exist, or the person may not see it."""
+
+
+class SigningRefused(WorkflowError):
+    """Signing or the signed letter's scan was refused (wrong passphrase, expired or revoked
+    certificate, a BSrE error, a scan that is no PDF): nothing numbered, nothing delivered,
+    the step still open."""
 
 
 class Refused(WorkflowError):
@@ -157,6 +167,10 @@ class ActionInput:
     instruction: Instruction | None = None
     assignee_id: int | None = None
     details: dict[str, Any] | None = None
+    secret: str | None = dataclasses.field(default=None, repr=False)
+    """The signatory's passphrase where the transition asks for one (never stored)."""
+    document: bytes | None = dataclasses.field(default=None, repr=False)
+    """The file the transition asks for (the wet-signed letter's scan)."""
 
 
 def on_duty(holders: Sequence[PositionHolder]) -> list[PositionHolder]:
@@ -877,9 +891,16 @@ class Office:
         if decision.role == self.workflow.requester:  # the office's holders were passed over
             scene = dataclasses.replace(scene, actor_name=person.name, passed_over=(
                 await self.holder_chats(request.state, request.assignee_id, self.today())))
-        order = letter_messages = None
-        if Effect.ISSUE_LETTER in effects:
-            order = await self._letter_order(person, acting, after, entry)
+        order = letter_messages = scan = None
+        if Effect.ISSUE_LETTER in effects or Effect.PRINT_LETTER in effects:
+            order = await self._letter_order(person, acting, after, entry, given.secret,
+                                             printed=Effect.PRINT_LETTER in effects)
+            letter_messages = (
+                notify.for_letter(self.words, after, scene.requester_chat)
+                if Effect.ISSUE_LETTER in effects else
+                notify.for_print(self.words, after, [c for c, _ in scene.holders]))
+        if Effect.DELIVER_SCAN in effects:
+            scan = await self._scan(person, request, given.document)
             letter_messages = notify.for_letter(self.words, after, scene.requester_chat)
         messages = [*extra, *notify.for_transition(scene, request.state, entry)]
         created = None
@@ -895,9 +916,15 @@ class Office:
                 letter=order,
                 letter_messages=letter_messages,
                 created=created, receipt=Effect.RECORD_RECEIPT in effects,
+                scan=scan,
             )
         except StaleRequest as stale:
             raise await self._already_handled(stale.request) from None
+        except SigningError as refused:  # signing is part of rendering the numbered letter
+            raise SigningRefused(refused.message_id) from None
+        finally:
+            if scan is not None and not await self._scan_kept(request, scan):
+                scan.path.unlink(missing_ok=True)
         self.on_queued()
         return moved
 
@@ -967,8 +994,19 @@ class Office:
         return await asyncio.to_thread(paperwork.write_draft, self.settings, after, pdf)
 
     async def _letter_order(self, signer: Person, acting: str | None, after: Request,
-                            entry: AuditEntry) -> LetterOrder:
-        """The final letter, signed by the person acting now; numbered in the transaction."""
+                            entry: AuditEntry, secret: str | None = None, *,
+                            printed: bool = False) -> LetterOrder:
+        """The final letter, signed by the person acting now (or printed for their wet
+        signature); numbered in the transaction. Signing is checked first: a refusal
+        (`SigningRefused`) leaves nothing numbered."""
+        try:
+            plan = await asyncio.to_thread(
+                sealing.prepare, self.settings, signer, now=self.clock(),
+                identity=await self.store.esign_identity(signer.id), passphrase=secret)
+        except SigningError as refused:
+            raise SigningRefused(refused.message_id) from None
+        if printed:
+            plan = sealing.SealPlan(Seal.WET)
         events = await self.store.timeline(after.id)
         facts = paperwork.facts(after, events, entry, after.outcome,
                                 tz=self.settings.timezone, now=self.clock())
@@ -983,8 +1021,9 @@ class Office:
             raise WorkflowError(message) from None
 
         def render(number: str, code: str) -> bytes:
-            return paperwork.render_letter(self.settings, paperwork.reply_letter(
-                self.settings, after, facts, signatory, day=day, number=number, code=code))
+            return sealing.seal_pdf(self.settings, plan, paperwork.reply_letter(
+                self.settings, after, facts, signatory, day=day, number=number, code=code),
+                when=self.clock())
 
         return LetterOrder(
             year=day.year, kind=facts.kind.value, addressee=after.agency.addressee,
@@ -992,7 +1031,24 @@ class Office:
             signer_id=signer.id, signer_acting=acting,
             number_for=lambda seq: paperwork.number_for(self.settings, day.year, seq),
             render=render, directory=self.settings.data_dir / "letters",
+            seal=plan.seal.value,
         )
+
+    async def _scan(self, person: Person, request: Request, data: bytes | None) -> LetterScan:
+        """The wet-signed letter's scan, checked and written beside the printed letter (the
+        transaction makes it the delivered letter)."""
+        try:
+            checked = sealing.checked_scan(data or b"")
+        except SigningError as refused:
+            raise SigningRefused(refused.message_id) from None
+        printed = (await self.store.letters(request.id))[-1]
+        path = printed.path.with_name(f"{printed.path.stem}-pindaian-v{request.version}.pdf")
+        await asyncio.to_thread(write_file_atomically, path, checked)
+        return LetterScan(path, hashlib.sha256(checked).hexdigest(), person.id)
+
+    async def _scan_kept(self, request: Request, scan: LetterScan) -> bool:
+        """Did the transaction commit the scan? (Otherwise its file goes.)"""
+        return any(letter.scan_path == scan.path for letter in await self.letters(request))
 
     async def assignable(self, action: ActionKey, state: str) -> list[PositionHolder]:
         """The members to choose from when `action` assigns the next steps to one person

@@ -340,7 +340,7 @@ SIGNATURE_SPACE = 2.4 * cm
 """Height left for a wet signature and the stamp, or an electronic signature's mark."""
 
 
-class SignatureSlot(Flowable):
+class SignatureSlot(Flowable):  # type: ignore[misc]
     """Empty space in the signature block that reports where it was drawn (page and
     rectangle), so that a signature's visible mark can be placed exactly there."""
 

@@ -115,7 +115,7 @@ def _check_revocation(cert: x509.Certificate, chain: list[x509.Certificate], *,
         crls=list(crls), allow_fetching=fetch, revinfo_policy=policy)
     validator = CertificateValidator(cert, validation_context=context)
     try:
-        asyncio.run(validator.async_validate_usage(set()))
+        asyncio.run(validator.async_validate_usage(set()))  # type: ignore[no-untyped-call]
     except RevokedError:
         raise SigningError("Sertifikat elektronik penandatangan telah dicabut; surat belum "
                            "ditandatangani. Mohon hubungi penerbit sertifikat.") from None
@@ -185,7 +185,7 @@ def sign_pades(pdf: bytes, certificate: Certificate, box: SignatureBox, *, appea
         background_opacity=1.0,
         background_layout=SimpleBoxLayoutRule(
             x_align=AxisAlignment.ALIGN_MID, y_align=AxisAlignment.ALIGN_MID,
-            margins=Margins.uniform(0), inner_content_scaling=InnerScaling.STRETCH_FILL))
+            margins=Margins(0, 0, 0, 0), inner_content_scaling=InnerScaling.STRETCH_FILL))
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, reason=reason, location=location, name=certificate.holder,
         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")

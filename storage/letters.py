@@ -101,7 +101,7 @@ class LetterIssuer:
         number = order.number_for(sequence)
         pdf = await asyncio.to_thread(order.render, number, code)
         path = order.directory / f"{order.year}-{sequence:04d}-{code}.pdf"
-        await asyncio.to_thread(_write_atomically, path, pdf)
+        await asyncio.to_thread(write_file_atomically, path, pdf)
         return PreparedLetter(order, sequence, number, code, path,
                               hashlib.sha256(pdf).hexdigest())
 
@@ -120,7 +120,7 @@ class LetterIssuer:
             prepared.path.unlink(missing_ok=True)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_file_atomically(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder: readers see the
     whole file or none."""
     path.parent.mkdir(parents=True, exist_ok=True)
