@@ -46,6 +46,7 @@ from letters.model import LetterKind, Seal
 from letters.signing import SigningError
 from storage.db import check_file, file_version
 from storage.invites import Invite, InviteBook, InviteSpec, InviteUnavailable, Unavailable
+from storage.letters import write_file_atomically
 from storage.models import (
     Agency,
     AuditEntry,
@@ -60,7 +61,6 @@ from storage.models import (
     Request,
     RequestEvent,
 )
-from storage.letters import write_file_atomically
 from storage.store import NotFound, StaleRequest, StorageError, Store
 
 log = logging.getLogger(__name__)
