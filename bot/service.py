@@ -157,6 +157,10 @@ class Appointment:
     rename: bool = True
     """False (`role set` without --rename): refuse to change the name a person is registered
     under, so that a mistyped id never renames someone in another position."""
+    nik: str | None = None
+    """The signatory's NIK at BSrE (16 digits), kept with them (SIGNING_PROVIDER=bsre)."""
+    esign_email: str | None = None
+    """Or the e-mail registered at BSrE."""
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,19 @@ class ActionInput:
     """The signatory's passphrase where the transition asks for one (never stored)."""
     document: bytes | None = dataclasses.field(default=None, repr=False)
     """The file the transition asks for (the wet-signed letter's scan)."""
+
+
+def esign_identity(nik: str | None, email: str | None) -> tuple[str | None, str | None]:
+    """A NIK (16 digits) and a BSrE e-mail as given, checked; either may be None."""
+    nik = (nik or "").replace(" ", "") or None
+    email = (email or "").strip() or None
+    if nik is not None and not (len(nik) == 16 and nik.isdigit()):
+        raise AppointmentRefused(f"NIK must have 16 digits, got {nik!r}",
+                                 "NIK harus terdiri atas 16 angka.")
+    if email is not None and ("@" not in email or " " in email or len(email) > 254):
+        raise AppointmentRefused(f"not an e-mail address: {email!r}",
+                                 "Alamat surel BSrE tidak sah.")
+    return nik, email
 
 
 def on_duty(holders: Sequence[PositionHolder]) -> list[PositionHolder]:
@@ -448,6 +465,7 @@ class Office:
                 f"{before[0].person.name} already holds {given.position} (not acting)",
                 f"{before[0].person.name} sudah menjabat {title} secara definitif.")
         valid_from = given.valid_from or (self.today() if given.acting else None)
+        nik, email = esign_identity(given.nik, given.esign_email)
         try:
             holder = await self.store.set_position(
                 given.position, given.telegram_user_id, name, now=self.clock(),
@@ -455,11 +473,26 @@ class Office:
                 valid_from=valid_from, valid_until=given.valid_until)
         except StorageError as refused:
             raise AppointmentRefused(str(refused), "Jabatan tidak dapat ditetapkan.") from None
+        if nik or email:
+            await self.store.set_esign_identity(holder.person.id, nik=nik, email=email,
+                                                now=self.clock())
         if announce:
             await self.store.enqueue(announce, now=self.clock())
             self.on_queued()
         handed = await self.hand_over(holder) if given.acting or not before else 0
         return holder, handed
+
+    async def set_esign_identity(self, telegram_user_id: int, *, nik: str | None = None,
+                                 email: str | None = None) -> None:
+        """Keep a signatory's NIK (or BSrE e-mail) for SIGNING_PROVIDER=bsre."""
+        known = await self.store.person_by_telegram(telegram_user_id)
+        if known is None:
+            raise AppointmentRefused(f"telegram {telegram_user_id} is not registered",
+                                     "Pengguna ini belum terdaftar.")
+        nik, email = esign_identity(nik, email)
+        if nik or email:
+            await self.store.set_esign_identity(known.id, nik=nik, email=email,
+                                                now=self.clock())
 
     def _check_term(self, position: RoleKey, acting: str | None,
                     valid_until: date | None) -> None:
@@ -528,7 +561,8 @@ class Office:
                 await self.appoint(Appointment(
                     str(spec.position), telegram_user_id, spec.name, nip=spec.nip,
                     rank=spec.rank, title=spec.title, acting=spec.acting,
-                    valid_from=spec.valid_from, valid_until=spec.valid_until), announce)
+                    valid_from=spec.valid_from, valid_until=spec.valid_until, nik=spec.nik),
+                    announce)
         except (AppointmentRefused, StorageError) as refused:
             await self.invites.release(invite.id)
             reason = getattr(refused, "message_id", "Undangan tidak dapat digunakan.")

@@ -249,7 +249,7 @@ async def verify_pdf_async(pdf: bytes, trust_roots: Sequence[bytes] = ()
     roots = [_certificate(r) for r in trust_roots]
     reports = []
     for sig in embedded:
-        context = ValidationContext(trust_roots=roots or None, allow_fetching=False,
+        context = ValidationContext(trust_roots=roots, allow_fetching=False,
                                     revocation_mode="soft-fail")
         status = await async_validate_pdf_signature(sig, context)
         stamped = status.timestamp_validity
