@@ -121,14 +121,14 @@ async def test_pades_refusals_leave_nothing_numbered_and_the_step_open(pades, ca
     await _nothing_happened(office, request, queued)
     # an expired certificate
     expired = ca.issue("Ir. H. RAHMADI", days_left=-1, days_old=400)
-    office.settings.signing.pkcs12_path.write_bytes(  # type: ignore[union-attr]
+    office.settings.signing.pkcs12_path.write_bytes(
         ca.pkcs12(expired, "sandi-p12"))
     secret.write_text("sandi-p12\n")
     with pytest.raises(SigningRefused, match="sudah kedaluwarsa"):
         await _decline(office, request)
     await _nothing_happened(office, request, queued)
     # a good certificate again: the first number of the year is still 1
-    office.settings.signing.pkcs12_path.write_bytes(  # type: ignore[union-attr]
+    office.settings.signing.pkcs12_path.write_bytes(
         ca.pkcs12(ca.issue("Ir. H. RAHMADI"), "sandi-p12"))
     await _decline(office, request)
     assert [x.sequence for x in await office.letters()] == [1]
@@ -165,7 +165,7 @@ async def test_bsre_signs_with_the_nik_kept_for_the_signatory(bsre, caplog) -> N
     office, standin = bsre
     request = await submit(office)
     queued = len(await office.store.pending_messages(now=FUTURE, limit=1000))
-    with pytest.raises(SigningRefused, match="NIK atau surel BSrE .* belum terdaftar"):
+    with pytest.raises(SigningRefused, match=r"NIK atau surel BSrE .* belum terdaftar"):
         await _decline(office, request, secret="ttd-rahasia")
     await _nothing_happened(office, request, queued)
     head = await person(office, HEAD)
