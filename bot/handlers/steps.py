@@ -8,17 +8,22 @@ member, a note), and hands everything to the office service in one call.
 from __future__ import annotations
 
 import html
+import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 
 from bot.callbacks import ActionButton, BadPayload
 from bot.handlers.common import outside_flow
 from bot.handlers.session import FORM, PENDING, person_of
-from bot.service import ActionInput
+from bot.sealing import SCAN_MAX_BYTES
+from bot.service import ActionInput, SigningRefused
 from bot.workflow import (
     NOTE_MAX_CHARS,
+    Ask,
     BadNote,
     Instruction,
     Note,
@@ -28,6 +33,8 @@ from storage.models import OutMessage
 
 if TYPE_CHECKING:
     from bot.handlers.context import BotContext
+
+log = logging.getLogger(__name__)
 
 SKIP, CANCEL = "n:skip", "n:cancel"
 INSTRUCTIONS = list(Instruction)
@@ -53,6 +60,11 @@ class PendingAction:
     """The position whose member the presser chooses (e.g. the staff)."""
     instruction: Instruction | None = None
     assignee_id: int | None = None
+    asks: Ask = Ask.NOTHING
+    """What the transition needs after the note (a passphrase, a scan)."""
+    noted: bool = False
+    """The note stage is over (`note` holds it) and the bot waits for what `asks` names."""
+    note: str | None = None
 
 
 def _html_of(message: object) -> str:
@@ -98,6 +110,7 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         needs_staff=len(members) > 1,
         assignee_title=(context.office.workflow.title(decision.transition.assigns)
                         if decision.transition.assigns else ""),
+        asks=decision.transition.asks,
     )
     context.session[PENDING] = pending
     await query.answer()
@@ -122,8 +135,11 @@ async def _ask_next(update: Update, context: BotContext, pending: PendingAction)
             f"Pilih {html.escape(pending.assignee_title)} yang ditugaskan:",
             reply_markup=InlineKeyboardMarkup([*rows, cancel]))
         return
+    if pending.noted:
+        await _ask_input(update, context, pending)
+        return
     if pending.note_rule is Note.NONE:
-        await _commit(update, context, pending, None)
+        await _noted(update, context, pending, None)
         return
     if pending.note_rule is Note.REQUIRED:
         await chat.send_message(
@@ -156,7 +172,7 @@ async def on_choice(update: Update, context: BotContext) -> None:
         return
     if data == SKIP:
         await query.edit_message_reply_markup(None)
-        await _commit(update, context, pending, None)
+        await _noted(update, context, pending, None)
         return
     kind, _, value = data.partition(":")
     if kind == "i" and value.isdigit() and int(value) < len(INSTRUCTIONS):
@@ -182,6 +198,13 @@ async def on_note_text(update: Update, context: BotContext) -> None:
         if FORM not in context.session:  # nothing waits for this text: never leave it silent
             await outside_flow(update, context)
         return
+    if pending.noted and pending.asks is Ask.PASSPHRASE:
+        await _passphrase(update, context, pending)
+        return
+    if pending.noted and pending.asks is Ask.SCAN:
+        await message.reply_text("Mohon kirim pindaian surat sebagai berkas PDF, atau tekan "
+                                 "Batal.")
+        return
     if (pending.needs_instruction and pending.instruction is None) or (
         pending.needs_staff and pending.assignee_id is None
     ):
@@ -196,11 +219,81 @@ async def on_note_text(update: Update, context: BotContext) -> None:
             f"Mohon tekan tombol tindakan kembali dan kirim catatan paling banyak "
             f"{NOTE_MAX_CHARS} karakter.")
         return
-    await _commit(update, context, pending, message.text)
+    await _noted(update, context, pending, message.text)
+
+
+async def _noted(update: Update, context: BotContext, pending: PendingAction,
+                 note: str | None) -> None:
+    """The note is given: commit, or first ask what the transition still needs."""
+    if pending.asks is Ask.NOTHING:
+        await _commit(update, context, pending, note)
+        return
+    pending = replace(pending, noted=True, note=note)
+    context.session[PENDING] = pending
+    await _ask_input(update, context, pending)
+
+
+async def _ask_input(update: Update, context: BotContext, pending: PendingAction) -> None:
+    """Ask for the passphrase (always in the person's private chat) or the scan."""
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    cancel = InlineKeyboardMarkup([[InlineKeyboardButton("Batal", callback_data=CANCEL)]])
+    if pending.asks is Ask.PASSPHRASE:
+        if chat.type != ChatType.PRIVATE:
+            await chat.send_message("Frasa sandi TTE diminta melalui chat pribadi dengan bot.")
+        await context.bot.send_message(
+            user.id,
+            f"<b>{html.escape(pending.label)}</b>\nMohon kirim frasa sandi (passphrase) "
+            "tanda tangan elektronik BSrE Bapak/Ibu. Pesan tersebut segera dihapus dan tidak "
+            "disimpan.", reply_markup=cancel)
+        return
+    await chat.send_message(
+        f"<b>{html.escape(pending.label)}</b>\nMohon kirim pindaian surat yang telah "
+        "ditandatangani basah dan dicap, sebagai berkas PDF (paling besar 20 MB).",
+        reply_markup=cancel)
+
+
+async def _passphrase(update: Update, context: BotContext, pending: PendingAction) -> None:
+    """The passphrase message: deleted at once, never stored, never logged; only accepted in
+    the private chat (in a group it is deleted and the action dropped)."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None and message.text is not None
+    secret = message.text.strip()
+    try:
+        await message.delete()
+    except TelegramError:
+        log.warning("the passphrase message could not be deleted")
+    if chat.type != ChatType.PRIVATE:
+        context.session.pop(PENDING, None)
+        await chat.send_message("Frasa sandi tidak boleh dikirim di grup; pesan tersebut telah "
+                                "dihapus dan tindakan dibatalkan. Mohon ulangi dari kartu tugas "
+                                "dan kirim frasa sandi melalui chat pribadi dengan bot.")
+        return
+    await _commit(update, context, pending, pending.note, secret=secret)
+
+
+async def on_document(update: Update, context: BotContext) -> None:
+    """A file while an action waits for the scan of the wet-signed letter."""
+    message = update.effective_message
+    pending: PendingAction | None = context.session.get(PENDING)
+    if message is None or message.document is None:
+        return
+    if pending is None or not (pending.noted and pending.asks is Ask.SCAN):
+        if FORM not in context.session:
+            await outside_flow(update, context)
+        return
+    document = message.document
+    if (document.file_size or 0) > SCAN_MAX_BYTES:
+        await message.reply_text("Berkas lebih besar dari 20 MB; surat belum dikirim. Mohon "
+                                 "kirim berkas yang lebih kecil.")
+        return
+    data = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
+    await _commit(update, context, pending, pending.note, document=data)
 
 
 async def _commit(update: Update, context: BotContext, pending: PendingAction,
-                  note: str | None) -> None:
+                  note: str | None, *, secret: str | None = None,
+                  document: bytes | None = None) -> None:
     chat = update.effective_chat
     assert chat is not None
     person = await person_of(update, context)
@@ -215,11 +308,15 @@ async def _commit(update: Update, context: BotContext, pending: PendingAction,
     try:
         request = await office.act(person, pending.button.request_id, ActionInput(
             pending.button.action, pending.button.version, note=note,
-            instruction=pending.instruction, assignee_id=pending.assignee_id), extra=[edit])
+            instruction=pending.instruction, assignee_id=pending.assignee_id,
+            secret=secret, document=document), extra=[edit])
     except WorkflowError as refused:
-        if not isinstance(refused, BadNote):  # a better note may still follow
+        again = isinstance(refused, SigningRefused)  # another passphrase or scan may follow
+        if not (again or isinstance(refused, BadNote)):  # a better note may still follow
             context.session.pop(PENDING, None)
-        await chat.send_message(html.escape(refused.message_id))
+        await chat.send_message(html.escape(refused.message_id), reply_markup=(
+            InlineKeyboardMarkup([[InlineKeyboardButton("Batal", callback_data=CANCEL)]])
+            if again else None))
         return
     context.session.pop(PENDING, None)
     await chat.send_message(
