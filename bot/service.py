@@ -43,7 +43,7 @@ from domains.dnsquery import Record
 from domains.names import InvalidName
 from domains.provision import ApplyResult, Plan, ProvisionError
 from letters.model import LetterKind, Seal
-from letters.signing import SigningError
+from letters.signing import SignatureReport, SigningError, verify_pdf_async
 from storage.db import check_file, file_version
 from storage.invites import Invite, InviteBook, InviteSpec, InviteUnavailable, Unavailable
 from storage.letters import write_file_atomically
@@ -304,6 +304,16 @@ class Office:
         target.parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(target.write_bytes, pdf)
         return target
+
+    async def check_signatures(self, pdf: bytes) -> list[SignatureReport]:
+        """The signatures in `pdf`: intact or not, who signed, when; trusted when the
+        office names its trust roots (SIGNING_TRUST_ROOTS)."""
+        roots = [p.read_bytes() for p in self.settings.signing.trust_roots]
+        return await verify_pdf_async(pdf, roots)
+
+    async def letter_by_file(self, pdf: bytes) -> IssuedLetter | None:
+        """The registered letter this file is (its issued PDF or its delivered scan)."""
+        return await self.store.letter_by_sha256(hashlib.sha256(pdf).hexdigest())
 
     async def letter_by_code(self, code: str) -> IssuedLetter | None:
         found = await self.store.letters(code=code)
