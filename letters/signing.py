@@ -161,7 +161,7 @@ def appearance_png(lines: Sequence[str], box: SignatureBox, qr: str | None = Non
         picture = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
         image.paste(picture.resize((side, side), Image.Resampling.NEAREST), (20, 20))
         left = side + 45
-    size = max(18, min(34, (height - 40) // max(len(lines), 1) - 6))
+    size = max(18, min(40, (height - 40) // max(len(lines), 1) - 6))
     font = _font(size)
     y = (height - len(lines) * (size + 6)) // 2
     for line in lines:
