@@ -154,3 +154,16 @@ def checked_scan(data: bytes) -> bytes:
         raise SigningError("Berkas pindaian tidak memuat halaman apa pun; surat belum dikirim. "
                            "Mohon unggah pindaian surat yang telah ditandatangani dan dicap.")
     return data
+
+
+def signing_warnings(settings: Settings) -> list[str]:
+    """What an office must know about how its letters are signed (logged at start)."""
+    if settings.signing.provider is Seal.NONE:
+        return ["SIGNING_PROVIDER=none: final letters carry only the register's QR code and "
+                "are marked 'CONTOH DEMO - tidak ditandatangani'; for real letters set "
+                "SIGNING_PROVIDER to pades, bsre or wet (see the README, 'Signing')"]
+    if settings.signing.provider is Seal.BSRE:
+        return ["SIGNING_PROVIDER=bsre: the BSrE client follows the public description of "
+                "the esign API v2 and has not been tried against the live service; sign a "
+                "test letter with BSrE's development account before going live"]
+    return []
