@@ -79,3 +79,25 @@ def test_verify_by_code_and_by_file(tmp_path: Path) -> None:
     assert untrusted.returncode == 0 and "rantai sertifikat tidak diperiksa" in untrusted.stdout
     for run in (by_code, by_file, broken, untrusted):
         assert SECRET not in run.stdout + run.stderr
+
+
+def test_role_set_keeps_the_nik_and_refuses_a_malformed_one(tmp_path: Path) -> None:
+    env = {"DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "DATA_DIR": str(tmp_path / "data")}
+    ok = cli(env, "role", "set", "kepala_dinas", "5001", "--name", "Kadis",
+             "--nik", "6308 0101 0170 0001")
+    assert ok.returncode == 0, ok.stderr
+    bad = cli(env, "role", "set", "kepala_dinas", "5001", "--name", "Kadis", "--nik", "12345")
+    assert bad.returncode == 1 and "NIK must have 16 digits" in bad.stderr
+
+    async def kept() -> object:
+        from storage.store import Store
+        store = await Store.open(tmp_path / "bot.sqlite3")
+        try:
+            found = await store.person_by_telegram(5001)
+            assert found is not None
+            return await store.esign_identity(found.id)
+        finally:
+            await store.close()
+
+    from storage.signatures import EsignIdentity
+    assert asyncio.run(kept()) == EsignIdentity("6308010101700001", None)

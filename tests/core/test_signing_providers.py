@@ -228,3 +228,20 @@ async def test_wet_prints_for_the_staff_and_delivers_only_the_scan(tmp_path) -> 
         assert [m.payload["path"] for m in sent] == [str(letter.scan_path)]
     finally:
         await office.close()
+
+
+async def test_an_invite_carries_the_nik_to_the_signatory(tmp_path) -> None:
+    from storage.invites import InviteSpec
+
+    office = await _office(tmp_path)
+    try:
+        code, _ = await office.create_invite(InviteSpec(
+            name="Plt. Kadis", position="kepala_dinas", nip="198001012005011001",
+            rank="Pembina", acting="plt", valid_until=NOW.date().replace(year=2027),
+            nik="6308010101800002"))
+        await office.redeem_invite(7001, code)
+        invited = await person(office, 7001)
+        identity = await office.store.esign_identity(invited.id)
+        assert identity is not None and identity.nik == "6308010101800002"
+    finally:
+        await office.close()
