@@ -84,6 +84,21 @@ class CertAuthority:
                 x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
         return Issued(builder.sign(self.key, hashes.SHA256()), key)
 
+    def issue_tsa(self, common_name: str = "TSA Uji Coba") -> Issued:
+        """A timestamp authority's certificate (extended key usage timeStamping, critical)."""
+        key = _key()
+        cert = (
+            x509.CertificateBuilder().subject_name(_name(common_name))
+            .issuer_name(self.cert.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(self.now - timedelta(days=30))
+            .not_valid_after(self.now + timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
+                           critical=True)
+            .sign(self.key, hashes.SHA256()))
+        return Issued(cert, key)
+
     def pkcs12(self, issued: Issued, passphrase: str) -> bytes:
         return issued.pkcs12(passphrase, [self.cert])
 

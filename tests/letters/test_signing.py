@@ -1,5 +1,6 @@
 """PAdES signatures on real letters: signed with a test CA's certificate, checked with pyHanko."""
 
+import asyncio
 import dataclasses
 from datetime import timedelta
 
@@ -14,8 +15,10 @@ from letters.signing import (
     load_pkcs12,
     sign_pades,
     verify_pdf,
+    verify_pdf_async,
 )
 from tests.support.pki import NOW, CertAuthority
+from tests.support.tsa import LocalTsa
 
 from .conftest import pdf_text
 
@@ -88,3 +91,22 @@ def test_wrong_passphrase_expired_and_revoked_are_refused_in_one_sentence(ca):
         load_pkcs12(data, PASS, now=NOW, crls=[ca.crl(issued)])
     # a CRL that does not list it: accepted
     assert load_pkcs12(data, PASS, now=NOW, crls=[ca.crl()]).holder == "PEJABAT"
+
+
+async def test_a_timestamp_from_the_tsa_is_embedded_and_a_dead_tsa_refuses(ca, office):
+    tsa = await LocalTsa(ca).start()
+    try:
+        cert = load_pkcs12(ca.pkcs12(ca.issue("H. AHMAD RIDUAN"), PASS), PASS, now=NOW)
+        pdf, box = _final(office)
+        signed = await asyncio.to_thread(
+            sign_pades, pdf, cert, box, appearance=appearance_png(["x"], box), reason="r",
+            location="l", tsa_url=tsa.url)
+        assert tsa.calls >= 1  # pyHanko also asks once to size the signature
+        [report] = await verify_pdf_async(signed, [ca.pem])
+        assert report.valid and report.timestamped
+    finally:
+        await tsa.stop()
+    with pytest.raises(SigningError, match="Layanan cap waktu"):
+        await asyncio.to_thread(
+            sign_pades, pdf, cert, box, appearance=appearance_png(["x"], box), reason="r",
+            location="l", tsa_url=tsa.url)
