@@ -273,14 +273,18 @@ async def _passphrase(update: Update, context: BotContext, pending: PendingActio
 
 
 async def on_document(update: Update, context: BotContext) -> None:
-    """A file while an action waits for the scan of the wet-signed letter."""
+    """A file or photo while an action waits for the scan of the wet-signed letter."""
     message = update.effective_message
     pending: PendingAction | None = context.session.get(PENDING)
-    if message is None or message.document is None:
+    if message is None:
         return
     if pending is None or not (pending.noted and pending.asks is Ask.SCAN):
         if FORM not in context.session:
             await outside_flow(update, context)
+        return
+    if message.document is None:  # a photo: the letter goes out as the scanned PDF
+        await message.reply_text("Pindaian surat harus berupa berkas PDF; surat belum dikirim. "
+                                 "Mohon kirim pindaian sebagai berkas PDF, atau tekan Batal.")
         return
     document = message.document
     if (document.file_size or 0) > SCAN_MAX_BYTES:
@@ -311,7 +315,8 @@ async def _commit(update: Update, context: BotContext, pending: PendingAction,
             instruction=pending.instruction, assignee_id=pending.assignee_id,
             secret=secret, document=document), extra=[edit])
     except WorkflowError as refused:
-        again = isinstance(refused, SigningRefused)  # another passphrase or scan may follow
+        # another passphrase or scan may follow (a server-side certificate: nothing to resend)
+        again = isinstance(refused, SigningRefused) and pending.asks is not Ask.NOTHING
         if not (again or isinstance(refused, BadNote)):  # a better note may still follow
             context.session.pop(PENDING, None)
         await chat.send_message(html.escape(refused.message_id), reply_markup=(

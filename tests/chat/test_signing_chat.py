@@ -93,6 +93,8 @@ async def test_wet_scan_is_uploaded_in_chat_and_delivered(emu: BotApiEmulator,
         await staff.wait_for("Berkas pindaian kosong")
         await staff.send_document(TINY_PDF[:20], "rusak.pdf")
         await staff.wait_for("bukan PDF yang utuh")
+        await staff.send_photo(b"\xff\xd8\xff\xe0 foto pindaian")
+        await staff.wait_for("harus berupa berkas PDF")
         assert (await office.store.request(request.id)).state == "wet_signature_declined"
         assert not [m for m in requester.inbox if m.document is not None]
 
