@@ -27,7 +27,7 @@ from bot.technical import valid_name
 from bot.workflow import WorkflowError
 from domains.cli import check_command
 from domains.names import InvalidName
-from letters.signing import SignatureReport
+from letters.signing import SignatureReport, SigningError
 from storage.invites import InviteSpec
 from storage.store import StorageError
 
@@ -242,8 +242,23 @@ async def letter(ctx: Context, args: argparse.Namespace) -> int:
         if hashlib.sha256(pdf).hexdigest() != issued.sha256:
             ctx.say("PERINGATAN: berkas tidak sama dengan yang tercatat di register")
             return 1
-        return _say_signatures(ctx, await office.check_signatures(pdf))
+        code = _say_signatures(ctx, await office.check_signatures(pdf))
+        return await _say_bsre(ctx, pdf) if code == 0 else code
     return 0
+
+
+async def _say_bsre(ctx: Context, pdf: bytes) -> int:
+    """BSrE's own verdict (verify/pdf) where the office signs with BSrE."""
+    try:
+        verdict = await ctx.office.bsre_verdict(pdf)
+    except SigningError as failed:
+        ctx.say(f"BSrE: {failed.message_id}")
+        return 1
+    if verdict is None:
+        return 0
+    ctx.say(f"BSrE: {verdict.conclusion} ({verdict.description}); penanda tangan "
+            f"{', '.join(verdict.signers) or '-'}")
+    return 0 if verdict.conclusion.upper() == "VALID" else 1
 
 
 SEAL_LABELS = {
@@ -264,7 +279,8 @@ async def _verify_file(ctx: Context, path: Path) -> int:
     ctx.say("Tercatat di register: " + (
         f"Nomor {found.number} (kode verifikasi {found.verification_code})" if found
         else "tidak (berkas ini tidak sama dengan surat mana pun yang diterbitkan)"))
-    return _say_signatures(ctx, await ctx.office.check_signatures(pdf))
+    code = _say_signatures(ctx, await ctx.office.check_signatures(pdf))
+    return await _say_bsre(ctx, pdf) if code == 0 else code
 
 
 def _say_signatures(ctx: Context, reports: list[SignatureReport]) -> int:

@@ -42,6 +42,7 @@ from domains.check import CheckResult
 from domains.dnsquery import Record
 from domains.names import InvalidName
 from domains.provision import ApplyResult, Plan, ProvisionError
+from letters.bsre import BsreClient, BsreVerdict
 from letters.model import LetterKind, Seal
 from letters.signing import SignatureReport, SigningError, verify_pdf_async
 from storage.db import check_file, file_version
@@ -310,6 +311,16 @@ class Office:
         office names its trust roots (SIGNING_TRUST_ROOTS)."""
         roots = [p.read_bytes() for p in self.settings.signing.trust_roots]
         return await verify_pdf_async(pdf, roots)
+
+    async def bsre_verdict(self, pdf: bytes) -> BsreVerdict | None:
+        """BSrE's own verdict on `pdf` (verify/pdf) where the office signs with BSrE."""
+        config = self.settings.signing
+        if not (config.provider is Seal.BSRE and config.bsre_url and config.bsre_username
+                and config.bsre_password):
+            return None
+        client = BsreClient(config.bsre_url, config.bsre_username, config.bsre_password,
+                            config.bsre_timeout)
+        return await asyncio.to_thread(client.verify_pdf, pdf)
 
     async def letter_by_file(self, pdf: bytes) -> IssuedLetter | None:
         """The registered letter this file is (its issued PDF or its delivered scan)."""
@@ -937,8 +948,7 @@ class Office:
                 await self.holder_chats(request.state, request.assignee_id, self.today())))
         order = letter_messages = scan = None
         if Effect.ISSUE_LETTER in effects or Effect.PRINT_LETTER in effects:
-            order = await self._letter_order(person, acting, after, entry, given.secret,
-                                             printed=Effect.PRINT_LETTER in effects)
+            order = await self._letter_order(person, acting, after, entry, given.secret)
             letter_messages = (
                 notify.for_letter(self.words, after, scene.requester_chat)
                 if Effect.ISSUE_LETTER in effects else
@@ -1038,8 +1048,7 @@ class Office:
         return await asyncio.to_thread(paperwork.write_draft, self.settings, after, pdf)
 
     async def _letter_order(self, signer: Person, acting: str | None, after: Request,
-                            entry: AuditEntry, secret: str | None = None, *,
-                            printed: bool = False) -> LetterOrder:
+                            entry: AuditEntry, secret: str | None = None) -> LetterOrder:
         """The final letter, signed by the person acting now (or printed for their wet
         signature); numbered in the transaction. Signing is checked first: a refusal
         (`SigningRefused`) leaves nothing numbered."""
@@ -1049,8 +1058,6 @@ class Office:
                 identity=await self.store.esign_identity(signer.id), passphrase=secret)
         except SigningError as refused:
             raise SigningRefused(refused.message_id) from None
-        if printed:
-            plan = sealing.SealPlan(Seal.WET)
         events = await self.store.timeline(after.id)
         facts = paperwork.facts(after, events, entry, after.outcome,
                                 tz=self.settings.timezone, now=self.clock())

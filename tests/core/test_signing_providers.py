@@ -184,6 +184,9 @@ async def test_bsre_signs_with_the_nik_kept_for_the_signatory(bsre, caplog) -> N
     [report] = await verify_pdf_async(letter.path.read_bytes(), [standin.ca.pem])
     assert report.valid and report.signer == "Ir. H. RAHMADI"
     assert standin.requests[-1]["nik"] == "6308010101700001"
+    verdict = await office.bsre_verdict(letter.path.read_bytes())
+    assert verdict is not None and verdict.conclusion == "VALID"
+    assert verdict.signers == ("Ir. H. RAHMADI",)
     assert "ttd-rahasia" not in caplog.text and "salah-ketik" not in caplog.text
     audit = await office.store.timeline(request.id)
     assert "ttd-rahasia" not in repr(audit)
