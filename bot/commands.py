@@ -20,6 +20,7 @@ from bot.service import (
     AppointmentRefused,
     EntryRefused,
     Office,
+    SigningRefused,
     esign_identity,
 )
 from bot.settings import Settings
@@ -27,7 +28,7 @@ from bot.technical import valid_name
 from bot.workflow import WorkflowError
 from domains.cli import check_command
 from domains.names import InvalidName
-from letters.signing import SignatureReport, SigningError
+from letters.signing import SignatureReport
 from storage.invites import InviteSpec
 from storage.store import StorageError
 
@@ -251,7 +252,7 @@ async def _say_bsre(ctx: Context, pdf: bytes) -> int:
     """BSrE's own verdict (verify/pdf) where the office signs with BSrE."""
     try:
         verdict = await ctx.office.bsre_verdict(pdf)
-    except SigningError as failed:
+    except SigningRefused as failed:
         ctx.say(f"BSrE: {failed.message_id}")
         return 1
     if verdict is None:

@@ -22,6 +22,7 @@ from typing import Any
 from bot import notify, onboarding, paperwork, report_files, sealing, technical
 from bot.callbacks import ANY_VERSION
 from bot.notify import CardFacts, Scene
+from bot.sealing import SCAN_MAX_BYTES as SCAN_MAX_BYTES
 from bot.settings import Settings
 from bot.texts import NOTES_SHOWN, Words
 from bot.workflow import (
@@ -320,7 +321,10 @@ class Office:
             return None
         client = BsreClient(config.bsre_url, config.bsre_username, config.bsre_password,
                             config.bsre_timeout)
-        return await asyncio.to_thread(client.verify_pdf, pdf)
+        try:
+            return await asyncio.to_thread(client.verify_pdf, pdf)
+        except SigningError as failed:
+            raise SigningRefused(failed.message_id) from None
 
     async def letter_by_file(self, pdf: bytes) -> IssuedLetter | None:
         """The registered letter this file is (its issued PDF or its delivered scan)."""

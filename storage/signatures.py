@@ -7,7 +7,6 @@ from datetime import datetime
 
 from storage import rows
 from storage.db import Repository
-from storage.errors import NotFound
 from storage.models import IssuedLetter
 
 
@@ -43,12 +42,3 @@ class Signatures(Repository):
                 rows.LETTER_SELECT + " WHERE o.sha256 = ? OR o.scan_sha256 = ? LIMIT 1",
                 (sha256, sha256)))
         return rows.issued(found[0]) if found else None
-
-    async def latest_letter_id(self, request_id: int) -> int:
-        async with self.db.reading() as conn:
-            found = list(await conn.execute_fetchall(
-                "SELECT MAX(id) AS id FROM outgoing_register WHERE request_id = ?",
-                (request_id,)))
-        if not found or found[0]["id"] is None:
-            raise NotFound(f"no letter issued for request {request_id}")
-        return int(found[0]["id"])

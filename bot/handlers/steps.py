@@ -19,8 +19,7 @@ from telegram.error import TelegramError
 from bot.callbacks import ActionButton, BadPayload
 from bot.handlers.common import outside_flow
 from bot.handlers.session import FORM, PENDING, person_of
-from bot.sealing import SCAN_MAX_BYTES
-from bot.service import ActionInput, SigningRefused
+from bot.service import SCAN_MAX_BYTES, ActionInput, SigningRefused
 from bot.workflow import (
     NOTE_MAX_CHARS,
     Ask,
