@@ -45,7 +45,7 @@ from letters.model import (
     ReplyLetter,
     Urgency,
 )
-from letters.numbering import placeholder_letter_number
+from letters.numbering import PLACEHOLDER, placeholder_letter_number
 
 DRAFT_MARK = "KONSEP"
 FONT_SIZE = 12
@@ -298,6 +298,45 @@ def _qr(value: str, size: float, font: str) -> Drawing:
     return drawing
 
 
+def letter_date_text(letter: ReplyLetter, office: OfficeIdentity) -> str:
+    """``Paringin, 29 November 2026``; a KONSEP leaves the day open (``Paringin, … 2026``):
+    the letter is dated the day it is signed."""
+    if letter.draft:
+        return f"{office.place}, {PLACEHOLDER} {letter.date.year}"
+    return f"{office.place}, {format_date_id(letter.date)}"
+
+
+PARAF_TITLE = "PARAF KOORDINASI"
+
+
+def _paraf_box(letter: ReplyLetter, office: OfficeIdentity, st: _Styles,
+               width: float) -> list[Flowable]:
+    """The KONSEP's paraf box: each official who handled the letter (position, name) with
+    their paraf, the time of their electronic approval."""
+    if not (letter.draft and letter.paraf):
+        return []
+    cell = st.style("pc", fontSize=9, leading=11)
+    bold = st.style("pcb", fontName=st.fonts.bold, fontSize=9, leading=11)
+    rows: list[list[Any]] = [[Paragraph(PARAF_TITLE, bold), "", "", ""],
+                             [Paragraph(h, bold) for h in ("No.", "Jabatan", "Nama", "Paraf")]]
+    for i, paraf in enumerate(letter.paraf, start=1):
+        rows.append([Paragraph(f"{i}.", cell), Paragraph(esc(paraf.position), cell),
+                     Paragraph(esc(paraf.name), cell),
+                     Paragraph(esc(paraf_text(paraf.at, office)), cell)])
+    widths = [0.8 * cm, 4.2 * cm, 3.8 * cm, 3.6 * cm]
+    box = Table(rows, colWidths=widths, hAlign="LEFT", style=TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), st.fonts.regular),
+        ("SPAN", (0, 0), (-1, 0)),
+        ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
+        ("INNERGRID", (0, 1), (-1, -1), 0.4, colors.black),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.4, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return [Spacer(1, 0.4 * cm), KeepTogether([box])]
+
+
 def letter_number_text(letter: ReplyLetter, office: OfficeIdentity) -> str:
     """The number as printed: the real one, or ``…/…/Diskominfo-Kab/2026`` on a draft."""
     if letter.draft or not letter.number:
@@ -438,7 +477,7 @@ def render_reply_letter(
     tembusan = body_mod.tembusan_of(letter, office, templates_dir)
 
     story: list[Flowable] = [*_kop(office, st, width)]
-    story.append(Paragraph(esc(f"{office.place}, {format_date_id(letter.date)}"), st.right))
+    story.append(Paragraph(esc(letter_date_text(letter, office)), st.right))
     story.append(Spacer(1, 0.1 * cm))
     header_rows = [
         ("Nomor", letter_number_text(letter, office)),
@@ -475,6 +514,7 @@ def render_reply_letter(
 
     story.append(_signature_block(letter, st, width))
     story.extend(_tembusan(tembusan, st))
+    story.extend(_paraf_box(letter, office, st, width))
 
     footer = None
     if not letter.draft and letter.verification_code:

@@ -173,6 +173,9 @@ class LetterOrder:
     number_for: Callable[[int], str]
     render: Callable[[str, str], bytes]
     directory: Path
+    fixed: tuple[int, str] | None = None
+    """(sequence, number) given by a person from the agenda book or SRIKANDI (manual
+    numbering); None: the register's next number."""
 
 
 @dataclass(frozen=True)
