@@ -6,6 +6,7 @@ Each handler gets the open store, the settings and the output stream, and return
 from __future__ import annotations
 
 import argparse
+import csv
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import TextIO
@@ -19,6 +20,7 @@ from bot.workflow import WorkflowError
 from domains.cli import check_command
 from domains.names import InvalidName
 from storage.invites import InviteSpec
+from storage.models import IssuedLetter
 from storage.store import StorageError
 
 
@@ -185,8 +187,21 @@ async def letter(ctx: Context, args: argparse.Namespace) -> int:
         path = await office.letter_preview(args.outcome, args.output)
         ctx.say(str(path))
         return 0
+    if args.letter_command == "register":
+        try:
+            await office.set_register_start(args.year, args.first)
+        except StorageError as refused:
+            raise CommandError(str(refused)) from None
+        ctx.say(f"the register of {args.year} starts at {args.first}: its first letter is "
+                f"{office.register_example(args.year, args.first)}")
+        return 0
     if args.letter_command == "list":
-        for issued in await office.letters():
+        issued_letters = [i for i in await office.letters()
+                          if args.year is None or i.year == args.year]
+        if args.csv:
+            await _agenda_csv(ctx, issued_letters)
+            return 0
+        for issued in issued_letters:
             ctx.say(f"{issued.number:<32} {issued.kind:<9} {issued.addressee}  "
                     f"code {issued.verification_code}")
         return 0
@@ -208,6 +223,29 @@ async def letter(ctx: Context, args: argparse.Namespace) -> int:
     ctx.say(f"SHA-256: {issued.sha256}")
     ctx.say(f"Berkas: {issued.path}")
     return 0
+
+
+AGENDA_COLUMNS = ("nomor", "tanggal", "hal", "kepada", "jenis", "permohonan",
+                  "ditandatangani_oleh", "kode_verifikasi", "sha256")
+
+
+async def _agenda_csv(ctx: Context, issued_letters: list[IssuedLetter]) -> None:
+    """The letters the bot issued, one row each, for the office's agenda book."""
+    office = ctx.office
+    numbers: dict[int, str] = {}
+    out = csv.writer(ctx.out, lineterminator="\n")
+    out.writerow(AGENDA_COLUMNS)
+    for issued in issued_letters:
+        if issued.request_id not in numbers:
+            numbers[issued.request_id] = (await office.request(issued.request_id)).number
+        signer = issued.signed_by or ""
+        if issued.signed_acting:
+            signer = f"{issued.signed_acting.capitalize()}. {signer}"
+        out.writerow([issued.number,
+                      issued.signed_at.astimezone(ctx.settings.timezone).date().isoformat(),
+                      issued.subject, issued.addressee, issued.kind,
+                      numbers[issued.request_id], signer, issued.verification_code,
+                      issued.sha256])
 
 
 async def record(ctx: Context, args: argparse.Namespace) -> int:

@@ -282,6 +282,18 @@ class Office:
         await asyncio.to_thread(target.write_bytes, pdf)
         return target
 
+    async def set_register_start(self, year: int, first: int) -> None:
+        """Let the bot's register of `year` continue the office's agenda book at `first`
+        (refused once a letter of that year is registered, or under manual numbering)."""
+        if self.settings.office.numbering != "register":
+            raise StorageError("LETTER_NUMBERING is manual: numbers come from the agenda book "
+                               "or SRIKANDI, the bot's register has no first number to set")
+        await self.store.set_register_start(year, first, now=self.clock())
+
+    def register_example(self, year: int, sequence: int) -> str:
+        """How the register's `sequence` of `year` reads (created letter's code)."""
+        return paperwork.number_for(self.settings, year, sequence, "created", 1)
+
     async def letter_by_code(self, code: str) -> IssuedLetter | None:
         found = await self.store.letters(code=code)
         return found[0] if found else None
