@@ -323,7 +323,7 @@ def _paraf_box(letter: ReplyLetter, office: OfficeIdentity, st: _Styles,
         rows.append([Paragraph(f"{i}.", cell), Paragraph(esc(paraf.position), cell),
                      Paragraph(esc(paraf.name), cell),
                      Paragraph(esc(paraf_text(paraf.at, office)), cell)])
-    widths = [0.8 * cm, 4.2 * cm, 3.8 * cm, 3.6 * cm]
+    widths = [1.0 * cm, 4.2 * cm, 3.8 * cm, 4.0 * cm]
     box = Table(rows, colWidths=widths, hAlign="LEFT", style=TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), st.fonts.regular),
         ("SPAN", (0, 0), (-1, 0)),
