@@ -15,6 +15,17 @@ _TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>|&[A-Za-z]+;|&#\d+;")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+LABELS: dict[str, str] = {"hal": "Hal", "advice": "Saran teknis", "reason": "Alasan",
+                          "tembusan": "Tembusan"}
+
+
+def label_of(key: str) -> str:
+    """``Hal``, ``Paragraf 2``…: how the trail names a revised part."""
+    if key in LABELS:
+        return LABELS[key]
+    return f"Paragraf {key[1:]}" if key[:1] == "p" and key[1:].isdigit() else key
+
+
 def limit(key: str) -> int:
     return LIMITS.get(key, PARAGRAPH)
 
