@@ -4,14 +4,16 @@ agenda book's number, and a wrong or used one is refused with the step still ope
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
 from pypdf import PdfReader
 
+from bot.service import Office
 from bot.workflow import Action, numbering_state
 from devtools.emulator import BotApiEmulator, SimMessage, SimUser
-from tests.support.botrun import settings_for
+from tests.support.botrun import cast, settings_for
 from tests.support.chat import (
     STEPS_TO_DECISION,
     Scene,
@@ -21,14 +23,12 @@ from tests.support.chat import (
     owed,
     take,
 )
-from tests.support.office import HEAD, KABID, Clock, seed_people
+from tests.support.office import HEAD, KABID, Clock, open_office, seed_people
 
 NEW_HAL = "Jawaban atas Permohonan Subdomain Layanan Kesehatan Terpadu"
 
 
 async def _scene(emu: BotApiEmulator, tmp: Path, **settings: str) -> Scene:
-    from tests.support.botrun import cast, open_office
-
     clock = Clock()
     configured = settings_for(emu, tmp, **settings)
     office = await open_office(configured.database_path, clock)
@@ -48,11 +48,9 @@ async def konsep(user: SimUser) -> SimMessage:
                                timeout=10)
 
 
-async def settled(office: object) -> None:
-    import asyncio
-
+async def settled(office: Office) -> None:
     for _ in range(150):
-        if not await owed(office):  # type: ignore[arg-type]
+        if not await owed(office):
             return
         await asyncio.sleep(0.1)
     raise AssertionError("the outbox did not settle")
@@ -78,8 +76,8 @@ async def test_perbaiki_rewrites_hal_and_the_new_konsep_goes_back(emu: BotApiEmu
         await p.staff.press(revise, "Ajukan kembali konsep")
         parts = await p.staff.wait_for(lambda m: "Ubah Hal" in m.button_texts)
         # Every variable part, each with its current text.
-        assert ["Ubah Hal", "Ubah Paragraf 1", "Ubah Paragraf 2", "Ubah Tembusan",
-                "Ajukan konsep", "Batal"] == parts.button_texts
+        assert parts.button_texts == ["Ubah Hal", "Ubah Paragraf 1", "Ubah Paragraf 2",
+                                      "Ubah Tembusan", "Ajukan konsep", "Batal"]
         assert "Jawaban atas Permohonan Subdomain layanan.balangankab.go.id" in parts.text
         assert "telah tersedia sebelumnya" in parts.text and "Arsip" in parts.text
 
@@ -89,7 +87,7 @@ async def test_perbaiki_rewrites_hal_and_the_new_konsep_goes_back(emu: BotApiEmu
         for bad, said in (("<b>Jawaban</b>", "tanpa tag HTML"), ("x" * 400, "terlalu panjang"),
                           ("   ", "kosong")):
             await p.staff.send_text(bad)
-            refused = await p.staff.wait_for(lambda m, said=said: said in m.text)
+            refused = await p.staff.wait_for(said)
             assert refused.text.count(".") <= 2
         await p.staff.send_text(NEW_HAL)
         listed = await p.staff.wait_for(lambda m: "(diubah)" in m.text and not m.edited)
@@ -138,7 +136,7 @@ async def test_manual_number_refuses_a_used_one_in_chat(emu: BotApiEmulator,
         for typed, said in (("145/2026", "tidak sesuai pola"),
                             ("555/145/Diskominfo-Blg/2026", "sudah digunakan")):
             await p.admin.send_text(typed)
-            refused = await p.admin.wait_for(lambda m, said=said: said in m.text)
+            refused = await p.admin.wait_for(said)
             assert "Tercatat" not in refused.text
         assert (await office.store.request(done[1].id)).state == numbering_state("delivery")
         assert await office.store.letters(done[1].id) == []
