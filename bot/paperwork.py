@@ -282,10 +282,24 @@ def render_letter(settings: Settings, letter: ReplyLetter) -> bytes:
         raise PaperworkError(f"Surat tidak dapat dibuat: {exc}") from None
 
 
-def write_draft(settings: Settings, request: Request, pdf: bytes) -> Path:
+def draft_path(settings: Settings, request: Request, version: int) -> Path:
+    """Where the KONSEP made at `version` of the request is kept (every one is)."""
+    return settings.data_dir / "letters" / "drafts" / f"{request.number}-v{version}-konsep.pdf"
+
+
+def drafts_of(settings: Settings, request: Request) -> list[Path]:
     folder = settings.data_dir / "letters" / "drafts"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{request.number}-v{request.version}-konsep.pdf"
+    return list(folder.glob(f"{request.number}-v*-konsep.pdf")) if folder.is_dir() else []
+
+
+def draft_version(path: Path, request: Request) -> int | None:
+    raw = path.name.removeprefix(f"{request.number}-v").removesuffix("-konsep.pdf")
+    return int(raw) if raw.isdigit() else None
+
+
+def write_draft(settings: Settings, request: Request, pdf: bytes) -> Path:
+    path = draft_path(settings, request, request.version)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pdf)
     return path
 

@@ -647,6 +647,23 @@ class Office:
             now=self.clock(), request_id=request.id if request else None)
         self.on_queued()
 
+    def draft_versions(self, request: Request) -> list[int]:
+        """The kept KONSEP versions of `request` (the request's version when each was made),
+        oldest first: every revision stays on file."""
+        return sorted(v for v in (paperwork.draft_version(p, request) for p in
+                                  paperwork.drafts_of(self.settings, request)) if v is not None)
+
+    async def send_draft(self, person: Person | None, request_id: int, version: int,
+                         chat_id: int) -> None:
+        request = await self._office_request(
+            person, request_id, "Konsep surat hanya untuk pejabat dan staf.")
+        path = paperwork.draft_path(self.settings, request, version)
+        if not path.is_file():
+            raise Refused("Konsep surat tersebut tidak ditemukan.")
+        number = self.draft_versions(request).index(version) + 1
+        await self.send_document(chat_id, path, f"KONSEP ke-{number} surat balasan "
+                                 f"{request.number}", request)
+
     async def send_disposition_sheet(self, person: Person | None, request_id: int,
                                      chat_id: int) -> None:
         request = await self._office_request(

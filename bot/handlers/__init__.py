@@ -43,5 +43,6 @@ def register(app: BotApp) -> None:
     # Re-run the DNS check at step 4; the disposition sheet from /riwayat.
     app.add_handler(CallbackQueryHandler(technical.recheck, pattern=r"^chk:\d+$"))
     app.add_handler(CallbackQueryHandler(technical.disposition_sheet, pattern=r"^sheet:\d+$"))
+    app.add_handler(CallbackQueryHandler(technical.konsep, pattern=r"^konsep:\d+:\d+$"))
     # Anything else: stale or forged buttons.
     app.add_handler(CallbackQueryHandler(common.unknown_button))

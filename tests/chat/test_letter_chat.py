@@ -106,9 +106,14 @@ async def test_perbaiki_rewrites_hal_and_the_new_konsep_goes_back(emu: BotApiEmu
         assert "Konsep surat dikembalikan untuk diperbaiki" in trail.text
         assert f"Konsep baru, diubah: Hal: “{NEW_HAL}”" in trail.text
 
-        # Both versions are kept.
+        # Both versions are kept, and /riwayat hands out each.
         drafts = sorted((s.settings.data_dir / "letters" / "drafts").glob("*-konsep.pdf"))
         assert len(drafts) == 2
+        assert ["Konsep 1 (PDF)", "Konsep 2 (PDF)"] == trail.button_texts[1:]
+        await p.head.press(trail, "Konsep 1 (PDF)")
+        old = await p.head.wait_for(lambda m: m.document is not None
+                                    and "KONSEP ke-1" in m.content, timeout=10)
+        assert "Jawaban atas Permohonan Subdomain layanan.balangankab.go.id" in pdf_text(old)
         await settled(office)
         stored = await office.store.request(request.id)
         assert stored.state == "letter_signoff"
