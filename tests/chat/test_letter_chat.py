@@ -109,7 +109,7 @@ async def test_perbaiki_rewrites_hal_and_the_new_konsep_goes_back(emu: BotApiEmu
         # Both versions are kept, and /riwayat hands out each.
         drafts = sorted((s.settings.data_dir / "letters" / "drafts").glob("*-konsep.pdf"))
         assert len(drafts) == 2
-        assert ["Konsep 1 (PDF)", "Konsep 2 (PDF)"] == trail.button_texts[1:]
+        assert trail.button_texts[1:] == ["Konsep 1 (PDF)", "Konsep 2 (PDF)"]
         await p.head.press(trail, "Konsep 1 (PDF)")
         old = await p.head.wait_for(lambda m: m.document is not None
                                     and "KONSEP ke-1" in m.content, timeout=10)

@@ -15,7 +15,17 @@ from pathlib import Path
 import pytest
 
 from bot.service import Office
-from bot.workflow import Action, BadNote, Role, numbering_state
+from bot.workflow import (
+    SOP,
+    Action,
+    Ask,
+    BadNote,
+    Card,
+    Effect,
+    Role,
+    numbering_state,
+    with_manual_numbering,
+)
 from tests.support.bind import BindServer
 from tests.support.office import (
     ADMIN,
@@ -142,5 +152,41 @@ async def test_manual_numbers_are_checked_and_never_used_twice(db_path: Path, cl
                 await act(office, ADMIN, second, Action.ASSIGN_NUMBER,
                           details={"letter_number": used})
         assert await office.store.letters(second.id) == []
+    finally:
+        await office.store.close()
+
+
+def test_manual_numbering_is_a_table_edit() -> None:
+    manual = with_manual_numbering(SOP)
+    for issuing, numbering in ((Action.SIGN, "numbering_delivery"),
+                               (Action.DECLINE, "numbering_declined")):
+        made = next(t for s in manual.steps for t in s.transitions if t.action == issuing)
+        assert made.to == numbering and Effect.ISSUE_LETTER not in made.effects
+        step = manual.step(numbering)
+        assert step is not None and Card.DRAFT in step.card
+        assert {step.acting_role(t) for t in step.transitions} == {Role.SEKRETARIAT,
+                                                                   Role.ADMIN}
+        assert all(t.asks == Ask.LETTER_NUMBER and Effect.ISSUE_LETTER in t.effects
+                   for t in step.transitions)
+    assert manual.reachable_states() == set(manual.all_states())
+    assert manual.title(Role.SEKRETARIAT) == "Sekretariat (Subbagian Umum)"
+    assert Role.SEKRETARIAT not in SOP.office_positions  # only where the office numbers by hand
+
+
+async def test_a_decline_is_numbered_by_hand_too(db_path: Path, clock: Clock,
+                                                 bind_rw: BindServer) -> None:
+    office = await open_office(db_path, clock, **bind_rw.env(), LETTER_NUMBERING="manual",
+                               DATA_DIR=str(db_path.parent / "data"))
+    try:
+        await seed_people(office.store, clock())
+        r = await act(office, HEAD, await submit(office, "hibah"), Action.DECLINE,
+                      "Bukan layanan Perangkat Daerah")
+        assert r.state == "numbering_declined" and await office.store.letters(r.id) == []
+        clock.advance(hours=3)
+        r = await act(office, ADMIN, r, Action.ASSIGN_NUMBER,
+                      details={"letter_number": "555/12/Diskominfo-Blg/2026"})
+        assert r.state == "declined"
+        [issued] = await office.store.letters(r.id)
+        assert issued.number == "555/12/Diskominfo-Blg/2026" and issued.kind == "declined"
     finally:
         await office.store.close()
