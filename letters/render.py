@@ -24,6 +24,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     Image,
     KeepTogether,
@@ -309,32 +310,66 @@ def letter_date_text(letter: ReplyLetter, office: OfficeIdentity) -> str:
 PARAF_TITLE = "PARAF KOORDINASI"
 
 
-def _paraf_box(letter: ReplyLetter, office: OfficeIdentity, st: _Styles,
-               width: float) -> list[Flowable]:
-    """The KONSEP's paraf box: each official who handled the letter (position, name) with
-    their paraf, the time of their electronic approval."""
-    if not (letter.draft and letter.paraf):
-        return []
-    cell = st.style("pc", fontSize=9, leading=11)
-    bold = st.style("pcb", fontName=st.fonts.bold, fontSize=9, leading=11)
-    rows: list[list[Any]] = [[Paragraph(PARAF_TITLE, bold), "", "", ""],
-                             [Paragraph(h, bold) for h in ("No.", "Jabatan", "Nama", "Paraf")]]
-    for i, paraf in enumerate(letter.paraf, start=1):
-        rows.append([Paragraph(f"{i}.", cell), Paragraph(esc(paraf.position), cell),
-                     Paragraph(esc(paraf.name), cell),
-                     Paragraph(esc(paraf_text(paraf.at, office)), cell)])
-    widths = [1.0 * cm, 4.2 * cm, 3.8 * cm, 4.0 * cm]
-    box = Table(rows, colWidths=widths, hAlign="LEFT", style=TableStyle([
+PARAF_GAP = 0.2 * cm
+"""The space above the signature block, kept above the paraf box beside it."""
+
+
+class _Beside(Flowable):  # type: ignore[misc]
+    """Draws `inner` in the empty left column of the block that follows it (the signature
+    block), where a paraf hierarki goes; takes no height of its own."""
+
+    def __init__(self, inner: Flowable, width: float) -> None:
+        super().__init__()
+        self.inner = inner
+        self.box_width = width
+        self.box_height = 0.0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        _, self.box_height = self.inner.wrap(self.box_width, avail_height)
+        return avail_width, 0
+
+    def draw(self) -> None:
+        self.inner.drawOn(self.canv, 0, -PARAF_GAP - self.box_height)
+
+
+def _paraf_table(letter: ReplyLetter, office: OfficeIdentity, st: _Styles,
+                 width: float) -> Table:
+    """The paraf box: each official who handled the letter (position, name) with their paraf,
+    the time of their electronic approval."""
+    cell = st.style("pc", fontSize=7.5, leading=9)
+    bold = st.style("pcb", fontName=st.fonts.bold, fontSize=7.5, leading=9)
+    rows: list[list[Any]] = [[Paragraph(PARAF_TITLE, bold)]]
+    for paraf in letter.paraf:
+        rows.append([[Paragraph(f"<b>{esc(paraf.position)}</b>", cell),
+                      Paragraph(esc(paraf.name), cell),
+                      Paragraph(esc(f"Paraf: {paraf_text(paraf.at, office)}"), cell)]])
+    return Table(rows, colWidths=[width], hAlign="LEFT", style=TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), st.fonts.regular),
-        ("SPAN", (0, 0), (-1, 0)),
         ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
-        ("INNERGRID", (0, 1), (-1, -1), 0.4, colors.black),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.4, colors.black),
+        ("INNERGRID", (0, 0), (-1, -1), 0.4, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]))
-    return [Spacer(1, 0.4 * cm), KeepTogether([box])]
+
+
+def _with_paraf(letter: ReplyLetter, office: OfficeIdentity, st: _Styles, width: float,
+                signature: Flowable) -> list[Flowable]:
+    """The signature block; on a KONSEP with the paraf box in its empty left column (or, when
+    the box is taller than the block, the box below the block)."""
+    if not (letter.draft and letter.paraf):
+        return [signature]
+    side = width - SIGNATURE_WIDTH - 0.3 * cm
+    table = _paraf_table(letter, office, st, side)
+    _, box_height = table.wrap(side, 1000 * cm)
+    canvas = Canvas(io.BytesIO())
+    signature_height = sum(  # a KeepTogether answers "too tall" to wrap: measure its parts
+        part.wrapOn(canvas, width, 1000 * cm)[1]
+        for part in getattr(signature, "_content", [signature]))
+    if side >= 4 * cm and box_height + PARAF_GAP <= signature_height:
+        # On the page of the signature block: break first when the block would not fit.
+        return [CondPageBreak(signature_height + 1), _Beside(table, side), signature]
+    return [signature, Spacer(1, 0.3 * cm), _paraf_table(letter, office, st, width / 2)]
 
 
 def letter_number_text(letter: ReplyLetter, office: OfficeIdentity) -> str:
@@ -512,9 +547,8 @@ def render_reply_letter(
         else:
             story.append(Paragraph(esc(block.text), st.body))
 
-    story.append(_signature_block(letter, st, width))
+    story.extend(_with_paraf(letter, office, st, width, _signature_block(letter, st, width)))
     story.extend(_tembusan(tembusan, st))
-    story.extend(_paraf_box(letter, office, st, width))
 
     footer = None
     if not letter.draft and letter.verification_code:

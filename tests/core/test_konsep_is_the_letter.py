@@ -63,12 +63,19 @@ def body_lines(path: Path) -> list[str]:
     return [line for line in lines if line and line != "KONSEP"]
 
 
+SIGNATURE_TITLE = "KEPALA DINAS KOMUNIKASI DAN INFORMATIKA,"
+
+
 def blanked(lines: list[str], number: str, dated: str) -> list[str]:
+    """The lines with the number and the date blanked, and without the KONSEP's paraf box
+    (drawn just before the signature block, beside it)."""
     out = []
+    in_box = False
     for line in lines:
-        if line.startswith(PARAF_TITLE):
-            break  # the paraf box closes the KONSEP
-        out.append(line.replace(number, "<NOMOR>").replace(dated, "<TANGGAL>"))
+        in_box = (in_box or line.startswith(PARAF_TITLE)) and not line.startswith(
+            SIGNATURE_TITLE)
+        if not in_box:
+            out.append(line.replace(number, "<NOMOR>").replace(dated, "<TANGGAL>"))
     return out
 
 
@@ -102,7 +109,7 @@ async def test_the_konsep_carries_the_paraf_of_the_kasi_and_the_kabid(
     r = await act(office, KABID, r, Action.REJECT_EXISTS)
     [konsep] = (office.settings.data_dir / "letters" / "drafts").glob("*-konsep.pdf")
     text = " ".join(body_lines(konsep))
-    box = text[text.index(PARAF_TITLE):]
+    box = text[text.index(PARAF_TITLE):text.index(SIGNATURE_TITLE)]
     names = BALANGAN_OFFICIALS
     # The Kabid first (the next position below the signatory), then the Kasi; each with the
     # time of their electronic approval in the office's zone.

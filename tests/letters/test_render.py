@@ -112,7 +112,10 @@ def test_draft_has_konsep_mark_placeholder_number_and_no_qr(office):
     assert "KONSEP" in draft_text
     assert "Nomor : …/…/Diskominfo-Blg/2026" in draft_text
     assert "555/123" not in draft_text
-    assert "disetujui secara elektronik" not in draft_text
+    assert "kode verifikasi" not in draft_text  # no footer: nothing is approved yet
+    # The paraf box of the officials who handled it, beside the signature block.
+    assert "PARAF KOORDINASI" in draft_text and "Siti Aminah, S.Kom" in draft_text
+    assert "PARAF KOORDINASI" not in _render(final, office)[1]
     # The QR code is drawn as many small filled rectangles (closed subpaths of one path):
     # only the final has them.
     assert _rect_count(final_bytes) > 200
