@@ -1105,9 +1105,10 @@ class Office:
         letter_facts = await self._facts(after, entry, actor, from_state)
         kind = letter_facts.kind.value
         try:
-            signer, signer_acting, day = await self._signer(letter_facts, decision.role)
             if letter_facts.signing is None:  # a table with no signing mark: the actor signs
                 signer, signer_acting, day = actor, acting, self.today()
+            else:
+                signer, signer_acting, day = await self._signer(letter_facts, decision.role)
             signatory = paperwork.signatory(self.settings, signer, signer_acting)
             checked = paperwork.reply_letter(self.settings, after, letter_facts, signatory,
                                              day=day, number="0", code="CHECK")
