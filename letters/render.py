@@ -300,7 +300,7 @@ def _qr(value: str, size: float, font: str) -> Drawing:
 
 
 def letter_date_text(letter: ReplyLetter, office: OfficeIdentity) -> str:
-    """``Paringin, 29 November 2026``; a KONSEP leaves the day open (``Paringin, … 2026``):
+    """``<place>, 29 November 2026``; a KONSEP leaves the day open (``<place>, … 2026``):
     the letter is dated the day it is signed."""
     if letter.draft:
         return f"{office.place}, {PLACEHOLDER} {letter.date.year}"
