@@ -308,8 +308,7 @@ def letter_date_text(letter: ReplyLetter, office: OfficeIdentity) -> str:
 
 
 PARAF_TITLE = "PARAF KOORDINASI"
-
-
+"""The heading of the KONSEP's paraf box (the paraf hierarki of the officials who handled it)."""
 PARAF_GAP = 0.2 * cm
 """The space above the signature block, kept above the paraf box beside it."""
 
