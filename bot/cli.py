@@ -195,7 +195,19 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("code", nargs="?")
     verify.add_argument("--file", type=Path, help="a PDF to check (e.g. one the addressee sent "
                                                   "back)")
-    letter_sub.add_parser("list", help="the outgoing-letter register")
+    listing = letter_sub.add_parser("list", help="the outgoing-letter register")
+    listing.add_argument("--csv", action="store_true",
+                         help="as CSV for the agenda book (number, date, Hal, addressee, …)")
+    listing.add_argument("--year", type=_year, help="only the letters of this year")
+    register = letter_sub.add_parser(
+        "register", help="the bot's outgoing register (LETTER_NUMBERING=register)")
+    register_sub = register.add_subparsers(dest="register_command", required=True,
+                                           parser_class=_Parser)
+    start = register_sub.add_parser(
+        "start", help="the first number of a year (the agenda book's next number), before "
+                      "the year's first letter")
+    start.add_argument("year", type=_year)
+    start.add_argument("first", type=_first_number)
     preview = letter_sub.add_parser(
         "preview", help="a sample KONSEP on the office's own settings (kop, paper, templates)")
     preview.add_argument("--outcome", required=True,
@@ -225,6 +237,18 @@ def _server(raw: str) -> tuple[str, int]:
         return parse_server(raw)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _year(raw: str) -> int:
+    if not (raw.isdigit() and len(raw) == 4):
+        raise argparse.ArgumentTypeError(f"not a year (YYYY): {raw!r}")
+    return int(raw)
+
+
+def _first_number(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 999_999:
+        raise argparse.ArgumentTypeError(f"not a number from 1 to 999999: {raw!r}")
+    return int(raw)
 
 
 def _month(raw: str) -> tuple[int, int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -30,6 +31,7 @@ from domains.cli import check_command
 from domains.names import InvalidName
 from letters.signing import SignatureReport
 from storage.invites import InviteSpec
+from storage.models import IssuedLetter
 from storage.store import StorageError
 
 
@@ -204,8 +206,21 @@ async def letter(ctx: Context, args: argparse.Namespace) -> int:
         path = await office.letter_preview(args.outcome, args.output)
         ctx.say(str(path))
         return 0
+    if args.letter_command == "register":
+        try:
+            await office.set_register_start(args.year, args.first)
+        except StorageError as refused:
+            raise CommandError(str(refused)) from None
+        ctx.say(f"the register of {args.year} starts at {args.first}: its first letter is "
+                f"{office.register_example(args.year, args.first)}")
+        return 0
     if args.letter_command == "list":
-        for issued in await office.letters():
+        issued_letters = [i for i in await office.letters()
+                          if args.year is None or i.year == args.year]
+        if args.csv:
+            await _agenda_csv(ctx, issued_letters)
+            return 0
+        for issued in issued_letters:
             ctx.say(f"{issued.number:<32} {issued.kind:<9} {issued.addressee}  "
                     f"code {issued.verification_code}")
         return 0
@@ -299,6 +314,27 @@ def _say_signatures(ctx: Context, reports: list[SignatureReport]) -> int:
         ctx.say(f"Tanda tangan elektronik: {state}; penanda tangan {r.signer}; {when} "
                 f"({stamp}); {trust}")
     return 0 if all(r.valid for r in reports) else 1
+AGENDA_COLUMNS = ("nomor", "tanggal", "hal", "kepada", "jenis", "permohonan",
+                  "ditandatangani_oleh", "kode_verifikasi", "sha256")
+
+
+async def _agenda_csv(ctx: Context, issued_letters: list[IssuedLetter]) -> None:
+    """The letters the bot issued, one row each, for the office's agenda book."""
+    office = ctx.office
+    numbers: dict[int, str] = {}
+    out = csv.writer(ctx.out, lineterminator="\n")
+    out.writerow(AGENDA_COLUMNS)
+    for issued in issued_letters:
+        if issued.request_id not in numbers:
+            numbers[issued.request_id] = (await office.request(issued.request_id)).number
+        signer = issued.signed_by or ""
+        if issued.signed_acting:
+            signer = f"{issued.signed_acting.capitalize()}. {signer}"
+        out.writerow([issued.number,
+                      issued.signed_at.astimezone(ctx.settings.timezone).date().isoformat(),
+                      issued.subject, issued.addressee, issued.kind,
+                      numbers[issued.request_id], signer, issued.verification_code,
+                      issued.sha256])
 
 
 async def record(ctx: Context, args: argparse.Namespace) -> int:

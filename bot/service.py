@@ -19,7 +19,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from bot import notify, onboarding, paperwork, report_files, sealing, technical
+from bot import notify, onboarding, paperwork, report_files, revision, sealing, technical
 from bot.callbacks import ANY_VERSION
 from bot.notify import CardFacts, Scene
 from bot.sealing import SCAN_MAX_BYTES as SCAN_MAX_BYTES
@@ -28,8 +28,11 @@ from bot.texts import NOTES_SHOWN, Words
 from bot.workflow import (
     REMOVE_RECORD,
     SOP,
+    Action,
     ActionKey,
     Actor,
+    Ask,
+    BadNote,
     Card,
     Decision,
     Effect,
@@ -38,17 +41,20 @@ from bot.workflow import (
     Workflow,
     WorkflowError,
     for_signing,
+    with_manual_numbering,
 )
 from domains.check import CheckResult
 from domains.dnsquery import Record
 from domains.names import InvalidName
 from domains.provision import ApplyResult, Plan, ProvisionError
+from letters.body import Part
 from letters.bsre import BsreClient, BsreVerdict
 from letters.model import LetterKind, Seal
+from letters.numbering import parse_letter_number
 from letters.signing import SignatureReport, SigningError, verify_pdf_async
 from storage.db import check_file, file_version
 from storage.invites import Invite, InviteBook, InviteSpec, InviteUnavailable, Unavailable
-from storage.letters import write_file_atomically
+from storage.letters import NumberUsed, write_file_atomically
 from storage.models import (
     Agency,
     AuditEntry,
@@ -203,6 +209,9 @@ class Office:
         self.store = store
         self.settings = settings
         self.clock = clock
+        if settings.office.numbering == "manual" and not workflow.knows_action(
+                Action.ASSIGN_NUMBER):
+            workflow = with_manual_numbering(workflow)
         self.workflow = for_signing(workflow, settings.signing.provider).with_standard_times(
             settings.standard_times)
         """The SOP table this office runs, with the office's standard times."""
@@ -329,6 +338,17 @@ class Office:
     async def letter_by_file(self, pdf: bytes) -> IssuedLetter | None:
         """The registered letter this file is (its issued PDF or its delivered scan)."""
         return await self.store.letter_by_sha256(hashlib.sha256(pdf).hexdigest())
+    async def set_register_start(self, year: int, first: int) -> None:
+        """Let the bot's register of `year` continue the office's agenda book at `first`
+        (refused once a letter of that year is registered, or under manual numbering)."""
+        if self.settings.office.numbering != "register":
+            raise StorageError("LETTER_NUMBERING is manual: numbers come from the agenda book "
+                               "or SRIKANDI, the bot's register has no first number to set")
+        await self.store.set_register_start(year, first, now=self.clock())
+
+    def register_example(self, year: int, sequence: int) -> str:
+        """How the register's `sequence` of `year` reads (created letter's code)."""
+        return paperwork.number_for(self.settings, year, sequence, "created", 1)
 
     async def letter_by_code(self, code: str) -> IssuedLetter | None:
         found = await self.store.letters(code=code)
@@ -700,6 +720,23 @@ class Office:
             now=self.clock(), request_id=request.id if request else None)
         self.on_queued()
 
+    def draft_versions(self, request: Request) -> list[int]:
+        """The kept KONSEP versions of `request` (the request's version when each was made),
+        oldest first: every revision stays on file."""
+        return sorted(v for v in (paperwork.draft_version(p, request) for p in
+                                  paperwork.drafts_of(self.settings, request)) if v is not None)
+
+    async def send_draft(self, person: Person | None, request_id: int, version: int,
+                         chat_id: int) -> None:
+        request = await self._office_request(
+            person, request_id, "Konsep surat hanya untuk pejabat dan staf.")
+        path = paperwork.draft_path(self.settings, request, version)
+        if not path.is_file():
+            raise Refused("Konsep surat tersebut tidak ditemukan.")
+        number = self.draft_versions(request).index(version) + 1
+        await self.send_document(chat_id, path, f"KONSEP ke-{number} surat balasan "
+                                 f"{request.number}", request)
+
     async def send_disposition_sheet(self, person: Person | None, request_id: int,
                                      chat_id: int) -> None:
         request = await self._office_request(
@@ -927,7 +964,8 @@ class Office:
         action = decision.transition.action
         effects = decision.effects
         planned = self._plan(request) if Effect.CREATE_RECORD in effects else None
-        details = {**(given.details or {}), **await self._technical(effects, request)}
+        details = await self._typed(decision, request, dict(given.details or {}))
+        details |= await self._technical(effects, request)
         if planned is not None:
             details |= {"records": [list(r) for r in _rows(planned)],
                         "provider": self.settings.dns.provider}
@@ -945,21 +983,22 @@ class Office:
         after = _preview(request, decision, assignee_id, self.clock())
         draft = None
         if Effect.DRAFT_LETTER in effects and decision.entered is not None:
-            draft = await self._draft(after, entry, decision.entered.role)
+            draft = await self._draft(after, entry, decision.entered.role, person,
+                                      request.state)
         scene = await self.scene(after, entry, draft)
         if decision.role == self.workflow.requester:  # the office's holders were passed over
             scene = dataclasses.replace(scene, actor_name=person.name, passed_over=(
                 await self.holder_chats(request.state, request.assignee_id, self.today())))
         order = letter_messages = scan = None
         if Effect.ISSUE_LETTER in effects or Effect.PRINT_LETTER in effects:
-            order = await self._letter_order(person, acting, after, entry, given.secret)
+            order = await self._letter_order(person, acting, after, entry, decision,
+                                             request.state, given.secret)
             letter_messages = (
                 notify.for_letter(self.words, after, scene.requester_chat)
                 if Effect.ISSUE_LETTER in effects else
                 notify.for_print(self.words, after, [c for c, _ in scene.holders]))
         if Effect.DELIVER_SCAN in effects:
             scan = await self._scan(person, request, given.document)
-            letter_messages = notify.for_letter(self.words, after, scene.requester_chat)
         messages = [*extra, *notify.for_transition(scene, request.state, entry)]
         created = None
         if planned is not None:  # last: everything that could fail is ready before the update
@@ -980,6 +1019,8 @@ class Office:
             raise await self._already_handled(stale.request) from None
         except SigningError as refused:  # signing is part of rendering the numbered letter
             raise SigningRefused(refused.message_id) from None
+        except NumberUsed as used:  # typed by two people at once: the register decides
+            raise BadNote(_number_used(used.number)) from None
         finally:
             if scan is not None and not await self._scan_kept(request, scan):
                 scan.path.unlink(missing_ok=True)
@@ -1035,57 +1076,155 @@ class Office:
             log.warning("creating the records of %s failed: %s", request.number, failed)
             raise WorkflowError(failed.message_id) from None
 
-    async def _draft(self, after: Request, entry: AuditEntry, signer_role: RoleKey) -> Path:
-        """The KONSEP of the reply letter that the holder of `signer_role` (the step it
-        enters) is asked to approve and sign."""
+    async def _facts(self, after: Request, entry: AuditEntry | None, actor: Person | None,
+                     from_state: str | None) -> paperwork.LetterFacts:
+        """What the request's trail (and the transition `entry` being made by `actor` from
+        `from_state`) puts in its letter: the one source of the KONSEP and the final letter."""
         events = await self.store.timeline(after.id)
-        holder = paperwork.expected_signer(await self.store.holders_on(signer_role, self.today()))
-        facts = paperwork.facts(after, events, entry, tz=self.settings.timezone, now=self.clock())
+        return paperwork.facts(after, events, entry, after.outcome, tz=self.settings.timezone,
+                               now=self.clock(), workflow=self.workflow,
+                               pending_from=from_state,
+                               pending_actor=actor.name if actor else None)
+
+    async def _signer(self, letter_facts: paperwork.LetterFacts,
+                      signer_role: RoleKey) -> tuple[Person, str | None, date]:
+        """Who signs and the letter's date: the signatory who approved it and the day they
+        did (office time zone); before that, who is expected to sign, and today."""
+        signing = letter_facts.signing
+        if signing is not None and signing.actor_id is not None:
+            person = await self.store.person(signing.actor_id)
+            if person is not None:
+                return (person, signing.acting,
+                        signing.at.astimezone(self.settings.timezone).date())
+        holder = paperwork.expected_signer(await self.store.holders_on(signer_role,
+                                                                      self.today()))
+        return holder.person, holder.acting, self.today()
+
+    async def _draft(self, after: Request, entry: AuditEntry, signer_role: RoleKey,
+                     actor: Person, from_state: str) -> Path:
+        """The KONSEP of the reply letter for the step it enters: the very letter that will
+        go out, without number, day, signature and footer."""
+        letter_facts = await self._facts(after, entry, actor, from_state)
         try:
+            signer, acting, day = await self._signer(letter_facts, signer_role)
             letter = paperwork.reply_letter(
-                self.settings, after, facts,
-                paperwork.signatory(self.settings, holder.person, holder.acting),
-                day=self.today(), number=None, code=None)
+                self.settings, after, letter_facts,
+                paperwork.signatory(self.settings, signer, acting),
+                day=day, number=None, code=None)
             pdf = paperwork.render_letter(self.settings, letter)
         except paperwork.PaperworkError as failed:
             raise WorkflowError(failed.message_id) from None
         return await asyncio.to_thread(paperwork.write_draft, self.settings, after, pdf)
 
-    async def _letter_order(self, signer: Person, acting: str | None, after: Request,
-                            entry: AuditEntry, secret: str | None = None) -> LetterOrder:
-        """The final letter, signed by the person acting now (or printed for their wet
-        signature); numbered in the transaction. Signing is checked first: a refusal
-        (`SigningRefused`) leaves nothing numbered."""
+    async def letter_parts(self, person: Person | None, request_id: int) -> list[Part]:
+        """The parts of the request's reply letter a revision may change, with their current
+        texts, for whoever holds the revision step now."""
+        request = await self._request_by_id(request_id)
+        step = self.workflow.step(request.state)
+        actor = await self.actor(person, request) if person else None
+        if step is None or actor is None or not any(
+                t.asks == Ask.REVISION for t in self.workflow.transitions_for(
+                    request.state, step.role)) or not self.workflow.may_act(
+                request.state, actor, request.assignee_id):
+            raise Refused("Konsep surat ini tidak sedang menunggu perbaikan dari Bapak/Ibu.")
+        return list(await self._parts(request))
+
+    async def _parts(self, request: Request) -> tuple[Part, ...]:
+        letter_facts = await self._facts(request, None, None, None)
+        role = next((s.role for s in self.workflow.steps if Card.DRAFT in s.card),
+                    self.workflow.admin)
+        try:
+            signer, acting, day = await self._signer(letter_facts, role)
+            letter = paperwork.reply_letter(
+                self.settings, request, letter_facts,
+                paperwork.signatory(self.settings, signer, acting),
+                day=day, number=None, code=None)
+        except paperwork.PaperworkError as failed:
+            raise WorkflowError(failed.message_id) from None
+        return paperwork.letter_parts(self.settings, letter)
+
+    async def _typed(self, decision: Decision, request: Request,
+                     details: dict[str, Any]) -> dict[str, Any]:
+        """Check what the transition asks the actor to type (a revision, a letter number);
+        a bad value refuses the action with one sentence and the step stays open."""
+        asks = decision.transition.asks
+        if asks == Ask.REVISION:
+            raw = details.get("revision") or {}
+            if not isinstance(raw, dict):
+                raise BadNote("Perubahan konsep tidak dapat dibaca. Mohon ulangi.")
+            keys = {part.key for part in await self._parts(request)}
+            details["revision"] = {key: revision.clean(key, str(text), keys)
+                                   for key, text in raw.items()}
+        elif asks == Ask.LETTER_NUMBER:
+            details["letter_number"] = str(details.get("letter_number") or "").strip()
+        return details
+
+    async def _manual_number(self, typed: str, day: date, outcome: str) -> tuple[int, str]:
+        """The number a person took from the agenda book or SRIKANDI, checked: the office's
+        pattern, the letter's year, and never a number the register already holds."""
+        pattern = self.settings.office.letter_number_pattern
+        example = paperwork.number_for(self.settings, day.year, 145, outcome, day.month)
+        if not typed or len(typed) > 100:
+            raise BadNote(f"Mohon tuliskan nomor surat dari buku agenda atau SRIKANDI, "
+                          f"contoh: {example}.")
+        try:
+            parsed = parse_letter_number(typed, pattern)
+        except ValueError:
+            raise BadNote(f"Nomor {typed} tidak sesuai pola nomor surat kantor (contoh: "
+                          f"{example}); tidak ada yang dicatat, mohon kirim nomor yang benar."
+                          ) from None
+        if parsed.year is not None and parsed.year != day.year:
+            raise BadNote(f"Tahun pada nomor {typed} ({parsed.year}) tidak sama dengan tahun "
+                          f"surat ({day.year}); mohon kirim nomor yang benar.")
+        if await self.store.letter_number_used(typed, day.year, parsed.sequence):
+            raise BadNote(_number_used(typed))
+        return parsed.sequence, typed
+
+    async def _letter_order(self, actor: Person, acting: str | None, after: Request,
+                            entry: AuditEntry, decision: Decision, from_state: str,
+                            secret: str | None = None) -> LetterOrder:
+        """The final letter: the KONSEP's data, signed by the signatory who approved it (the
+        person acting now when this transition signs; or printed for their wet signature),
+        dated the day they approved it, and numbered in the transaction (the register's next,
+        or the number typed by hand). Signing is checked first: a refusal (`SigningRefused`)
+        leaves nothing numbered."""
+        letter_facts = await self._facts(after, entry, actor, from_state)
+        kind = letter_facts.kind.value
+        try:
+            if letter_facts.signing is None:  # a table with no signing mark: the actor signs
+                signer, signer_acting, day = actor, acting, self.today()
+            else:
+                signer, signer_acting, day = await self._signer(letter_facts, decision.role)
+            signatory = paperwork.signatory(self.settings, signer, signer_acting)
+            checked = paperwork.reply_letter(self.settings, after, letter_facts, signatory,
+                                             day=day, number="0", code="CHECK")
+            subject = paperwork.letter_subject(self.settings, checked)
+        except (paperwork.PaperworkError, ValueError) as failed:
+            message = getattr(failed, "message_id", f"Surat tidak dapat dibuat: {failed}")
+            raise WorkflowError(message) from None
         try:
             plan = await asyncio.to_thread(
                 sealing.prepare, self.settings, signer, now=self.clock(),
                 identity=await self.store.esign_identity(signer.id), passphrase=secret)
         except SigningError as refused:
             raise SigningRefused(refused.message_id) from None
-        events = await self.store.timeline(after.id)
-        facts = paperwork.facts(after, events, entry, after.outcome,
-                                tz=self.settings.timezone, now=self.clock())
-        day = self.today()
-        try:
-            signatory = paperwork.signatory(self.settings, signer, acting)
-            checked = paperwork.reply_letter(self.settings, after, facts, signatory, day=day,
-                                             number="0", code="CHECK")  # fail here, not mid-commit
-            subject = paperwork.letter_subject(self.settings, checked)
-        except (paperwork.PaperworkError, ValueError) as failed:
-            message = getattr(failed, "message_id", f"Surat tidak dapat dibuat: {failed}")
-            raise WorkflowError(message) from None
+        fixed = None
+        if decision.transition.asks == Ask.LETTER_NUMBER:
+            fixed = await self._manual_number(str(entry.details.get("letter_number") or ""),
+                                              day, kind)
 
         def render(number: str, code: str) -> bytes:
             return sealing.seal_pdf(self.settings, plan, paperwork.reply_letter(
-                self.settings, after, facts, signatory, day=day, number=number, code=code),
-                when=self.clock())
+                self.settings, after, letter_facts, signatory, day=day, number=number,
+                code=code), when=self.clock())
 
         return LetterOrder(
-            year=day.year, kind=facts.kind.value, addressee=after.agency.addressee,
+            year=day.year, kind=kind, addressee=after.agency.addressee,
             subject=subject,
-            signer_id=signer.id, signer_acting=acting,
-            number_for=lambda seq: paperwork.number_for(self.settings, day.year, seq),
-            render=render, directory=self.settings.data_dir / "letters",
+            signer_id=signer.id, signer_acting=signer_acting,
+            number_for=lambda seq: paperwork.number_for(self.settings, day.year, seq, kind,
+                                                        day.month),
+            render=render, directory=self.settings.data_dir / "letters", fixed=fixed,
             seal=plan.seal.value,
         )
 
@@ -1147,6 +1286,11 @@ class Office:
         done = self.workflow.action_label(last.action)
         return AlreadyHandled(f"Sudah diproses: {done} oleh {last.actor_name} pada "
                               f"{self.words.time(last.at)}.")
+
+
+def _number_used(number: str) -> str:
+    return (f"Nomor {number} sudah digunakan pada register surat keluar; tidak ada yang "
+            "dicatat. Mohon ambil nomor berikutnya dari buku agenda atau SRIKANDI.")
 
 
 def _rows(planned: Plan) -> tuple[tuple[str, str, str, int], ...]:

@@ -72,6 +72,17 @@ class OfficeSettings:
     tembusan: tuple[str, ...] | None = None
     """Copies of every reply letter (LETTER_TEMBUSAN, ';' between); None: each outcome
     template's own Tembusan line."""
+    classification_codes: Mapping[str, str] = field(default_factory=dict)
+    """Classification code per outcome (LETTER_CLASSIFICATION_CODES), over the one code."""
+    classification_set: bool = True
+    """False: LETTER_CLASSIFICATION_CODE was not set and the built-in stand-in is used."""
+    numbering: str = "register"
+    """LETTER_NUMBERING: ``register`` (the bot's register, its first number of a year
+    settable) or ``manual`` (a person gives the number from the agenda book or SRIKANDI)."""
+
+    def classification_for(self, outcome: str) -> str:
+        """The archive classification code of a letter of `outcome` (the archivist's)."""
+        return self.classification_codes.get(outcome, self.classification_code)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,7 +168,8 @@ class Settings:
             **{
                 key: value
                 for key, value in {
-                    "classification_code": get("LETTER_CLASSIFICATION_CODE"),
+                    "classification_code": parse("LETTER_CLASSIFICATION_CODE",
+                                                 _classification, None),
                     "letter_number_pattern": parse("LETTER_NUMBER_PATTERN", _number_pattern,
                                                    None),
                 }.items()
@@ -167,6 +179,9 @@ class Settings:
             postal_code=get("OFFICE_POSTAL_CODE") or "",
             page=_page_layout(env),
             tembusan=parse("LETTER_TEMBUSAN", _items, None),
+            classification_codes=parse("LETTER_CLASSIFICATION_CODES", _codes_by_outcome, {}),
+            classification_set=get("LETTER_CLASSIFICATION_CODE") is not None,
+            numbering=parse("LETTER_NUMBERING", _numbering, "register"),
         )
         parent = _parse_required(env, "PARENT_DOMAIN", _domain)
         dns = _dns_config(env, parent)
@@ -396,6 +411,37 @@ def _number_pattern(raw: str) -> str:
 
     validate_pattern(raw)
     return raw
+
+
+OUTCOMES = ("created", "exists", "advice", "declined")
+NUMBERING = ("register", "manual")
+
+
+def _classification(raw: str) -> str:
+    code = raw.strip()
+    if not code or not all(part.isalnum() for part in code.split(".")):
+        raise ValueError("a classification code is digits (or letters) between dots, e.g. "
+                         "000.5.10")
+    return code
+
+
+def _codes_by_outcome(raw: str) -> dict[str, str]:
+    """`created=000.5.10.2,declined=000.5.10.3`: the archivist's code per outcome."""
+    out: dict[str, str] = {}
+    for part in (p.strip() for p in raw.split(",") if p.strip()):
+        outcome, sep, code = part.partition("=")
+        outcome = outcome.strip().lower()
+        if not sep or outcome not in OUTCOMES:
+            raise ValueError(f"expected OUTCOME=CODE with OUTCOME one of {', '.join(OUTCOMES)}")
+        out[outcome] = _classification(code)
+    return out
+
+
+def _numbering(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in NUMBERING:
+        raise ValueError(f"use {' or '.join(NUMBERING)}")
+    return value
 
 
 def _dns_timeout(raw: str) -> float:

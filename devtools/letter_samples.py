@@ -25,6 +25,7 @@ from letters.model import (
     IncomingRef,
     LetterKind,
     OfficeIdentity,
+    Paraf,
     ReplyLetter,
     Seal,
     Signatory,
@@ -60,6 +61,15 @@ def sample_signatory(*, acting: bool = False) -> Signatory:
     )
 
 
+SAMPLE_PARAF = (
+    Paraf(position="Kepala Bidang Layanan e-Government", name="Siti Aminah, S.Kom",
+          at=dt.datetime(2026, 11, 27, 2, 40, tzinfo=dt.UTC)),
+    Paraf(position="Kepala Seksi Pengembangan Aplikasi Pemerintahan", name="Budi Santoso, S.T",
+          at=dt.datetime(2026, 11, 27, 1, 55, tzinfo=dt.UTC)),
+)
+"""The paraf box of the sample KONSEP: the Kabid's and the Kasi's electronic approvals."""
+
+
 def sample_letter(
     kind: LetterKind, *, draft: bool = False, settings: Settings | None = None
 ) -> ReplyLetter:
@@ -90,6 +100,7 @@ def sample_letter(
         "verification_code": None if draft else "SD-2026-0001-7F3K",
         "verification_url": None if draft else f"https://layanan.{parent}/v/SD-2026-0001-7F3K",
         "tembusan": settings.office.tembusan,
+        "paraf": SAMPLE_PARAF if draft else (),
     }
     if kind is LetterKind.CREATED:
         return ReplyLetter(

@@ -179,6 +179,16 @@ class LetterKind(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Paraf:
+    """An official's initials on a KONSEP: who handled it, in which position, and when they
+    approved it electronically."""
+
+    position: str
+    name: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReplyLetter:
     """A reply to a subdomain request. ``number`` is None for a draft (``draft=True``)."""
 
@@ -203,6 +213,10 @@ class ReplyLetter:
     """The Hal; None: the outcome template's ``Hal:`` line."""
     tembusan: tuple[str, ...] | None = None
     """Copies; None: the outcome template's ``Tembusan:`` line."""
+    paragraphs: tuple[tuple[str, str], ...] = ()
+    """Revised outcome paragraphs: (part key such as ``p2``, its new plain text)."""
+    paraf: tuple[Paraf, ...] = ()
+    """The officials who handled the letter, shown in the KONSEP's paraf box."""
     draft: bool = False
     verification_code: str | None = None
     verification_url: str | None = None

@@ -24,6 +24,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     Image,
     KeepTogether,
@@ -47,7 +48,7 @@ from letters.model import (
     SignatureBox,
     Urgency,
 )
-from letters.numbering import placeholder_letter_number
+from letters.numbering import PLACEHOLDER, placeholder_letter_number
 
 DRAFT_MARK = "KONSEP"
 FONT_SIZE = 12
@@ -300,6 +301,78 @@ def _qr(value: str, size: float, font: str) -> Drawing:
     return drawing
 
 
+def letter_date_text(letter: ReplyLetter, office: OfficeIdentity) -> str:
+    """``<place>, 29 November 2026``; a KONSEP leaves the day open (``<place>, … 2026``):
+    the letter is dated the day it is signed."""
+    if letter.draft:
+        return f"{office.place}, {PLACEHOLDER} {letter.date.year}"
+    return f"{office.place}, {format_date_id(letter.date)}"
+
+
+PARAF_TITLE = "PARAF KOORDINASI"
+"""The heading of the KONSEP's paraf box (the paraf hierarki of the officials who handled it)."""
+PARAF_GAP = 0.2 * cm
+"""The space above the signature block, kept above the paraf box beside it."""
+
+
+class _Beside(Flowable):  # type: ignore[misc]
+    """Draws `inner` in the empty left column of the block that follows it (the signature
+    block), where a paraf hierarki goes; takes no height of its own."""
+
+    def __init__(self, inner: Flowable, width: float) -> None:
+        super().__init__()
+        self.inner = inner
+        self.box_width = width
+        self.box_height = 0.0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        _, self.box_height = self.inner.wrap(self.box_width, avail_height)
+        return avail_width, 0
+
+    def draw(self) -> None:
+        self.inner.drawOn(self.canv, 0, -PARAF_GAP - self.box_height)
+
+
+def _paraf_table(letter: ReplyLetter, office: OfficeIdentity, st: _Styles,
+                 width: float) -> Table:
+    """The paraf box: each official who handled the letter (position, name) with their paraf,
+    the time of their electronic approval."""
+    cell = st.style("pc", fontSize=7.5, leading=9)
+    bold = st.style("pcb", fontName=st.fonts.bold, fontSize=7.5, leading=9)
+    rows: list[list[Any]] = [[Paragraph(PARAF_TITLE, bold)]]
+    for paraf in letter.paraf:
+        rows.append([[Paragraph(f"<b>{esc(paraf.position)}</b>", cell),
+                      Paragraph(esc(paraf.name), cell),
+                      Paragraph(esc(f"Paraf: {paraf_text(paraf.at, office)}"), cell)]])
+    return Table(rows, colWidths=[width], hAlign="LEFT", style=TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), st.fonts.regular),
+        ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
+        ("INNERGRID", (0, 0), (-1, -1), 0.4, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]))
+
+
+def _with_paraf(letter: ReplyLetter, office: OfficeIdentity, st: _Styles, width: float,
+                signature: Flowable) -> list[Flowable]:
+    """The signature block; on a KONSEP with the paraf box in its empty left column (or, when
+    the box is taller than the block, the box below the block)."""
+    if not (letter.draft and letter.paraf):
+        return [signature]
+    side = width - SIGNATURE_WIDTH - 0.3 * cm
+    table = _paraf_table(letter, office, st, side)
+    _, box_height = table.wrap(side, 1000 * cm)
+    canvas = Canvas(io.BytesIO())
+    signature_height = sum(  # a KeepTogether answers "too tall" to wrap: measure its parts
+        part.wrapOn(canvas, width, 1000 * cm)[1]
+        for part in getattr(signature, "_content", [signature]))
+    if side >= 4 * cm and box_height + PARAF_GAP <= signature_height:
+        # On the page of the signature block: break first when the block would not fit.
+        return [CondPageBreak(signature_height + 1), _Beside(table, side), signature]
+    return [signature, Spacer(1, 0.3 * cm), _paraf_table(letter, office, st, width / 2)]
+
+
 def letter_number_text(letter: ReplyLetter, office: OfficeIdentity) -> str:
     """The number as printed: the real one, or ``…/…/Diskominfo-Kab/2026`` on a draft."""
     if letter.draft or not letter.number:
@@ -490,7 +563,7 @@ def render_reply_letter(
     tembusan = body_mod.tembusan_of(letter, office, templates_dir)
 
     story: list[Flowable] = [*_kop(office, st, width)]
-    story.append(Paragraph(esc(f"{office.place}, {format_date_id(letter.date)}"), st.right))
+    story.append(Paragraph(esc(letter_date_text(letter, office)), st.right))
     story.append(Spacer(1, 0.1 * cm))
     header_rows = [
         ("Nomor", letter_number_text(letter, office)),
@@ -525,8 +598,9 @@ def render_reply_letter(
         else:
             story.append(Paragraph(esc(block.text), st.body))
 
-    story.append(_signature_block(
-        letter, st, width, signature_box.append if signature_box is not None else None))
+    # The paraf box (KONSEP only) and the signature's slot (final letter only) never meet.
+    story.extend(_with_paraf(letter, office, st, width, _signature_block(
+        letter, st, width, signature_box.append if signature_box is not None else None)))
     story.extend(_tembusan(tembusan, st))
 
     footer = None

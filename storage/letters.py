@@ -31,7 +31,10 @@ from storage.errors import StorageError
 from storage.models import IssuedLetter, LetterOrder, LetterScan
 
 LETTER_ATTEMPTS = 5
-_MAX_SEQUENCE = "SELECT MAX(sequence) FROM outgoing_register WHERE year = ?"
+_MAX_SEQUENCE = """SELECT MAX(s) FROM (
+    SELECT MAX(sequence) AS s FROM outgoing_register WHERE year = ?1
+    UNION ALL SELECT first_sequence - 1 FROM register_starts WHERE year = ?1)"""
+"""The last sequence used in a year: the register's, or the one before the year's first."""
 
 T = TypeVar("T")
 
@@ -52,6 +55,40 @@ class Letters(Repository):
                 params)
         return [rows.issued(r) for r in found]
 
+    async def letter_number_used(self, number: str, year: int, sequence: int) -> bool:
+        """Is `number` (or its year and sequence) already in the outgoing register?"""
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                "SELECT 1 FROM outgoing_register WHERE number = ? OR (year = ? AND sequence = ?)",
+                (number.strip(), year, sequence))
+        return bool(list(found))
+
+    async def register_start(self, year: int) -> int | None:
+        """The first sequence number set for `year` (None: the register starts at 1)."""
+        async with self.db.reading() as conn:
+            found = list(await conn.execute_fetchall(
+                "SELECT first_sequence FROM register_starts WHERE year = ?", (year,)))
+        return int(found[0][0]) if found else None
+
+    async def set_register_start(self, year: int, first: int, *, now: datetime) -> None:
+        """Let the register of `year` start at `first` (the agenda book's next number); refused
+        once the bot has issued a letter in that year."""
+        if first < 1:
+            raise StorageError(f"the first number must be at least 1, got {first}")
+        async with self.db.transaction() as conn:
+            issued = list(await conn.execute_fetchall(
+                "SELECT number FROM outgoing_register WHERE year = ? ORDER BY sequence DESC "
+                "LIMIT 1", (year,)))
+            if issued:
+                raise RegisterStarted(
+                    f"letters of {year} are already registered (last {issued[0][0]}); the first "
+                    "number of a year can only be set before its first letter")
+            await conn.execute(
+                """INSERT INTO register_starts (year, first_sequence, set_at) VALUES (?, ?, ?)
+                   ON CONFLICT (year) DO UPDATE SET first_sequence = excluded.first_sequence,
+                     set_at = excluded.set_at""",
+                (year, first, rows.timestamp(now)))
+
 
 @dataclass(frozen=True)
 class PreparedLetter:
@@ -63,6 +100,18 @@ class PreparedLetter:
     code: str
     path: Path
     sha256: str
+
+
+class NumberUsed(StorageError):
+    """A number given by hand (from the agenda book or SRIKANDI) is already registered."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"letter number {number} is already in the outgoing register")
+        self.number = number
+
+
+class RegisterStarted(StorageError):
+    """The first number of a year can only be set before the year's first letter."""
 
 
 class _NumberTaken(Exception):
@@ -96,9 +145,12 @@ class LetterIssuer:
             "times in a row; nothing was issued, try again")
 
     async def _prepare(self, order: LetterOrder, code: str) -> PreparedLetter:
-        async with self.db.reading() as conn:
-            sequence = await rows.next_in_year(conn, _MAX_SEQUENCE, order.year)
-        number = order.number_for(sequence)
+        if order.fixed is not None:
+            sequence, number = order.fixed
+        else:
+            async with self.db.reading() as conn:
+                sequence = await rows.next_in_year(conn, _MAX_SEQUENCE, order.year)
+            number = order.number_for(sequence)
         pdf = await asyncio.to_thread(order.render, number, code)
         path = order.directory / f"{order.year}-{sequence:04d}-{code}.pdf"
         await asyncio.to_thread(write_file_atomically, path, pdf)
@@ -145,7 +197,13 @@ async def register_letter(
 ) -> IssuedLetter:
     """Register a prepared letter under its number, which must still be the year's next."""
     order = prepared.order
-    if await rows.next_in_year(conn, _MAX_SEQUENCE, order.year) != prepared.sequence:
+    if order.fixed is not None:  # given by hand: never twice, and no gapless rule
+        used = list(await conn.execute_fetchall(
+            "SELECT 1 FROM outgoing_register WHERE number = ? OR (year = ? AND sequence = ?)",
+            (prepared.number, order.year, prepared.sequence)))
+        if used:
+            raise NumberUsed(prepared.number)
+    elif await rows.next_in_year(conn, _MAX_SEQUENCE, order.year) != prepared.sequence:
         raise _NumberTaken(prepared.number)
     cur = await conn.execute(
         """INSERT INTO outgoing_register (year, sequence, number, request_id, kind, addressee,

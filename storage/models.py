@@ -175,6 +175,9 @@ class LetterOrder:
     directory: Path
     seal: str = "none"
     """What the letter carries (letters.model.Seal): none, pades, bsre, wet."""
+    fixed: tuple[int, str] | None = None
+    """(sequence, number) given by a person from the agenda book or SRIKANDI (manual
+    numbering); None: the register's next number."""
 
 
 @dataclass(frozen=True)
