@@ -1,0 +1,1 @@
+-- Placeholder: main's real 0010 replaces this at merge.

@@ -1,0 +1,1 @@
+-- Placeholder: main's real 0011 replaces this at merge.
