@@ -28,13 +28,25 @@ from tests.support.office import (
     seed_people,
     submit,
 )
+from tests.support.pki import CertAuthority
 
 
-@pytest.fixture
-async def office(tmp_path: Path, clock: Clock, bind_rw: BindServer) -> AsyncIterator[Office]:
-    """The seeded office with its files (drafts, letters) under the test's own folder."""
+@pytest.fixture(params=["none", "pades"])
+async def office(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock,
+                 bind_rw: BindServer) -> AsyncIterator[Office]:
+    """The office with no signing and with PAdES: the signature's mark and footer never
+    change what the KONSEP said."""
+    env = {"SIGNING_PROVIDER": request.param}
+    if request.param == "pades":
+        ca = CertAuthority()
+        keys = tmp_path / "keys"
+        keys.mkdir()
+        (keys / "kadis.p12").write_bytes(ca.pkcs12(ca.issue("Ir. H. RAHMADI"), "sandi-p12"))
+        (keys / "passphrase").write_text("sandi-p12\n")
+        env |= {"SIGNING_PKCS12_PATH": str(keys / "kadis.p12"),
+                "SIGNING_PKCS12_PASSPHRASE_FILE": str(keys / "passphrase")}
     office = await open_office(tmp_path / "office.sqlite3", clock, **bind_rw.env(),
-                               DATA_DIR=str(tmp_path / "data"))
+                               DATA_DIR=str(tmp_path / "data"), **env)
     await seed_people(office.store, clock())
     yield office
     await office.store.close()
@@ -91,6 +103,11 @@ async def test_konsep_and_final_differ_only_in_number_date_signature_and_footer(
     [issued] = await office.store.letters(r.id)
 
     draft_lines, final_lines = body_lines(konsep), body_lines(issued.path)
+    assert issued.seal == office.settings.signing.provider
+    # The paraf box is the KONSEP's alone: the final letter's signature slot (PAdES mark)
+    # has the signature block's left column to itself.
+    assert any(line.startswith(PARAF_TITLE) for line in draft_lines)
+    assert not any(line.startswith(PARAF_TITLE) for line in final_lines)
     assert "Paringin, 2 Desember 2026" in final_lines  # the sign-off day, office zone
     assert "Paringin, … 2026" in draft_lines  # the KONSEP leaves the day open
     assert any("aktif sejak tanggal 30 November 2026" in line
