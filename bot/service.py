@@ -999,6 +999,7 @@ class Office:
                 notify.for_print(self.words, after, [c for c, _ in scene.holders]))
         if Effect.DELIVER_SCAN in effects:
             scan = await self._scan(person, request, given.document)
+            letter_messages = notify.for_letter(self.words, after, scene.requester_chat)
         messages = [*extra, *notify.for_transition(scene, request.state, entry)]
         created = None
         if planned is not None:  # last: everything that could fail is ready before the update
