@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.service import ActionInput, Office
+from bot.settings import SettingsError
 from bot.workflow import Action, State
 from letters.signing import verify_pdf_async
 from tests.support.bind import BindServer
@@ -15,6 +18,7 @@ from tests.support.office import (
     STAFF,
     Clock,
     act,
+    office_settings,
     open_office,
     person,
     seed_people,
@@ -77,3 +81,9 @@ async def test_wet_prints_the_letter_numbered_by_hand_then_delivers_its_scan(
         assert delivered.scan_path is not None and delivered.scan_path.is_file()
     finally:
         await office.close()
+
+
+def test_bsre_with_manual_numbering_is_refused_at_start() -> None:
+    with pytest.raises(SettingsError, match="LETTER_NUMBERING=register"):
+        office_settings(SIGNING_PROVIDER="bsre", BSRE_URL="https://esign.example.go.id/",
+                        BSRE_USERNAME="u", BSRE_PASSWORD="rahasia", LETTER_NUMBERING="manual")
