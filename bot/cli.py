@@ -114,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     role_set.add_argument("--until", type=_date, help="last day (required with --acting)")
     role_set.add_argument("--rename", action="store_true",
                           help="the person is registered under another name: change it")
+    role_set.add_argument("--nik", help="the signatory's NIK at BSrE (SIGNING_PROVIDER=bsre)")
+    role_set.add_argument("--esign-email", help="or the e-mail registered at BSrE")
     role_invite = role_sub.add_parser(
         "invite", help="a one-time link that gives whoever opens it a position")
     role_invite.add_argument("position", type=_position)
@@ -126,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     role_invite.add_argument("--until", type=_date, help="last day (required with --acting)")
     role_invite.add_argument("--qr", type=Path, help="QR code PNG path "
                                                      "(default DATA_DIR/invites/…)")
+    role_invite.add_argument("--nik", help="the signatory's NIK at BSrE, kept with them when "
+                                           "the invite is accepted")
     role_sub.add_parser("list", help="list positions and holders")
     role_remove = role_sub.add_parser("remove", help="take a position away")
     role_remove.add_argument("position", type=_position)
@@ -185,9 +189,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     letter = sub.add_parser("letter", help="reply letters in the outgoing register")
     letter_sub = letter.add_subparsers(dest="letter_command", required=True, parser_class=_Parser)
-    verify = letter_sub.add_parser("verify", help="what was issued under a verification code")
-    verify.add_argument("code")
-    letter_sub.add_parser("list", help="the outgoing-letter register")
+    verify = letter_sub.add_parser(
+        "verify", help="what was issued under a verification code, or what a PDF file is: its "
+                       "signatures (intact, who signed, when) and its entry in the register")
+    verify.add_argument("code", nargs="?")
+    verify.add_argument("--file", type=Path, help="a PDF to check (e.g. one the addressee sent "
+                                                  "back)")
+    listing = letter_sub.add_parser("list", help="the outgoing-letter register")
+    listing.add_argument("--csv", action="store_true",
+                         help="as CSV for the agenda book (number, date, Hal, addressee, …)")
+    listing.add_argument("--year", type=_year, help="only the letters of this year")
+    register = letter_sub.add_parser(
+        "register", help="the bot's outgoing register (LETTER_NUMBERING=register)")
+    register_sub = register.add_subparsers(dest="register_command", required=True,
+                                           parser_class=_Parser)
+    start = register_sub.add_parser(
+        "start", help="the first number of a year (the agenda book's next number), before "
+                      "the year's first letter")
+    start.add_argument("year", type=_year)
+    start.add_argument("first", type=_first_number)
     preview = letter_sub.add_parser(
         "preview", help="a sample KONSEP on the office's own settings (kop, paper, templates)")
     preview.add_argument("--outcome", required=True,
@@ -241,6 +261,18 @@ def _server(raw: str) -> tuple[str, int]:
         return parse_server(raw)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _year(raw: str) -> int:
+    if not (raw.isdigit() and len(raw) == 4):
+        raise argparse.ArgumentTypeError(f"not a year (YYYY): {raw!r}")
+    return int(raw)
+
+
+def _first_number(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 999_999:
+        raise argparse.ArgumentTypeError(f"not a number from 1 to 999999: {raw!r}")
+    return int(raw)
 
 
 def _month(raw: str) -> tuple[int, int]:

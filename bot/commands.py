@@ -6,19 +6,32 @@ Each handler gets the open store, the settings and the output stream, and return
 from __future__ import annotations
 
 import argparse
+import asyncio
+import csv
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TextIO
 
 from bot import onboarding, reach, texts
 from bot.invite_links import LinkError, bot_username, deep_link, write_qr
-from bot.service import Appointment, AppointmentRefused, EntryRefused, Office
+from bot.service import (
+    Appointment,
+    AppointmentRefused,
+    EntryRefused,
+    Office,
+    SigningRefused,
+    esign_identity,
+)
 from bot.settings import Settings
 from bot.technical import valid_name
 from bot.workflow import WorkflowError
 from domains.cli import check_command
 from domains.names import InvalidName
+from letters.signing import SignatureReport
 from storage.invites import InviteSpec
+from storage.models import IssuedLetter
 from storage.store import StorageError
 
 
@@ -53,13 +66,14 @@ async def role(ctx: Context, args: argparse.Namespace) -> int:
         return await _invite(ctx, args, InviteSpec(
             name=args.name, position=args.position, nip=args.nip, rank=args.rank,
             title=args.title, acting=args.acting, valid_from=args.valid_from,
-            valid_until=args.until))
+            valid_until=args.until, nik=_nik(args.nik)))
     if args.role_command == "set":
         try:
             holder, handed = await office.appoint(Appointment(
                 args.position, args.telegram_user_id, args.name, nip=args.nip, rank=args.rank,
                 title=args.title, acting=args.acting, valid_from=args.valid_from,
-                valid_until=args.until, rename=args.rename))
+                valid_until=args.until, rename=args.rename, nik=args.nik,
+                esign_email=args.esign_email))
         except AppointmentRefused as refused:
             raise CommandError(str(refused)) from None
         ctx.say(f"{holder.title_prefix}{args.position}: {holder.person.name} "
@@ -87,6 +101,13 @@ async def role(ctx: Context, args: argparse.Namespace) -> int:
                                "the last admin") from None
         ctx.say(f"removed {args.position} from {args.telegram_user_id}")
     return 0
+
+
+def _nik(raw: str | None) -> str | None:
+    try:
+        return esign_identity(raw, None)[0]
+    except AppointmentRefused as refused:
+        raise CommandError(str(refused)) from None
 
 
 async def _invite(ctx: Context, args: argparse.Namespace, spec: InviteSpec) -> int:
@@ -190,11 +211,28 @@ async def letter(ctx: Context, args: argparse.Namespace) -> int:
         path = await office.letter_preview(args.outcome, args.output)
         ctx.say(str(path))
         return 0
+    if args.letter_command == "register":
+        try:
+            await office.set_register_start(args.year, args.first)
+        except StorageError as refused:
+            raise CommandError(str(refused)) from None
+        ctx.say(f"the register of {args.year} starts at {args.first}: its first letter is "
+                f"{office.register_example(args.year, args.first)}")
+        return 0
     if args.letter_command == "list":
-        for issued in await office.letters():
+        issued_letters = [i for i in await office.letters()
+                          if args.year is None or i.year == args.year]
+        if args.csv:
+            await _agenda_csv(ctx, issued_letters)
+            return 0
+        for issued in issued_letters:
             ctx.say(f"{issued.number:<32} {issued.kind:<9} {issued.addressee}  "
                     f"code {issued.verification_code}")
         return 0
+    if args.file is not None:
+        return await _verify_file(ctx, args.file)
+    if not args.code:
+        raise CommandError("letter verify needs a verification CODE or --file PDF")
     found = await office.letter_by_code(args.code)
     if found is None:
         raise CommandError(f"no letter with verification code {args.code.strip().upper()}")
@@ -208,11 +246,100 @@ async def letter(ctx: Context, args: argparse.Namespace) -> int:
     if issued.signed_acting:
         signer += f" ({issued.signed_acting.capitalize()}.)"
     ctx.say(f"Ditandatangani: {signer}, {w.time(issued.signed_at)}")
+    ctx.say(f"Bentuk tanda tangan: {SEAL_LABELS.get(issued.seal, issued.seal)}")
     ctx.say("Disampaikan: " + (w.time(issued.delivered_at) if issued.delivered_at else "belum"))
     ctx.say("Diterima: " + (w.time(issued.received_at) if issued.received_at else "belum"))
     ctx.say(f"SHA-256: {issued.sha256}")
     ctx.say(f"Berkas: {issued.path}")
+    if issued.scan_path is not None:
+        ctx.say(f"Pindaian yang disampaikan: {issued.scan_path} (SHA-256 {issued.scan_sha256})")
+    elif issued.seal == "wet":
+        ctx.say("Pindaian yang disampaikan: belum diunggah")
+    if issued.seal in ("pades", "bsre"):
+        try:
+            pdf = await asyncio.to_thread(issued.path.read_bytes)
+        except OSError as missing:
+            raise CommandError(f"cannot read {issued.path}: {missing.strerror}") from None
+        if hashlib.sha256(pdf).hexdigest() != issued.sha256:
+            ctx.say("PERINGATAN: berkas tidak sama dengan yang tercatat di register")
+            return 1
+        code = _say_signatures(ctx, await office.check_signatures(pdf))
+        return await _say_bsre(ctx, pdf) if code == 0 else code
     return 0
+
+
+async def _say_bsre(ctx: Context, pdf: bytes) -> int:
+    """BSrE's own verdict (verify/pdf) where the office signs with BSrE."""
+    try:
+        verdict = await ctx.office.bsre_verdict(pdf)
+    except SigningRefused as failed:
+        ctx.say(f"BSrE: {failed.message_id}")
+        return 1
+    if verdict is None:
+        return 0
+    ctx.say(f"BSrE: {verdict.conclusion} ({verdict.description}); penanda tangan "
+            f"{', '.join(verdict.signers) or '-'}")
+    return 0 if verdict.conclusion.upper() == "VALID" else 1
+
+
+SEAL_LABELS = {
+    "pades": "tanda tangan elektronik (PAdES, sertifikat elektronik)",
+    "bsre": "tanda tangan elektronik tersertifikasi BSrE",
+    "wet": "tanda tangan basah dan cap dinas (pindaian)",
+    "none": "tanpa tanda tangan (contoh demo)",
+}
+
+
+async def _verify_file(ctx: Context, path: Path) -> int:
+    """What a PDF file is: its entry in the register, and its signatures."""
+    try:
+        pdf = await asyncio.to_thread(path.read_bytes)
+    except OSError as missing:
+        raise CommandError(f"cannot read {path}: {missing.strerror}") from None
+    found = await ctx.office.letter_by_file(pdf)
+    ctx.say("Tercatat di register: " + (
+        f"Nomor {found.number} (kode verifikasi {found.verification_code})" if found
+        else "tidak (berkas ini tidak sama dengan surat mana pun yang diterbitkan)"))
+    code = _say_signatures(ctx, await ctx.office.check_signatures(pdf))
+    return await _say_bsre(ctx, pdf) if code == 0 else code
+
+
+def _say_signatures(ctx: Context, reports: list[SignatureReport]) -> int:
+    """One line per signature; exit 0 only when there is one and every one is valid."""
+    if not reports:
+        ctx.say("Tanda tangan elektronik: tidak ada")
+        return 1
+    w = ctx.office.words
+    for r in reports:
+        state = "UTUH" if r.intact and r.covers_document else "TIDAK UTUH (berkas diubah)"
+        trust = {None: "rantai sertifikat tidak diperiksa (SIGNING_TRUST_ROOTS kosong)",
+                 True: "sertifikat tepercaya", False: "sertifikat TIDAK tepercaya"}[r.trusted]
+        when = w.time(r.signed_at) if r.signed_at else "-"
+        stamp = "cap waktu TSA" if r.timestamped else "waktu menurut penanda tangan"
+        ctx.say(f"Tanda tangan elektronik: {state}; penanda tangan {r.signer}; {when} "
+                f"({stamp}); {trust}")
+    return 0 if all(r.valid for r in reports) else 1
+AGENDA_COLUMNS = ("nomor", "tanggal", "hal", "kepada", "jenis", "permohonan",
+                  "ditandatangani_oleh", "kode_verifikasi", "sha256")
+
+
+async def _agenda_csv(ctx: Context, issued_letters: list[IssuedLetter]) -> None:
+    """The letters the bot issued, one row each, for the office's agenda book."""
+    office = ctx.office
+    numbers: dict[int, str] = {}
+    out = csv.writer(ctx.out, lineterminator="\n")
+    out.writerow(AGENDA_COLUMNS)
+    for issued in issued_letters:
+        if issued.request_id not in numbers:
+            numbers[issued.request_id] = (await office.request(issued.request_id)).number
+        signer = issued.signed_by or ""
+        if issued.signed_acting:
+            signer = f"{issued.signed_acting.capitalize()}. {signer}"
+        out.writerow([issued.number,
+                      issued.signed_at.astimezone(ctx.settings.timezone).date().isoformat(),
+                      issued.subject, issued.addressee, issued.kind,
+                      numbers[issued.request_id], signer, issued.verification_code,
+                      issued.sha256])
 
 
 async def record(ctx: Context, args: argparse.Namespace) -> int:

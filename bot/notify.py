@@ -203,12 +203,29 @@ def for_letter(w: Words, after: Request,
         if requester_chat is None:
             return []
         return [OutMessage(requester_chat, "document", {
-            "path": str(issued.path),
+            "path": str(issued.delivered_path),
             "filename": f"{after.number}-surat-balasan.pdf",
             "caption": texts.letter_caption(w, after, issued.number),
             "buttons": buttons_for(w, after, w.workflow.requester),
             "letter_id": issued.id,
         })]
+
+    return compose
+
+
+def for_print(w: Words, after: Request,
+              chats: Sequence[int]) -> Callable[[IssuedLetter], list[OutMessage]]:
+    """Composer for a letter to be signed by hand: the numbered PDF to the staff who print
+    it, get it signed and stamped, and upload the scan (never to the requester)."""
+
+    def compose(issued: IssuedLetter) -> list[OutMessage]:
+        caption = (f"{texts.letter_caption(w, after, issued.number)}\nMohon cetak surat ini, "
+                   "mintakan tanda tangan basah dan cap dinas, lalu unggah pindaiannya (PDF) "
+                   "dengan tombol <b>Unggah pindaian surat</b> pada kartu tugas.")
+        return [OutMessage(chat, "document", {
+            "path": str(issued.path),
+            "filename": f"{after.number}-surat-balasan-untuk-dicetak.pdf",
+            "caption": caption, "buttons": []}) for chat in chats]
 
     return compose
 

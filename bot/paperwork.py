@@ -3,8 +3,9 @@ sheet (the rendering itself is `letters/`)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Literal
@@ -12,14 +13,16 @@ from typing import Literal
 from bot.settings import Settings
 from bot.texts import fqdn
 from bot.workflow import Action, Outcome, Transition, Workflow
-from letters.body import office_display_name, subject_of
+from letters.body import Part, office_display_name, revised, subject_of, variable_parts
 from letters.model import (
+    DEFAULT_ACCOUNT_INSTRUCTIONS,
     Addressee,
     DispositionEntry,
     DispositionSheet,
     IncomingRef,
     LetterKind,
     OfficeIdentity,
+    Paraf,
     ReplyLetter,
     Signatory,
     Urgency,
@@ -76,10 +79,12 @@ def display_name(settings: Settings) -> str:
     return office_display_name(office_identity(settings))
 
 
-def number_for(settings: Settings, year: int, sequence: int) -> str:
+def number_for(settings: Settings, year: int, sequence: int, outcome: str = "",
+               month: int | None = None) -> str:
+    """The register's number for a letter of `outcome` (its classification code)."""
     o = settings.office
-    return format_letter_number(o.letter_number_pattern, o.classification_code, sequence,
-                                o.unit_code, year)
+    return format_letter_number(o.letter_number_pattern, o.classification_for(outcome),
+                                sequence, o.unit_code, year, month=month)
 
 
 def signatory(settings: Settings, person: Person, acting: str | None) -> Signatory:
@@ -102,6 +107,15 @@ def expected_signer(holders: Sequence[PositionHolder]) -> PositionHolder:
 
 
 @dataclass(frozen=True)
+class Signing:
+    """The signatory's approval of the letter: who, as what, and when."""
+
+    actor_id: int | None
+    acting: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
 class LetterFacts:
     """What the request's history says the letter must contain."""
 
@@ -110,11 +124,20 @@ class LetterFacts:
     advice: str
     records: tuple[tuple[str, str, str, int], ...]
     date_active: date | None
+    revision: dict[str, str] = field(default_factory=dict)
+    """The variable parts the staff rewrote, every revision so far (the latest text wins)."""
+    paraf: tuple[Paraf, ...] = ()
+    """The officials whose approval initials the KONSEP (highest position first)."""
+    signing: Signing | None = None
+    """The signatory's approval, once given."""
+    revisions: int = 0
+    """How many times the KONSEP was revised."""
 
 
 def facts(request: Request, events: Sequence[RequestEvent],
           pending: AuditEntry | None = None, outcome: str | None = None, *,
-          tz: tzinfo, now: datetime) -> LetterFacts:
+          tz: tzinfo, now: datetime, workflow: Workflow | None = None,
+          pending_from: str | None = None, pending_actor: str | None = None) -> LetterFacts:
     """Reason (a decline's note), advice (the Kabid's note with "saran teknis") and created
     records from the timeline (plus the transition being made `now`, which is not stored
     yet). The activation date is the office's local date (`tz`) of the creation transition,
@@ -123,6 +146,12 @@ def facts(request: Request, events: Sequence[RequestEvent],
         (e.action, e.note, e.details, e.at) for e in events]
     if pending is not None:
         trail.append((pending.action, pending.note, pending.details, None))
+    handled: list[_Event] = [(e.from_state, e.action, e.actor_id, e.actor_name, e.actor_role,
+                              e.acting, e.details, e.at) for e in events]
+    if pending is not None:
+        handled.append((pending_from, pending.action, pending.actor_id, pending_actor,
+                        pending.actor_role, pending.acting, pending.details, now))
+    revision, paraf, signing, revisions = _handled(workflow, handled)
     kind = LetterKind(outcome or request.outcome or Outcome.ADVICE)
     reason = advice = ""
     records: tuple[tuple[str, str, str, int], ...] = ()
@@ -137,10 +166,75 @@ def facts(request: Request, events: Sequence[RequestEvent],
             if isinstance(raw, list):
                 records = tuple((str(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in raw)
             active = (at or now).astimezone(tz).date()
-    return LetterFacts(kind, reason, advice, records, active)
+    return LetterFacts(kind, reason, advice, records, active, revision, paraf, signing,
+                       revisions)
+
+
+_Event = tuple[str | None, str, int | None, str | None, str | None, str | None,
+               dict[str, object], datetime]
+
+
+def _handled(workflow: Workflow | None, events: Sequence[_Event],
+             ) -> tuple[dict[str, str], tuple[Paraf, ...], Signing | None, int]:
+    """From the trail, by the table's marks: the revised parts, the paraf (each position's
+    latest approval; the next higher position first) and the signatory's approval."""
+    revision: dict[str, str] = {}
+    latest: dict[str, Paraf] = {}
+    signing: Signing | None = None
+    revisions = 0
+    if workflow is None:
+        return revision, (), None, 0
+    for from_state, action, actor_id, actor_name, role, acting, details, at in events:
+        changes = details.get("revision")
+        if isinstance(changes, dict):
+            revision.update({str(k): str(v) for k, v in changes.items()})
+            revisions += 1
+        step = workflow.step(from_state) if from_state else None
+        made = step.transition(action) if step else None
+        if made is None:
+            continue
+        if made.paraf and role:
+            latest[role] = Paraf(position=workflow.title(role), name=actor_name or "-", at=at)
+        if made.signs:
+            signing = Signing(actor_id, acting, at)
+    order = list(workflow.office_positions)
+    paraf = tuple(sorted(latest.values(), key=lambda p: _rank(workflow, p.position, order)))
+    return revision, paraf, signing, revisions
+
+
+def _rank(workflow: Workflow, title: str, order: list[str]) -> int:
+    """A position's place in the table (the Kepala Dinas first, then the Kabid, the Kasi)."""
+    return next((i for i, key in enumerate(order) if workflow.title(key) == title), len(order))
 
 
 def reply_letter(
+    settings: Settings,
+    request: Request,
+    letter_facts: LetterFacts,
+    signer: Signatory,
+    *,
+    day: date,
+    number: str | None,
+    code: str | None,
+) -> ReplyLetter:
+    """The one letter of `letter_facts`: the KONSEP (`number` None) and the final letter are
+    this same value, apart from the number, the date, the signature and the footer."""
+    letter = _reply_letter(settings, request, letter_facts, signer, day=day, number=number,
+                           code=code)
+    if letter_facts.revision:
+        try:
+            letter = revised(letter, letter_facts.revision)
+        except KeyError as unknown:
+            raise PaperworkError(f"Bagian surat {unknown} tidak dikenal.") from None
+    return dataclasses.replace(letter, paraf=letter_facts.paraf)
+
+
+def letter_parts(settings: Settings, letter: ReplyLetter) -> tuple[Part, ...]:
+    """The parts of `letter` a revision may change, with their current texts."""
+    return variable_parts(letter, office_identity(settings))
+
+
+def _reply_letter(
     settings: Settings,
     request: Request,
     letter_facts: LetterFacts,
@@ -169,7 +263,7 @@ def reply_letter(
         reason=letter_facts.reason or ("Nama subdomain tidak dapat dibuat sesuai permohonan."
                                        if letter_facts.kind is LetterKind.DECLINED else ""),
         advice=letter_facts.advice,
-        **({} if hosted else {"account_instructions": ""}),
+        account_instructions=DEFAULT_ACCOUNT_INSTRUCTIONS if hosted else "",
         draft=number is None,
         verification_code=code,
         verification_url=url,
@@ -188,10 +282,24 @@ def render_letter(settings: Settings, letter: ReplyLetter) -> bytes:
         raise PaperworkError(f"Surat tidak dapat dibuat: {exc}") from None
 
 
-def write_draft(settings: Settings, request: Request, pdf: bytes) -> Path:
+def draft_path(settings: Settings, request: Request, version: int) -> Path:
+    """Where the KONSEP made at `version` of the request is kept (every one is)."""
+    return settings.data_dir / "letters" / "drafts" / f"{request.number}-v{version}-konsep.pdf"
+
+
+def drafts_of(settings: Settings, request: Request) -> list[Path]:
     folder = settings.data_dir / "letters" / "drafts"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{request.number}-v{request.version}-konsep.pdf"
+    return list(folder.glob(f"{request.number}-v*-konsep.pdf")) if folder.is_dir() else []
+
+
+def draft_version(path: Path, request: Request) -> int | None:
+    raw = path.name.removeprefix(f"{request.number}-v").removesuffix("-konsep.pdf")
+    return int(raw) if raw.isdigit() else None
+
+
+def write_draft(settings: Settings, request: Request, pdf: bytes) -> Path:
+    path = draft_path(settings, request, request.version)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pdf)
     return path
 
@@ -250,11 +358,23 @@ PREVIEW_DATE = date(2026, 1, 5)
 
 def letter_warnings(settings: Settings) -> list[str]:
     """What an office should fix before its letters go out (logged at start, said by init)."""
-    if settings.office.emblem_path is None:
-        return ["OFFICE_EMBLEM_PATH is not set: reply letters and disposition sheets go out "
-                "without the regional emblem (lambang daerah) in the kop; set it to a PNG and "
-                "check with: python -m bot letter preview --outcome created"]
-    return []
+    o = settings.office
+    found = []
+    if o.emblem_path is None:
+        found.append("OFFICE_EMBLEM_PATH is not set: reply letters and disposition sheets go "
+                     "out without the regional emblem (lambang daerah) in the kop; set it to a "
+                     "PNG and check with: python -m bot letter preview --outcome created")
+    codes = {o.classification_code, *o.classification_codes.values()}
+    if o.numbering == "register" and (not o.classification_set
+                                      or any("." not in c for c in codes)):
+        state = "not set" if not o.classification_set else "not dotted"
+        found.append(
+            f"LETTER_CLASSIFICATION_CODE is {state}"
+            f" (letters are numbered {o.classification_code}/…): the office's archivist sets the "
+            "classification code of reply letters from Permendagri 83/2022 (dotted codes such as "
+            "000.5.10; 555 is the superseded code of Permendagri 78/2012), per outcome with "
+            "LETTER_CLASSIFICATION_CODES=created=…,declined=…")
+    return found
 
 
 def preview_letter(settings: Settings, kind: LetterKind, *, day: date,

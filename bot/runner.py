@@ -156,6 +156,7 @@ def serve(settings: Settings, webhook: Webhook | None) -> int:
 
     from bot.app import build_application, quiet_http_logs
     from bot.paperwork import letter_warnings
+    from bot.sealing import signing_warnings
     from letters.fonts import FontMissing, default_fonts
 
     quiet_http_logs()
@@ -163,7 +164,7 @@ def serve(settings: Settings, webhook: Webhook | None) -> int:
         default_fonts()
     except FontMissing as exc:
         raise RunError(str(exc), EXIT_FAILED) from None
-    for warning in letter_warnings(settings):
+    for warning in [*letter_warnings(settings), *signing_warnings(settings)]:
         log.warning("%s", warning)
     app = build_application(settings)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -18,17 +19,30 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from bot import crashpoints, notify, onboarding, paperwork, report_files, technical
+from bot import (
+    crashpoints,
+    notify,
+    onboarding,
+    paperwork,
+    report_files,
+    revision,
+    sealing,
+    technical,
+)
 from bot.callbacks import ANY_VERSION
 from bot.notify import CardFacts, Scene
 from bot.register import SubdomainRegister
+from bot.sealing import SCAN_MAX_BYTES as SCAN_MAX_BYTES
 from bot.settings import Settings
 from bot.texts import NOTES_SHOWN, Words
 from bot.workflow import (
     REMOVE_RECORD,
     SOP,
+    Action,
     ActionKey,
     Actor,
+    Ask,
+    BadNote,
     Card,
     Decision,
     Effect,
@@ -36,21 +50,29 @@ from bot.workflow import (
     RoleKey,
     Workflow,
     WorkflowError,
+    for_signing,
+    with_manual_numbering,
 )
 from domains.check import CheckResult
 from domains.dnsquery import Record
 from domains.names import InvalidName
 from domains.provision import ApplyResult, Plan, ProvisionError
-from letters.model import LetterKind
+from letters.body import Part
+from letters.bsre import BsreClient, BsreVerdict
+from letters.model import LetterKind, Seal
+from letters.numbering import parse_letter_number
+from letters.signing import SignatureReport, SigningError, verify_pdf_async
 from storage.contacts import ChatFacts
 from storage.db import check_file, file_version
 from storage.invites import Invite, InviteBook, InviteSpec, InviteUnavailable, Unavailable
+from storage.letters import NumberUsed, write_file_atomically
 from storage.models import (
     Agency,
     AuditEntry,
     CreatedSubdomain,
     IssuedLetter,
     LetterOrder,
+    LetterScan,
     NewRequest,
     OutMessage,
     Person,
@@ -75,6 +97,12 @@ class AlreadyHandled(WorkflowError):
 
 class NotVisible(WorkflowError):
     """The request does not exist, or the person may not see it."""
+
+
+class SigningRefused(WorkflowError):
+    """Signing or the signed letter's scan was refused (wrong passphrase, expired or revoked
+    certificate, a BSrE error, a scan that is no PDF): nothing numbered, nothing delivered,
+    the step still open."""
 
 
 class Refused(WorkflowError):
@@ -148,6 +176,10 @@ class Appointment:
     rename: bool = True
     """False (`role set` without --rename): refuse to change the name a person is registered
     under, so that a mistyped id never renames someone in another position."""
+    nik: str | None = None
+    """The signatory's NIK at BSrE (16 digits), kept with them (SIGNING_PROVIDER=bsre)."""
+    esign_email: str | None = None
+    """Or the e-mail registered at BSrE."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +190,23 @@ class ActionInput:
     instruction: Instruction | None = None
     assignee_id: int | None = None
     details: dict[str, Any] | None = None
+    secret: str | None = dataclasses.field(default=None, repr=False)
+    """The signatory's passphrase where the transition asks for one (never stored)."""
+    document: bytes | None = dataclasses.field(default=None, repr=False)
+    """The file the transition asks for (the wet-signed letter's scan)."""
+
+
+def esign_identity(nik: str | None, email: str | None) -> tuple[str | None, str | None]:
+    """A NIK (16 digits) and a BSrE e-mail as given, checked; either may be None."""
+    nik = (nik or "").replace(" ", "") or None
+    email = (email or "").strip() or None
+    if nik is not None and not (len(nik) == 16 and nik.isdigit()):
+        raise AppointmentRefused(f"NIK must have 16 digits, got {nik!r}",
+                                 "NIK harus terdiri atas 16 angka.")
+    if email is not None and ("@" not in email or " " in email or len(email) > 254):
+        raise AppointmentRefused(f"not an e-mail address: {email!r}",
+                                 "Alamat surel BSrE tidak sah.")
+    return nik, email
 
 
 def on_duty(holders: Sequence[PositionHolder]) -> list[PositionHolder]:
@@ -171,7 +220,11 @@ class Office:
         self.store = store
         self.settings = settings
         self.clock = clock
-        self.workflow = workflow.with_standard_times(settings.standard_times)
+        if settings.office.numbering == "manual" and not workflow.knows_action(
+                Action.ASSIGN_NUMBER):
+            workflow = with_manual_numbering(workflow)
+        self.workflow = for_signing(workflow, settings.signing.provider).with_standard_times(
+            settings.standard_times)
         """The SOP table this office runs, with the office's standard times."""
         self.words = Words(self.workflow, settings.parent_domain, settings.timezone)
         self.invites = InviteBook(store.db)
@@ -278,6 +331,40 @@ class Office:
         target.parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(target.write_bytes, pdf)
         return target
+
+    async def check_signatures(self, pdf: bytes) -> list[SignatureReport]:
+        """The signatures in `pdf`: intact or not, who signed, when; trusted when the
+        office names its trust roots (SIGNING_TRUST_ROOTS)."""
+        roots = [p.read_bytes() for p in self.settings.signing.trust_roots]
+        return await verify_pdf_async(pdf, roots)
+
+    async def bsre_verdict(self, pdf: bytes) -> BsreVerdict | None:
+        """BSrE's own verdict on `pdf` (verify/pdf) where the office signs with BSrE."""
+        config = self.settings.signing
+        if not (config.provider is Seal.BSRE and config.bsre_url and config.bsre_username
+                and config.bsre_password):
+            return None
+        client = BsreClient(config.bsre_url, config.bsre_username, config.bsre_password,
+                            config.bsre_timeout)
+        try:
+            return await asyncio.to_thread(client.verify_pdf, pdf)
+        except SigningError as failed:
+            raise SigningRefused(failed.message_id) from None
+
+    async def letter_by_file(self, pdf: bytes) -> IssuedLetter | None:
+        """The registered letter this file is (its issued PDF or its delivered scan)."""
+        return await self.store.letter_by_sha256(hashlib.sha256(pdf).hexdigest())
+    async def set_register_start(self, year: int, first: int) -> None:
+        """Let the bot's register of `year` continue the office's agenda book at `first`
+        (refused once a letter of that year is registered, or under manual numbering)."""
+        if self.settings.office.numbering != "register":
+            raise StorageError("LETTER_NUMBERING is manual: numbers come from the agenda book "
+                               "or SRIKANDI, the bot's register has no first number to set")
+        await self.store.set_register_start(year, first, now=self.clock())
+
+    def register_example(self, year: int, sequence: int) -> str:
+        """How the register's `sequence` of `year` reads (created letter's code)."""
+        return paperwork.number_for(self.settings, year, sequence, "created", 1)
 
     async def letter_by_code(self, code: str) -> IssuedLetter | None:
         found = await self.store.letters(code=code)
@@ -439,6 +526,7 @@ class Office:
                 f"{before[0].person.name} already holds {given.position} (not acting)",
                 f"{before[0].person.name} sudah menjabat {title} secara definitif.")
         valid_from = given.valid_from or (self.today() if given.acting else None)
+        nik, email = esign_identity(given.nik, given.esign_email)
         try:
             holder = await self.store.set_position(
                 given.position, given.telegram_user_id, name, now=self.clock(),
@@ -446,11 +534,26 @@ class Office:
                 valid_from=valid_from, valid_until=given.valid_until)
         except StorageError as refused:
             raise AppointmentRefused(str(refused), "Jabatan tidak dapat ditetapkan.") from None
+        if nik or email:
+            await self.store.set_esign_identity(holder.person.id, nik=nik, email=email,
+                                                now=self.clock())
         if announce:
             await self.store.enqueue(announce, now=self.clock())
             self.on_queued()
         handed = await self.hand_over(holder) if given.acting or not before else 0
         return holder, handed
+
+    async def set_esign_identity(self, telegram_user_id: int, *, nik: str | None = None,
+                                 email: str | None = None) -> None:
+        """Keep a signatory's NIK (or BSrE e-mail) for SIGNING_PROVIDER=bsre."""
+        known = await self.store.person_by_telegram(telegram_user_id)
+        if known is None:
+            raise AppointmentRefused(f"telegram {telegram_user_id} is not registered",
+                                     "Pengguna ini belum terdaftar.")
+        nik, email = esign_identity(nik, email)
+        if nik or email:
+            await self.store.set_esign_identity(known.id, nik=nik, email=email,
+                                                now=self.clock())
 
     def _check_term(self, position: RoleKey, acting: str | None,
                     valid_until: date | None) -> None:
@@ -519,7 +622,8 @@ class Office:
                 await self.appoint(Appointment(
                     str(spec.position), telegram_user_id, spec.name, nip=spec.nip,
                     rank=spec.rank, title=spec.title, acting=spec.acting,
-                    valid_from=spec.valid_from, valid_until=spec.valid_until), announce)
+                    valid_from=spec.valid_from, valid_until=spec.valid_until, nik=spec.nik),
+                    announce)
         except (AppointmentRefused, StorageError) as refused:
             await self.invites.release(invite.id)
             reason = getattr(refused, "message_id", "Undangan tidak dapat digunakan.")
@@ -647,6 +751,23 @@ class Office:
         faults): the outbox sends it when Telegram answers again."""
         await self.store.enqueue(messages, now=self.clock())
         self.on_queued()
+
+    def draft_versions(self, request: Request) -> list[int]:
+        """The kept KONSEP versions of `request` (the request's version when each was made),
+        oldest first: every revision stays on file."""
+        return sorted(v for v in (paperwork.draft_version(p, request) for p in
+                                  paperwork.drafts_of(self.settings, request)) if v is not None)
+
+    async def send_draft(self, person: Person | None, request_id: int, version: int,
+                         chat_id: int) -> None:
+        request = await self._office_request(
+            person, request_id, "Konsep surat hanya untuk pejabat dan staf.")
+        path = paperwork.draft_path(self.settings, request, version)
+        if not path.is_file():
+            raise Refused("Konsep surat tersebut tidak ditemukan.")
+        number = self.draft_versions(request).index(version) + 1
+        await self.send_document(chat_id, path, f"KONSEP ke-{number} surat balasan "
+                                 f"{request.number}", request)
 
     async def send_disposition_sheet(self, person: Person | None, request_id: int,
                                      chat_id: int) -> None:
@@ -882,7 +1003,8 @@ class Office:
         action = decision.transition.action
         effects = decision.effects
         planned = self._plan(request) if Effect.CREATE_RECORD in effects else None
-        details = {**(given.details or {}), **await self._technical(effects, request)}
+        details = await self._typed(decision, request, dict(given.details or {}))
+        details |= await self._technical(effects, request)
         if planned is not None:
             details |= {"records": [list(r) for r in _rows(planned)],
                         "provider": self.settings.dns.provider}
@@ -900,14 +1022,22 @@ class Office:
         after = _preview(request, decision, assignee_id, self.clock())
         draft = None
         if Effect.DRAFT_LETTER in effects and decision.entered is not None:
-            draft = await self._draft(after, entry, decision.entered.role)
+            draft = await self._draft(after, entry, decision.entered.role, person,
+                                      request.state)
         scene = await self.scene(after, entry, draft)
         if decision.role == self.workflow.requester:  # the office's holders were passed over
             scene = dataclasses.replace(scene, actor_name=person.name, passed_over=(
                 await self.holder_chats(request.state, request.assignee_id, self.today())))
-        order = letter_messages = None
-        if Effect.ISSUE_LETTER in effects:
-            order = await self._letter_order(person, acting, after, entry)
+        order = letter_messages = scan = None
+        if Effect.ISSUE_LETTER in effects or Effect.PRINT_LETTER in effects:
+            order = await self._letter_order(person, acting, after, entry, decision,
+                                             request.state, given.secret)
+            letter_messages = _crash_test_hook(
+                notify.for_letter(self.words, after, scene.requester_chat)
+                if Effect.ISSUE_LETTER in effects else
+                notify.for_print(self.words, after, [c for c, _ in scene.holders]), request.id)
+        if Effect.DELIVER_SCAN in effects:
+            scan = await self._scan(person, request, given.document)
             letter_messages = _crash_test_hook(
                 notify.for_letter(self.words, after, scene.requester_chat), request.id)
         messages = [*extra, *notify.for_transition(scene, request.state, entry)]
@@ -925,9 +1055,17 @@ class Office:
                 letter=order,
                 letter_messages=letter_messages,
                 created=created, receipt=Effect.RECORD_RECEIPT in effects,
+                scan=scan,
             )
         except StaleRequest as stale:
             raise await self._already_handled(stale.request) from None
+        except SigningError as refused:  # signing is part of rendering the numbered letter
+            raise SigningRefused(refused.message_id) from None
+        except NumberUsed as used:  # typed by two people at once: the register decides
+            raise BadNote(_number_used(used.number)) from None
+        finally:
+            if scan is not None and not await self._scan_kept(request, scan):
+                scan.path.unlink(missing_ok=True)
         crashpoints.hit("act_committed", request.id)
         self.on_queued()
         return moved
@@ -984,49 +1122,173 @@ class Office:
         crashpoints.hit("step7_updated", request.id)
         return applied
 
-    async def _draft(self, after: Request, entry: AuditEntry, signer_role: RoleKey) -> Path:
-        """The KONSEP of the reply letter that the holder of `signer_role` (the step it
-        enters) is asked to approve and sign."""
+    async def _facts(self, after: Request, entry: AuditEntry | None, actor: Person | None,
+                     from_state: str | None) -> paperwork.LetterFacts:
+        """What the request's trail (and the transition `entry` being made by `actor` from
+        `from_state`) puts in its letter: the one source of the KONSEP and the final letter."""
         events = await self.store.timeline(after.id)
-        holder = paperwork.expected_signer(await self.store.holders_on(signer_role, self.today()))
-        facts = paperwork.facts(after, events, entry, tz=self.settings.timezone, now=self.clock())
+        return paperwork.facts(after, events, entry, after.outcome, tz=self.settings.timezone,
+                               now=self.clock(), workflow=self.workflow,
+                               pending_from=from_state,
+                               pending_actor=actor.name if actor else None)
+
+    async def _signer(self, letter_facts: paperwork.LetterFacts,
+                      signer_role: RoleKey) -> tuple[Person, str | None, date]:
+        """Who signs and the letter's date: the signatory who approved it and the day they
+        did (office time zone); before that, who is expected to sign, and today."""
+        signing = letter_facts.signing
+        if signing is not None and signing.actor_id is not None:
+            person = await self.store.person(signing.actor_id)
+            if person is not None:
+                return (person, signing.acting,
+                        signing.at.astimezone(self.settings.timezone).date())
+        holder = paperwork.expected_signer(await self.store.holders_on(signer_role,
+                                                                      self.today()))
+        return holder.person, holder.acting, self.today()
+
+    async def _draft(self, after: Request, entry: AuditEntry, signer_role: RoleKey,
+                     actor: Person, from_state: str) -> Path:
+        """The KONSEP of the reply letter for the step it enters: the very letter that will
+        go out, without number, day, signature and footer."""
+        letter_facts = await self._facts(after, entry, actor, from_state)
         try:
+            signer, acting, day = await self._signer(letter_facts, signer_role)
             letter = paperwork.reply_letter(
-                self.settings, after, facts,
-                paperwork.signatory(self.settings, holder.person, holder.acting),
-                day=self.today(), number=None, code=None)
+                self.settings, after, letter_facts,
+                paperwork.signatory(self.settings, signer, acting),
+                day=day, number=None, code=None)
             pdf = paperwork.render_letter(self.settings, letter)
         except paperwork.PaperworkError as failed:
             raise WorkflowError(failed.message_id) from None
         return await asyncio.to_thread(paperwork.write_draft, self.settings, after, pdf)
 
-    async def _letter_order(self, signer: Person, acting: str | None, after: Request,
-                            entry: AuditEntry) -> LetterOrder:
-        """The final letter, signed by the person acting now; numbered in the transaction."""
-        events = await self.store.timeline(after.id)
-        facts = paperwork.facts(after, events, entry, after.outcome,
-                                tz=self.settings.timezone, now=self.clock())
-        day = self.today()
+    async def letter_parts(self, person: Person | None, request_id: int) -> list[Part]:
+        """The parts of the request's reply letter a revision may change, with their current
+        texts, for whoever holds the revision step now."""
+        request = await self._request_by_id(request_id)
+        step = self.workflow.step(request.state)
+        actor = await self.actor(person, request) if person else None
+        if step is None or actor is None or not any(
+                t.asks == Ask.REVISION for t in self.workflow.transitions_for(
+                    request.state, step.role)) or not self.workflow.may_act(
+                request.state, actor, request.assignee_id):
+            raise Refused("Konsep surat ini tidak sedang menunggu perbaikan dari Bapak/Ibu.")
+        return list(await self._parts(request))
+
+    async def _parts(self, request: Request) -> tuple[Part, ...]:
+        letter_facts = await self._facts(request, None, None, None)
+        role = next((s.role for s in self.workflow.steps if Card.DRAFT in s.card),
+                    self.workflow.admin)
         try:
-            signatory = paperwork.signatory(self.settings, signer, acting)
-            checked = paperwork.reply_letter(self.settings, after, facts, signatory, day=day,
-                                             number="0", code="CHECK")  # fail here, not mid-commit
+            signer, acting, day = await self._signer(letter_facts, role)
+            letter = paperwork.reply_letter(
+                self.settings, request, letter_facts,
+                paperwork.signatory(self.settings, signer, acting),
+                day=day, number=None, code=None)
+        except paperwork.PaperworkError as failed:
+            raise WorkflowError(failed.message_id) from None
+        return paperwork.letter_parts(self.settings, letter)
+
+    async def _typed(self, decision: Decision, request: Request,
+                     details: dict[str, Any]) -> dict[str, Any]:
+        """Check what the transition asks the actor to type (a revision, a letter number);
+        a bad value refuses the action with one sentence and the step stays open."""
+        asks = decision.transition.asks
+        if asks == Ask.REVISION:
+            raw = details.get("revision") or {}
+            if not isinstance(raw, dict):
+                raise BadNote("Perubahan konsep tidak dapat dibaca. Mohon ulangi.")
+            keys = {part.key for part in await self._parts(request)}
+            details["revision"] = {key: revision.clean(key, str(text), keys)
+                                   for key, text in raw.items()}
+        elif asks == Ask.LETTER_NUMBER:
+            details["letter_number"] = str(details.get("letter_number") or "").strip()
+        return details
+
+    async def _manual_number(self, typed: str, day: date, outcome: str) -> tuple[int, str]:
+        """The number a person took from the agenda book or SRIKANDI, checked: the office's
+        pattern, the letter's year, and never a number the register already holds."""
+        pattern = self.settings.office.letter_number_pattern
+        example = paperwork.number_for(self.settings, day.year, 145, outcome, day.month)
+        if not typed or len(typed) > 100:
+            raise BadNote(f"Mohon tuliskan nomor surat dari buku agenda atau SRIKANDI, "
+                          f"contoh: {example}.")
+        try:
+            parsed = parse_letter_number(typed, pattern)
+        except ValueError:
+            raise BadNote(f"Nomor {typed} tidak sesuai pola nomor surat kantor (contoh: "
+                          f"{example}); tidak ada yang dicatat, mohon kirim nomor yang benar."
+                          ) from None
+        if parsed.year is not None and parsed.year != day.year:
+            raise BadNote(f"Tahun pada nomor {typed} ({parsed.year}) tidak sama dengan tahun "
+                          f"surat ({day.year}); mohon kirim nomor yang benar.")
+        if await self.store.letter_number_used(typed, day.year, parsed.sequence):
+            raise BadNote(_number_used(typed))
+        return parsed.sequence, typed
+
+    async def _letter_order(self, actor: Person, acting: str | None, after: Request,
+                            entry: AuditEntry, decision: Decision, from_state: str,
+                            secret: str | None = None) -> LetterOrder:
+        """The final letter: the KONSEP's data, signed by the signatory who approved it (the
+        person acting now when this transition signs; or printed for their wet signature),
+        dated the day they approved it, and numbered in the transaction (the register's next,
+        or the number typed by hand). Signing is checked first: a refusal (`SigningRefused`)
+        leaves nothing numbered."""
+        letter_facts = await self._facts(after, entry, actor, from_state)
+        kind = letter_facts.kind.value
+        try:
+            if letter_facts.signing is None:  # a table with no signing mark: the actor signs
+                signer, signer_acting, day = actor, acting, self.today()
+            else:
+                signer, signer_acting, day = await self._signer(letter_facts, decision.role)
+            signatory = paperwork.signatory(self.settings, signer, signer_acting)
+            checked = paperwork.reply_letter(self.settings, after, letter_facts, signatory,
+                                             day=day, number="0", code="CHECK")
             subject = paperwork.letter_subject(self.settings, checked)
         except (paperwork.PaperworkError, ValueError) as failed:
             message = getattr(failed, "message_id", f"Surat tidak dapat dibuat: {failed}")
             raise WorkflowError(message) from None
+        try:
+            plan = await asyncio.to_thread(
+                sealing.prepare, self.settings, signer, now=self.clock(),
+                identity=await self.store.esign_identity(signer.id), passphrase=secret)
+        except SigningError as refused:
+            raise SigningRefused(refused.message_id) from None
+        fixed = None
+        if decision.transition.asks == Ask.LETTER_NUMBER:
+            fixed = await self._manual_number(str(entry.details.get("letter_number") or ""),
+                                              day, kind)
 
         def render(number: str, code: str) -> bytes:
-            return paperwork.render_letter(self.settings, paperwork.reply_letter(
-                self.settings, after, facts, signatory, day=day, number=number, code=code))
+            return sealing.seal_pdf(self.settings, plan, paperwork.reply_letter(
+                self.settings, after, letter_facts, signatory, day=day, number=number,
+                code=code), when=self.clock())
 
         return LetterOrder(
-            year=day.year, kind=facts.kind.value, addressee=after.agency.addressee,
+            year=day.year, kind=kind, addressee=after.agency.addressee,
             subject=subject,
-            signer_id=signer.id, signer_acting=acting,
-            number_for=lambda seq: paperwork.number_for(self.settings, day.year, seq),
-            render=render, directory=self.settings.data_dir / "letters",
+            signer_id=signer.id, signer_acting=signer_acting,
+            number_for=lambda seq: paperwork.number_for(self.settings, day.year, seq, kind,
+                                                        day.month),
+            render=render, directory=self.settings.data_dir / "letters", fixed=fixed,
+            seal=plan.seal.value,
         )
+
+    async def _scan(self, person: Person, request: Request, data: bytes | None) -> LetterScan:
+        """The wet-signed letter's scan, checked and written beside the printed letter (the
+        transaction makes it the delivered letter)."""
+        try:
+            checked = sealing.checked_scan(data or b"")
+        except SigningError as refused:
+            raise SigningRefused(refused.message_id) from None
+        printed = (await self.store.letters(request.id))[-1]
+        path = printed.path.with_name(f"{printed.path.stem}-pindaian-v{request.version}.pdf")
+        await asyncio.to_thread(write_file_atomically, path, checked)
+        return LetterScan(path, hashlib.sha256(checked).hexdigest(), person.id)
+
+    async def _scan_kept(self, request: Request, scan: LetterScan) -> bool:
+        """Did the transaction commit the scan? (Otherwise its file goes.)"""
+        return any(letter.scan_path == scan.path for letter in await self.letters(request))
 
     async def assignable(self, action: ActionKey, state: str) -> list[PositionHolder]:
         """The members to choose from when `action` assigns the next steps to one person
@@ -1082,6 +1344,11 @@ def _crash_test_hook(compose: Callable[[IssuedLetter], list[OutMessage]],
         return compose(issued)
 
     return composed
+
+
+def _number_used(number: str) -> str:
+    return (f"Nomor {number} sudah digunakan pada register surat keluar; tidak ada yang "
+            "dicatat. Mohon ambil nomor berikutnya dari buku agenda atau SRIKANDI.")
 
 
 def _rows(planned: Plan) -> tuple[tuple[str, str, str, int], ...]:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.signing_config import SigningConfig, SigningConfigError, signing_config
 from bot.watch_settings import WatchSettings, parse_watch
 from bot.workflow import SOP
 from bot.worktime import Duration, OfficeHours, WorkClock, parse_duration
@@ -72,6 +73,17 @@ class OfficeSettings:
     tembusan: tuple[str, ...] | None = None
     """Copies of every reply letter (LETTER_TEMBUSAN, ';' between); None: each outcome
     template's own Tembusan line."""
+    classification_codes: Mapping[str, str] = field(default_factory=dict)
+    """Classification code per outcome (LETTER_CLASSIFICATION_CODES), over the one code."""
+    classification_set: bool = True
+    """False: LETTER_CLASSIFICATION_CODE was not set and the built-in stand-in is used."""
+    numbering: str = "register"
+    """LETTER_NUMBERING: ``register`` (the bot's register, its first number of a year
+    settable) or ``manual`` (a person gives the number from the agenda book or SRIKANDI)."""
+
+    def classification_for(self, outcome: str) -> str:
+        """The archive classification code of a letter of `outcome` (the archivist's)."""
+        return self.classification_codes.get(outcome, self.classification_code)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +137,8 @@ class Settings:
     """The daily watch of the register's names (WATCH_*)."""
     pacing: Pacing = field(default_factory=Pacing)
     """Message rates kept to before sending (PACE_*)."""
+    signing: SigningConfig = field(default_factory=SigningConfig)
+    """How final letters are signed (SIGNING_PROVIDER: none, pades, bsre, wet)."""
 
     def zone_label(self, at: datetime | None = None) -> str:
         """What the office writes after a time: WIB, WITA, WIT, else the UTC offset."""
@@ -177,7 +191,8 @@ class Settings:
             **{
                 key: value
                 for key, value in {
-                    "classification_code": get("LETTER_CLASSIFICATION_CODE"),
+                    "classification_code": parse("LETTER_CLASSIFICATION_CODE",
+                                                 _classification, None),
                     "letter_number_pattern": parse("LETTER_NUMBER_PATTERN", _number_pattern,
                                                    None),
                 }.items()
@@ -187,9 +202,19 @@ class Settings:
             postal_code=get("OFFICE_POSTAL_CODE") or "",
             page=_page_layout(env),
             tembusan=parse("LETTER_TEMBUSAN", _items, None),
+            classification_codes=parse("LETTER_CLASSIFICATION_CODES", _codes_by_outcome, {}),
+            classification_set=get("LETTER_CLASSIFICATION_CODE") is not None,
+            numbering=parse("LETTER_NUMBERING", _numbering, "register"),
         )
         parent = _parse_required(env, "PARENT_DOMAIN", _domain)
         dns = _dns_config(env, parent)
+        signing = _signing(env)
+        if signing.provider == "bsre" and office.numbering == "manual":
+            # The BSrE passphrase is the signatory's, asked when a letter is issued; under
+            # manual numbering the secretariat issues it, later, with the typed number.
+            raise SettingsError("SIGNING_PROVIDER=bsre does not work with LETTER_NUMBERING="
+                                "manual yet (the signatory's passphrase would be asked from "
+                                "whoever types the number): use LETTER_NUMBERING=register")
         return cls(
             dns=dns,
             verify_base_url=parse("LETTER_VERIFY_URL", _base_url, None),
@@ -213,7 +238,15 @@ class Settings:
             outbox_keep_days=parse("OUTBOX_KEEP_DAYS", _count, 30),
             watch=parse_watch(parse),
             pacing=_pacing(env),
+            signing=signing,
         )
+
+
+def _signing(env: Mapping[str, str]) -> SigningConfig:
+    try:
+        return signing_config(env)
+    except SigningConfigError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def environment(env_file: Path | None = None) -> dict[str, str]:
@@ -429,6 +462,37 @@ def _number_pattern(raw: str) -> str:
 
     validate_pattern(raw)
     return raw
+
+
+OUTCOMES = ("created", "exists", "advice", "declined")
+NUMBERING = ("register", "manual")
+
+
+def _classification(raw: str) -> str:
+    code = raw.strip()
+    if not code or not all(part.isalnum() for part in code.split(".")):
+        raise ValueError("a classification code is digits (or letters) between dots, e.g. "
+                         "000.5.10")
+    return code
+
+
+def _codes_by_outcome(raw: str) -> dict[str, str]:
+    """`created=000.5.10.2,declined=000.5.10.3`: the archivist's code per outcome."""
+    out: dict[str, str] = {}
+    for part in (p.strip() for p in raw.split(",") if p.strip()):
+        outcome, sep, code = part.partition("=")
+        outcome = outcome.strip().lower()
+        if not sep or outcome not in OUTCOMES:
+            raise ValueError(f"expected OUTCOME=CODE with OUTCOME one of {', '.join(OUTCOMES)}")
+        out[outcome] = _classification(code)
+    return out
+
+
+def _numbering(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in NUMBERING:
+        raise ValueError(f"use {' or '.join(NUMBERING)}")
+    return value
 
 
 def _dns_timeout(raw: str) -> float:

@@ -8,6 +8,7 @@ from datetime import datetime, tzinfo
 from html import escape
 
 from bot import zones
+from bot.revision import label_of
 from bot.workflow import Step, Workflow, time_label
 from storage.models import AuditEntry, Request, RequestEvent
 
@@ -141,8 +142,32 @@ def timeline_lines(w: Words, events: Iterable[RequestEvent]) -> list[str]:
             line += f" | Instruksi: {e.instruction}"
         if e.note:
             line += f" | Catatan: {e.note}"
+        line += _letter_details(e.details)
         lines.append(line)
     return lines
+
+
+TRAIL_TEXT = 120
+"""Longest revised text the trail repeats (the KONSEP itself has it whole)."""
+
+
+def _letter_details(details: dict[str, object]) -> str:
+    """What a transition did to the letter: the parts rewritten (a new KONSEP version), the
+    number given from the agenda book."""
+    out = ""
+    changes = details.get("revision")
+    if isinstance(changes, dict) and changes:
+        shown = "; ".join(
+            f"{label_of(str(k))}: “{_cut(str(v))}”" for k, v in changes.items())
+        out += f" | Konsep baru, diubah: {shown}"
+    number = details.get("letter_number")
+    if isinstance(number, str) and number:
+        out += f" | Nomor surat: {number}"
+    return out
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= TRAIL_TEXT else text[:TRAIL_TEXT - 1] + "…"
 
 
 def dns_check(summary: str) -> str:

@@ -37,6 +37,7 @@ class Role(StrEnum):
     KABID = "kabid"
     KASI = "kasi"
     STAF_PRAKOM = "staf_prakom"
+    SEKRETARIAT = "sekretariat"  # numbers signed letters by hand (with_manual_numbering)
     ADMIN = "admin"
     SKPD = "skpd"  # the requesting agency's contact; never a stored position
 
@@ -71,8 +72,10 @@ class Action(StrEnum):
     REVISE = "revise"
     RESUBMIT = "resubmit"
     CONFIRM_RECEIPT = "confirm_receipt"
+    ASSIGN_NUMBER = "assign_number"
     RETURN = "return"
     WITHDRAW = "withdraw"
+    UPLOAD_SCAN = "upload_scan"  # the wet-signed letter's scan (SIGNING_PROVIDER=wet)
 
 
 SUBMIT = "submit"
@@ -100,6 +103,28 @@ class Effect(StrEnum):
     DRAFT_LETTER = "draft_letter"  # the KONSEP of the reply letter, for the step's holder
     ISSUE_LETTER = "issue_letter"  # number, render and register the signed letter; deliver it
     RECORD_RECEIPT = "record_receipt"  # the requester has the letter
+    PRINT_LETTER = "print_letter"  # number, render and register the letter to sign by hand;
+    # the staff get the PDF to print (never the requester)
+    DELIVER_SCAN = "deliver_scan"  # the uploaded scan becomes the delivered letter
+
+
+class Ask(StrEnum):
+    """What a transition needs from the person beyond a note (asked after the note)."""
+
+    NOTHING = "nothing"
+    PASSPHRASE = "passphrase"
+    """The signatory's certificate passphrase (BSrE), asked in their private chat; the message
+    is deleted at once and the passphrase is never stored."""
+    SCAN = "scan"
+    """The scan (PDF) of the printed letter, signed by hand and stamped."""
+    LETTER_NUMBER = "letter_number"
+    """The number from the agenda book or SRIKANDI (asked instead of a note)."""
+    REVISION = "revision"
+    """New texts for the letter's variable parts (asked instead of a note)."""
+
+
+SIGNING_ASKS = (Ask.PASSPHRASE, Ask.SCAN)
+"""What is asked after the note, to sign or to deliver the signed letter."""
 
 
 class Card(StrEnum):
@@ -164,6 +189,13 @@ class Transition:
     effects: tuple[Effect, ...] = ()
     done_label: str = ""
     """What happened, for the trail and the requester ("Didisposisikan"); default: the label."""
+    asks: Ask = Ask.NOTHING
+    """What the actor gives beyond a note: typed input kept in the audit row's details
+    (a letter number, a revision), or what signing needs (a passphrase, a scan)."""
+    signs: bool = False
+    """The actor approves the letter as its signatory: the letter's date is this day."""
+    paraf: bool = False
+    """The actor's electronic approval is their paraf on the KONSEP (Kasi, Kabid)."""
 
     @property
     def done(self) -> str:
@@ -554,7 +586,7 @@ STEPS: tuple[Step, ...] = (
                        instructions=tuple(Instruction), done_label="Didisposisikan"),
             Transition(Action.DECLINE, State.DECLINED, "Tolak permohonan",
                        note=Note.REQUIRED, outcome=Outcome.DECLINED, tell_requester=True,
-                       effects=(Effect.ISSUE_LETTER,), done_label="Ditolak"),
+                       effects=(Effect.ISSUE_LETTER,), signs=True, done_label="Ditolak"),
             _WITHDRAW,
         ),
     ),
@@ -602,7 +634,7 @@ STEPS: tuple[Step, ...] = (
         "Disposisi", WorkMinutes(60), "Konsep laporan, disposisi",
         (
             Transition(Action.SUBMIT_REPORT, State.DECISION, "Kirim laporan ke Kabid",
-                       done_label="Laporan dikirim ke Kabid"),
+                       paraf=True, done_label="Laporan dikirim ke Kabid"),
             _back(State.TECHNICAL_CHECK),
             _WITHDRAW,
         ),
@@ -617,14 +649,15 @@ STEPS: tuple[Step, ...] = (
         "Agenda kerja", WorkMinutes(20), "Laporan",
         (
             Transition(Action.APPROVE, State.CREATION, "Setujui pembuatan", tell_requester=True,
-                       effects=(Effect.RECORD_PLAN,), done_label="Disetujui untuk dibuat"),
+                       effects=(Effect.RECORD_PLAN,), paraf=True,
+                       done_label="Disetujui untuk dibuat"),
             Transition(Action.REJECT_EXISTS, State.LETTER_SIGNOFF, "Subdomain sudah ada",
-                       outcome=Outcome.EXISTS, tell_requester=True,
+                       outcome=Outcome.EXISTS, tell_requester=True, paraf=True,
                        done_label="Subdomain telah tersedia sebelumnya"),
             # The note is the advice itself: the advice letter cannot go out without it.
             Transition(Action.REJECT_ADVICE, State.LETTER_SIGNOFF, "Beri saran teknis",
                        note=Note.REQUIRED, outcome=Outcome.ADVICE, tell_requester=True,
-                       done_label="Diberi saran teknis"),
+                       paraf=True, done_label="Diberi saran teknis"),
             _back(State.REPORT_TO_KABID),
         ),
         card=(Card.LAST_DNS_CHECK, Card.RECORD_PLAN),
@@ -650,7 +683,7 @@ STEPS: tuple[Step, ...] = (
         "Agenda kerja", _OFFICE_DAY, "Surat keluar",
         (
             Transition(Action.SIGN, State.DELIVERY, "Setujui dan tandatangani",
-                       effects=(Effect.ISSUE_LETTER,),
+                       effects=(Effect.ISSUE_LETTER,), signs=True,
                        done_label="Surat balasan ditandatangani"),
             Transition(Action.REVISE, State.LETTER_REVISION, "Perbaiki", note=Note.REQUIRED,
                        done_label="Konsep surat dikembalikan untuk diperbaiki"),
@@ -666,7 +699,7 @@ STEPS: tuple[Step, ...] = (
         "Agenda kerja", _OFFICE_DAY, "Konsep surat keluar",
         (
             Transition(Action.RESUBMIT, State.LETTER_SIGNOFF, "Ajukan kembali konsep",
-                       done_label="Konsep surat diajukan kembali"),
+                       asks=Ask.REVISION, done_label="Konsep surat diajukan kembali"),
         ),
         sop_time=False,
     ),
@@ -695,3 +728,115 @@ ENDINGS: tuple[Ending, ...] = (
 
 SOP = Workflow(POSITIONS, STEPS, ENDINGS, State.DISPOSITION_HEAD)
 """The SOP as the office runs it (before settings override standard times)."""
+
+
+# --- the signing provider's variant of a table -----------------------------------------------
+
+WET_STATE_PREFIX = "wet_signature_"
+"""A wet signature's step is named after the state the signed letter leads to."""
+
+
+def for_signing(workflow: Workflow, provider: str) -> Workflow:
+    """The table as the office's signing provider runs it.
+
+    - ``bsre``: every transition that issues a letter asks the signatory's passphrase.
+    - ``wet``: every transition that issues a letter prints it instead (numbered and
+      registered, the PDF to the staff) and leads to a new step where the staff upload the
+      scan of the signed and stamped letter; that upload delivers it and goes on to where the
+      signing used to lead.
+    - ``pades``, ``none``: the table as it is.
+    """
+    if provider == "bsre":
+        return dataclasses.replace(workflow, steps=tuple(
+            dataclasses.replace(s, transitions=tuple(
+                dataclasses.replace(t, asks=Ask.PASSPHRASE)
+                if Effect.ISSUE_LETTER in t.effects and t.asks is Ask.NOTHING else t
+                for t in s.transitions))
+            for s in workflow.steps))
+    if provider != "wet":
+        return workflow
+    staff = next((p.key for p in workflow.positions if p.assigned), None)
+    steps: list[Step] = []
+    added: dict[StateKey, Step] = {}
+    fresh: list[Step] = []
+    for step in workflow.steps:
+        transitions = []
+        for t in step.transitions:
+            if Effect.ISSUE_LETTER not in t.effects:
+                transitions.append(t)
+                continue
+            state = f"{WET_STATE_PREFIX}{t.to}"
+            transitions.append(dataclasses.replace(
+                t, to=state, tell_requester=False,
+                effects=tuple(Effect.PRINT_LETTER if e == Effect.ISSUE_LETTER else e
+                              for e in t.effects),
+                done_label=f"{t.done} (dicetak untuk ditandatangani basah)"))
+            if state in added:
+                continue
+            added[state] = Step(
+                state, step.number, staff or step.role,
+                "Tanda tangan basah dan cap surat balasan", "TTD basah",
+                "Mencetak surat balasan, memintakan tanda tangan basah dan cap dinas, lalu "
+                "mengunggah pindaiannya",
+                "Surat keluar tercetak", _OFFICE_DAY, "Pindaian surat keluar",
+                (Transition(Action.UPLOAD_SCAN, t.to, "Unggah pindaian surat", note=Note.NONE,
+                            asks=Ask.SCAN, tell_requester=t.tell_requester,
+                            effects=(Effect.DELIVER_SCAN,),
+                            done_label="Pindaian surat bertanda tangan basah diunggah"),),
+                sop_time=False)
+            fresh.append(added[state])
+        steps.append(dataclasses.replace(step, transitions=tuple(transitions)))
+        steps += fresh
+        fresh = []
+    return dataclasses.replace(workflow, steps=tuple(steps))
+
+
+# --- manual numbering's variant of a table ----------------------------------------------------
+
+def numbering_state(to: StateKey) -> StateKey:
+    """The numbering step before `to` under manual numbering (``numbering_delivery``)."""
+    return f"numbering_{to}"
+
+
+NUMBERING_ROLES: tuple[RoleKey, ...] = (Role.SEKRETARIAT, Role.ADMIN)
+"""Who types a hand-given letter number: the secretariat, or an admin."""
+SEKRETARIAT = Position(Role.SEKRETARIAT, "Sekretariat (Subbagian Umum)")
+"""The position that keeps the agenda book (added to the table by manual numbering)."""
+
+
+def with_manual_numbering(workflow: Workflow,
+                          roles: tuple[RoleKey, ...] = NUMBERING_ROLES) -> Workflow:
+    """The table for LETTER_NUMBERING=manual: every transition that issues a letter leads
+    instead to a numbering step, where a holder of `roles` types the number the agenda book
+    or SRIKANDI gave; that step's transition issues the letter (the signatory's approval,
+    and its date, stay with the transition that signed)."""
+    steps: list[Step] = []
+    added: dict[StateKey, Step] = {}
+    for step in workflow.steps:
+        moved = []
+        for t in step.transitions:
+            if Effect.ISSUE_LETTER not in t.effects:
+                moved.append(t)
+                continue
+            state = numbering_state(t.to)
+            if state not in added:
+                issue = tuple(
+                    Transition(Action.ASSIGN_NUMBER, t.to, "Isi nomor surat", role=role,
+                               note=Note.NONE, asks=Ask.LETTER_NUMBER,
+                               effects=(Effect.ISSUE_LETTER,),
+                               done_label="Surat keluar diberi nomor dari agenda")
+                    for role in roles)
+                added[state] = Step(
+                    state, step.number, roles[0], "Penomoran surat keluar", "Penomoran",
+                    "Memberi nomor surat keluar dari buku agenda atau SRIKANDI",
+                    "Surat yang disetujui", WorkDays(1), "Nomor surat keluar",
+                    issue, card=(Card.DRAFT,), on_enter=(Effect.DRAFT_LETTER,),
+                    sop_time=False)
+            moved.append(dataclasses.replace(
+                t, to=state, effects=tuple(e for e in t.effects if e != Effect.ISSUE_LETTER)))
+        steps.append(dataclasses.replace(step, transitions=tuple(moved)))
+        steps += [s for s in added.values() if s not in steps]
+    known = {p.key for p in workflow.positions}
+    positions = workflow.positions + tuple(
+        p for p in (SEKRETARIAT,) if p.key in roles and p.key not in known)
+    return dataclasses.replace(workflow, positions=positions, steps=tuple(steps))

@@ -14,8 +14,10 @@ import sys
 from pathlib import Path
 
 from bot.paperwork import office_identity
+from bot.sealing import appearance_lines
 from bot.settings import Settings
 from devtools.profile import demo_office, region
+from devtools.testca import NOW, CertAuthority
 from letters.model import (
     Addressee,
     DispositionEntry,
@@ -23,12 +25,16 @@ from letters.model import (
     IncomingRef,
     LetterKind,
     OfficeIdentity,
+    Paraf,
     ReplyLetter,
+    Seal,
     Signatory,
+    SignatureBox,
     Urgency,
 )
 from letters.numbering import format_letter_number
 from letters.render import render_disposition_sheet, render_reply_letter
+from letters.signing import appearance_png, load_pkcs12, sign_pades
 
 SAMPLE_DATE = dt.date(2026, 11, 29)
 SAMPLE_EMBLEM = Path(__file__).with_name("sample-emblem.png")
@@ -53,6 +59,15 @@ def sample_signatory(*, acting: bool = False) -> Signatory:
         nip="197501012000031004",
         acting="plt" if acting else None,
     )
+
+
+SAMPLE_PARAF = (
+    Paraf(position="Kepala Bidang Layanan e-Government", name="Siti Aminah, S.Kom",
+          at=dt.datetime(2026, 11, 27, 2, 40, tzinfo=dt.UTC)),
+    Paraf(position="Kepala Seksi Pengembangan Aplikasi Pemerintahan", name="Budi Santoso, S.T",
+          at=dt.datetime(2026, 11, 27, 1, 55, tzinfo=dt.UTC)),
+)
+"""The paraf box of the sample KONSEP: the Kabid's and the Kasi's electronic approvals."""
 
 
 def sample_letter(
@@ -85,6 +100,7 @@ def sample_letter(
         "verification_code": None if draft else "SD-2026-0001-7F3K",
         "verification_url": None if draft else f"https://layanan.{parent}/v/SD-2026-0001-7F3K",
         "tembusan": settings.office.tembusan,
+        "paraf": SAMPLE_PARAF if draft else (),
     }
     if kind is LetterKind.CREATED:
         return ReplyLetter(
@@ -181,7 +197,29 @@ def write_samples(outdir: Path, settings: Settings | None = None) -> list[Path]:
     sheet = outdir / "disposition-sheet.pdf"
     sheet.write_bytes(render_disposition_sheet(sample_sheet(settings), office))
     written.append(sheet)
+    signed = outdir / "letter-created-signed.pdf"
+    signed.write_bytes(signed_sample(settings, office))
+    written.append(signed)
     return written
+
+
+def signed_sample(settings: Settings, office: OfficeIdentity) -> bytes:
+    """The created letter signed PAdES (SIGNING_PROVIDER=pades) with a throwaway test CA's
+    certificate: what the visible signature and the footer look like."""
+    ca = CertAuthority()
+    letter = dataclasses.replace(sample_letter(LetterKind.CREATED, settings=settings),
+                                 seal=Seal.PADES)
+    holder = ca.issue(letter.signatory.name)
+    certificate = load_pkcs12(ca.pkcs12(holder, "contoh"), "contoh", now=NOW)
+    boxes: list[SignatureBox] = []
+    pdf = render_reply_letter(letter, office, signature_box=boxes)
+    [box] = boxes
+    when = dt.datetime(2026, 11, 29, 9, 30, tzinfo=settings.timezone)
+    image = appearance_png(appearance_lines(settings, letter, when), box,
+                           qr=letter.verification_url)
+    return sign_pades(pdf, certificate, box, appearance=image,
+                      reason=f"Surat balasan Nomor {letter.number}",
+                      location=settings.office.place)
 
 
 def main(argv: list[str] | None = None) -> int:

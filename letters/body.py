@@ -5,7 +5,9 @@ See ``letters/templates/README.txt`` for the rules an office follows when editin
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -239,6 +241,81 @@ def _fill(paragraph: str, values: dict[str, str]) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", filled) if p.strip()]
 
 
+SUBJECT, ADVICE, REASON, TEMBUSAN = "hal", "advice", "reason", "tembusan"
+_SINGLE_PLACEHOLDER = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A variable part of a letter that staff may revise: its key, its label, its text."""
+
+    key: str
+    label: str
+    text: str
+
+
+def paragraph_key(index: int) -> str:
+    """``p1``, ``p2``…: the outcome template's paragraphs, counted from 1."""
+    return f"p{index + 1}"
+
+
+def _own_paragraphs(letter: ReplyLetter, office: OfficeIdentity,
+                    templates_dir: Path | None) -> list[tuple[str, str]]:
+    """(key, current text) of the outcome template's written paragraphs (not those that are
+    only a placeholder such as $advice or $records_table, and not those left out)."""
+    overrides = dict(letter.paragraphs)
+    values = template_values(letter, office)
+    found = []
+    for i, paragraph in enumerate(load_template(letter.kind.value, templates_dir).paragraphs):
+        if _SINGLE_PLACEHOLDER.match(paragraph):
+            continue
+        key = paragraph_key(i)
+        text = overrides.get(key) or " ".join(_fill(paragraph, values))
+        if text:
+            found.append((key, text))
+    return found
+
+
+def variable_parts(letter: ReplyLetter, office: OfficeIdentity,
+                   templates_dir: Path | None = None) -> tuple[Part, ...]:
+    """What a revision may change, each with its current text: the Hal, the outcome's own
+    paragraphs, the advice (and a decline's reason), the tembusan. The opening (which quotes
+    the request letter) and the closing are the office's fixed wording."""
+    parts = [Part(SUBJECT, "Hal", subject_of(letter, office, templates_dir))]
+    parts += [Part(key, f"Paragraf {key[1:]}", text)
+              for key, text in _own_paragraphs(letter, office, templates_dir)]
+    if letter.kind is LetterKind.DECLINED:
+        parts.append(Part(REASON, "Alasan", letter.reason.strip()))
+    if letter.kind in (LetterKind.ADVICE, LetterKind.DECLINED):
+        parts.append(Part(ADVICE, "Saran teknis", letter.advice.strip()))
+    parts.append(Part(TEMBUSAN, "Tembusan",
+                      "; ".join(tembusan_of(letter, office, templates_dir)) or "-"))
+    return tuple(parts)
+
+
+def revised(letter: ReplyLetter, changes: Mapping[str, str]) -> ReplyLetter:
+    """`letter` with the parts in `changes` (key → new plain text) replaced; unknown keys
+    raise KeyError. Tembusan: items separated by ';' or new lines ("-": none)."""
+    paragraphs = dict(letter.paragraphs)
+    fields: dict[str, object] = {}
+    for key, text in changes.items():
+        if key == SUBJECT:
+            fields["subject"] = text
+        elif key == ADVICE:
+            fields["advice"] = text
+        elif key == REASON:
+            fields["reason"] = text
+        elif key == TEMBUSAN:
+            items = [i.strip() for i in re.split(r"[;\n]", text) if i.strip()]
+            fields["tembusan"] = tuple(i for i in items if i != "-")
+        elif re.fullmatch(r"p[1-9][0-9]?", key):
+            paragraphs[key] = text
+        else:
+            raise KeyError(key)
+    return dataclasses.replace(letter, paragraphs=tuple(sorted(paragraphs.items())),
+                               **fields)  # type: ignore[arg-type]
+
+
 def build_body(
     letter: ReplyLetter, office: OfficeIdentity, templates_dir: Path | None = None
 ) -> list[Block]:
@@ -248,7 +325,10 @@ def build_body(
     outcome = load_template(letter.kind.value, templates_dir)
     closing = load_template("closing", templates_dir)
 
-    paragraphs = list(outcome.paragraphs)
+    overrides = dict(letter.paragraphs)
+    paragraphs = [overrides[paragraph_key(i)].replace("$", "$$")
+                  if paragraph_key(i) in overrides else p
+                  for i, p in enumerate(outcome.paragraphs)]
     if opening.paragraphs:
         if paragraphs and paragraphs[0] != f"${RECORDS_TABLE}":
             paragraphs[0] = f"{opening.paragraphs[-1]} {paragraphs[0]}"
@@ -273,6 +353,7 @@ def check_no_credentials(letter: ReplyLetter, blocks: list[Block]) -> None:
     texts = [b.text for b in blocks if isinstance(b, Paragraph)]
     texts += [value for b in blocks if isinstance(b, RecordsTable) for _, _, value, _ in b.records]
     texts += [letter.subject or "", letter.attachments, *(letter.tembusan or ())]
+    texts += [text for _, text in letter.paragraphs]
     for text in texts:
         match = _CREDENTIAL_RE.search(text)
         if match:

@@ -138,11 +138,54 @@ class IncomingRef:
     subject: str
 
 
+class Seal(StrEnum):
+    """What a final letter carries as its signature (the office's SIGNING_PROVIDER)."""
+
+    NONE = "none"
+    """Demo only: the register's QR code and verification code, no signature."""
+    PADES = "pades"
+    """A PAdES electronic signature from the signatory's certificate (PKCS#12)."""
+    BSRE = "bsre"
+    """A certified electronic signature made by BSrE (BSSN)."""
+    WET = "wet"
+    """Printed, signed by hand and stamped; the scan is the letter delivered."""
+
+
+@dataclass(frozen=True)
+class SignatureBox:
+    """Where the signature goes: a page (0-based) and a rectangle in PDF points (origin at the
+    bottom left), found while the letter is rendered."""
+
+    page: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+    @property
+    def width(self) -> float:
+        return self.x2 - self.x1
+
+    @property
+    def height(self) -> float:
+        return self.y2 - self.y1
+
+
 class LetterKind(StrEnum):
     CREATED = "created"
     EXISTS = "exists"
     ADVICE = "advice"
     DECLINED = "declined"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Paraf:
+    """An official's initials on a KONSEP: who handled it, in which position, and when they
+    approved it electronically."""
+
+    position: str
+    name: str
+    at: dt.datetime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,9 +213,15 @@ class ReplyLetter:
     """The Hal; None: the outcome template's ``Hal:`` line."""
     tembusan: tuple[str, ...] | None = None
     """Copies; None: the outcome template's ``Tembusan:`` line."""
+    paragraphs: tuple[tuple[str, str], ...] = ()
+    """Revised outcome paragraphs: (part key such as ``p2``, its new plain text)."""
+    paraf: tuple[Paraf, ...] = ()
+    """The officials who handled the letter, shown in the KONSEP's paraf box."""
     draft: bool = False
     verification_code: str | None = None
     verification_url: str | None = None
+    seal: Seal = Seal.NONE
+    """What the final letter carries; the signature block and the footer say so."""
 
     def __post_init__(self) -> None:
         if not self.draft and not self.number:

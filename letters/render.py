@@ -24,6 +24,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     Image,
     KeepTogether,
@@ -43,9 +44,11 @@ from letters.model import (
     OfficeIdentity,
     PageLayout,
     ReplyLetter,
+    Seal,
+    SignatureBox,
     Urgency,
 )
-from letters.numbering import placeholder_letter_number
+from letters.numbering import PLACEHOLDER, placeholder_letter_number
 
 DRAFT_MARK = "KONSEP"
 FONT_SIZE = 12
@@ -298,6 +301,78 @@ def _qr(value: str, size: float, font: str) -> Drawing:
     return drawing
 
 
+def letter_date_text(letter: ReplyLetter, office: OfficeIdentity) -> str:
+    """``<place>, 29 November 2026``; a KONSEP leaves the day open (``<place>, … 2026``):
+    the letter is dated the day it is signed."""
+    if letter.draft:
+        return f"{office.place}, {PLACEHOLDER} {letter.date.year}"
+    return f"{office.place}, {format_date_id(letter.date)}"
+
+
+PARAF_TITLE = "PARAF KOORDINASI"
+"""The heading of the KONSEP's paraf box (the paraf hierarki of the officials who handled it)."""
+PARAF_GAP = 0.2 * cm
+"""The space above the signature block, kept above the paraf box beside it."""
+
+
+class _Beside(Flowable):  # type: ignore[misc]
+    """Draws `inner` in the empty left column of the block that follows it (the signature
+    block), where a paraf hierarki goes; takes no height of its own."""
+
+    def __init__(self, inner: Flowable, width: float) -> None:
+        super().__init__()
+        self.inner = inner
+        self.box_width = width
+        self.box_height = 0.0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        _, self.box_height = self.inner.wrap(self.box_width, avail_height)
+        return avail_width, 0
+
+    def draw(self) -> None:
+        self.inner.drawOn(self.canv, 0, -PARAF_GAP - self.box_height)
+
+
+def _paraf_table(letter: ReplyLetter, office: OfficeIdentity, st: _Styles,
+                 width: float) -> Table:
+    """The paraf box: each official who handled the letter (position, name) with their paraf,
+    the time of their electronic approval."""
+    cell = st.style("pc", fontSize=7.5, leading=9)
+    bold = st.style("pcb", fontName=st.fonts.bold, fontSize=7.5, leading=9)
+    rows: list[list[Any]] = [[Paragraph(PARAF_TITLE, bold)]]
+    for paraf in letter.paraf:
+        rows.append([[Paragraph(f"<b>{esc(paraf.position)}</b>", cell),
+                      Paragraph(esc(paraf.name), cell),
+                      Paragraph(esc(f"Paraf: {paraf_text(paraf.at, office)}"), cell)]])
+    return Table(rows, colWidths=[width], hAlign="LEFT", style=TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), st.fonts.regular),
+        ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
+        ("INNERGRID", (0, 0), (-1, -1), 0.4, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]))
+
+
+def _with_paraf(letter: ReplyLetter, office: OfficeIdentity, st: _Styles, width: float,
+                signature: Flowable) -> list[Flowable]:
+    """The signature block; on a KONSEP with the paraf box in its empty left column (or, when
+    the box is taller than the block, the box below the block)."""
+    if not (letter.draft and letter.paraf):
+        return [signature]
+    side = width - SIGNATURE_WIDTH - 0.3 * cm
+    table = _paraf_table(letter, office, st, side)
+    _, box_height = table.wrap(side, 1000 * cm)
+    canvas = Canvas(io.BytesIO())
+    signature_height = sum(  # a KeepTogether answers "too tall" to wrap: measure its parts
+        part.wrapOn(canvas, width, 1000 * cm)[1]
+        for part in getattr(signature, "_content", [signature]))
+    if side >= 4 * cm and box_height + PARAF_GAP <= signature_height:
+        # On the page of the signature block: break first when the block would not fit.
+        return [CondPageBreak(signature_height + 1), _Beside(table, side), signature]
+    return [signature, Spacer(1, 0.3 * cm), _paraf_table(letter, office, st, width / 2)]
+
+
 def letter_number_text(letter: ReplyLetter, office: OfficeIdentity) -> str:
     """The number as printed: the real one, or ``…/…/Diskominfo-Kab/2026`` on a draft."""
     if letter.draft or not letter.number:
@@ -307,23 +382,62 @@ def letter_number_text(letter: ReplyLetter, office: OfficeIdentity) -> str:
 
 
 def verification_statement(letter: ReplyLetter, office: OfficeIdentity) -> str:
-    """Footer sentence of a final letter; deliberately says it is not a certified signature."""
-    text = (
-        f"Surat ini disetujui secara elektronik melalui {office.system_name} "
-        f"{body_mod.office_display_name(office)} dengan kode verifikasi "
-        f"{letter.verification_code or '-'}; surat ini tidak ditandatangani dengan tanda tangan "
-        "elektronik tersertifikasi."
+    """Footer sentence of a final letter: exactly what the letter carries (`letter.seal`)."""
+    code = letter.verification_code or "-"
+    where = (f" Keaslian surat dapat diperiksa melalui kode QR atau {letter.verification_url}"
+             if letter.verification_url else "")
+    register = (f"Surat ini tercatat dalam agenda surat keluar {office.system_name} "
+                f"{body_mod.office_display_name(office)} dengan kode verifikasi {code}.")
+    if letter.seal is Seal.BSRE:
+        return ("Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat "
+                "elektronik yang diterbitkan oleh Balai Besar Sertifikasi Elektronik (BSrE), "
+                f"Badan Siber dan Sandi Negara. {register}{where}")
+    if letter.seal is Seal.PADES:
+        return ("Dokumen ini ditandatangani secara elektronik dengan sertifikat elektronik "
+                f"atas nama {letter.signatory.name}; tanda tangan tersimpan di dalam berkas PDF "
+                f"ini dan dapat diperiksa dengan pembaca PDF. {register}{where}")
+    if letter.seal is Seal.WET:
+        return ("Surat ini sah bila ditandatangani basah oleh pejabat yang berwenang dan "
+                f"dibubuhi cap dinas. {register}{where}")
+    return (
+        f"CONTOH UNTUK DEMO: surat ini disetujui secara elektronik melalui {office.system_name} "
+        f"{body_mod.office_display_name(office)} dengan kode verifikasi {code}; surat ini "
+        "tidak ditandatangani, baik basah maupun dengan tanda tangan elektronik, dan bukan "
+        f"surat resmi.{where}"
     )
-    if letter.verification_url:
-        text += f" Keaslian surat dapat diperiksa melalui kode QR atau {letter.verification_url}"
-    return text
+
+
+DEMO_MARK = "CONTOH DEMO - tidak ditandatangani, bukan surat resmi"
+"""Top-right mark of a final letter with no signature (SIGNING_PROVIDER=none)."""
+SIGNATURE_SPACE = 2.4 * cm
+"""Height left for a wet signature and the stamp, or an electronic signature's mark."""
+
+
+class SignatureSlot(Flowable):  # type: ignore[misc]
+    """Empty space in the signature block that reports where it was drawn (page and
+    rectangle), so that a signature's visible mark can be placed exactly there."""
+
+    def __init__(self, width: float, height: float,
+                 found: Callable[[SignatureBox], None]) -> None:
+        super().__init__()
+        self.width, self.height = width, height
+        self._found = found
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        x, y = self.canv.absolutePosition(0, 0)
+        self._found(SignatureBox(page=self.canv.getPageNumber() - 1, x1=x, y1=y,
+                                 x2=x + self.width, y2=y + self.height))
 
 
 SIGNATURE_WIDTH = 10.8 * cm
 """Wide enough for "Plt. KEPALA DINAS KOMUNIKASI DAN INFORMATIKA," on one line at 12 pt."""
 
 
-def _signature_block(letter: ReplyLetter, st: _Styles, width: float) -> Flowable:
+def _signature_block(letter: ReplyLetter, st: _Styles, width: float,
+                     found: Callable[[SignatureBox], None] | None = None) -> Flowable:
     sig = letter.signatory
     centred = st.style("sig", alignment=TA_CENTER)
     parts: list[Flowable] = []
@@ -331,7 +445,16 @@ def _signature_block(letter: ReplyLetter, st: _Styles, width: float) -> Flowable
         parts.append(Paragraph(esc(f"a.n. {sig.on_behalf}"), centred))
     parts.append(Paragraph(esc(f"{sig.title_line},"), centred))
     qr_value = letter.verification_url or letter.verification_code
-    if not letter.draft and qr_value:
+    if not letter.draft and letter.seal is not Seal.NONE:
+        # left empty: the pen and the stamp, or the electronic signature's visible mark
+        slot = SignatureSlot(SIGNATURE_WIDTH - 1.6 * cm, SIGNATURE_SPACE,
+                             found or (lambda _box: None))
+        parts.append(Table([[slot]], colWidths=[SIGNATURE_WIDTH],
+                           style=[("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                                  ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                  ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                  ("FONTNAME", (0, 0), (-1, -1), st.fonts.regular)]))
+    elif not letter.draft and qr_value:
         parts.append(Spacer(1, 0.15 * cm))
         qr = _qr(qr_value, 2.0 * cm, st.fonts.regular)
         parts.append(Table([[qr]], colWidths=[SIGNATURE_WIDTH],
@@ -423,8 +546,10 @@ def render_reply_letter(
     templates_dir: Path | None = None,
     *,
     fonts: FontSet | None = None,
+    signature_box: list[SignatureBox] | None = None,
 ) -> bytes:
     """Render ``letter`` as a PDF on the office's paper (A4 or F4) and return its bytes.
+    Where the signature goes is appended to ``signature_box`` (a final letter with a seal).
 
     Raises ``body.TemplateError`` for a broken template, ``body.CredentialError`` if the text
     looks like it carries a password, FileNotFoundError for a missing emblem image,
@@ -438,7 +563,7 @@ def render_reply_letter(
     tembusan = body_mod.tembusan_of(letter, office, templates_dir)
 
     story: list[Flowable] = [*_kop(office, st, width)]
-    story.append(Paragraph(esc(f"{office.place}, {format_date_id(letter.date)}"), st.right))
+    story.append(Paragraph(esc(letter_date_text(letter, office)), st.right))
     story.append(Spacer(1, 0.1 * cm))
     header_rows = [
         ("Nomor", letter_number_text(letter, office)),
@@ -473,7 +598,9 @@ def render_reply_letter(
         else:
             story.append(Paragraph(esc(block.text), st.body))
 
-    story.append(_signature_block(letter, st, width))
+    # The paraf box (KONSEP only) and the signature's slot (final letter only) never meet.
+    story.extend(_with_paraf(letter, office, st, width, _signature_block(
+        letter, st, width, signature_box.append if signature_box is not None else None)))
     story.extend(_tembusan(tembusan, st))
 
     footer = None
@@ -487,6 +614,12 @@ def render_reply_letter(
         _page_number(canvas, page, number, st.fonts)
         if letter.draft:
             _draw_draft_mark(canvas, st.fonts, page)
+        elif letter.seal is Seal.NONE:
+            canvas.saveState()
+            canvas.setFillColor(colors.Color(0.8, 0.1, 0.1))
+            canvas.setFont(st.fonts.bold, 9)
+            canvas.drawRightString(page.width - page.right, page.height - 1.0 * cm, DEMO_MARK)
+            canvas.restoreState()
         if footer is not None:
             _, height = footer.wrap(width, page.bottom)
             canvas.saveState()

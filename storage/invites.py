@@ -47,6 +47,8 @@ class InviteSpec:
     acting: str | None = None
     valid_from: date | None = None
     valid_until: date | None = None
+    nik: str | None = None
+    """The signatory's NIK at BSrE (SIGNING_PROVIDER=bsre), kept with them on redeeming."""
 
     def __post_init__(self) -> None:
         if (self.position is None) == (self.agency is None):
@@ -83,7 +85,7 @@ def _invite(row: aiosqlite.Row) -> Invite:
         spec=InviteSpec(name=row["name"], position=row["position"], agency=agency,
                         nip=row["nip"], rank=row["rank"], title=row["title"],
                         acting=row["acting"], valid_from=_opt_date(row["valid_from"]),
-                        valid_until=_opt_date(row["valid_until"])),
+                        valid_until=_opt_date(row["valid_until"]), nik=row["nik"]),
         created_at=datetime.fromisoformat(row["created_at"]),
         expires_at=datetime.fromisoformat(row["expires_at"]),
         used_at=datetime.fromisoformat(row["used_at"]) if row["used_at"] else None,
@@ -100,13 +102,13 @@ class InviteBook:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 """INSERT INTO invites (code_sha256, position, agency_id, name, nip, rank, title,
-                     acting, valid_from, valid_until, created_at, expires_at)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
+                     acting, valid_from, valid_until, created_at, expires_at, nik)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (code_sha256, spec.position, spec.agency.id if spec.agency else None, spec.name,
                  spec.nip, spec.rank, spec.title, spec.acting,
                  spec.valid_from.isoformat() if spec.valid_from else None,
                  spec.valid_until.isoformat() if spec.valid_until else None,
-                 timestamp(now), timestamp(expires_at)))
+                 timestamp(now), timestamp(expires_at), spec.nik))
             return await _by(conn, "i.id = ?", int(cur.lastrowid or 0))
 
     async def claim(self, code_sha256: str, *, telegram_user_id: int, now: datetime) -> Invite:

@@ -29,10 +29,13 @@ import aiosqlite
 from storage import rows
 from storage.db import Database, Repository
 from storage.errors import StorageError
-from storage.models import IssuedLetter, LetterOrder
+from storage.models import IssuedLetter, LetterOrder, LetterScan
 
 LETTER_ATTEMPTS = 5
-_MAX_SEQUENCE = "SELECT MAX(sequence) FROM outgoing_register WHERE year = ?"
+_MAX_SEQUENCE = """SELECT MAX(s) FROM (
+    SELECT MAX(sequence) AS s FROM outgoing_register WHERE year = ?1
+    UNION ALL SELECT first_sequence - 1 FROM register_starts WHERE year = ?1)"""
+"""The last sequence used in a year: the register's, or the one before the year's first."""
 
 T = TypeVar("T")
 
@@ -53,6 +56,40 @@ class Letters(Repository):
                 params)
         return [rows.issued(r) for r in found]
 
+    async def letter_number_used(self, number: str, year: int, sequence: int) -> bool:
+        """Is `number` (or its year and sequence) already in the outgoing register?"""
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                "SELECT 1 FROM outgoing_register WHERE number = ? OR (year = ? AND sequence = ?)",
+                (number.strip(), year, sequence))
+        return bool(list(found))
+
+    async def register_start(self, year: int) -> int | None:
+        """The first sequence number set for `year` (None: the register starts at 1)."""
+        async with self.db.reading() as conn:
+            found = list(await conn.execute_fetchall(
+                "SELECT first_sequence FROM register_starts WHERE year = ?", (year,)))
+        return int(found[0][0]) if found else None
+
+    async def set_register_start(self, year: int, first: int, *, now: datetime) -> None:
+        """Let the register of `year` start at `first` (the agenda book's next number); refused
+        once the bot has issued a letter in that year."""
+        if first < 1:
+            raise StorageError(f"the first number must be at least 1, got {first}")
+        async with self.db.transaction() as conn:
+            issued = list(await conn.execute_fetchall(
+                "SELECT number FROM outgoing_register WHERE year = ? ORDER BY sequence DESC "
+                "LIMIT 1", (year,)))
+            if issued:
+                raise RegisterStarted(
+                    f"letters of {year} are already registered (last {issued[0][0]}); the first "
+                    "number of a year can only be set before its first letter")
+            await conn.execute(
+                """INSERT INTO register_starts (year, first_sequence, set_at) VALUES (?, ?, ?)
+                   ON CONFLICT (year) DO UPDATE SET first_sequence = excluded.first_sequence,
+                     set_at = excluded.set_at""",
+                (year, first, rows.timestamp(now)))
+
 
 @dataclass(frozen=True)
 class PreparedLetter:
@@ -64,6 +101,18 @@ class PreparedLetter:
     code: str
     path: Path
     sha256: str
+
+
+class NumberUsed(StorageError):
+    """A number given by hand (from the agenda book or SRIKANDI) is already registered."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"letter number {number} is already in the outgoing register")
+        self.number = number
+
+
+class RegisterStarted(StorageError):
+    """The first number of a year can only be set before the year's first letter."""
 
 
 class _NumberTaken(Exception):
@@ -101,12 +150,15 @@ class LetterIssuer:
             "times in a row; nothing was issued, try again")
 
     async def _prepare(self, order: LetterOrder, code: str) -> PreparedLetter:
-        async with self.db.reading() as conn:
-            sequence = await rows.next_in_year(conn, _MAX_SEQUENCE, order.year)
-        number = order.number_for(sequence)
+        if order.fixed is not None:
+            sequence, number = order.fixed
+        else:
+            async with self.db.reading() as conn:
+                sequence = await rows.next_in_year(conn, _MAX_SEQUENCE, order.year)
+            number = order.number_for(sequence)
         pdf = await asyncio.to_thread(order.render, number, code)
         path = order.directory / f"{order.year}-{sequence:04d}-{code}.pdf"
-        await asyncio.to_thread(_write_atomically, path, pdf)
+        await asyncio.to_thread(write_file_atomically, path, pdf)
         return PreparedLetter(order, sequence, number, code, path,
                               hashlib.sha256(pdf).hexdigest())
 
@@ -136,7 +188,7 @@ def _remove_leftovers(prepared: PreparedLetter) -> None:
             path.unlink(missing_ok=True)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_file_atomically(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder: readers see the
     whole file or none."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,21 +213,44 @@ async def register_letter(
 ) -> IssuedLetter:
     """Register a prepared letter under its number, which must still be the year's next."""
     order = prepared.order
-    if await rows.next_in_year(conn, _MAX_SEQUENCE, order.year) != prepared.sequence:
+    if order.fixed is not None:  # given by hand: never twice, and no gapless rule
+        used = list(await conn.execute_fetchall(
+            "SELECT 1 FROM outgoing_register WHERE number = ? OR (year = ? AND sequence = ?)",
+            (prepared.number, order.year, prepared.sequence)))
+        if used:
+            raise NumberUsed(prepared.number)
+    elif await rows.next_in_year(conn, _MAX_SEQUENCE, order.year) != prepared.sequence:
         raise _NumberTaken(prepared.number)
     cur = await conn.execute(
         """INSERT INTO outgoing_register (year, sequence, number, request_id, kind, addressee,
-             subject, signed_by, signed_acting, signed_at, verification_code, pdf_path, sha256)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+             subject, signed_by, signed_acting, signed_at, verification_code, pdf_path, sha256,
+             seal)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
         (order.year, prepared.sequence, prepared.number, request_id, order.kind,
          order.addressee, order.subject, order.signer_id, order.signer_acting,
-         rows.timestamp(now), prepared.code, str(prepared.path), prepared.sha256))
+         rows.timestamp(now), prepared.code, str(prepared.path), prepared.sha256, order.seal))
     return IssuedLetter(
         id=int(cur.lastrowid or 0), request_id=request_id, number=prepared.number,
         sequence=prepared.sequence, year=order.year, kind=order.kind,
         addressee=order.addressee, subject=order.subject, verification_code=prepared.code,
         path=prepared.path, sha256=prepared.sha256, signed_at=now,
-        signed_acting=order.signer_acting)
+        signed_acting=order.signer_acting, seal=order.seal)
+
+
+async def record_scan(conn: aiosqlite.Connection, request_id: int, now: datetime,
+                      scan: LetterScan) -> IssuedLetter:
+    """The scan becomes the delivered letter of the request's last issued letter."""
+    await conn.execute(
+        """UPDATE outgoing_register SET scan_path = ?, scan_sha256 = ?, scanned_at = ?,
+             scanned_by = ? WHERE id = (SELECT MAX(id) FROM outgoing_register
+                                        WHERE request_id = ?)""",
+        (str(scan.path), scan.sha256, rows.timestamp(now), scan.by, request_id))
+    found = list(await conn.execute_fetchall(
+        rows.LETTER_SELECT + " WHERE o.request_id = ? ORDER BY o.id DESC LIMIT 1",
+        (request_id,)))
+    if not found:
+        raise StorageError(f"request {request_id} has no issued letter to attach a scan to")
+    return rows.issued(found[0])
 
 
 async def record_receipt(conn: aiosqlite.Connection, request_id: int, now: datetime) -> None:

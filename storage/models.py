@@ -173,6 +173,11 @@ class LetterOrder:
     number_for: Callable[[int], str]
     render: Callable[[str, str], bytes]
     directory: Path
+    seal: str = "none"
+    """What the letter carries (letters.model.Seal): none, pades, bsre, wet."""
+    fixed: tuple[int, str] | None = None
+    """(sequence, number) given by a person from the agenda book or SRIKANDI (manual
+    numbering); None: the register's next number."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,25 @@ class IssuedLetter:
     signed_acting: str | None = None
     delivered_at: datetime | None = None
     received_at: datetime | None = None
+    seal: str = "none"
+    scan_path: Path | None = None
+    """A wet-signed letter's scan: what was delivered as the letter."""
+    scan_sha256: str | None = None
+
+    @property
+    def delivered_path(self) -> Path:
+        """The file that goes to the requester: the scan of a wet-signed letter."""
+        return self.scan_path or self.path
+
+
+@dataclass(frozen=True)
+class LetterScan:
+    """The scan of a printed, wet-signed and stamped letter, written before the transaction
+    that makes it the delivered letter of the request's last issued letter."""
+
+    path: Path
+    sha256: str
+    by: int
 
 
 @dataclass(frozen=True)

@@ -150,4 +150,7 @@ def issued(row: Row) -> IssuedLetter:
         signed_by=row["signer_name"], signed_acting=row["signed_acting"],
         delivered_at=opt_instant(row["delivered_at"]),
         received_at=opt_instant(row["received_at"]),
+        seal=row["seal"],
+        scan_path=Path(row["scan_path"]) if row["scan_path"] else None,
+        scan_sha256=row["scan_sha256"],
     )

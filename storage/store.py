@@ -8,6 +8,7 @@ puts them together, so callers keep one object (`store.request(…)`, `store.tra
   requests.py     requests, the incoming register, the audit timeline
   transitions.py  the transaction that moves a request (with its letter or subdomain)
   letters.py      the outgoing register and the letters' PDF files
+  signatures.py   signers' identities at BSrE (NIK or e-mail)
   subdomains.py   the subdomains the bot created, and the register of every name in the zone
   watch.py        the daily watch's findings and runs
   outbox.py       queued messages and the refs of sent ones
@@ -31,6 +32,7 @@ from storage.outbox import Outbox, queue_messages
 from storage.people import People
 from storage.requests import Requests
 from storage.rows import timestamp
+from storage.signatures import Signatures
 from storage.subdomains import Register, Subdomains
 from storage.transitions import Transitions
 from storage.watch import WatchLog
@@ -39,7 +41,7 @@ __all__ = ["NotFound", "StaleRequest", "StorageError", "Store", "queue_messages"
 
 
 class Store(People, Agencies, Requests, Transitions, Letters, Subdomains, Outbox, History,
-            Contacts, Register, WatchLog):
+            Contacts, Register, WatchLog, Signatures):
     @classmethod
     async def open(cls, path: str | Path) -> Store:
         return cls(await Database.open(path))

@@ -10,12 +10,19 @@ from datetime import datetime
 from storage import rows
 from storage.db import Database, Repository
 from storage.errors import StaleRequest
-from storage.letters import LetterIssuer, PreparedLetter, record_receipt, register_letter
+from storage.letters import (
+    LetterIssuer,
+    PreparedLetter,
+    record_receipt,
+    record_scan,
+    register_letter,
+)
 from storage.models import (
     AuditEntry,
     CreatedSubdomain,
     IssuedLetter,
     LetterOrder,
+    LetterScan,
     OutMessage,
     Request,
 )
@@ -44,6 +51,7 @@ class Transitions(Repository):
         letter_messages: Callable[[IssuedLetter], Iterable[OutMessage]] | None = None,
         created: CreatedSubdomain | None = None,
         receipt: bool = False,
+        scan: LetterScan | None = None,
     ) -> Request:
         """Compare-and-set the request to `entry.to_state`, with its audit row and messages.
 
@@ -75,6 +83,10 @@ class Transitions(Repository):
                     issued = await register_letter(conn, request_id, now, prepared)
                     await queue_messages(conn, request_id, now,
                                          letter_messages(issued) if letter_messages else ())
+                if scan is not None:  # a wet-signed letter's scan becomes the letter delivered
+                    scanned = await record_scan(conn, request_id, now, scan)
+                    await queue_messages(conn, request_id, now,
+                                         letter_messages(scanned) if letter_messages else ())
                 if created is not None:
                     await register_created(conn, request_id, now, created)
                 if receipt:

@@ -104,6 +104,11 @@ async def _send_timeline(update: Update, context: BotContext, request: Request) 
     markup = None
     actor = await office.actor(person, request) if person else None
     if actor is not None and actor.is_office:
+        versions = office.draft_versions(request)
         markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Lembar disposisi (PDF)", callback_data=f"sheet:{request.id}")]])
+            [[InlineKeyboardButton("Lembar disposisi (PDF)", callback_data=f"sheet:{request.id}")],
+             *([InlineKeyboardButton(f"Konsep {n} (PDF)",
+                                     callback_data=f"konsep:{request.id}:{version}")
+                for n, version in enumerate(versions, start=1)][i:i + 3]
+               for i in range(0, len(versions), 3))])
     await replies.reply(update, "\n".join([*head, *lines]), markup, later=context.office)

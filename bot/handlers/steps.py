@@ -8,18 +8,24 @@ member, a note), and hands everything to the office service in one call.
 from __future__ import annotations
 
 import html
+import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 
+from bot import revision
 from bot.callbacks import ActionButton, BadPayload
 from bot.handlers import replies
 from bot.handlers.common import outside_flow
 from bot.handlers.session import FORM, PENDING, person_of
-from bot.service import ActionInput
+from bot.service import SCAN_MAX_BYTES, ActionInput, SigningRefused
 from bot.workflow import (
     NOTE_MAX_CHARS,
+    SIGNING_ASKS,
+    Ask,
     BadNote,
     Instruction,
     Note,
@@ -30,7 +36,14 @@ from storage.models import OutMessage
 if TYPE_CHECKING:
     from bot.handlers.context import BotContext
 
-SKIP, CANCEL = "n:skip", "n:cancel"
+log = logging.getLogger(__name__)
+
+SKIP, CANCEL, DONE = "n:skip", "n:cancel", "n:done"
+EDIT = "r:"
+"""Prefix of the button that picks a part of the letter to revise (``r:hal``)."""
+SHOWN_CHARS = 600
+"""Longest current text shown per part in the revision list (the whole list stays within
+one Telegram message)."""
 INSTRUCTIONS = list(Instruction)
 
 
@@ -54,6 +67,18 @@ class PendingAction:
     """The position whose member the presser chooses (e.g. the staff)."""
     instruction: Instruction | None = None
     assignee_id: int | None = None
+    asks: Ask = Ask.NOTHING
+    """What the transition needs beyond a note: typed instead of it (a letter number, revised
+    texts), or after it (a passphrase, a scan)."""
+    noted: bool = False
+    """The note stage is over (`note` holds it) and the bot waits for what `asks` names."""
+    note: str | None = None
+    parts: tuple[tuple[str, str, str], ...] = ()
+    """The letter's revisable parts: (key, label, current text)."""
+    revision: tuple[tuple[str, str], ...] = ()
+    """The parts rewritten so far: (key, new text)."""
+    editing: str | None = None
+    """The part whose new text the next message is."""
 
 
 def _html_of(message: object) -> str:
@@ -87,6 +112,14 @@ async def on_action_button(update: Update, context: BotContext) -> None:
     message = query.message
     assert message is not None
     members = await context.office.assignable(button.action, request.state)
+    parts: tuple[tuple[str, str, str], ...] = ()
+    if decision.transition.asks == Ask.REVISION:
+        try:
+            parts = tuple((p.key, p.label, p.text) for p in
+                          await context.office.letter_parts(person, button.request_id))
+        except WorkflowError as refused:
+            await query.answer(refused.message_id, show_alert=True)
+            return
     pending = PendingAction(
         button=button,
         state=request.state,
@@ -100,6 +133,8 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         needs_staff=len(members) > 1,
         assignee_title=(context.office.workflow.title(decision.transition.assigns)
                         if decision.transition.assigns else ""),
+        asks=decision.transition.asks,
+        parts=parts,
     )
     context.session[PENDING] = pending
     await replies.answer(update)
@@ -124,8 +159,20 @@ async def _ask_next(update: Update, context: BotContext, pending: PendingAction)
             update, f"Pilih {html.escape(pending.assignee_title)} yang ditugaskan:",
             InlineKeyboardMarkup([*rows, cancel]), later=context.office)
         return
+    if pending.noted:
+        await _ask_input(update, context, pending)
+    if pending.asks == Ask.REVISION:
+        await _show_parts(update, pending)
+        return
+    if pending.asks == Ask.LETTER_NUMBER:
+        await chat.send_message(
+            f"<b>{html.escape(pending.label)}</b>\nMohon kirim nomor surat keluar yang diambil "
+            "dari buku agenda atau SRIKANDI, persis seperti tertulis (contoh: "
+            f"{html.escape(context.office.register_example(context.office.today().year, 145))}"
+            ").", reply_markup=InlineKeyboardMarkup([cancel]))
+        return
     if pending.note_rule is Note.NONE:
-        await _commit(update, context, pending, None)
+        await _noted(update, context, pending, None)
         return
     if pending.note_rule is Note.REQUIRED:
         await replies.send(
@@ -160,7 +207,14 @@ async def on_choice(update: Update, context: BotContext) -> None:
         return
     if data == SKIP:
         await replies.drop_buttons(update, later=context.office)
+        await _noted(update, context, pending, None)
+        return
+    if data == DONE and pending.asks == Ask.REVISION:
+        await replies.drop_buttons(update, later=context.office)
         await _commit(update, context, pending, None)
+        return
+    if data.startswith(EDIT) and pending.asks == Ask.REVISION:
+        await _ask_part(update, context, pending, data[len(EDIT):])
         return
     kind, _, value = data.partition(":")
     if kind == "i" and value.isdigit() and int(value) < len(INSTRUCTIONS):
@@ -187,11 +241,24 @@ async def on_note_text(update: Update, context: BotContext) -> None:
         if FORM not in context.session:  # nothing waits for this text: never leave it silent
             await outside_flow(update, context)
         return
+    if pending.noted and pending.asks is Ask.PASSPHRASE:
+        await _passphrase(update, context, pending)
+        return
+    if pending.noted and pending.asks is Ask.SCAN:
+        await message.reply_text("Mohon kirim pindaian surat sebagai berkas PDF, atau tekan "
+                                 "Batal.")
+        return
     if (pending.needs_instruction and pending.instruction is None) or (
         pending.needs_staff and pending.assignee_id is None
     ):
         await replies.reply(update, "Mohon pilih dahulu dari tombol yang tersedia.",
                             later=context.office)
+        return
+    if pending.asks == Ask.REVISION:
+        await _take_part(update, context, pending, message.text)
+        return
+    if pending.asks == Ask.LETTER_NUMBER:
+        await _commit(update, context, pending, None, {"letter_number": message.text})
         return
     if len(message.text) > NOTE_MAX_CHARS:
         # Telegram clients split a long text into several messages: the rest of it must not
@@ -202,11 +269,150 @@ async def on_note_text(update: Update, context: BotContext) -> None:
             f"berubah. Mohon tekan tombol tindakan kembali dan kirim catatan paling banyak "
             f"{NOTE_MAX_CHARS} karakter.", later=context.office)
         return
-    await _commit(update, context, pending, message.text)
+    await _noted(update, context, pending, message.text)
+
+
+async def _noted(update: Update, context: BotContext, pending: PendingAction,
+                 note: str | None) -> None:
+    """The note is given: commit, or first ask what the transition still needs."""
+    if pending.asks not in SIGNING_ASKS:
+        await _commit(update, context, pending, note)
+        return
+    pending = replace(pending, noted=True, note=note)
+    context.session[PENDING] = pending
+    await _ask_input(update, context, pending)
+
+
+async def _ask_input(update: Update, context: BotContext, pending: PendingAction) -> None:
+    """Ask for the passphrase (always in the person's private chat) or the scan."""
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    cancel = InlineKeyboardMarkup([[InlineKeyboardButton("Batal", callback_data=CANCEL)]])
+    if pending.asks is Ask.PASSPHRASE:
+        if chat.type != ChatType.PRIVATE:
+            await chat.send_message("Frasa sandi TTE diminta melalui chat pribadi dengan bot.")
+        await context.bot.send_message(
+            user.id,
+            f"<b>{html.escape(pending.label)}</b>\nMohon kirim frasa sandi (passphrase) "
+            "tanda tangan elektronik BSrE Bapak/Ibu. Pesan tersebut segera dihapus dan tidak "
+            "disimpan.", reply_markup=cancel)
+        return
+    await chat.send_message(
+        f"<b>{html.escape(pending.label)}</b>\nMohon kirim pindaian surat yang telah "
+        "ditandatangani basah dan dicap, sebagai berkas PDF (paling besar 20 MB).",
+        reply_markup=cancel)
+
+
+async def _passphrase(update: Update, context: BotContext, pending: PendingAction) -> None:
+    """The passphrase message: deleted at once, never stored, never logged; only accepted in
+    the private chat (in a group it is deleted and the action dropped)."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None and message.text is not None
+    secret = message.text.strip()
+    try:
+        await message.delete()
+    except TelegramError:
+        log.warning("the passphrase message could not be deleted")
+    if chat.type != ChatType.PRIVATE:
+        context.session.pop(PENDING, None)
+        await chat.send_message("Frasa sandi tidak boleh dikirim di grup; pesan tersebut telah "
+                                "dihapus dan tindakan dibatalkan. Mohon ulangi dari kartu tugas "
+                                "dan kirim frasa sandi melalui chat pribadi dengan bot.")
+        return
+    await _commit(update, context, pending, pending.note, secret=secret)
+
+
+async def on_document(update: Update, context: BotContext) -> None:
+    """A file or photo while an action waits for the scan of the wet-signed letter."""
+    message = update.effective_message
+    pending: PendingAction | None = context.session.get(PENDING)
+    if message is None:
+        return
+    if pending is None or not (pending.noted and pending.asks is Ask.SCAN):
+        if FORM not in context.session:
+            await outside_flow(update, context)
+        return
+    if message.document is None:  # a photo: the letter goes out as the scanned PDF
+        await message.reply_text("Pindaian surat harus berupa berkas PDF; surat belum dikirim. "
+                                 "Mohon kirim pindaian sebagai berkas PDF, atau tekan Batal.")
+        return
+    document = message.document
+    if (document.file_size or 0) > SCAN_MAX_BYTES:
+        await message.reply_text("Berkas lebih besar dari 20 MB; surat belum dikirim. Mohon "
+                                 "kirim berkas yang lebih kecil.")
+        return
+    data = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
+    await _commit(update, context, pending, pending.note, document=data)
+
+
+def _current(pending: PendingAction) -> list[tuple[str, str, str, bool]]:
+    """(key, label, text, rewritten) of every revisable part, with the new texts so far."""
+    new = dict(pending.revision)
+    return [(key, label, new.get(key, text), key in new) for key, label, text in pending.parts]
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"
+
+
+async def _show_parts(update: Update, pending: PendingAction) -> None:
+    """The letter's variable parts with their current texts, a button to rewrite each."""
+    chat = update.effective_chat
+    assert chat is not None
+    lines = [f"<b>{html.escape(pending.label)}</b>",
+             "Bagian konsep surat yang dapat diubah, dengan teksnya sekarang:"]
+    for _key, label, text, rewritten in _current(pending):
+        mark = " (diubah)" if rewritten else ""
+        lines.append(f"\n<b>{html.escape(label)}</b>{mark}\n{html.escape(_shown(text))}")
+    lines.append("\nTekan bagian yang akan diubah lalu kirim teks penggantinya. Tekan "
+                 "“Ajukan konsep” bila selesai; konsep baru dikirim kepada penandatangan.")
+    rows = [[InlineKeyboardButton(f"Ubah {label}", callback_data=f"{EDIT}{key}")]
+            for key, label, _text in pending.parts]
+    rows.append([InlineKeyboardButton("Ajukan konsep", callback_data=DONE)])
+    rows.append([InlineKeyboardButton("Batal", callback_data=CANCEL)])
+    await chat.send_message("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def _ask_part(update: Update, context: BotContext, pending: PendingAction,
+                    key: str) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    found = next(((label, text) for k, label, text, _ in _current(pending) if k == key), None)
+    if found is None:
+        await chat.send_message("Bagian surat tersebut tidak dapat diubah. Mohon pilih dari "
+                                "daftar.")
+        return
+    label, text = found
+    context.session[PENDING] = replace(pending, editing=key)
+    hint = " Pisahkan penerima dengan titik koma (;)." if key == "tembusan" else ""
+    await chat.send_message(
+        f"Kirim teks pengganti untuk <b>{html.escape(label)}</b> (teks biasa, paling banyak "
+        f"{revision.limit(key)} karakter).{hint} Teks sekarang:\n{html.escape(_shown(text))}")
+
+
+async def _take_part(update: Update, context: BotContext, pending: PendingAction,
+                     text: str) -> None:
+    """A new text for the part being edited: checked now (the service checks it again)."""
+    message = update.effective_message
+    assert message is not None
+    if pending.editing is None:
+        await message.reply_text("Mohon pilih dahulu bagian yang akan diubah dari tombol "
+                                 "yang tersedia.")
+        return
+    try:
+        tidy = revision.clean(pending.editing, text, {k for k, _, _ in pending.parts})
+    except BadNote as refused:
+        await message.reply_text(html.escape(refused.message_id))
+        return
+    new = {**dict(pending.revision), pending.editing: tidy}
+    pending = replace(pending, revision=tuple(new.items()), editing=None)
+    context.session[PENDING] = pending
+    await _show_parts(update, pending)
 
 
 async def _commit(update: Update, context: BotContext, pending: PendingAction,
-                  note: str | None) -> None:
+                  note: str | None, typed: dict[str, str] | None = None, *,
+                  secret: str | None = None, document: bytes | None = None) -> None:
     chat = update.effective_chat
     assert chat is not None
     person = await person_of(update, context)
@@ -219,13 +425,21 @@ async def _commit(update: Update, context: BotContext, pending: PendingAction,
         "message_id": pending.message_id, "text": done, "buttons": [],
         "caption": pending.is_caption})
     try:
+        details: dict[str, object] = dict(typed or {})
+        if pending.asks == Ask.REVISION:
+            details["revision"] = dict(pending.revision)
         request = await office.act(person, pending.button.request_id, ActionInput(
             pending.button.action, pending.button.version, note=note,
-            instruction=pending.instruction, assignee_id=pending.assignee_id), extra=[edit])
+            instruction=pending.instruction, assignee_id=pending.assignee_id,
+            details=details or None, secret=secret, document=document), extra=[edit])
     except WorkflowError as refused:
-        if not isinstance(refused, BadNote):  # a better note may still follow
+        # another passphrase or scan may follow (a server-side certificate: nothing to resend)
+        again = isinstance(refused, SigningRefused) and pending.asks in SIGNING_ASKS
+        if not (again or isinstance(refused, BadNote)):  # a better note may still follow
             context.session.pop(PENDING, None)
-        await replies.send(update, html.escape(refused.message_id), later=context.office)
+        await replies.send(update, html.escape(refused.message_id), (
+            InlineKeyboardMarkup([[InlineKeyboardButton("Batal", callback_data=CANCEL)]])
+            if again else None), later=context.office)
         return
     context.session.pop(PENDING, None)
     await replies.send(update, f"Tercatat: tindakan “{html.escape(pending.label)}” pada "

@@ -1,4 +1,5 @@
-"""Buttons beside the steps: re-run the DNS check, the disposition sheet (/riwayat)."""
+"""Buttons beside the steps: re-run the DNS check; the disposition sheet and the KONSEP
+versions (/riwayat)."""
 
 from __future__ import annotations
 
@@ -54,3 +55,21 @@ async def disposition_sheet(update: Update, context: BotContext) -> None:
         await replies.answer(update, refused.message_id, alert=True)
         return
     await replies.answer(update, "Lembar disposisi sedang disiapkan.")
+    await query.answer("Lembar disposisi sedang disiapkan.")
+
+
+async def konsep(update: Update, context: BotContext) -> None:
+    """One kept version of a request's KONSEP (from /riwayat), for officials."""
+    query = update.callback_query
+    assert query is not None
+    assert query.data is not None
+    chat = update.effective_chat
+    assert chat is not None
+    _, request_id, version = [*query.data.split(":"), "", ""][:3]
+    try:
+        await context.office.send_draft(await person_of(update, context),
+                                        int(request_id or 0), int(version or 0), chat.id)
+    except WorkflowError as refused:
+        await query.answer(refused.message_id, show_alert=True)
+        return
+    await query.answer("Konsep surat sedang dikirim.")

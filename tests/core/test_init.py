@@ -125,6 +125,9 @@ async def test_init_asks_again_writes_everything_and_the_admin_link_works(
         # no emblem was given: init says so, and how to check the kop
         assert "warning: OFFICE_EMBLEM_PATH is not set" in out
         assert "python -m bot letter preview" in out
+        # nor a classification code: init says the archivist sets it (Permendagri 83/2022)
+        assert "warning: LETTER_CLASSIFICATION_CODE is not set" in out
+        assert "archivist" in out and "Permendagri 83/2022" in out
 
         [link] = re.findall(r"^https://t\.me/kominfo_contoh_bot\?start=\S+$", out, re.MULTILINE)
         qr = Path(out.split("QR code: ")[1].split()[0])

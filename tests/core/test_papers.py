@@ -106,7 +106,9 @@ def test_letter_preview_on_the_office_s_own_settings(tmp_path: Path) -> None:
 async def test_a_version_6_database_keeps_its_requests_perihal(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     raw = sqlite3.connect(path)
-    for version, _name, sql in migrations()[:6]:
+    before = next(version for version, name, _ in migrations()
+                  if name.endswith("_letter_subject_and_agency_place.sql")) - 1
+    for version, _name, sql in migrations()[:before]:
         raw.executescript(sql)
         raw.execute(f"PRAGMA user_version = {version}")
     raw.executescript("""

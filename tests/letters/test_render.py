@@ -58,11 +58,12 @@ def test_every_element_of_a_final_letter(kind, office):
     assert "KEPALA DINAS KOMUNIKASI DAN INFORMATIKA," in text
     assert "H. AHMAD RIDUAN, S.Kom., M.M. Pembina Tingkat I NIP. 197501012000031004" in text
     assert "Tembusan: Arsip." in text and "Bupati" not in text  # a routine reply
-    # final: no draft mark, a plain verification footer
+    # final without a signature (the demo's SIGNING_PROVIDER=none): marked and said so
     assert "KONSEP" not in text
-    assert "Surat ini disetujui secara elektronik melalui sistem layanan subdomain" in text
+    assert "CONTOH DEMO - tidak ditandatangani, bukan surat resmi" in text
+    assert "CONTOH UNTUK DEMO: surat ini disetujui secara elektronik melalui sistem layanan" in text
     assert "kode verifikasi SD-2026-0001-7F3K" in text
-    assert "tidak ditandatangani dengan tanda tangan elektronik tersertifikasi" in text
+    assert "tidak ditandatangani, baik basah maupun dengan tanda tangan elektronik" in text
     assert not re.search(r"ditandatangani secara elektronik menggunakan sertifikat", text)
     # never a password value
     assert not PASSWORD_VALUE.search(text)
@@ -112,7 +113,10 @@ def test_draft_has_konsep_mark_placeholder_number_and_no_qr(office):
     assert "KONSEP" in draft_text
     assert "Nomor : …/…/Diskominfo-Blg/2026" in draft_text
     assert "555/123" not in draft_text
-    assert "disetujui secara elektronik" not in draft_text
+    assert "kode verifikasi" not in draft_text  # no footer: nothing is approved yet
+    # The paraf box of the officials who handled it, beside the signature block.
+    assert "PARAF KOORDINASI" in draft_text and "Siti Aminah, S.Kom" in draft_text
+    assert "PARAF KOORDINASI" not in _render(final, office)[1]
     # The QR code is drawn as many small filled rectangles (closed subpaths of one path):
     # only the final has them.
     assert _rect_count(final_bytes) > 200
@@ -393,4 +397,24 @@ def test_the_emblem_warning(tmp_path: Path):
     assert "OFFICE_EMBLEM_PATH is not set" in letter_warnings(office_settings())[0]
     emblem = tmp_path / "lambang.png"
     PILImage.new("RGB", (80, 96), (20, 120, 40)).save(emblem)
-    assert letter_warnings(office_settings(OFFICE_EMBLEM_PATH=str(emblem))) == []
+    assert letter_warnings(office_settings(OFFICE_EMBLEM_PATH=str(emblem),
+                                           LETTER_CLASSIFICATION_CODE="000.5.10")) == []
+
+
+def test_the_classification_warning_names_the_archivist_and_permendagri_83_2022():
+    from bot.paperwork import letter_warnings
+    from tests.support.office import office_settings
+
+    unset = " ".join(letter_warnings(office_settings()))
+    assert "LETTER_CLASSIFICATION_CODE is not set" in unset
+    assert "archivist" in unset and "Permendagri 83/2022" in unset
+    old = " ".join(letter_warnings(office_settings(LETTER_CLASSIFICATION_CODE="555")))
+    assert "not dotted" in old
+    per_outcome = office_settings(LETTER_CLASSIFICATION_CODE="000.5.10",
+                                  LETTER_CLASSIFICATION_CODES="declined=000.5.10.3")
+    assert per_outcome.office.classification_for("declined") == "000.5.10.3"
+    assert per_outcome.office.classification_for("created") == "000.5.10"
+    assert not any("CLASSIFICATION" in w for w in letter_warnings(per_outcome))
+    # Under manual numbering the number (classification included) comes from the agenda.
+    manual = office_settings(LETTER_NUMBERING="manual")
+    assert not any("CLASSIFICATION" in w for w in letter_warnings(manual))
