@@ -447,6 +447,8 @@ async def _answer_prompt(user: SimUser, asked: SimMessage, move: Move) -> None:
         await user.press(asked, instruction, wait_answer=False)
     elif staff:
         await user.press(asked, staff[0], wait_answer=False)
+    elif "Ajukan konsep" in labels:  # the revision prompt: resubmit the parts as they are
+        await user.press(asked, "Ajukan konsep", wait_answer=False)
     elif "Lewati" in labels:
         if move.note is None:
             await user.press(asked, "Lewati", wait_answer=False)
