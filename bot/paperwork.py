@@ -3,7 +3,6 @@ sheet (the rendering itself is `letters/`)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -219,36 +218,11 @@ def reply_letter(
 ) -> ReplyLetter:
     """The one letter of `letter_facts`: the KONSEP (`number` None) and the final letter are
     this same value, apart from the number, the date, the signature and the footer."""
-    letter = _reply_letter(settings, request, letter_facts, signer, day=day, number=number,
-                           code=code)
-    if letter_facts.revision:
-        try:
-            letter = revised(letter, letter_facts.revision)
-        except KeyError as unknown:
-            raise PaperworkError(f"Bagian surat {unknown} tidak dikenal.") from None
-    return dataclasses.replace(letter, paraf=letter_facts.paraf)
-
-
-def letter_parts(settings: Settings, letter: ReplyLetter) -> tuple[Part, ...]:
-    """The parts of `letter` a revision may change, with their current texts."""
-    return variable_parts(letter, office_identity(settings))
-
-
-def _reply_letter(
-    settings: Settings,
-    request: Request,
-    letter_facts: LetterFacts,
-    signer: Signatory,
-    *,
-    day: date,
-    number: str | None,
-    code: str | None,
-) -> ReplyLetter:
     name = fqdn(request, settings.parent_domain)
     url = (f"{settings.verify_base_url}/{code}" if settings.verify_base_url and code
            else None)
     hosted = request.target_kind == "hosting"
-    return ReplyLetter(
+    letter = ReplyLetter(
         kind=letter_facts.kind,
         number=number,
         date=day,
@@ -267,7 +241,19 @@ def _reply_letter(
         draft=number is None,
         verification_code=code,
         verification_url=url,
+        paraf=letter_facts.paraf,
     )
+    if letter_facts.revision:
+        try:
+            letter = revised(letter, letter_facts.revision)
+        except KeyError as unknown:
+            raise PaperworkError(f"Bagian surat {unknown} tidak dikenal.") from None
+    return letter
+
+
+def letter_parts(settings: Settings, letter: ReplyLetter) -> tuple[Part, ...]:
+    """The parts of `letter` a revision may change, with their current texts."""
+    return variable_parts(letter, office_identity(settings))
 
 
 def letter_subject(settings: Settings, letter: ReplyLetter) -> str:

@@ -4,6 +4,7 @@ versions (/riwayat)."""
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from telegram import Update
@@ -15,6 +16,8 @@ from bot.workflow import WorkflowError
 
 if TYPE_CHECKING:
     from bot.handlers.context import BotContext
+    from bot.service import Office
+    from storage.models import Person
 
 
 def _request_id(data: str) -> int | None:
@@ -43,33 +46,36 @@ async def recheck(update: Update, context: BotContext) -> None:
 
 async def disposition_sheet(update: Update, context: BotContext) -> None:
     """The lembar disposisi of a request as PDF, for officials."""
-    query = update.callback_query
-    assert query is not None
-    assert query.data is not None
-    chat = update.effective_chat
-    assert chat is not None
-    try:
-        await context.office.send_disposition_sheet(
-            await person_of(update, context), _request_id(query.data) or 0, chat.id)
-    except WorkflowError as refused:
-        await replies.answer(update, refused.message_id, alert=True)
-        return
-    await replies.answer(update, "Lembar disposisi sedang disiapkan.")
-    await query.answer("Lembar disposisi sedang disiapkan.")
+    async def send(office: Office, person: Person | None, fields: list[str], chat_id: int) -> None:
+        await office.send_disposition_sheet(person, _number(fields, 1), chat_id)
+
+    await _paper(update, context, send, "Lembar disposisi sedang disiapkan.")
 
 
 async def konsep(update: Update, context: BotContext) -> None:
     """One kept version of a request's KONSEP (from /riwayat), for officials."""
-    query = update.callback_query
-    assert query is not None
-    assert query.data is not None
-    chat = update.effective_chat
-    assert chat is not None
-    _, request_id, version = [*query.data.split(":"), "", ""][:3]
+    async def send(office: Office, person: Person | None, fields: list[str], chat_id: int) -> None:
+        await office.send_draft(person, _number(fields, 1), _number(fields, 2), chat_id)
+
+    await _paper(update, context, send, "Konsep surat sedang dikirim.")
+
+
+def _number(fields: list[str], index: int) -> int:
+    """The callback data's field at `index` as a number (0 when missing or not one)."""
+    raw = fields[index] if index < len(fields) else ""
+    return int(raw) if raw.isdigit() else 0
+
+
+async def _paper(update: Update, context: BotContext,
+                 send: Callable[[Office, Person | None, list[str], int], Awaitable[None]],
+                 done: str) -> None:
+    """A button that sends one of a request's papers to the presser's chat."""
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None and query.data is not None and chat is not None
     try:
-        await context.office.send_draft(await person_of(update, context),
-                                        int(request_id or 0), int(version or 0), chat.id)
+        await send(context.office, await person_of(update, context), query.data.split(":"),
+                   chat.id)
     except WorkflowError as refused:
-        await query.answer(refused.message_id, show_alert=True)
+        await replies.answer(update, refused.message_id, alert=True)
         return
-    await query.answer("Konsep surat sedang dikirim.")
+    await replies.answer(update, done)
