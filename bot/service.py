@@ -56,6 +56,7 @@ from storage.models import (
     Request,
     RequestEvent,
 )
+from storage.sessions import Session
 from storage.store import NotFound, StaleRequest, StorageError, Store
 
 log = logging.getLogger(__name__)
@@ -562,6 +563,25 @@ class Office:
         if count:
             self.on_queued()
         return count
+
+    # --- what a person is in the middle of in the chat ------------------------------------
+
+    async def session(self, telegram_user_id: int, kind: str) -> Session | None:
+        """The person's saved session of `kind` (the form, a pending action), or None."""
+        return await self.store.session(telegram_user_id, kind)
+
+    def session_expired(self, session: Session) -> bool:
+        """No answer for longer than SESSION_EXPIRY_HOURS."""
+        idle = self.clock() - session.updated_at
+        return idle > timedelta(hours=self.settings.session_expiry_hours)
+
+    async def save_session(self, telegram_user_id: int, kind: str,
+                           payload: dict[str, Any]) -> int:
+        """Write the session at once (a restart right after loses nothing); its version."""
+        return await self.store.save_session(telegram_user_id, kind, payload, now=self.clock())
+
+    async def clear_session(self, telegram_user_id: int, kind: str) -> bool:
+        return await self.store.clear_session(telegram_user_id, kind)
 
     # --- reading requests --------------------------------------------------------------------
 

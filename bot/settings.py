@@ -102,6 +102,9 @@ class Settings:
     outbox_keep_days: int = 30
     """Sent messages are deleted from the outbox after this many days (their content stays in
     the audit trail and the registers); 0: kept forever (OUTBOX_KEEP_DAYS)."""
+    session_expiry_hours: int = 24
+    """A half-filled form or an action waiting for its note is dropped after this many hours
+    without an answer (SESSION_EXPIRY_HOURS)."""
 
     def zone_label(self, at: datetime | None = None) -> str:
         """What the office writes after a time: WIB, WITA, WIT, else the UTC offset."""
@@ -188,6 +191,7 @@ class Settings:
             open_submissions=parse("OPEN_SUBMISSIONS", _bool, False),
             max_open_requests=parse("MAX_OPEN_REQUESTS", _count, 3),
             outbox_keep_days=parse("OUTBOX_KEEP_DAYS", _count, 30),
+            session_expiry_hours=parse("SESSION_EXPIRY_HOURS", _session_hours, 24),
         )
 
 
@@ -328,6 +332,13 @@ def _positive_int(raw: str) -> int:
     value = int(raw)
     if value < 1:
         raise ValueError("must be at least 1")
+    return value
+
+
+def _session_hours(raw: str) -> int:
+    value = _positive_int(raw)
+    if value > 24 * 366:
+        raise ValueError("must be at most 8784 (a year)")
     return value
 
 

@@ -10,6 +10,7 @@ puts them together, so callers keep one object (`store.request(…)`, `store.tra
   letters.py      the outgoing register and the letters' PDF files
   subdomains.py   the subdomains the bot created
   outbox.py       queued messages and the refs of sent ones
+  sessions.py     what a person is in the middle of in the chat (form, pending action)
   history.py      bulk import of past requests (same row writers, executemany)
   reminders.py    fired reminders (`ReminderLog`, used by the scheduler on its own)
   rows.py         timestamps and row → record mappers, shared by all of them
@@ -28,13 +29,15 @@ from storage.outbox import Outbox, queue_messages
 from storage.people import People
 from storage.requests import Requests
 from storage.rows import timestamp
+from storage.sessions import Sessions
 from storage.subdomains import Subdomains
 from storage.transitions import Transitions
 
 __all__ = ["NotFound", "StaleRequest", "StorageError", "Store", "queue_messages", "timestamp"]
 
 
-class Store(People, Agencies, Requests, Transitions, Letters, Subdomains, Outbox, History):
+class Store(People, Agencies, Requests, Transitions, Letters, Subdomains, Outbox, History,
+            Sessions):
     @classmethod
     async def open(cls, path: str | Path) -> Store:
         return cls(await Database.open(path))

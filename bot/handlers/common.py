@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from telegram import ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
-from telegram.ext import ConversationHandler
 
 from bot import onboarding
-from bot.handlers.session import FORM, PENDING, person_of
+from bot.handlers import session, submit
+from bot.handlers.session import PENDING, person_of
 from bot.service import InviteRefused
 
 if TYPE_CHECKING:
@@ -56,13 +56,15 @@ async def help_command(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(HELP)
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    context.session.pop(PENDING, None)
-    context.session.pop(FORM, None)
+async def cancel(update: Update, context: BotContext) -> None:
+    """/batal: the open form and the action waiting for a note are dropped, their buttons
+    taken off."""
+    if update.effective_user is not None:
+        await session.drop(update, context, PENDING)
+        await submit.drop(update, context)
     if update.effective_message:
         await update.effective_message.reply_text(
             "Isian dibatalkan; tidak ada yang berubah.", reply_markup=ReplyKeyboardRemove())
-    return ConversationHandler.END
 
 
 async def heard_from(update: Update, context: BotContext) -> None:

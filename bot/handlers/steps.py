@@ -8,14 +8,15 @@ member, a note), and hands everything to the office service in one call.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.callbacks import ActionButton, BadPayload
+from bot.handlers import session
 from bot.handlers.common import outside_flow
-from bot.handlers.session import FORM, PENDING, person_of
+from bot.handlers.session import PENDING, person_of
 from bot.service import ActionInput
 from bot.workflow import (
     NOTE_MAX_CHARS,
@@ -35,7 +36,7 @@ INSTRUCTIONS = list(Instruction)
 
 @dataclass(frozen=True)
 class PendingAction:
-    """An action waiting for the presser's choices and note (kept in user_data)."""
+    """An action waiting for the presser's choices and note (the person's saved session)."""
 
     button: ActionButton
     state: str
@@ -53,6 +54,37 @@ class PendingAction:
     """The position whose member the presser chooses (e.g. the staff)."""
     instruction: Instruction | None = None
     assignee_id: int | None = None
+    prompt: list[int] | None = None
+    """[chat id, message id] of the last prompt sent for it (its buttons are live)."""
+
+    def payload(self) -> dict[str, Any]:
+        return {**asdict(self), "button": self.button.pack()}
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> PendingAction:
+        instruction = data.get("instruction")
+        return cls(**{**data, "button": ActionButton.unpack(data["button"]),
+                      "note_rule": Note(data["note_rule"]),
+                      "instruction": Instruction(instruction) if instruction else None})
+
+
+EXPIRED = ("Tindakan yang Bapak/Ibu pilih tidak dilanjutkan lebih dari {hours} jam sehingga "
+           "dibatalkan; tidak ada yang berubah. Mohon tekan tombol tindakan kembali (lihat "
+           "/tugas).")
+
+
+async def _load(update: Update, context: BotContext) -> PendingAction | str | None:
+    """The pending action, None, or (when it expired) what to tell the person."""
+    saved = await session.load(update, context, PENDING)
+    if saved is None:
+        return None
+    if saved.expired:
+        return EXPIRED.format(hours=context.office.settings.session_expiry_hours)
+    return PendingAction.from_payload(saved.payload)
+
+
+async def _save(update: Update, context: BotContext, pending: PendingAction) -> None:
+    await session.save(update, context, PENDING, pending.payload())
 
 
 def _html_of(message: object) -> str:
@@ -99,7 +131,8 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         assignee_title=(context.office.workflow.title(decision.transition.assigns)
                         if decision.transition.assigns else ""),
     )
-    context.session[PENDING] = pending
+    await session.drop(update, context, PENDING)  # an action chosen before is superseded
+    await _save(update, context, pending)
     await query.answer()
     await _ask_next(update, context, pending)
 
@@ -111,39 +144,49 @@ async def _ask_next(update: Update, context: BotContext, pending: PendingAction)
     if pending.needs_instruction and pending.instruction is None:
         rows = [[InlineKeyboardButton(i.value, callback_data=f"i:{n}")]
                 for n, i in enumerate(INSTRUCTIONS)]
-        await chat.send_message("Pilih instruksi disposisi:",
-                                reply_markup=InlineKeyboardMarkup([*rows, cancel]))
+        sent = await chat.send_message("Pilih instruksi disposisi:",
+                                       reply_markup=InlineKeyboardMarkup([*rows, cancel]))
+        await _save(update, context, replace(pending, prompt=[sent.chat_id, sent.message_id]))
         return
     if pending.needs_staff and pending.assignee_id is None:
         members = await context.office.assignable(pending.button.action, pending.state)
         rows = [[InlineKeyboardButton(h.person.name, callback_data=f"s:{h.person.id}")]
                 for h in members]
-        await chat.send_message(
+        sent = await chat.send_message(
             f"Pilih {html.escape(pending.assignee_title)} yang ditugaskan:",
             reply_markup=InlineKeyboardMarkup([*rows, cancel]))
+        await _save(update, context, replace(pending, prompt=[sent.chat_id, sent.message_id]))
         return
     if pending.note_rule is Note.NONE:
         await _commit(update, context, pending, None)
         return
     if pending.note_rule is Note.REQUIRED:
-        await chat.send_message(
+        sent = await chat.send_message(
             f"<b>{html.escape(pending.label)}</b>\nMohon tuliskan catatan atau alasan "
             f"(paling banyak {NOTE_MAX_CHARS} karakter).",
             reply_markup=InlineKeyboardMarkup([cancel]))
-        return
-    await chat.send_message(
-        f"<b>{html.escape(pending.label)}</b>\nTuliskan catatan bila perlu, atau tekan Lewati.",
-        reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Lewati", callback_data=SKIP)], cancel]))
+    else:
+        sent = await chat.send_message(
+            f"<b>{html.escape(pending.label)}</b>\nTuliskan catatan bila perlu, atau tekan "
+            "Lewati.",
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton("Lewati", callback_data=SKIP)], cancel]))
+    await _save(update, context, replace(pending, prompt=[sent.chat_id, sent.message_id]))
 
 
 async def on_choice(update: Update, context: BotContext) -> None:
     """Instruction / staff choice, Lewati and Batal buttons of a pending action."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    pending: PendingAction | None = context.session.get(PENDING)
-    if pending is None:
-        await query.answer("Tidak ada tindakan yang sedang menunggu.", show_alert=True)
+    pending = await _load(update, context)
+    message = query.message
+    if not isinstance(pending, PendingAction) or (
+            pending.prompt is not None and message is not None
+            and pending.prompt != [message.chat.id, message.message_id]):
+        await query.answer(pending if isinstance(pending, str) else
+                           "Pilihan ini sudah tidak berlaku; tidak ada tindakan yang menunggunya.",
+                           show_alert=True)
+        await session.retire(context, [message.chat.id, message.message_id] if message else None)
         return
     data = query.data
     if data == SKIP and pending.note_rule is Note.REQUIRED:
@@ -151,7 +194,7 @@ async def on_choice(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     if data == CANCEL:
-        context.session.pop(PENDING, None)
+        await session.clear(update, context, PENDING)
         await query.edit_message_text("Tindakan dibatalkan; tidak ada yang berubah.")
         return
     if data == SKIP:
@@ -168,19 +211,21 @@ async def on_choice(update: Update, context: BotContext) -> None:
         await query.edit_message_reply_markup(None)
     else:
         return
-    context.session[PENDING] = pending
+    await _save(update, context, pending)
     await _ask_next(update, context, pending)
 
 
 async def on_note_text(update: Update, context: BotContext) -> None:
     """A text message while an action waits for its note."""
     message = update.effective_message
-    pending: PendingAction | None = context.session.get(PENDING)
     if message is None or message.text is None:
         return
-    if pending is None:
-        if FORM not in context.session:  # nothing waits for this text: never leave it silent
-            await outside_flow(update, context)
+    pending = await _load(update, context)
+    if pending is None:  # nothing waits for this text: never leave it silent
+        await outside_flow(update, context)
+        return
+    if isinstance(pending, str):  # expired
+        await message.reply_text(pending)
         return
     if (pending.needs_instruction and pending.instruction is None) or (
         pending.needs_staff and pending.assignee_id is None
@@ -190,7 +235,7 @@ async def on_note_text(update: Update, context: BotContext) -> None:
     if len(message.text) > NOTE_MAX_CHARS:
         # Telegram clients split a long text into several messages: the rest of it must not
         # become the note, so the action is dropped and has to be started again.
-        context.session.pop(PENDING, None)
+        await session.drop(update, context, PENDING)
         await message.reply_text(
             f"Catatan terlalu panjang ({len(message.text)} karakter); tidak ada yang berubah. "
             f"Mohon tekan tombol tindakan kembali dan kirim catatan paling banyak "
@@ -218,10 +263,10 @@ async def _commit(update: Update, context: BotContext, pending: PendingAction,
             instruction=pending.instruction, assignee_id=pending.assignee_id), extra=[edit])
     except WorkflowError as refused:
         if not isinstance(refused, BadNote):  # a better note may still follow
-            context.session.pop(PENDING, None)
+            await session.drop(update, context, PENDING)
         await chat.send_message(html.escape(refused.message_id))
         return
-    context.session.pop(PENDING, None)
+    await session.clear(update, context, PENDING)
     await chat.send_message(
         f"Tercatat: tindakan “{html.escape(pending.label)}” pada permohonan "
         f"{html.escape(request.number)}.")
