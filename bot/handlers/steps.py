@@ -267,6 +267,8 @@ async def _commit(update: Update, context: BotContext, pending: PendingAction,
         await chat.send_message(html.escape(refused.message_id))
         return
     await session.clear(update, context, PENDING)
+    if note is not None:  # typed: the prompt's Lewati / Batal are finished too
+        await session.retire(context, pending.prompt)
     await chat.send_message(
         f"Tercatat: tindakan “{html.escape(pending.label)}” pada permohonan "
         f"{html.escape(request.number)}.")
