@@ -28,6 +28,7 @@ from bot.deadlines import ReminderScheduler
 from bot.handlers import register
 from bot.handlers.context import BotApp, BotContext
 from bot.outbox import Dispatcher
+from bot.rechecks import CreationRechecks
 from bot.service import Clock, Office, utc_now
 from bot.settings import Settings
 from bot.workflow import SOP, Workflow
@@ -162,6 +163,10 @@ async def post_init(app: BotApp) -> None:
                                   min_sleep=min(1.0, app.bot_data["reminder_poll"] / 4))
     app.bot_data["reminders"] = reminders
     reminders.start()  # catches up on reminders that fell due while the bot was down
+    rechecks = CreationRechecks(office)
+    office.on_uncertain = rechecks.add
+    app.bot_data["rechecks"] = rechecks
+    rechecks.start()
 
 
 @asynccontextmanager
@@ -186,6 +191,9 @@ async def polling(app: BotApp) -> AsyncIterator[BotApp]:
 
 
 async def post_shutdown(app: BotApp) -> None:
+    rechecks: CreationRechecks | None = app.bot_data.get("rechecks")
+    if rechecks is not None:
+        await rechecks.stop()
     reminders: ReminderScheduler | None = app.bot_data.get("reminders")
     if reminders is not None:
         await reminders.stop()

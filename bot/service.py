@@ -36,7 +36,7 @@ from bot.workflow import (
     Workflow,
     WorkflowError,
 )
-from domains.check import CheckResult
+from domains.check import CheckResult, CheckStatus
 from domains.dnsquery import Record
 from domains.names import InvalidName
 from domains.provision import ApplyResult, Plan, ProvisionError
@@ -74,6 +74,11 @@ class AlreadyHandled(WorkflowError):
 
 class NotVisible(WorkflowError):
     """The request does not exist, or the person may not see it."""
+
+
+class Uncertain(WorkflowError):
+    """The DNS update's answer did not come in time: the records may or may not be there.
+    The office re-checks by itself (`on_uncertain`) and tells the person."""
 
 
 class Refused(WorkflowError):
@@ -159,6 +164,17 @@ class ActionInput:
     details: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class Recheck:
+    """A step-7 action whose DNS update timed out: who took it, on what, with which input
+    (and the messages that belonged to it), to be completed once the records are seen."""
+
+    person: Person
+    request_id: int
+    given: ActionInput
+    extra: tuple[OutMessage, ...] = ()
+
+
 def on_duty(holders: Sequence[PositionHolder]) -> list[PositionHolder]:
     """Who answers for a position today: the acting official (Plt./Plh.) while one is set."""
     return [h for h in holders if h.acting] or list(holders)
@@ -176,6 +192,8 @@ class Office:
         self.invites = InviteBook(store.db)
         self.on_queued: Callable[[], None] = lambda: None
         """Called after messages were queued (the dispatcher's wake-up)."""
+        self.on_uncertain: Callable[[Recheck], None] = lambda recheck: None
+        """Called when a DNS update's result is uncertain (the background re-check)."""
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now,
@@ -683,6 +701,57 @@ class Office:
 
     # --- what messages need, read before composing ------------------------------------------
 
+    async def recheck_creation(self, recheck: Recheck, last: bool) -> str | None:
+        """Look again at a step-7 update whose result was uncertain: when the name holds
+        records, the action is taken again (our own records are verified and accepted, and
+        the state moves with its notifications and a word to the person, in one commit).
+        Returns "done", "moved" (someone else moved the request meanwhile), "told" (the
+        person was told what to do), or None (nothing to see yet: look again later)."""
+        request = await self.store.request(recheck.request_id)
+        if request.version != recheck.given.version:
+            return "moved"
+        chat = recheck.person.telegram_user_id
+        if chat is None:  # a person without Telegram cannot have pressed the button
+            return "moved"
+        try:
+            result = await self.check_name(request.subdomain, request)
+        except InvalidName as invalid:
+            return await self._tell(chat, request, invalid.message_id)
+        if result.records:
+            step = self.workflow.step(request.state)
+            transition = step.transition(recheck.given.action) if step else None
+            label = transition.label if transition else recheck.given.action
+            word = OutMessage(chat, "message", {"text": (
+                f"Pemeriksaan ulang DNS: rekaman {escape(request.subdomain)} sudah sesuai "
+                f"rencana. Tercatat: tindakan “{escape(label)}” pada permohonan "
+                f"{escape(request.number)}."), "buttons": []})
+            try:
+                await self.act(recheck.person, request.id, recheck.given,
+                               extra=[*recheck.extra, word])
+            except Uncertain:
+                pass
+            except AlreadyHandled:
+                return "moved"
+            except WorkflowError as refused:
+                return await self._tell(chat, request, refused.message_id)
+            else:
+                return "done"
+        if not last:
+            return None
+        what = ("server DNS belum menjawab"
+                if result.records or result.status is CheckStatus.UNDETERMINED
+                else "rekaman yang direncanakan belum ada di DNS")
+        return await self._tell(chat, request, (
+            f"Pemeriksaan ulang DNS untuk {escape(request.subdomain)}: {what}; tahap ini "
+            "belum selesai dan tidak ada yang berubah. Mohon tekan tombol tindakan kembali "
+            "(lihat /tugas)."))
+
+    async def _tell(self, chat: int, request: Request, text: str) -> str:
+        await self.store.enqueue([OutMessage(chat, "message", {"text": text, "buttons": []})],
+                                 now=self.clock(), request_id=request.id)
+        self.on_queued()
+        return "told"
+
     async def recent_notes(self, request: Request, entry: AuditEntry | None = None,
                            events: Sequence[RequestEvent] | None = None
                            ) -> list[tuple[str, str]]:
@@ -902,7 +971,11 @@ class Office:
         messages = [*extra, *notify.for_transition(scene, request.state, entry)]
         created = None
         if planned is not None:  # last: everything that could fail is ready before the update
-            applied = await self._create_records(request, planned)
+            try:
+                applied = await self._create_records(request, planned)
+            except Uncertain:
+                self.on_uncertain(Recheck(person, request.id, given, tuple(extra)))
+                raise
             entry = dataclasses.replace(entry, details={
                 **details, "serial": applied.serial, "verified": applied.verified})
             created = CreatedSubdomain(request.subdomain, _rows(planned), applied.serial)
@@ -966,6 +1039,8 @@ class Office:
             return await technical.create(self.settings, planned)
         except ProvisionError as failed:
             log.warning("creating the records of %s failed: %s", request.number, failed)
+            if failed.code == "timeout":
+                raise Uncertain(failed.message_id) from None
             raise WorkflowError(failed.message_id) from None
 
     async def _draft(self, after: Request, entry: AuditEntry, signer_role: RoleKey) -> Path:

@@ -74,13 +74,24 @@ EXPIRED = ("Tindakan yang Bapak/Ibu pilih tidak dilanjutkan lebih dari {hours} j
 
 
 async def _load(update: Update, context: BotContext) -> PendingAction | str | None:
-    """The pending action, None, or (when it expired) what to tell the person."""
+    """The pending action, None, or what to tell the person when it is over: it expired, or
+    the request moved on meanwhile (e.g. while the bot was restarting)."""
     saved = await session.load(update, context, PENDING)
     if saved is None:
         return None
     if saved.expired:
         return EXPIRED.format(hours=context.office.settings.session_expiry_hours)
-    return PendingAction.from_payload(saved.payload)
+    pending = PendingAction.from_payload(saved.payload)
+    person = await person_of(update, context)
+    try:
+        if person is None:
+            raise WorkflowError("Bapak/Ibu belum terdaftar untuk tugas ini.")
+        await context.office.check(person, pending.button.request_id, pending.button.action,
+                                   pending.button.version)
+    except WorkflowError as refused:
+        await session.drop(update, context, PENDING)
+        return f"{refused.message_id} Tidak ada yang berubah."
+    return pending
 
 
 async def _save(update: Update, context: BotContext, pending: PendingAction) -> None:
@@ -180,12 +191,16 @@ async def on_choice(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     pending = await _load(update, context)
     message = query.message
-    if not isinstance(pending, PendingAction) or (
-            pending.prompt is not None and message is not None
-            and pending.prompt != [message.chat.id, message.message_id]):
-        await query.answer(pending if isinstance(pending, str) else
-                           "Pilihan ini sudah tidak berlaku; tidak ada tindakan yang menunggunya.",
-                           show_alert=True)
+    if isinstance(pending, str):  # over: expired, or the request moved on (said in the chat)
+        await query.answer()
+        await session.retire(context, [message.chat.id, message.message_id] if message else None)
+        if update.effective_chat is not None:
+            await update.effective_chat.send_message(html.escape(pending))
+        return
+    if pending is None or (pending.prompt is not None and message is not None
+                           and pending.prompt != [message.chat.id, message.message_id]):
+        await query.answer("Pilihan ini sudah tidak berlaku; tidak ada tindakan yang "
+                           "menunggunya.", show_alert=True)
         await session.retire(context, [message.chat.id, message.message_id] if message else None)
         return
     data = query.data
@@ -224,8 +239,8 @@ async def on_note_text(update: Update, context: BotContext) -> None:
     if pending is None:  # nothing waits for this text: never leave it silent
         await outside_flow(update, context)
         return
-    if isinstance(pending, str):  # expired
-        await message.reply_text(pending)
+    if isinstance(pending, str):  # expired, or the request moved on
+        await message.reply_text(html.escape(pending))
         return
     if (pending.needs_instruction and pending.instruction is None) or (
         pending.needs_staff and pending.assignee_id is None
