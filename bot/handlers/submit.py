@@ -170,13 +170,13 @@ async def _question(update: Update, context: BotContext, form: Form) -> tuple[st
 
 
 async def _ask(update: Update, context: BotContext, form: Form, step: int,
-               lead: str = "") -> None:
+               lead: str = "", after: str = "") -> None:
     """Move the form to `step` and ask its question: saved before it is sent, so whatever
     the person answered so far survives a restart right here."""
     form.step, form.prompt = step, None
     await session.save(update, context, FORM, form.payload())
     text, markup = await _question(update, context, form)
-    sent = await _reply(update, f"{lead}\n{text}" if lead else text, markup)
+    sent = await _reply(update, "\n".join(x for x in (lead, text, after) if x), markup)
     if isinstance(markup, InlineKeyboardMarkup):
         form.prompt = [sent.chat_id, sent.message_id]
         await session.save(update, context, FORM, form.payload())
@@ -186,6 +186,10 @@ async def _ask(update: Update, context: BotContext, form: Form, step: int,
 
 async def begin(update: Update, context: BotContext) -> None:
     """/ajukan: a new form (one that was open is dropped, its buttons taken off)."""
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:  # the form's answers are private
+        await _reply(update, "Mohon ajukan permohonan melalui chat pribadi dengan bot ini.")
+        return
     await drop(update, context)
     user = update.effective_user
     assert user is not None
@@ -258,7 +262,7 @@ async def subdomain(update: Update, context: BotContext, form: Form) -> None:
         # on, so that step 6 can give that answer, or the requester picks another name.
         similar = (f"Nama serupa yang sudah ada: {html.escape(', '.join(result.similar))}"
                    if result.similar else "")
-        await _ask(update, context, form, TAKEN, similar)
+        await _ask(update, context, form, TAKEN, after=similar)
         return
     availability = ("tersedia" if result.status is CheckStatus.AVAILABLE else
                     "ketersediaannya belum dapat dipastikan; staf akan memeriksanya")
@@ -271,13 +275,15 @@ async def taken_name_choice(update: Update, context: BotContext, form: Form) -> 
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    if query.data.endswith(":keep") and form.subdomain:
-        await query.edit_message_reply_markup(None)
+    keep = query.data.endswith(":keep") and bool(form.subdomain)
+    question = query.message.text_html if isinstance(query.message, Message) else ""
+    await query.edit_message_text(f"{question}\n\n<b>Dipilih:</b> " + (
+        "lanjutkan dengan nama ini" if keep else "pilih nama lain"))
+    if keep:
         shown = html.escape(form.subdomain_display)
         await _ask(update, context, form, PURPOSE,
                    f"Subdomain: <code>{shown}</code> (sudah ada di DNS; diajukan sesuai SOP).")
         return
-    await query.edit_message_reply_markup(None)
     form.subdomain = form.subdomain_display = ""
     await _ask(update, context, form, SUBDOMAIN, "Mohon tuliskan nama subdomain lain.")
 

@@ -222,3 +222,13 @@ async def test_a_form_survives_sigkill_of_the_bot_process(
         request = await office.request(number)
         assert (request.subdomain, request.purpose, request.letter_subject) == (
             "bertahan", "Portal layanan kesehatan masyarakat", PERIHAL)
+
+
+async def test_the_form_is_not_started_in_the_group(emu: BotApiEmulator, tmp_path: Path) -> None:
+    s = await scene(emu, tmp_path)
+    requester, group = s.people.requester, s.people.group
+    async with office_bot(s) as (_app, office):
+        await requester.send_command("/ajukan", chat=group)
+        told = await group.wait_for("chat pribadi")
+        assert told.buttons == []
+        assert await office.session(requester.user_id, "form") is None
