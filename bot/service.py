@@ -1040,7 +1040,8 @@ class Office:
         except ProvisionError as failed:
             log.warning("creating the records of %s failed: %s", request.number, failed)
             if failed.code == "timeout":
-                raise Uncertain(failed.message_id) from None
+                raise Uncertain(f"{failed.message_id} Bot juga akan memeriksa ulang dengan "
+                                "sendirinya dan mengabari Bapak/Ibu.") from None
             raise WorkflowError(failed.message_id) from None
 
     async def _draft(self, after: Request, entry: AuditEntry, signer_role: RoleKey) -> Path:

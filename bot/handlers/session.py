@@ -81,6 +81,12 @@ async def save(update: Update, context: BotContext, kind: str, payload: dict[str
     context.session[_live_key(kind)] = True
 
 
+def forget(context: BotContext, kind: str) -> None:
+    """Treat the saved session as if this process had not seen it: the person's next message
+    gets the open question again (e.g. when sending that question failed)."""
+    context.session.pop(_live_key(kind), None)
+
+
 async def clear(update: Update, context: BotContext, kind: str) -> None:
     """The session is finished (its prompt was already edited by the handler)."""
     await context.office.clear_session(_user_id(update), kind)

@@ -520,15 +520,23 @@ async def on_message(update: Update, context: BotContext) -> None:
     form = Form.from_payload(saved.payload)
     if saved.resumed:  # the bot restarted: ask the open question again before taking answers
         await session.retire(context, form.prompt)
-        await _ask(update, context, form, form.step, RESUMED)
+        try:
+            await _ask(update, context, form, form.step, RESUMED)
+        except Exception as failed:
+            session.forget(context, FORM)
+            await context.application.process_error(update, failed)
         raise ApplicationHandlerStop
     answer = TYPED.get(form.step)
-    if answer is None:
-        await _reply(update, "Mohon pilih salah satu tombol pada pertanyaan di atas.")
-    elif form.step not in (CONTACT, LETTER_FILE) and not message.text:
-        await _reply(update, "Mohon jawab dengan teks.")
-    else:
-        await answer(update, context, form)
+    try:
+        if answer is None:
+            await _reply(update, "Mohon pilih salah satu tombol pada pertanyaan di atas.")
+        elif form.step not in (CONTACT, LETTER_FILE) and not message.text:
+            await _reply(update, "Mohon jawab dengan teks.")
+        else:
+            await answer(update, context, form)
+    except Exception as failed:  # e.g. the next question was lost to a Telegram fault
+        session.forget(context, FORM)  # the next message gets the open question again
+        await context.application.process_error(update, failed)
     raise ApplicationHandlerStop
 
 

@@ -232,3 +232,26 @@ async def test_the_form_is_not_started_in_the_group(emu: BotApiEmulator, tmp_pat
         told = await group.wait_for("chat pribadi")
         assert told.buttons == []
         assert await office.session(requester.user_id, "form") is None
+
+
+async def test_a_question_lost_to_a_telegram_fault_is_asked_again(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    s = await scene(emu, tmp_path)
+    requester = s.people.requester
+    async with office_bot(s) as (_app, office):
+        await requester.send_command("/ajukan")
+        await requester.press(await requester.wait_for("Pilih Perangkat Daerah"),
+                              "Dinas Kesehatan")
+        await requester.wait_for("2/9")
+        await requester.send_text("gangguan")
+        await requester.wait_for("3/9")
+        emu.inject("sendMessage", status=500)  # question 4/9 is lost on its way
+        await requester.send_text("Portal layanan kesehatan masyarakat")
+        seen = await requester.wait_for(lambda m: "4/9" in m.text or "Maaf" in m.text)
+        if "Maaf" in seen.text:  # the answer was kept; the next message gets 4/9 again
+            await requester.send_text("halo?")
+            seen = await requester.wait_for("tersimpan")
+        assert "4/9" in seen.text
+        number = await finish_form(requester, seen)
+        assert (await office.request(number)).purpose == "Portal layanan kesehatan masyarakat"
