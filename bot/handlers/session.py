@@ -93,16 +93,18 @@ async def clear(update: Update, context: BotContext, kind: str) -> None:
     context.session.pop(_live_key(kind), None)
 
 
-async def drop(update: Update, context: BotContext, kind: str) -> dict[str, Any] | None:
-    """Cancel or supersede the session: remove it and the buttons of its prompt; returns the
-    payload it had (None when there was none)."""
+async def drop(update: Update, context: BotContext, kind: str, *,
+               retire_prompt: bool = True) -> dict[str, Any] | None:
+    """Cancel or supersede the session: remove it and (unless the caller edits the prompt
+    itself) the buttons of its prompt; returns the payload it had (None when there was none)."""
     office = context.office
     found = await office.session(_user_id(update), kind)
     context.session.pop(_live_key(kind), None)
     if found is None:
         return None
     await office.clear_session(found.telegram_user_id, kind)
-    await retire(context, found.payload.get(PROMPT))
+    if retire_prompt:
+        await retire(context, found.payload.get(PROMPT))
     return found.payload
 
 

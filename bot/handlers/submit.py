@@ -202,9 +202,9 @@ async def begin(update: Update, context: BotContext) -> None:
                "<b>Permohonan subdomain</b> (ketik /batal untuk membatalkan)")
 
 
-async def drop(update: Update, context: BotContext) -> None:
+async def drop(update: Update, context: BotContext, *, retire_prompt: bool = True) -> None:
     """Drop the open form, with the letter it received (it belongs to no request)."""
-    payload = await session.drop(update, context, FORM)
+    payload = await session.drop(update, context, FORM, retire_prompt=retire_prompt)
     letter = payload.get("letter_path") if payload else None
     if isinstance(letter, str):
         await asyncio.to_thread(Path(letter).unlink, missing_ok=True)
@@ -450,11 +450,12 @@ async def confirm(update: Update, context: BotContext, form: Form) -> None:
     await query.answer()
     choice = query.data.split(":", 1)[1]
     if choice == "cancel":
-        await drop(update, context)
+        await drop(update, context, retire_prompt=False)
         await query.edit_message_text(f"{_summary(form)}\n\n<b>Dibatalkan</b>; tidak ada yang "
                                       "dikirim.")
         return
     if choice == "edit":
+        await drop(update, context, retire_prompt=False)
         await query.edit_message_text(f"{_summary(form)}\n\n<b>Diubah</b>: isian diulang dari "
                                       "awal.")
         await begin(update, context)
@@ -473,11 +474,11 @@ async def confirm(update: Update, context: BotContext, form: Form) -> None:
             contact_phone=form.contact_phone,
             letter_file_ref=form.letter_path))
     except FilingRefused as refused:
-        await drop(update, context)
-        await query.edit_message_text(html.escape(str(refused)))
+        await drop(update, context, retire_prompt=False)
+        await query.edit_message_text(f"{_summary(form)}\n\n{html.escape(str(refused))}")
         return
     await session.clear(update, context, FORM)
-    await query.edit_message_text(f"Permohonan terkirim dengan nomor "
+    await query.edit_message_text(f"{_summary(form)}\n\nPermohonan terkirim dengan nomor "
                                   f"<b>{html.escape(request.number)}</b>.")
 
 
