@@ -81,6 +81,11 @@ async def save(update: Update, context: BotContext, kind: str, payload: dict[str
     context.session[_live_key(kind)] = True
 
 
+async def exists(update: Update, context: BotContext, kind: str) -> bool:
+    """Whether a session of `kind` is saved (expired or not), leaving it as it is."""
+    return await context.office.session(_user_id(update), kind) is not None
+
+
 def forget(context: BotContext, kind: str) -> None:
     """Treat the saved session as if this process had not seen it: the person's next message
     gets the open question again (e.g. when sending that question failed)."""

@@ -205,7 +205,12 @@ async def begin(update: Update, context: BotContext) -> None:
 async def drop(update: Update, context: BotContext, *, retire_prompt: bool = True) -> None:
     """Drop the open form, with the letter it received (it belongs to no request)."""
     payload = await session.drop(update, context, FORM, retire_prompt=retire_prompt)
-    letter = payload.get("letter_path") if payload else None
+    if payload is not None:
+        await _discard_letter(payload)
+
+
+async def _discard_letter(payload: dict[str, Any]) -> None:
+    letter = payload.get("letter_path")
     if isinstance(letter, str):
         await asyncio.to_thread(Path(letter).unlink, missing_ok=True)
 
@@ -510,12 +515,10 @@ async def on_message(update: Update, context: BotContext) -> None:
     if chat is None or message is None or chat.type != ChatType.PRIVATE:
         return
     saved = await session.load(update, context, FORM)
-    if saved is None or await session.load(update, context, PENDING) is not None:
-        return
+    if saved is None or await session.exists(update, context, PENDING):
+        return  # no form, or an action waits for its note (`steps.on_note_text`)
     if saved.expired:
-        letter = saved.payload.get("letter_path")
-        if isinstance(letter, str):
-            await asyncio.to_thread(Path(letter).unlink, missing_ok=True)
+        await _discard_letter(saved.payload)
         await _reply(update, EXPIRED.format(hours=context.office.settings.session_expiry_hours))
         raise ApplicationHandlerStop
     form = Form.from_payload(saved.payload)
@@ -546,6 +549,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     saved = await session.load(update, context, FORM)
+    if saved is not None and saved.expired:
+        await _discard_letter(saved.payload)
     form = Form.from_payload(saved.payload) if saved and not saved.expired else None
     step, answer = PRESSED[query.data.split(":", 1)[0]]
     message = query.message
