@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.error import TelegramError
 
 from storage.models import Person
@@ -122,3 +122,9 @@ async def retire(context: BotContext, prompt: object) -> None:
     with contextlib.suppress(TelegramError):
         await context.bot.edit_message_reply_markup(chat_id=prompt[0], message_id=prompt[1],
                                                     reply_markup=None)
+
+
+async def strip(context: BotContext, message: object) -> None:
+    """Take the buttons off a pressed message that no longer applies (when it has any)."""
+    if isinstance(message, Message) and message.reply_markup is not None:
+        await retire(context, [message.chat.id, message.message_id])

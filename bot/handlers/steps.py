@@ -73,14 +73,24 @@ EXPIRED = ("Tindakan yang Bapak/Ibu pilih tidak dilanjutkan lebih dari {hours} j
            "/tugas).")
 
 
-async def _load(update: Update, context: BotContext) -> PendingAction | str | None:
-    """The pending action, None, or what to tell the person when it is over: it expired, or
-    the request moved on meanwhile (e.g. while the bot was restarting)."""
+@dataclass(frozen=True)
+class Over:
+    """A pending action that is over: it expired, or its request moved on meanwhile (e.g.
+    while the bot was restarting). It is removed and its prompt has no buttons any more."""
+
+    text: str
+    """What to tell the person."""
+    prompt: object
+
+
+async def _load(update: Update, context: BotContext) -> PendingAction | Over | None:
+    """The pending action, None, or `Over`."""
     saved = await session.load(update, context, PENDING)
     if saved is None:
         return None
     if saved.expired:
-        return EXPIRED.format(hours=context.office.settings.session_expiry_hours)
+        return Over(EXPIRED.format(hours=context.office.settings.session_expiry_hours),
+                    saved.payload.get(session.PROMPT))
     pending = PendingAction.from_payload(saved.payload)
     person = await person_of(update, context)
     try:
@@ -90,7 +100,7 @@ async def _load(update: Update, context: BotContext) -> PendingAction | str | No
                                    pending.button.version)
     except WorkflowError as refused:
         await session.drop(update, context, PENDING)
-        return f"{refused.message_id} Tidak ada yang berubah."
+        return Over(f"{refused.message_id} Tidak ada yang berubah.", pending.prompt)
     return pending
 
 
@@ -191,17 +201,18 @@ async def on_choice(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     pending = await _load(update, context)
     message = query.message
-    if isinstance(pending, str):  # over: expired, or the request moved on (said in the chat)
+    pressed = [message.chat.id, message.message_id] if message else None
+    if isinstance(pending, Over):  # said in the chat, as a refused commit is
         await query.answer()
-        await session.retire(context, [message.chat.id, message.message_id] if message else None)
+        if pressed != pending.prompt:
+            await session.strip(context, message)
         if update.effective_chat is not None:
-            await update.effective_chat.send_message(html.escape(pending))
+            await update.effective_chat.send_message(html.escape(pending.text))
         return
-    if pending is None or (pending.prompt is not None and message is not None
-                           and pending.prompt != [message.chat.id, message.message_id]):
+    if pending is None or (pending.prompt is not None and pending.prompt != pressed):
         await query.answer("Pilihan ini sudah tidak berlaku; tidak ada tindakan yang "
                            "menunggunya.", show_alert=True)
-        await session.retire(context, [message.chat.id, message.message_id] if message else None)
+        await session.strip(context, message)
         return
     data = query.data
     if data == SKIP and pending.note_rule is Note.REQUIRED:
@@ -239,8 +250,8 @@ async def on_note_text(update: Update, context: BotContext) -> None:
     if pending is None:  # nothing waits for this text: never leave it silent
         await outside_flow(update, context)
         return
-    if isinstance(pending, str):  # expired, or the request moved on
-        await message.reply_text(html.escape(pending))
+    if isinstance(pending, Over):
+        await message.reply_text(html.escape(pending.text))
         return
     if (pending.needs_instruction and pending.instruction is None) or (
         pending.needs_staff and pending.assignee_id is None

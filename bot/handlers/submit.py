@@ -7,7 +7,6 @@ of a question that is no longer open only explain that."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import html
 import ipaddress
@@ -29,7 +28,6 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -560,8 +558,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer("Pertanyaan ini sudah tidak berlaku. " + (
             "Mohon jawab pertanyaan terakhir." if form else
             "Ketik /ajukan untuk mengajukan permohonan."), show_alert=True)
-        with contextlib.suppress(TelegramError):
-            await query.edit_message_reply_markup(None)
+        await session.strip(context, message)
         return
     await answer(update, context, form)
 

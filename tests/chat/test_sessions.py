@@ -15,10 +15,18 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bench import botproc
+from bot.service import Office
 from devtools.emulator import BotApiEmulator, SimMessage, SimUser
 from tests.support import botrun
 from tests.support.botrun import GROUP_ID, TINY_PDF
-from tests.support.chat import PERIHAL, any_message, file_request, office_bot, scene
+from tests.support.chat import (
+    PERIHAL,
+    any_message,
+    file_request,
+    office_bot,
+    owed,
+    scene,
+)
 from tests.support.office import settings_env
 
 
@@ -52,6 +60,20 @@ async def finish_form(requester: SimUser, target: SimMessage) -> str:
     await requester.press(summary, "Kirim")
     sent = await requester.wait_for("Permohonan terkirim", timeout=10)
     return sent.text.split("nomor ")[1].rstrip(".")
+
+
+async def quiet_after(emu: BotApiEmulator, office: Office, user: SimUser) -> list[str]:
+    """Once the outbox is idle: the texts the user got, after checking that no API call
+    failed (no edit of a message that had nothing to change, no lost reply)."""
+    for _ in range(200):
+        if not await owed(office):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the outbox did not become idle")
+    assert [(c.method, c.error) for c in emu.calls
+            if c.error and c.method != "getUpdates" and c.status != 429] == []
+    return [m.text for m in user.inbox]
 
 
 def current(user: SimUser, message: SimMessage) -> SimMessage:
@@ -92,6 +114,13 @@ async def test_after_a_restart_the_next_message_gets_the_open_question_again(
         assert answer is not None and "sudah tidak berlaku" in answer
         number = await finish_form(requester, again)
         assert (await office.request(number)).purpose == "Portal layanan kesehatan masyarakat"
+        texts = await quiet_after(emu, office, requester)
+        sent = [str(c.params.get("text", "")) for c in emu.calls
+                if c.method == "sendMessage" and c.status == 200
+                and str(c.params.get("chat_id")) == str(requester.user_id)]
+        assert sum("tersimpan" in t for t in sent) == 1
+        assert sum("4/9" in t for t in sent) == 2  # asked, and asked again after the restart
+        assert not any("Mohon gunakan perintah" in t or "Maaf" in t for t in texts)
 
 
 async def test_an_expired_form_is_dropped_with_a_plain_answer(
@@ -130,6 +159,7 @@ async def test_a_new_form_and_batal_take_the_buttons_off_the_open_question(
         answer = await requester.press_data(agencies, "g:1")
         assert answer is not None and "/ajukan" in answer
         assert await office.session(requester.user_id, "form") is None
+        await quiet_after(emu, office, requester)
 
 
 async def test_an_officials_chosen_action_survives_a_restart_and_takes_the_note(
@@ -150,6 +180,9 @@ async def test_an_officials_chosen_action_survives_a_restart_and_takes_the_note(
         assert (await office.timeline(after))[-1].note == "Bukan kewenangan kami"
         assert current(head, ask).buttons == []
         assert await office.session(head.user_id, "action") is None
+        texts = await quiet_after(emu, office, head)
+        assert sum("Tercatat" in t for t in texts) == 1
+        assert not any("Mohon gunakan perintah" in t or "Maaf" in t for t in texts)
 
 
 async def test_an_expired_action_is_dropped_and_its_buttons_explain(
