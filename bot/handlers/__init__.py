@@ -22,9 +22,11 @@ if TYPE_CHECKING:
 def register(app: BotApp) -> None:
     text = filters.TEXT & ~filters.COMMAND
     # Before anything else: a person who could not be reached is writing again.
-    app.add_handler(TypeHandler(Update, common.heard_from), group=-1)
-    # The requester's form owns its messages while it runs.
-    app.add_handler(submit.conversation())
+    app.add_handler(TypeHandler(Update, common.heard_from), group=-2)
+    # The requester's open form takes the messages that answer it (nothing after sees them).
+    app.add_handler(submit.message_handler(), group=-1)
+    for handler in submit.handlers():
+        app.add_handler(handler)
     # Commands.
     app.add_handler(CommandHandler("start", common.start))
     app.add_handler(CommandHandler("bantuan", common.help_command))

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import html
 import logging
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot import revision
 from bot.callbacks import ActionButton, BadPayload
-from bot.handlers import replies
+from bot.handlers import replies, session
 from bot.handlers.common import outside_flow
-from bot.handlers.session import FORM, PENDING, person_of
+from bot.handlers.session import PENDING, person_of
 from bot.service import SCAN_MAX_BYTES, ActionInput, SigningRefused
 from bot.workflow import (
     NOTE_MAX_CHARS,
@@ -49,7 +49,7 @@ INSTRUCTIONS = list(Instruction)
 
 @dataclass(frozen=True)
 class PendingAction:
-    """An action waiting for the presser's choices and note (kept in user_data)."""
+    """An action waiting for the presser's choices and note (the person's saved session)."""
 
     button: ActionButton
     state: str
@@ -79,6 +79,73 @@ class PendingAction:
     """The parts rewritten so far: (key, new text)."""
     editing: str | None = None
     """The part whose new text the next message is."""
+    prompt: list[int] | None = None
+    """[chat id, message id] of the last prompt sent for it (its buttons are live)."""
+
+    def payload(self) -> dict[str, Any]:
+        return {**asdict(self), "button": self.button.pack()}
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> PendingAction:
+        instruction = data.get("instruction")
+        return cls(**{**data, "button": ActionButton.unpack(data["button"]),
+                      "note_rule": Note(data["note_rule"]),
+                      "instruction": Instruction(instruction) if instruction else None,
+                      "asks": Ask(data.get("asks", Ask.NOTHING)),
+                      "parts": tuple(tuple(p) for p in data.get("parts", ())),
+                      "revision": tuple(tuple(r) for r in data.get("revision", ()))})
+
+
+EXPIRED = ("Tindakan yang Bapak/Ibu pilih tidak dilanjutkan lebih dari {hours} jam sehingga "
+           "dibatalkan; tidak ada yang berubah. Mohon tekan tombol tindakan kembali (lihat "
+           "/tugas).")
+
+
+@dataclass(frozen=True)
+class Over:
+    """A pending action that is over: it expired, or its request moved on meanwhile (e.g.
+    while the bot was restarting). It is removed and its prompt has no buttons any more."""
+
+    text: str
+    """What to tell the person."""
+    prompt: object
+
+
+async def _load(update: Update, context: BotContext) -> PendingAction | Over | None:
+    """The pending action, None, or `Over`."""
+    saved = await session.load(update, context, PENDING)
+    if saved is None:
+        return None
+    if saved.expired:
+        return Over(EXPIRED.format(hours=context.office.settings.session_expiry_hours),
+                    saved.payload.get(session.PROMPT))
+    pending = PendingAction.from_payload(saved.payload)
+    person = await person_of(update, context)
+    try:
+        if person is None:
+            raise WorkflowError("Bapak/Ibu belum terdaftar untuk tugas ini.")
+        await context.office.check(person, pending.button.request_id, pending.button.action,
+                                   pending.button.version)
+    except WorkflowError as refused:
+        await session.drop(update, context, PENDING)
+        return Over(f"{refused.message_id} Tidak ada yang berubah.", pending.prompt)
+    return pending
+
+
+async def _save(update: Update, context: BotContext, pending: PendingAction) -> None:
+    await session.save(update, context, PENDING, pending.payload())
+
+
+async def _prompt(update: Update, context: BotContext, pending: PendingAction, text: str,
+                  markup: InlineKeyboardMarkup, *, chat_id: int | None = None) -> None:
+    """Send a question with buttons and save the action with it as its live prompt (sent to
+    `chat_id` instead of the update's chat when given)."""
+    if chat_id is None:
+        sent = await replies.send(update, text, markup, later=context.office)
+    else:
+        sent = await context.bot.send_message(chat_id, text, reply_markup=markup)
+    prompt = [sent.chat_id, sent.message_id] if isinstance(sent, Message) else None
+    await _save(update, context, replace(pending, prompt=prompt))
 
 
 def _html_of(message: object) -> str:
@@ -118,7 +185,7 @@ async def on_action_button(update: Update, context: BotContext) -> None:
             parts = tuple((p.key, p.label, p.text) for p in
                           await context.office.letter_parts(person, button.request_id))
         except WorkflowError as refused:
-            await query.answer(refused.message_id, show_alert=True)
+            await replies.answer(update, refused.message_id, alert=True)
             return
     pending = PendingAction(
         button=button,
@@ -136,7 +203,8 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         asks=decision.transition.asks,
         parts=parts,
     )
-    context.session[PENDING] = pending
+    await session.drop(update, context, PENDING)  # an action chosen before is superseded
+    await _save(update, context, pending)
     await replies.answer(update)
     await _ask_next(update, context, pending)
 
@@ -148,52 +216,64 @@ async def _ask_next(update: Update, context: BotContext, pending: PendingAction)
     if pending.needs_instruction and pending.instruction is None:
         rows = [[InlineKeyboardButton(i.value, callback_data=f"i:{n}")]
                 for n, i in enumerate(INSTRUCTIONS)]
-        await replies.send(update, "Pilih instruksi disposisi:",
-                           InlineKeyboardMarkup([*rows, cancel]), later=context.office)
+        await _prompt(update, context, pending, "Pilih instruksi disposisi:",
+                      InlineKeyboardMarkup([*rows, cancel]))
         return
     if pending.needs_staff and pending.assignee_id is None:
         members = await context.office.assignable(pending.button.action, pending.state)
         rows = [[InlineKeyboardButton(h.person.name, callback_data=f"s:{h.person.id}")]
                 for h in members]
-        await replies.send(
-            update, f"Pilih {html.escape(pending.assignee_title)} yang ditugaskan:",
-            InlineKeyboardMarkup([*rows, cancel]), later=context.office)
+        await _prompt(update, context, pending,
+                      f"Pilih {html.escape(pending.assignee_title)} yang ditugaskan:",
+                      InlineKeyboardMarkup([*rows, cancel]))
         return
     if pending.noted:
         await _ask_input(update, context, pending)
+        return
     if pending.asks == Ask.REVISION:
-        await _show_parts(update, pending)
+        await _show_parts(update, context, pending)
         return
     if pending.asks == Ask.LETTER_NUMBER:
-        await chat.send_message(
+        await _prompt(
+            update, context, pending,
             f"<b>{html.escape(pending.label)}</b>\nMohon kirim nomor surat keluar yang diambil "
             "dari buku agenda atau SRIKANDI, persis seperti tertulis (contoh: "
             f"{html.escape(context.office.register_example(context.office.today().year, 145))}"
-            ").", reply_markup=InlineKeyboardMarkup([cancel]))
+            ").", InlineKeyboardMarkup([cancel]))
         return
     if pending.note_rule is Note.NONE:
         await _noted(update, context, pending, None)
         return
     if pending.note_rule is Note.REQUIRED:
-        await replies.send(
-            update, f"<b>{html.escape(pending.label)}</b>\nMohon tuliskan catatan atau alasan "
-            f"(paling banyak {NOTE_MAX_CHARS} karakter).",
-            InlineKeyboardMarkup([cancel]), later=context.office)
+        await _prompt(
+            update, context, pending,
+            f"<b>{html.escape(pending.label)}</b>\nMohon tuliskan catatan atau alasan "
+            f"(paling banyak {NOTE_MAX_CHARS} karakter).", InlineKeyboardMarkup([cancel]))
         return
-    await replies.send(
-        update, f"<b>{html.escape(pending.label)}</b>\nTuliskan catatan bila perlu, atau tekan "
+    await _prompt(
+        update, context, pending,
+        f"<b>{html.escape(pending.label)}</b>\nTuliskan catatan bila perlu, atau tekan "
         "Lewati.", InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Lewati", callback_data=SKIP)], cancel]),
-        later=context.office)
+            [[InlineKeyboardButton("Lewati", callback_data=SKIP)], cancel]))
 
 
 async def on_choice(update: Update, context: BotContext) -> None:
     """Instruction / staff choice, Lewati and Batal buttons of a pending action."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    pending: PendingAction | None = context.session.get(PENDING)
-    if pending is None:
-        await replies.answer(update, "Tidak ada tindakan yang sedang menunggu.", alert=True)
+    pending = await _load(update, context)
+    message = query.message
+    pressed = [message.chat.id, message.message_id] if message else None
+    if isinstance(pending, Over):  # said in the chat, as a refused commit is
+        await replies.answer(update)
+        if pressed != pending.prompt:
+            await session.strip(context, message)
+        await replies.send(update, html.escape(pending.text), later=context.office)
+        return
+    if pending is None or (pending.prompt is not None and pending.prompt != pressed):
+        await replies.answer(update, "Pilihan ini sudah tidak berlaku; tidak ada tindakan yang "
+                             "menunggunya.", alert=True)
+        await session.strip(context, message)
         return
     data = query.data
     if data == SKIP and pending.note_rule is Note.REQUIRED:
@@ -201,7 +281,7 @@ async def on_choice(update: Update, context: BotContext) -> None:
         return
     await replies.answer(update)
     if data == CANCEL:
-        context.session.pop(PENDING, None)
+        await session.clear(update, context, PENDING)
         await replies.edit(update, "Tindakan dibatalkan; tidak ada yang berubah.",
                            later=context.office)
         return
@@ -227,26 +307,28 @@ async def on_choice(update: Update, context: BotContext) -> None:
         await replies.drop_buttons(update, later=context.office)
     else:
         return
-    context.session[PENDING] = pending
+    await _save(update, context, pending)
     await _ask_next(update, context, pending)
 
 
 async def on_note_text(update: Update, context: BotContext) -> None:
     """A text message while an action waits for its note."""
     message = update.effective_message
-    pending: PendingAction | None = context.session.get(PENDING)
     if message is None or message.text is None:
         return
-    if pending is None:
-        if FORM not in context.session:  # nothing waits for this text: never leave it silent
-            await outside_flow(update, context)
+    pending = await _load(update, context)
+    if pending is None:  # nothing waits for this text: never leave it silent
+        await outside_flow(update, context)
+        return
+    if isinstance(pending, Over):
+        await replies.reply(update, html.escape(pending.text), later=context.office)
         return
     if pending.noted and pending.asks is Ask.PASSPHRASE:
         await _passphrase(update, context, pending)
         return
     if pending.noted and pending.asks is Ask.SCAN:
-        await message.reply_text("Mohon kirim pindaian surat sebagai berkas PDF, atau tekan "
-                                 "Batal.")
+        await replies.reply(update, "Mohon kirim pindaian surat sebagai berkas PDF, atau "
+                            "tekan Batal.", later=context.office)
         return
     if (pending.needs_instruction and pending.instruction is None) or (
         pending.needs_staff and pending.assignee_id is None
@@ -263,7 +345,7 @@ async def on_note_text(update: Update, context: BotContext) -> None:
     if len(message.text) > NOTE_MAX_CHARS:
         # Telegram clients split a long text into several messages: the rest of it must not
         # become the note, so the action is dropped and has to be started again.
-        context.session.pop(PENDING, None)
+        await session.drop(update, context, PENDING)
         await replies.reply(
             update, f"Catatan terlalu panjang ({len(message.text)} karakter); tidak ada yang "
             f"berubah. Mohon tekan tombol tindakan kembali dan kirim catatan paling banyak "
@@ -279,7 +361,7 @@ async def _noted(update: Update, context: BotContext, pending: PendingAction,
         await _commit(update, context, pending, note)
         return
     pending = replace(pending, noted=True, note=note)
-    context.session[PENDING] = pending
+    await _save(update, context, pending)
     await _ask_input(update, context, pending)
 
 
@@ -290,17 +372,18 @@ async def _ask_input(update: Update, context: BotContext, pending: PendingAction
     cancel = InlineKeyboardMarkup([[InlineKeyboardButton("Batal", callback_data=CANCEL)]])
     if pending.asks is Ask.PASSPHRASE:
         if chat.type != ChatType.PRIVATE:
-            await chat.send_message("Frasa sandi TTE diminta melalui chat pribadi dengan bot.")
-        await context.bot.send_message(
-            user.id,
+            await replies.send(update, "Frasa sandi TTE diminta melalui chat pribadi dengan bot.",
+                               later=context.office)
+        await _prompt(
+            update, context, pending,
             f"<b>{html.escape(pending.label)}</b>\nMohon kirim frasa sandi (passphrase) "
             "tanda tangan elektronik BSrE Bapak/Ibu. Pesan tersebut segera dihapus dan tidak "
-            "disimpan.", reply_markup=cancel)
+            "disimpan.", cancel, chat_id=user.id)
         return
-    await chat.send_message(
+    await _prompt(
+        update, context, pending,
         f"<b>{html.escape(pending.label)}</b>\nMohon kirim pindaian surat yang telah "
-        "ditandatangani basah dan dicap, sebagai berkas PDF (paling besar 20 MB).",
-        reply_markup=cancel)
+        "ditandatangani basah dan dicap, sebagai berkas PDF (paling besar 20 MB).", cancel)
 
 
 async def _passphrase(update: Update, context: BotContext, pending: PendingAction) -> None:
@@ -314,7 +397,7 @@ async def _passphrase(update: Update, context: BotContext, pending: PendingActio
     except TelegramError:
         log.warning("the passphrase message could not be deleted")
     if chat.type != ChatType.PRIVATE:
-        context.session.pop(PENDING, None)
+        await session.drop(update, context, PENDING)
         await chat.send_message("Frasa sandi tidak boleh dikirim di grup; pesan tersebut telah "
                                 "dihapus dan tindakan dibatalkan. Mohon ulangi dari kartu tugas "
                                 "dan kirim frasa sandi melalui chat pribadi dengan bot.")
@@ -325,21 +408,24 @@ async def _passphrase(update: Update, context: BotContext, pending: PendingActio
 async def on_document(update: Update, context: BotContext) -> None:
     """A file or photo while an action waits for the scan of the wet-signed letter."""
     message = update.effective_message
-    pending: PendingAction | None = context.session.get(PENDING)
     if message is None:
         return
+    pending = await _load(update, context)
+    if isinstance(pending, Over):
+        await replies.reply(update, html.escape(pending.text), later=context.office)
+        return
     if pending is None or not (pending.noted and pending.asks is Ask.SCAN):
-        if FORM not in context.session:
-            await outside_flow(update, context)
+        await outside_flow(update, context)
         return
     if message.document is None:  # a photo: the letter goes out as the scanned PDF
-        await message.reply_text("Pindaian surat harus berupa berkas PDF; surat belum dikirim. "
-                                 "Mohon kirim pindaian sebagai berkas PDF, atau tekan Batal.")
+        await replies.reply(update, "Pindaian surat harus berupa berkas PDF; surat belum "
+                            "dikirim. Mohon kirim pindaian sebagai berkas PDF, atau tekan Batal.",
+                            later=context.office)
         return
     document = message.document
     if (document.file_size or 0) > SCAN_MAX_BYTES:
-        await message.reply_text("Berkas lebih besar dari 20 MB; surat belum dikirim. Mohon "
-                                 "kirim berkas yang lebih kecil.")
+        await replies.reply(update, "Berkas lebih besar dari 20 MB; surat belum dikirim. Mohon "
+                            "kirim berkas yang lebih kecil.", later=context.office)
         return
     data = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
     await _commit(update, context, pending, pending.note, document=data)
@@ -355,10 +441,8 @@ def _shown(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"
 
 
-async def _show_parts(update: Update, pending: PendingAction) -> None:
+async def _show_parts(update: Update, context: BotContext, pending: PendingAction) -> None:
     """The letter's variable parts with their current texts, a button to rewrite each."""
-    chat = update.effective_chat
-    assert chat is not None
     lines = [f"<b>{html.escape(pending.label)}</b>",
              "Bagian konsep surat yang dapat diubah, dengan teksnya sekarang:"]
     for _key, label, text, rewritten in _current(pending):
@@ -370,44 +454,42 @@ async def _show_parts(update: Update, pending: PendingAction) -> None:
             for key, label, _text in pending.parts]
     rows.append([InlineKeyboardButton("Ajukan konsep", callback_data=DONE)])
     rows.append([InlineKeyboardButton("Batal", callback_data=CANCEL)])
-    await chat.send_message("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+    await _prompt(update, context, pending, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
 async def _ask_part(update: Update, context: BotContext, pending: PendingAction,
                     key: str) -> None:
-    chat = update.effective_chat
-    assert chat is not None
     found = next(((label, text) for k, label, text, _ in _current(pending) if k == key), None)
     if found is None:
-        await chat.send_message("Bagian surat tersebut tidak dapat diubah. Mohon pilih dari "
-                                "daftar.")
+        await replies.send(update, "Bagian surat tersebut tidak dapat diubah. Mohon pilih dari "
+                           "daftar.", later=context.office)
         return
     label, text = found
-    context.session[PENDING] = replace(pending, editing=key)
+    await _save(update, context, replace(pending, editing=key))
     hint = " Pisahkan penerima dengan titik koma (;)." if key == "tembusan" else ""
-    await chat.send_message(
-        f"Kirim teks pengganti untuk <b>{html.escape(label)}</b> (teks biasa, paling banyak "
-        f"{revision.limit(key)} karakter).{hint} Teks sekarang:\n{html.escape(_shown(text))}")
+    await replies.send(
+        update, f"Kirim teks pengganti untuk <b>{html.escape(label)}</b> (teks biasa, paling "
+        f"banyak {revision.limit(key)} karakter).{hint} Teks sekarang:\n"
+        f"{html.escape(_shown(text))}",
+        later=context.office)
 
 
 async def _take_part(update: Update, context: BotContext, pending: PendingAction,
                      text: str) -> None:
     """A new text for the part being edited: checked now (the service checks it again)."""
-    message = update.effective_message
-    assert message is not None
     if pending.editing is None:
-        await message.reply_text("Mohon pilih dahulu bagian yang akan diubah dari tombol "
-                                 "yang tersedia.")
+        await replies.reply(update, "Mohon pilih dahulu bagian yang akan diubah dari tombol "
+                            "yang tersedia.", later=context.office)
         return
     try:
         tidy = revision.clean(pending.editing, text, {k for k, _, _ in pending.parts})
     except BadNote as refused:
-        await message.reply_text(html.escape(refused.message_id))
+        await replies.reply(update, html.escape(refused.message_id), later=context.office)
         return
+    await session.retire(context, pending.prompt)  # the list is shown again, as it is now
     new = {**dict(pending.revision), pending.editing: tidy}
     pending = replace(pending, revision=tuple(new.items()), editing=None)
-    context.session[PENDING] = pending
-    await _show_parts(update, pending)
+    await _show_parts(update, context, pending)
 
 
 async def _commit(update: Update, context: BotContext, pending: PendingAction,
@@ -435,13 +517,19 @@ async def _commit(update: Update, context: BotContext, pending: PendingAction,
     except WorkflowError as refused:
         # another passphrase or scan may follow (a server-side certificate: nothing to resend)
         again = isinstance(refused, SigningRefused) and pending.asks in SIGNING_ASKS
-        if not (again or isinstance(refused, BadNote)):  # a better note may still follow
-            context.session.pop(PENDING, None)
-        await replies.send(update, html.escape(refused.message_id), (
-            InlineKeyboardMarkup([[InlineKeyboardButton("Batal", callback_data=CANCEL)]])
-            if again else None), later=context.office)
+        if again:
+            await session.retire(context, pending.prompt)
+            await _prompt(update, context, pending, html.escape(refused.message_id),
+                          InlineKeyboardMarkup([[InlineKeyboardButton("Batal",
+                                                                      callback_data=CANCEL)]]))
+            return
+        if not isinstance(refused, BadNote):  # a better note may still follow
+            await session.drop(update, context, PENDING)
+        await replies.send(update, html.escape(refused.message_id), later=context.office)
         return
-    context.session.pop(PENDING, None)
+    await session.clear(update, context, PENDING)
+    if note is not None or typed or secret is not None or document is not None:
+        await session.retire(context, pending.prompt)  # typed: its Lewati / Batal are done
     await replies.send(update, f"Tercatat: tindakan “{html.escape(pending.label)}” pada "
                                f"permohonan {html.escape(request.number)}.",
                        later=context.office)

@@ -114,9 +114,12 @@ async def test_stale_and_forged_buttons_after_restart(emu: BotApiEmulator,
         await office.store.close()
 
     async with office_bot(s) as (_app, office):
-        # The prompt's pending action lived in memory and is gone.
-        assert await head.press(prompt, "Tindak lanjuti") == (
-            "Tidak ada tindakan yang sedang menunggu.")
+        # The prompt's pending action was saved, but its request has moved on meanwhile.
+        assert await head.press(prompt, "Tindak lanjuti") is None
+        told = await head.wait_for("Sudah diproses")
+        assert told.text == ("Sudah diproses: Didisposisikan oleh Drs. H. Rahmadi, M.Si pada "
+                             "30-11-2026 pukul 09.00 WITA. Tidak ada yang berubah.")
+        assert next(m for m in head.inbox if m.message_id == prompt.message_id).buttons == []
         answer = await head.press(card, "Disposisi ke Kabid")
         assert answer == ("Sudah diproses: Didisposisikan oleh Drs. H. Rahmadi, M.Si pada "
                           "30-11-2026 pukul 09.00 WITA.")
