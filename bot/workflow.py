@@ -164,6 +164,9 @@ class Transition:
     effects: tuple[Effect, ...] = ()
     done_label: str = ""
     """What happened, for the trail and the requester ("Didisposisikan"); default: the label."""
+    confirm_label: str = ""
+    """The card's button that takes the action without a note once pressed (the confirmation,
+    e.g. of signing); default "Lewati"."""
 
     @property
     def done(self) -> str:
@@ -650,7 +653,7 @@ STEPS: tuple[Step, ...] = (
         "Agenda kerja", _OFFICE_DAY, "Surat keluar",
         (
             Transition(Action.SIGN, State.DELIVERY, "Setujui dan tandatangani",
-                       effects=(Effect.ISSUE_LETTER,),
+                       effects=(Effect.ISSUE_LETTER,), confirm_label="Ya, tandatangani",
                        done_label="Surat balasan ditandatangani"),
             Transition(Action.REVISE, State.LETTER_REVISION, "Perbaiki", note=Note.REQUIRED,
                        done_label="Konsep surat dikembalikan untuk diperbaiki"),

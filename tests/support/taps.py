@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.service import Office
-from devtools.emulator import BotApiEmulator, SimMessage, SimUser
+from devtools.emulator import BotApiEmulator, SimChat, SimMessage, SimUser
 from tests.support.botrun import Cast
 from tests.support.chat import owed, submit_by_chat
 
@@ -92,7 +92,7 @@ class Ledger:
         self.marks.append(mark)
         return mark
 
-    def cost(self, user: SimUser, start: Mark, end: Mark) -> Cost:
+    def cost(self, user: SimChat, start: Mark, end: Mark) -> Cost:
         """What `user` did and got between two marks."""
         taps = sum(1 for e in self.emu.world.transcript[start.transcript:end.transcript]
                    if e.direction == "user->bot" and e.chat == user.name
@@ -121,6 +121,10 @@ def _done_on(card: SimMessage) -> Callable[[SimMessage], bool]:
     return lambda m: m.edited and m.message_id == card.message_id and "✅" in m.content
 
 
+def _offering(pick: str) -> Callable[[SimMessage], bool]:
+    return lambda m: not m.edited and any(pick in b for b in m.button_texts)
+
+
 def _prompt_after(card: SimMessage) -> Callable[[SimMessage], bool]:
     """The note prompt: an edit of the card, or a new message, offering Batal."""
     return lambda m: "Batal" in m.button_texts and (
@@ -140,8 +144,7 @@ async def perform(user: SimUser, card: SimMessage, label: str, *, note: str | No
     else:
         await user.press(card, label, timeout=WAIT)
         for pick in choose:
-            prompt = await user.wait_for(
-                lambda m, p=pick: not m.edited and any(p in b for b in m.button_texts), WAIT)
+            prompt = await user.wait_for(_offering(pick), WAIT)
             await user.press(prompt, pick, timeout=WAIT)
     if asks_note:
         prompt = await user.wait_for(_prompt_after(card), WAIT)
@@ -154,8 +157,9 @@ async def perform(user: SimUser, card: SimMessage, label: str, *, note: str | No
     await user.wait_for(_done_on(card), WAIT)
 
 
-def card_of(step: int) -> Callable[[SimMessage], bool]:
-    return lambda m: not m.edited and f"Tahap {step}:" in m.text and bool(m.buttons)
+def card_of(step: int, number: str) -> Callable[[SimMessage], bool]:
+    return lambda m: (not m.edited and f"Tahap {step}:" in m.text and number in m.text
+                      and bool(m.buttons))
 
 
 @dataclass(frozen=True)
@@ -203,8 +207,7 @@ async def journey(ledger: Ledger, people: Cast, moves: Sequence[Move], *, receip
                                    first))
     for move in moves:
         actor = move.who(people)
-        card = await actor.wait_for(
-            lambda m, s=move.step: card_of(s)(m) and number in m.text, WAIT)
+        card = await actor.wait_for(card_of(move.step, number), WAIT)
         await perform(actor, card, move.label, note=move.note, choose=move.choose)
         end = await ledger.settle(actor, card)
         ledger.steps.append(StepRecord(move.name, actor, previous, end, before))
