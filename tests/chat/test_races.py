@@ -14,6 +14,7 @@ from tests.support.chat import (
     advance,
     any_message,
     audit_actions,
+    done_on,
     file_request,
     office_bot,
     scene,
@@ -23,7 +24,7 @@ from tests.support.office import ADMIN, HEAD, KABID, OUTSIDER, STAFF2, open_offi
 
 
 def is_outcome(text: str) -> bool:
-    return "Tercatat" in text or "Sudah diproses" in text
+    return "✅" in text or "Sudah diproses" in text
 
 
 async def test_double_tap_makes_one_transition(emu: BotApiEmulator, tmp_path: Path) -> None:
@@ -42,12 +43,12 @@ async def test_double_tap_makes_one_transition(emu: BotApiEmulator, tmp_path: Pa
         assert answers[1].startswith(
             "Sudah diproses: Surat balasan diterima oleh Ahmad Dinkes pada ")
         assert answers[1].endswith(" WITA.")
-        await requester.wait_for("Tercatat")
+        await requester.wait_for(done_on(letter))
         done = await office.store.request(request.id)
         assert done.state == State.COMPLETED
         assert (await audit_actions(office, request)).count("confirm_receipt") == 1
         await asyncio.sleep(0.5)
-        assert sum("Tercatat" in m.text for m in requester.inbox) == 1
+        assert sum(c.method == "editMessageCaption" for c in s.emu.calls) == 1
 
 
 async def test_two_holders_press_at_once(emu: BotApiEmulator, tmp_path: Path) -> None:
@@ -58,16 +59,14 @@ async def test_two_holders_press_at_once(emu: BotApiEmulator, tmp_path: Path) ->
         request = await advance(office, await file_request(office), STEPS_TO_ORDER_CHECK[:1])
         for user in (kabid, admin):
             card = await user.wait_for("Tahap 2")
-            assert await user.press(card, "Disposisi ke Kasi") is None
-            prompt = await user.wait_for(lambda m: "Tindak lanjuti" in m.button_texts)
-            await user.press(prompt, "Tindak lanjuti")
-        asks = [await u.wait_for(lambda m: "catatan" in m.text and not m.edited)
+            assert await user.press(card, "Disposisi ke Kasi · Tindak lanjuti") is None
+        asks = [await u.wait_for(lambda m: m.edited and "✏️" in m.text)
                 for u in (kabid, admin)]
         await asyncio.gather(kabid.press(asks[0], "Lewati"), admin.press(asks[1], "Lewati"))
-        outcomes = sorted([(await u.wait_for(lambda m: is_outcome(m.text))).text
-                           for u in (kabid, admin)])
-        assert outcomes[0].startswith("Sudah diproses: ")
-        assert outcomes[1].startswith("Tercatat: tindakan “Disposisi ke Kasi”")
+        outcomes = [(await u.wait_for(lambda m: is_outcome(m.text))).text
+                    for u in (kabid, admin)]
+        assert sum(o.startswith("Sudah diproses: ") for o in outcomes) == 1
+        assert sum("✅ Disposisi ke Kasi · Tindak lanjuti" in o for o in outcomes) == 1
 
         moved = await office.store.request(request.id)
         assert moved.state == State.ORDER_CHECK and moved.version == request.version + 1

@@ -184,3 +184,8 @@ async def office_bot(s: Scene) -> AsyncIterator[tuple[BotApp, Office]]:
     """The real Application on the scene's database; yields it and its office service."""
     async with running_office_bot(s.settings, s.clock) as app:
         yield app, office_of(app)
+
+
+STEP_1_BUTTONS = [*(choice_label("Disposisi ke Kabid", i.value) for i in Instruction),
+                  "Tolak permohonan"]
+"""The step-1 card's buttons: the disposition with each instruction, and the decline."""
