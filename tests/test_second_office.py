@@ -127,9 +127,8 @@ async def test_a_second_office_end_to_end(sleman_dns: BindServer, tmp_path: Path
             card = await people.head.wait_for("Tahap 1")
             stale = card.buttons[0][0][1]
             assert "<code>layanan.slemankab.go.id</code>" in (card.source or "")
-            await act(people.head, card, "Disposisi ke Kabid", "Mohon segera",
-                      choose="Tindak lanjuti")
-            done = await people.head.wait_for(lambda m: m.edited and "✅" in m.text)
+            done = await act(people.head, card, "Disposisi ke Kabid", "Mohon segera",
+                             choose="Tindak lanjuti")
             assert f"oleh {SLEMAN_OFFICIALS.head} pada 01-12-2026 pukul 06.30 WIB" in done.text
             # The card answers a second press with who acted and when, on the office clock.
             assert stale is not None

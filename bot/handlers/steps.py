@@ -20,7 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot import notify, texts
-from bot.callbacks import ActionButton, BadPayload
+from bot.callbacks import ANY_VERSION, ActionButton, BadPayload
 from bot.handlers.common import outside_flow
 from bot.handlers.session import FORM, PENDING, person_of
 from bot.service import ActionInput
@@ -111,10 +111,18 @@ async def _edit_card(context: BotContext, pending: PendingAction, html_text: str
 
 
 async def _restore(context: BotContext, pending: PendingAction) -> None:
-    """The card as it was before the press (its buttons back), best effort: a card that can
-    no longer be edited (deleted, too old) stays as it is and its buttons explain themselves."""
+    """The card as it was before the press, while its step still waits (its buttons back);
+    once the request has moved on, only the prompt's buttons go (the text is left to the edit
+    the transition sends: "Ditarik oleh pemohon", another holder's ✅). Best effort: a card that
+    can no longer be edited stays as it is, and its buttons explain themselves when pressed."""
+    request = await context.office.request(pending.request_id)  # requests are never deleted
+    waits = request.state == pending.state and pending.version in (ANY_VERSION, request.version)
     try:
-        await _edit_card(context, pending, pending.message_html, pending.buttons)
+        if waits:
+            await _edit_card(context, pending, pending.message_html, pending.buttons)
+        else:
+            await context.bot.edit_message_reply_markup(pending.chat_id, pending.message_id,
+                                                        reply_markup=None)
     except BadRequest as failed:
         log.info("card %s/%s not restored: %s", pending.chat_id, pending.message_id, failed)
 
@@ -217,7 +225,14 @@ async def on_choice(update: Update, context: BotContext) -> None:
     message = query.message
     if pending is None or message is None or (message.chat.id, message.message_id) != (
             pending.chat_id, pending.message_id):
+        # A prompt nothing waits on any more (e.g. from before a restart): it loses its
+        # buttons, and /tugas sends the step's card again.
         await query.answer(NOTHING_WAITING, show_alert=True)
+        if isinstance(message, Message):
+            try:
+                await query.edit_message_reply_markup(None)
+            except BadRequest as failed:
+                log.info("stale prompt kept its buttons: %s", failed)
         return
     if query.data == CANCEL:
         context.session.pop(PENDING, None)

@@ -83,7 +83,7 @@ async def test_wrong_person_changes_nothing(emu: BotApiEmulator, tmp_path: Path)
     async with office_bot(s) as (_app, office):
         request = await file_request(office)
         card = await head.wait_for("Tahap 1")
-        _label, data = card.find_button("Disposisi ke Kabid")
+        _label, data = card.find_button("Disposisi ke Kabid · Tindak lanjuti")
         assert data is not None
         expected = "Tahap ini menjadi kewenangan Kepala Dinas."
         assert await kasi.press_data(await any_message(kasi), data) == expected
@@ -103,8 +103,10 @@ async def test_stale_and_forged_buttons_after_restart(emu: BotApiEmulator,
     async with office_bot(s) as (_app, office):
         request = await file_request(office)
         card = await head.wait_for("Tahap 1")
-        assert await head.press(card, "Disposisi ke Kabid") is None
-        prompt = await head.wait_for(lambda m: "Tindak lanjuti" in m.button_texts)
+        _label, dispose = card.find_button("Disposisi ke Kabid · Tindak lanjuti")
+        assert dispose is not None
+        assert await head.press(card, "Disposisi ke Kabid · Tindak lanjuti") is None
+        prompt = await head.wait_for(lambda m: m.edited and "Lewati" in m.button_texts)
     # While the bot is down the step is taken elsewhere (e.g. by the admin CLI).
     office = await open_office(s.settings.database_path, s.clock)
     try:
@@ -114,9 +116,9 @@ async def test_stale_and_forged_buttons_after_restart(emu: BotApiEmulator,
 
     async with office_bot(s) as (_app, office):
         # The prompt's pending action lived in memory and is gone.
-        assert await head.press(prompt, "Tindak lanjuti") == (
-            "Tidak ada tindakan yang sedang menunggu.")
-        answer = await head.press(card, "Disposisi ke Kabid")
+        assert await head.press(prompt, "Lewati") == (
+            "Tidak ada tindakan yang menunggu pada pesan ini. Mohon gunakan /tugas.")
+        answer = await head.press_data(card, dispose)
         assert answer == ("Sudah diproses: Didisposisikan oleh Drs. H. Rahmadi, M.Si pada "
                           "30-11-2026 pukul 09.00 WITA.")
         assert await head.press_data(card, "a:999:1:dispose") == "Permohonan tidak ditemukan."
