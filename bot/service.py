@@ -429,7 +429,8 @@ class Office:
         compose = notify.for_new_request(Scene(
             self.words, None, holders=holders,
             requester_chat=requester.telegram_user_id if requester else None,
-            group_chat_id=self.settings.group_chat_id, facts=CardFacts(notice=notice)))
+            group_chat_id=self.settings.group_chat_id,
+            facts=CardFacts(notice=notice, assignees=await self.card_assignees(first))))
         filed = await self.store.create_request(
             new, now=now, year=local.year, subject=subject, initial_state=first,
             requester_role=self.workflow.requester, compose=compose)
@@ -953,7 +954,19 @@ class Office:
                 facts["record_plan"] = technical.plan(self.settings, request).describe_id()
             except ProvisionError as failed:
                 facts["record_plan"] = failed.message_id
-        return CardFacts(**facts, provider=self.settings.dns.provider)
+        return CardFacts(**facts, provider=self.settings.dns.provider,
+                         assignees=await self.card_assignees(request.state))
+
+    async def card_assignees(self, state: str) -> tuple[tuple[str, int, str], ...]:
+        """(position, person id, name) of everyone a transition of the step may assign: the
+        card offers them as buttons (`CardFacts.assignees`)."""
+        step = self.workflow.step(state)
+        positions = sorted({t.assigns for t in step.transitions if t.assigns} if step else ())
+        found: list[tuple[str, int, str]] = []
+        for position in positions:
+            found += [(position, h.person.id, h.person.name)
+                      for h in await self.store.holders_on(position, self.today())]
+        return tuple(found)
 
     async def scene(self, request: Request, entry: AuditEntry | None = None,
                     document: Path | None = None) -> Scene:

@@ -40,7 +40,7 @@ def register(app: BotApp) -> None:
     app.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
     # Step buttons, then the choices and notes they ask for.
     app.add_handler(CallbackQueryHandler(steps.on_action_button, pattern=r"^a:"))
-    app.add_handler(CallbackQueryHandler(steps.on_choice, pattern=r"^(i:\d+|s:\d+|n:\w+|r:\w+)$"))
+    app.add_handler(CallbackQueryHandler(steps.on_choice, pattern=r"^(n:\w+|r:\w+)$"))
     app.add_handler(MessageHandler(text, steps.on_note_text), group=1)
     app.add_handler(MessageHandler(filters.Document.ALL | filters.PHOTO, steps.on_document),
                     group=1)
