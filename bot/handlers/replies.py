@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from storage.models import OutMessage
@@ -158,6 +158,23 @@ async def edit(update: Update, text: str, markup: Markup = None, *,
                    lambda: OutMessage(message.chat.id, "edit", {
                        "message_id": message.message_id, "text": text,
                        "buttons": buttons(markup), "caption": False}))
+
+
+async def edit_message(bot: Bot, chat_id: int, message_id: int, text: str,
+                       markup: Markup = None, *, caption: bool = False,
+                       later: Office | None = None) -> None:
+    """Replace the text (a document's caption, when `caption`) and buttons of a message the
+    bot sent earlier, e.g. a step card that asks for its note."""
+    def call() -> Awaitable[object]:
+        if caption:
+            return bot.edit_message_caption(chat_id, message_id, caption=text,
+                                            reply_markup=markup)
+        return bot.edit_message_text(text, chat_id, message_id,
+                                     reply_markup=markup)
+    await _deliver(call, chat_id, "edit", later,
+                   lambda: OutMessage(chat_id, "edit", {
+                       "message_id": message_id, "text": text, "buttons": buttons(markup),
+                       "caption": caption}))
 
 
 async def drop_buttons(update: Update, *, later: Office | None = None) -> None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 
 from bot import notify, revision, texts
 from bot.callbacks import ANY_VERSION, ActionButton, BadPayload
@@ -190,6 +190,14 @@ def _rows_of(message: Message) -> Rows:
                  for row in markup.inline_keyboard)
 
 
+def _is_step_card(message: object) -> bool:
+    """The message carries action buttons (a step card as it is when nothing waits on it)."""
+    markup = getattr(message, "reply_markup", None)
+    return markup is not None and any(
+        str(b.callback_data).startswith(f"{ActionButton.PREFIX}:")
+        for row in markup.inline_keyboard for b in row)
+
+
 def _markup(rows: Rows | list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
                                   for label, data in row] for row in rows])
@@ -198,17 +206,8 @@ def _markup(rows: Rows | list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 async def _edit_card(context: BotContext, pending: PendingAction, html_text: str,
                      rows: Rows | list[list[tuple[str, str]]]) -> None:
     """Edit the card in place (text or caption) with these buttons."""
-    markup = _markup(rows)
-    try:
-        if pending.is_caption:
-            await context.bot.edit_message_caption(pending.chat_id, pending.message_id,
-                                                   caption=html_text, reply_markup=markup)
-        else:
-            await context.bot.edit_message_text(html_text, pending.chat_id, pending.message_id,
-                                                reply_markup=markup)
-    except BadRequest as failed:
-        if "not modified" not in str(failed).lower():
-            raise
+    await replies.edit_message(context.bot, pending.chat_id, pending.message_id, html_text,
+                               _markup(rows), caption=pending.is_caption, later=context.office)
 
 
 async def _ask_on_card(context: BotContext, pending: PendingAction, prompt: str,
@@ -375,7 +374,8 @@ async def on_choice(update: Update, context: BotContext) -> None:
         # A prompt nothing waits on any more: it loses its buttons, and /tugas sends the
         # step's card again.
         await replies.answer(update, NOTHING_WAITING, alert=True)
-        await session.strip(context, message)
+        if not _is_step_card(message):  # a step card keeps its own buttons
+            await session.strip(context, message)
         return
     data = query.data
     if data == CANCEL:
