@@ -31,7 +31,7 @@ def register(app: BotApp) -> None:
     app.add_handler(CommandHandler("start", common.start))
     app.add_handler(CommandHandler("bantuan", common.help_command))
     app.add_handler(CommandHandler("help", common.help_command))
-    app.add_handler(CommandHandler("batal", common.cancel))
+    app.add_handler(CommandHandler("batal", steps.cancel))
     app.add_handler(CommandHandler("status", status.status))
     app.add_handler(CommandHandler("tugas", status.tasks))
     app.add_handler(CommandHandler("riwayat", status.history))

@@ -29,7 +29,7 @@ from telegram.error import TelegramError
 
 from bot import notify, revision, texts
 from bot.callbacks import ANY_VERSION, ActionButton, BadPayload
-from bot.handlers import replies, session
+from bot.handlers import common, replies, session
 from bot.handlers.common import outside_flow
 from bot.handlers.session import PENDING, person_of
 from bot.service import SCAN_MAX_BYTES, ActionInput, SigningRefused
@@ -245,6 +245,16 @@ async def _prompt(update: Update, context: BotContext, pending: PendingAction, t
         sent = await context.bot.send_message(chat_id, text, reply_markup=markup)
     prompt = [sent.chat_id, sent.message_id] if isinstance(sent, Message) else None
     await _save(update, context, replace(pending, prompt=prompt))
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    """/batal: an action waiting for its note is dropped and its card gets its buttons back;
+    the open form too (`common.cancel`)."""
+    if update.effective_user is not None:
+        dropped = await session.drop(update, context, PENDING)
+        if dropped is not None:
+            await _restore(context, PendingAction.from_payload(dropped))
+    await common.cancel(update, context)
 
 
 # --- the press ----------------------------------------------------------------------------------

@@ -67,6 +67,25 @@ async def test_batal_puts_the_card_back_and_nothing_changes(emu: BotApiEmulator,
         assert sent_to(head) == before + 1  # only the answer to the stray text
 
 
+async def test_the_batal_command_puts_the_card_back_too(emu: BotApiEmulator,
+                                                       tmp_path: Path) -> None:
+    s = await scene(emu, tmp_path)
+    head = s.people.head
+    async with office_bot(s) as (_app, office):
+        request = await file_request(office)
+        card = await head.wait_for("Tahap 1")
+        await head.press(card, "Tolak permohonan")
+        await head.wait_for(lambda m: m.edited and "✏️" in m.text)
+        await head.send_command("/batal")
+        await head.wait_for("Isian dibatalkan")
+        back = await head.wait_for(lambda m: m.edited and m.message_id == card.message_id
+                                   and "✏️" not in m.text)
+        assert back.text == card.text and back.button_texts == STEP_1_BUTTONS
+        assert await office.session(head.user_id, "action") is None
+        await idle(head, back, office)
+        assert await audit_actions(office, request) == ["submit"]
+
+
 async def test_a_second_card_puts_the_first_back(emu: BotApiEmulator, tmp_path: Path) -> None:
     s = await scene(emu, tmp_path)
     head = s.people.head
