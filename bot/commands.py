@@ -211,6 +211,15 @@ async def letter(ctx: Context, args: argparse.Namespace) -> int:
         path = await office.letter_preview(args.outcome, args.output)
         ctx.say(str(path))
         return 0
+    if args.letter_command == "revoke":
+        try:
+            revoked = await office.revoke_letter(args.code, args.reason, args.replaced_by)
+        except (StorageError, EntryRefused) as refused:
+            raise CommandError(str(refused)) from None
+        ctx.say(f"letter {revoked.number} revoked" + (
+            f", replaced by {revoked.replaced_by}" if revoked.replaced_by else "")
+            + f": {revoked.revoked_reason}")
+        return 0
     if args.letter_command == "register":
         try:
             await office.set_register_start(args.year, args.first)
