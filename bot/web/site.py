@@ -84,6 +84,7 @@ class Site:
             tornado.web.url(r"/mutu-baku/?", Figures, args),
             tornado.web.url(r"/static/site.css", Style, args),
             tornado.web.url(r"/lambang", Emblem, args),
+            tornado.web.url(r"/favicon.ico", Emblem, args),
             tornado.web.url(r"/robots.txt", Robots, args),
         ]
 
@@ -291,8 +292,10 @@ class Emblem(Page):
 
     async def get(self) -> None:
         path = self.site.kop.emblem
-        if path is None:
-            raise tornado.web.HTTPError(404)
+        if path is None:  # no emblem set: nothing to show (a browser asks for the icon)
+            self.set_status(204 if self.request.path == "/favicon.ico" else 404)
+            self.finish()
+            return
         data = await asyncio.to_thread(path.read_bytes)
         kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
         self.set_header("Content-Type", kind)
