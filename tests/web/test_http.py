@@ -106,6 +106,9 @@ def test_the_rate_limit_counts_each_address(small_site: LiveSite) -> None:
     assert status == 429 and int(headers["retry-after"]) >= 1
     assert "Terlalu banyak permintaan" in page and headers["content-security-policy"]
     assert fetch(small_site, "/static/site.css")[0] == 200  # the style sheet is not counted
+    body, headers = multipart(b"%PDF-1.4\n" + b"0" * 300_000)
+    status, _, page = fetch(small_site, "/verifikasi/AAAAAAAAAAAAAAAA", "POST", body, headers)
+    assert status == 429 and "Terlalu banyak permintaan" in page  # an upload is refused too
     # behind the trusted proxy (127.0.0.1 here) each client has its own allowance ...
     for _ in range(5):
         assert fetch(small_site, "/", headers={"X-Forwarded-For": "203.0.113.7"})[0] == 200

@@ -11,14 +11,16 @@ from pathlib import Path
 from devtools.emulator import BotApiEmulator
 from tests.support.emulator import free_port
 from tests.test_run import bot_env, emu, greeted, start_bot, stop_bot
+from tests.web.test_http import multipart
 
 __all__ = ["emu"]
 
 
-def get(port: int, path: str) -> tuple[int, str]:
+def get(port: int, path: str, body: bytes | None = None,
+        headers: dict[str, str] | None = None) -> tuple[int, str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     try:
-        conn.request("GET", path)
+        conn.request("POST" if body else "GET", path, body=body, headers=headers or {})
         response = conn.getresponse()
         return response.status, response.read().decode()
     finally:
@@ -54,6 +56,11 @@ async def test_the_webhooks_server_serves_the_pages_too(emu: BotApiEmulator,
     status, page = await asyncio.to_thread(get, port, "/mutu-baku")
     assert status == 200 and "Mutu Baku layanan subdomain" in page
     status, page = await asyncio.to_thread(get, port, "/verifikasi/AAAAAAAAAAAAAAAA")
+    assert status == 404 and "Surat tidak ditemukan" in page
+    # an upload larger than the webhook's own 1 MiB body limit still reaches the pages
+    body, headers = multipart(b"\x89PNG" + b"0" * (2 * 2**20))
+    status, page = await asyncio.to_thread(get, port, "/verifikasi/AAAAAAAAAAAAAAAA", body,
+                                           headers)
     assert status == 404 and "Surat tidak ditemukan" in page
     code, output = await stop_bot(proc, signal.SIGTERM)
     assert code == 0, output
