@@ -258,6 +258,10 @@ async def letter(ctx: Context, args: argparse.Namespace) -> int:
     ctx.say(f"Bentuk tanda tangan: {SEAL_LABELS.get(issued.seal, issued.seal)}")
     ctx.say("Disampaikan: " + (w.time(issued.delivered_at) if issued.delivered_at else "belum"))
     ctx.say("Diterima: " + (w.time(issued.received_at) if issued.received_at else "belum"))
+    if issued.revoked_at is not None:
+        replaced = f", diganti dengan {issued.replaced_by}" if issued.replaced_by else ""
+        ctx.say(f"Status: DICABUT {w.time(issued.revoked_at)}{replaced} "
+                f"({issued.revoked_reason})")
     ctx.say(f"SHA-256: {issued.sha256}")
     ctx.say(f"Berkas: {issued.path}")
     if issued.scan_path is not None:

@@ -378,7 +378,7 @@ class Office:
                             replaced_by: str | None = None) -> IssuedLetter:
         """Withdraw the letter with verification `code` (its public page says so, with the
         reason and the number of the letter issued in its place)."""
-        reason = checked_text(reason, "the reason")
+        reason = checked_text(reason, "reason")
         await self.store.revoke_letter(code, reason, now=self.clock(), replaced_by=replaced_by)
         revoked = await self.letter_by_code(code)
         assert revoked is not None
