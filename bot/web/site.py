@@ -14,6 +14,7 @@ import asyncio
 import logging
 import socket
 import time
+from asyncio import Future
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -102,8 +103,10 @@ class Site:
 
     def start(self, sock: socket.socket) -> None:
         app = tornado.web.Application(self.routes(), **self.application_settings())
+        # Bodies are for the upload form only (its handler raises the limit for itself); any
+        # other request with a body larger than a form's lines is cut off unread.
         self._server = tornado.httpserver.HTTPServer(
-            app, max_body_size=DISCARD_LIMIT, idle_connection_timeout=60, body_timeout=120)
+            app, max_body_size=FORM_OVERHEAD, idle_connection_timeout=60, body_timeout=120)
         self._server.add_sockets([sock])
         host, port = sock.getsockname()[:2]
         log.info("public pages on http://%s:%d/", host, port)
@@ -116,7 +119,7 @@ class Site:
 
 
 def _no_log(handler: tornado.web.RequestHandler) -> None:
-    """Tornado's own access log shows whole URLs and addresses; `Page.on_finish` logs."""
+    """Tornado's own access log shows whole URLs and addresses; `Page.finish` logs."""
 
 
 class Page(tornado.web.RequestHandler):
@@ -161,7 +164,12 @@ class Page(tornado.web.RequestHandler):
         log.error("web: %s %s failed", self.request.method, log_path(self.request.path),
                   exc_info=(typ, value, tb))
 
-    def on_finish(self) -> None:
+    def finish(self, chunk: str | bytes | dict[str, Any] | None = None) -> Future[None]:
+        if not self._finished:  # logged before the answer leaves: the log is never behind it
+            self._log_access()
+        return super().finish(chunk)
+
+    def _log_access(self) -> None:
         access_log.info("%s %s %d %.0fms %s", self.request.method, log_path(self.request.path),
                         self.get_status(), (time.monotonic() - self.started) * 1000,
                         log_address(self.client))
