@@ -130,6 +130,7 @@ async def photograph(outdir: Path) -> list[Path]:
 
 
 def _shoot(base: str, letter: IssuedLetter, profile: Path, outdir: Path) -> list[Path]:
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.wait import WebDriverWait
@@ -149,7 +150,8 @@ def _shoot(base: str, letter: IssuedLetter, profile: Path, outdir: Path) -> list
         browser.find_element(By.ID, "berkas").send_keys(str(letter.path))
         page = browser.find_element(By.TAG_NAME, "html")
         browser.find_element(By.CSS_SELECTOR, "form[method=post] button").click()
-        WebDriverWait(browser, 30).until(staleness_of(page))
+        WebDriverWait(browser, 30, ignored_exceptions=(WebDriverException,)).until(
+            staleness_of(page))
         shot("web-verifikasi.png")
         browser.get(f"{base}/subdomain")
         shot("web-subdomain.png")

@@ -50,6 +50,11 @@ async def declined(office: Office, clock: Clock, label: str, minutes: float) -> 
     return (await office.letters(request))[-1]
 
 
+def another(code: str) -> str:
+    """A code one character away from `code` (never `code` itself)."""
+    return code[:-1] + ("B" if code[-1] == "A" else "A")
+
+
 @dataclass
 class World:
     site: LiveSite

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pypdf
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -20,7 +21,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from devtools.browser import PHONE
 from tests.support.office import BALANGAN, settings_env
-from tests.web.conftest import World
+from tests.web.conftest import World, another
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,7 +49,10 @@ def submitted(browser: WebDriver, button: WebElement) -> None:
     """Press `button` and wait for the page it leads to."""
     before = browser.find_element(By.TAG_NAME, "html")
     button.click()
-    WebDriverWait(browser, 30).until(staleness_of(before))
+    # While the page changes, chromedriver may answer "frame detached" and the like: asked
+    # again until the old page is gone.
+    WebDriverWait(browser, 30, ignored_exceptions=(WebDriverException,)).until(
+        staleness_of(before))
 
 
 def upload(browser: WebDriver, path: Path) -> str:
@@ -145,8 +149,8 @@ def test_a_revoked_and_a_replaced_letter_say_so(world: World, browser: WebDriver
 
 
 def test_an_unknown_code_finds_nothing(world: World, browser: WebDriver) -> None:
-    for code in ("AAAAAAAAAAAAAAAA", "bukan-kode!", world.valid.verification_code[:-1] + "2"):
-        browser.get(world.site.url(f"/verifikasi/{code}"))
+    for wrong in ("AAAAAAAAAAAAAAAA", "bukan-kode!", another(world.valid.verification_code)):
+        browser.get(world.site.url(f"/verifikasi/{wrong}"))
         assert text(browser, "h1") == "Surat tidak ditemukan"
         assert world.valid.number not in browser.page_source
     browser.get(world.site.url("/"))
