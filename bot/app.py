@@ -158,6 +158,13 @@ async def post_init(app: BotApp) -> None:
                                   min_sleep=min(1.0, app.bot_data["reminder_poll"] / 4))
     app.bot_data["reminders"] = reminders
     reminders.start()  # catches up on reminders that fell due while the bot was down
+    web_socket = app.bot_data.get("web_socket")
+    if web_socket is not None:  # the public pages on their own port (WEB_LISTEN)
+        from bot.web.site import Site
+
+        site = Site(office)
+        site.start(web_socket)
+        app.bot_data["web_site"] = site
     if settings.watch.time is not None:  # the daily watch of the register's names
         watch = WatchSchedule(office.register, settings.watch.time,
                               max_sleep=app.bot_data["reminder_poll"])
@@ -191,6 +198,9 @@ async def polling(app: BotApp) -> AsyncIterator[BotApp]:
 
 
 async def post_shutdown(app: BotApp) -> None:
+    site = app.bot_data.get("web_site")
+    if site is not None:
+        await site.stop()
     watch: WatchSchedule | None = app.bot_data.get("watch")
     if watch is not None:
         await watch.stop()

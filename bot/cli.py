@@ -195,6 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("code", nargs="?")
     verify.add_argument("--file", type=Path, help="a PDF to check (e.g. one the addressee sent "
                                                   "back)")
+    revoke = letter_sub.add_parser(
+        "revoke", help="withdraw an issued letter: its verification page says it is revoked "
+                       "(or replaced), with the reason")
+    revoke.add_argument("code", help="the letter's verification code")
+    revoke.add_argument("--reason", required=True, help="why, as the public page shows it")
+    revoke.add_argument("--replaced-by", metavar="NUMBER",
+                        help="the number of the letter issued in its place")
     listing = letter_sub.add_parser("list", help="the outgoing-letter register")
     listing.add_argument("--csv", action="store_true",
                          help="as CSV for the agenda book (number, date, Hal, addressee, …)")

@@ -211,6 +211,15 @@ async def letter(ctx: Context, args: argparse.Namespace) -> int:
         path = await office.letter_preview(args.outcome, args.output)
         ctx.say(str(path))
         return 0
+    if args.letter_command == "revoke":
+        try:
+            revoked = await office.revoke_letter(args.code, args.reason, args.replaced_by)
+        except (StorageError, EntryRefused) as refused:
+            raise CommandError(str(refused)) from None
+        ctx.say(f"letter {revoked.number} revoked" + (
+            f", replaced by {revoked.replaced_by}" if revoked.replaced_by else "")
+            + f": {revoked.revoked_reason}")
+        return 0
     if args.letter_command == "register":
         try:
             await office.set_register_start(args.year, args.first)
@@ -249,6 +258,10 @@ async def letter(ctx: Context, args: argparse.Namespace) -> int:
     ctx.say(f"Bentuk tanda tangan: {SEAL_LABELS.get(issued.seal, issued.seal)}")
     ctx.say("Disampaikan: " + (w.time(issued.delivered_at) if issued.delivered_at else "belum"))
     ctx.say("Diterima: " + (w.time(issued.received_at) if issued.received_at else "belum"))
+    if issued.revoked_at is not None:
+        replaced = f", diganti dengan {issued.replaced_by}" if issued.replaced_by else ""
+        ctx.say(f"Status: DICABUT {w.time(issued.revoked_at)}{replaced} "
+                f"({issued.revoked_reason})")
     ctx.say(f"SHA-256: {issued.sha256}")
     ctx.say(f"Berkas: {issued.path}")
     if issued.scan_path is not None:

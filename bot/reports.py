@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from bot.workflow import SOP, State, Step, Workflow
+from bot.workflow import SOP, Effect, State, Step, Workflow
 from bot.worktime import Duration, WorkClock, WorkDays
 from bot.zones import zone_label
 from letters.figures import MonthFigures, OpenCase, StepFigures, Visit
@@ -230,6 +230,33 @@ async def month_figures(
         trails = await month_trails(store, year, month, tz)
     return figures_from(year, month, tz, trails, clock, workflow=workflow,
                         slowest_limit=slowest_limit)
+
+
+# ------------------------------------------------------------------------ time to the reply letter
+
+
+def issues_letter(workflow: Workflow, event: RequestEvent) -> bool:
+    """Did this audit event number and register the request's letter (its action, or the step
+    it entered, issues or prints it)?"""
+    step = workflow.step(event.from_state) if event.from_state else None
+    transition = step.transition(event.action) if step else None
+    if transition is None:
+        return False
+    entered = workflow.step(transition.to)
+    effects = {*transition.effects, *(entered.on_enter if entered else ())}
+    return bool(effects & {Effect.ISSUE_LETTER, Effect.PRINT_LETTER})
+
+
+def reply_times(trails: Sequence[tuple[Request, Sequence[RequestEvent]]], clock: WorkClock,
+                workflow: Workflow = SOP) -> list[timedelta]:
+    """Per request that has its reply letter: the WORKING time from its receipt to the event
+    that issued the letter (the first one, when it was issued again)."""
+    out = []
+    for request, events in trails:
+        issued = next((e for e in events if issues_letter(workflow, e)), None)
+        if issued is not None:
+            out.append(clock.elapsed(request.created_at, issued.at))
+    return out
 
 
 # ------------------------------------------------------------------------ open past standard

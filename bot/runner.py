@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import logging
 import re
+import socket
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
@@ -22,6 +23,8 @@ from urllib.parse import urlsplit
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    import tornado.web
+
     from bot.handlers.context import BotApp
 
 log = logging.getLogger(__name__)
@@ -164,9 +167,13 @@ def serve(settings: Settings, webhook: Webhook | None) -> int:
         default_fonts()
     except FontMissing as exc:
         raise RunError(str(exc), EXIT_FAILED) from None
-    for warning in [*letter_warnings(settings), *signing_warnings(settings)]:
+    for warning in [*letter_warnings(settings), *signing_warnings(settings),
+                    *web_warnings(settings)]:
         log.warning("%s", warning)
     app = build_application(settings)
+    shared = webhook is not None and settings.web.listen == (webhook.listen, webhook.port)
+    if settings.web.listen is not None and not shared:
+        app.bot_data["web_socket"] = bind_web(*settings.web.listen)
     try:
         if webhook is None:
             log.info("starting: long polling %s", settings.telegram_api_base_url)
@@ -202,9 +209,43 @@ def run_webhook(app: BotApp, webhook: Webhook) -> None:
                        f"{exc.strerror or exc}", EXIT_FAILED) from None
     log.info("starting: webhook %s, listening on %s:%d", webhook.webhook_url, webhook.listen,
              webhook.port)
+    shared = app.bot_data["settings"].web.listen == (webhook.listen, webhook.port)
     asyncio.run(server.serve(app, sock, url=webhook.webhook_url, path=webhook.url_path,
                              secret=webhook.secret_token, post_init=post_init,
-                             post_shutdown=post_shutdown))
+                             post_shutdown=post_shutdown, beside=_pages if shared else None))
+
+
+def _pages(app: BotApp, web: tornado.web.Application) -> None:
+    """WEB_LISTEN is the webhook's address: the public pages on the webhook's server."""
+    from bot.web.site import Site
+
+    site = Site(app.bot_data["office"])
+    site.mount(web)
+
+
+def bind_web(host: str, port: int) -> socket.socket:
+    """The public pages' socket, bound before anything starts (a port in use stops here)."""
+    from bot.webhook import bind
+
+    try:
+        return bind(host, port)
+    except OSError as exc:
+        raise RunError(f"WEB_LISTEN: cannot listen on {host}:{port}: {exc.strerror or exc}",
+                       EXIT_FAILED) from None
+
+
+def web_warnings(settings: Settings) -> list[str]:
+    """The site serves /verifikasi/CODE: the letters' QR codes should point there."""
+    if settings.web.listen is None:
+        return []
+    base = settings.verify_base_url
+    if base is None:
+        return ["WEB_LISTEN is set but LETTER_VERIFY_URL is not: letters carry no address to "
+                "verify them (set it to the site's public address + /verifikasi)"]
+    if not base.rstrip("/").endswith("/verifikasi"):
+        return [f"LETTER_VERIFY_URL ({base}) does not end in /verifikasi: the letters' QR codes "
+                "will not open the public site's verification page"]
+    return []
 
 
 def _scrub(text: str, settings: Settings) -> str:

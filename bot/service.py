@@ -31,6 +31,7 @@ from bot import (
 )
 from bot.callbacks import ANY_VERSION
 from bot.notify import CardFacts, Scene
+from bot.public import PublicRecords
 from bot.register import SubdomainRegister
 from bot.sealing import SCAN_MAX_BYTES as SCAN_MAX_BYTES
 from bot.settings import Settings
@@ -252,6 +253,9 @@ class Office:
         """The register of every name in the zone, and its daily watch (`bot.register`)."""
         self.on_uncertain: Callable[[Recheck], None] = lambda recheck: None
         """Called when a DNS update's result is uncertain (the background re-check)."""
+        self.public = PublicRecords(store, settings, self.workflow, lambda: self.clock(),
+                                    self.check_signatures)
+        """What the public pages show: letters by code, official names, figures."""
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now,
@@ -386,6 +390,16 @@ class Office:
     async def letter_by_code(self, code: str) -> IssuedLetter | None:
         found = await self.store.letters(code=code)
         return found[0] if found else None
+
+    async def revoke_letter(self, code: str, reason: str,
+                            replaced_by: str | None = None) -> IssuedLetter:
+        """Withdraw the letter with verification `code` (its public page says so, with the
+        reason and the number of the letter issued in its place)."""
+        reason = checked_text(reason, "reason")
+        await self.store.revoke_letter(code, reason, now=self.clock(), replaced_by=replaced_by)
+        revoked = await self.letter_by_code(code)
+        assert revoked is not None
+        return revoked
 
     async def backup(self, path: str | Path) -> None:
         await self.store.db.backup(path)

@@ -21,6 +21,7 @@ from dotenv import dotenv_values
 
 from bot.signing_config import SigningConfig, SigningConfigError, signing_config
 from bot.watch_settings import WatchSettings, parse_watch
+from bot.web_settings import WebSettings, parse_web
 from bot.workflow import SOP
 from bot.worktime import Duration, OfficeHours, WorkClock, parse_duration
 from bot.zones import zone_label
@@ -135,6 +136,8 @@ class Settings:
     the audit trail and the registers); 0: kept forever (OUTBOX_KEEP_DAYS)."""
     watch: WatchSettings = field(default_factory=WatchSettings)
     """The daily watch of the register's names (WATCH_*)."""
+    web: WebSettings = field(default_factory=WebSettings)
+    """The public pages (WEB_*): letter verification, official names, figures."""
     pacing: Pacing = field(default_factory=Pacing)
     """Message rates kept to before sending (PACE_*)."""
     signing: SigningConfig = field(default_factory=SigningConfig)
@@ -240,6 +243,7 @@ class Settings:
             max_open_requests=parse("MAX_OPEN_REQUESTS", _count, 3),
             outbox_keep_days=parse("OUTBOX_KEEP_DAYS", _count, 30),
             watch=parse_watch(parse),
+            web=parse_web(parse),
             pacing=_pacing(env),
             signing=signing,
             session_expiry_hours=parse("SESSION_EXPIRY_HOURS", _session_hours, 24),

@@ -90,9 +90,11 @@ def _quiet(handler: tornado.web.RequestHandler) -> None:
 
 async def serve(app: AnyApp, sock: socket.socket, *, url: str, path: str, secret: str,
                 post_init: Callable[[AnyApp], Awaitable[None]] | None = None,
-                post_shutdown: Callable[[AnyApp], Awaitable[None]] | None = None) -> None:
+                post_shutdown: Callable[[AnyApp], Awaitable[None]] | None = None,
+                beside: Callable[[AnyApp, tornado.web.Application], None] | None = None) -> None:
     """Serve updates on the bound `sock` until SIGINT/SIGTERM; setWebhook only once the server
-    accepts connections."""
+    accepts connections. `beside(app, web)`, after `post_init`, may add other routes to the
+    server (the public pages on the same port)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -105,6 +107,8 @@ async def serve(app: AnyApp, sock: socket.socket, *, url: str, path: str, secret
     try:
         if post_init is not None:
             await post_init(app)
+        if beside is not None:
+            beside(app, web)
         await app.start()
         server.add_sockets([sock])
         await _register(app, url, secret)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the product and its tests need on a fresh Debian machine with Python 3.11:
 # Debian packages (BIND 9 for the DNS tests, poppler for PDF pictures, Liberation Sans for the
-# letters) and a virtualenv in .venv.
+# letters, Chromium and its driver for the public pages' browser tests) and a virtualenv in .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,10 @@ command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # Liberation Sans (Arial-metric), embedded in every letter the bot writes.
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf ] \
     || need_apt+=(fonts-liberation2)
+# A headless Chromium drives the public pages in the tests (Selenium uses these two, never a
+# download of its own).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
 if [ "${#need_apt[@]}" -gt 0 ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"

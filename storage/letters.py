@@ -13,6 +13,7 @@ died before it could, the file is removed once its number is registered to anoth
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import os
@@ -28,7 +29,7 @@ import aiosqlite
 
 from storage import rows
 from storage.db import Database, Repository
-from storage.errors import StorageError
+from storage.errors import NotFound, StorageError
 from storage.models import IssuedLetter, LetterOrder, LetterScan
 
 LETTER_ATTEMPTS = 5
@@ -38,6 +39,16 @@ _MAX_SEQUENCE = """SELECT MAX(s) FROM (
 """The last sequence used in a year: the register's, or the one before the year's first."""
 
 T = TypeVar("T")
+
+CODE_BYTES = 10
+
+
+def new_verification_code() -> str:
+    """A letter's verification code: 80 random bits as 16 characters A-Z and 2-7 (RFC 4648
+    base32). Its page is public, so the code must not be guessable: at a thousand guesses a
+    second, finding any one of a million letters takes about 40 years on average. (Letters
+    issued before this rule carry 10 hex digits, 40 bits; they are still found.)"""
+    return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode()
 
 
 class Letters(Repository):
@@ -90,6 +101,32 @@ class Letters(Repository):
                      set_at = excluded.set_at""",
                 (year, first, rows.timestamp(now)))
 
+    async def revoke_letter(self, code: str, reason: str, *, now: datetime,
+                            replaced_by: str | None = None) -> None:
+        """Mark the letter with verification `code` revoked (once), with the reason and, when
+        given, the number of the letter issued in its place."""
+        async with self.db.transaction() as conn:
+            found = list(await conn.execute_fetchall(
+                "SELECT id, number, revoked_at FROM outgoing_register "
+                "WHERE verification_code = ?", (code.strip().upper(),)))
+            if not found:
+                raise NotFound(f"no letter with verification code {code.strip().upper()}")
+            letter_id, number, revoked = found[0]
+            if revoked is not None:
+                raise StorageError(f"letter {number} is already revoked")
+            replacement = None
+            if replaced_by is not None:
+                other = list(await conn.execute_fetchall(
+                    "SELECT id FROM outgoing_register WHERE number = ?", (replaced_by.strip(),)))
+                if not other:
+                    raise NotFound(f"no letter numbered {replaced_by.strip()} in the register")
+                replacement = int(other[0][0])
+                if replacement == letter_id:
+                    raise StorageError("a letter cannot replace itself")
+            await conn.execute(
+                "UPDATE outgoing_register SET revoked_at = ?, revoked_reason = ?, replaced_by = ? "
+                "WHERE id = ?", (rows.timestamp(now), reason, replacement, letter_id))
+
 
 @dataclass(frozen=True)
 class PreparedLetter:
@@ -131,7 +168,7 @@ class LetterIssuer:
     async def issue(self, order: LetterOrder,
                     commit: Callable[[PreparedLetter], Awaitable[T]]) -> T:
         """Render `order`, then `commit(prepared)`, which must call `register_letter`."""
-        code = secrets.token_hex(5).upper()
+        code = new_verification_code()
         async with self._lock:
             for _attempt in range(LETTER_ATTEMPTS):
                 prepared = await self._prepare(order, code)

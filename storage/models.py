@@ -202,6 +202,11 @@ class IssuedLetter:
     scan_path: Path | None = None
     """A wet-signed letter's scan: what was delivered as the letter."""
     scan_sha256: str | None = None
+    revoked_at: datetime | None = None
+    """When the office withdrew the letter (`letter revoke`); None: it stands."""
+    revoked_reason: str | None = None
+    replaced_by: str | None = None
+    """The number of the letter issued in its place, when there is one."""
 
     @property
     def delivered_path(self) -> Path:

@@ -135,8 +135,9 @@ def event(row: Row) -> RequestEvent:
 
 
 LETTER_SELECT = """
-SELECT o.*, p.name AS signer_name FROM outgoing_register o
+SELECT o.*, p.name AS signer_name, r.number AS replaced_by_number FROM outgoing_register o
 LEFT JOIN people p ON p.id = o.signed_by
+LEFT JOIN outgoing_register r ON r.id = o.replaced_by
 """
 
 
@@ -153,4 +154,7 @@ def issued(row: Row) -> IssuedLetter:
         seal=row["seal"],
         scan_path=Path(row["scan_path"]) if row["scan_path"] else None,
         scan_sha256=row["scan_sha256"],
+        revoked_at=opt_instant(row["revoked_at"]),
+        revoked_reason=row["revoked_reason"],
+        replaced_by=row["replaced_by_number"],
     )
