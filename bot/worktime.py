@@ -22,6 +22,7 @@ Conventions (all instants are timezone-aware; naive datetimes raise ValueError):
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -328,6 +329,13 @@ class WorkClock:
         self.tz = resolve_tz(tz)
         self.holidays = Holidays(holidays_extra, collective_leave=collective_leave)
         self._cache: dict[date, _UtcIntervals] = {}
+        # A calendar of the days asked about so far (ordinals `_first` .. `_first +
+        # len(_before) - 2`): `_before[i]` is the working time of the days before day i, and
+        # `_working` the ordinals of its days with working time. `elapsed` and `add(WorkDays)`
+        # look days up in it instead of walking them (the monthly report asks ~30,000 times).
+        self._first = 0
+        self._before: list[timedelta] = []
+        self._working: list[int] = []
 
     # -- days
 
@@ -419,14 +427,16 @@ class WorkClock:
             return _to_utc(start).astimezone(self.tz)
         begin = self.next_working_moment(start)
         wall = begin.replace(tzinfo=None).time()
-        left = days
-        for d, ivs in self._days_from(begin.date() + _DAY):
-            if not ivs:
-                continue
-            left -= 1
-            if left == 0:
-                return self._position_on(d, wall)
-        raise AssertionError("unreachable")  # pragma: no cover
+        after = begin.date().toordinal()  # the n-th working day after this one
+        self._cover(after, after + days)
+        index = bisect.bisect_right(self._working, after) + days - 1
+        while index >= len(self._working):
+            known = self._first + len(self._before) - 2  # the last day in the calendar
+            if known - max(after, self._working[-1] if self._working else after) > _MAX_IDLE_DAYS:
+                raise RuntimeError(f"no working time within {_MAX_IDLE_DAYS} days of "
+                                   f"{date.fromordinal(after)}")
+            self._cover(after, known + 1)
+        return self._position_on(date.fromordinal(self._working[index]), wall)
 
     def _position_on(self, d: date, wall: time) -> datetime:
         """The earliest instant on working day ``d`` whose working position matches ``wall``."""
@@ -443,16 +453,48 @@ class WorkClock:
         u0, u1 = _to_utc(start), _to_utc(end)
         if u1 < u0:
             return -self.elapsed(end, start)
+        d0, d1 = self._local_date(u0), self._local_date(u1)
+        if d0 == d1:
+            return self._upto(d0, u1) - self._upto(d0, u0)
+        # Each local day's intervals lie within that day, so the days strictly between are
+        # whole, the first counts from u0 on and the last up to u1.
+        first, last = d0.toordinal(), d1.toordinal()
+        self._cover(first, last)
+        before = self._before
+        i, j = first - self._first, last - self._first
+        return (before[i + 1] - before[i] - self._upto(d0, u0) + self._upto(d1, u1)
+                + before[j] - before[i + 1])
+
+    def _upto(self, d: date, u: datetime) -> timedelta:
+        """Working time of local day ``d`` before the UTC instant ``u``."""
         total = timedelta()
-        last = self._local_date(u1)
-        d = self._local_date(u0)
-        while d <= last:
-            for a, b in self._utc_day(d):
-                lo, hi = max(a, u0), min(b, u1)
-                if hi > lo:
-                    total += hi - lo
-            d += _DAY
+        for a, b in self._utc_day(d):
+            if u <= a:
+                break
+            total += min(b, u) - a
         return total
+
+    def _cover(self, first: int, last: int) -> None:
+        """Extend the calendar to hold the days with ordinals ``first`` .. ``last``."""
+        if not self._before or first < self._first:
+            start = first - 366 if self._before else first  # going back: a year at a time
+            end = max(last, self._first + len(self._before) - 2) if self._before else last
+            self._first, self._before, self._working = start, [timedelta()], []
+            self._extend(end)
+        elif last > self._first + len(self._before) - 2:
+            self._extend(last + 31)
+
+    def _extend(self, last: int) -> None:
+        day = self._first + len(self._before) - 1
+        total = self._before[-1]
+        while day <= last:
+            intervals = self._utc_day(date.fromordinal(day))
+            if intervals:
+                self._working.append(day)
+                for a, b in intervals:
+                    total += b - a
+            self._before.append(total)
+            day += 1
 
     def multiples(self, start: datetime, duration: Duration, k: int) -> datetime:
         """The instant at k × the standard time (reminder k=1, second reminder k=2, ...)."""
