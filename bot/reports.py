@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
@@ -346,20 +347,25 @@ def audit_csv(
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(audit_header(label))
-    for request, events in trails:
-        for e in events:
-            writer.writerow([
-                request.number,
-                e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
-                _cell(e.actor_name) or "Sistem",
-                workflow.title(e.actor_role) if e.actor_role else "",
-                {"plt": "Plt.", "plh": "Plh."}.get(e.acting or "", ""),
-                workflow.action_label(e.action),
-                workflow.label(e.from_state) if e.from_state else "",
-                workflow.label(e.to_state),
-                _cell(e.instruction),
-                _cell(e.note),
-            ])
+    # Per event only what differs: labels and titles are looked up once per key.
+    title, action, state = (functools.cache(workflow.title), functools.cache(workflow.action_label),
+                            functools.cache(workflow.label))
+    acting = {"plt": "Plt.", "plh": "Plh."}
+    writer.writerows(
+        [
+            request.number,
+            # isoformat: what strftime("%Y-%m-%d %H:%M:%S") gives, in half the time
+            e.at.astimezone(tz).isoformat(" ", "seconds")[:19],
+            _cell(e.actor_name) or "Sistem",
+            title(e.actor_role) if e.actor_role else "",
+            acting.get(e.acting or "", ""),
+            action(e.action),
+            state(e.from_state) if e.from_state else "",
+            state(e.to_state),
+            _cell(e.instruction),
+            _cell(e.note),
+        ]
+        for request, events in trails for e in events)
     return out.getvalue()
 
 

@@ -316,6 +316,7 @@ class WorkClock:
     """Counts office working time. Inputs: aware datetimes in any zone; outputs: office zone."""
 
     _CACHE_MAX: Final = 4096
+    _PLACES_MAX: Final = 65536
 
     def __init__(
         self,
@@ -336,6 +337,7 @@ class WorkClock:
         self._first = 0
         self._before: list[timedelta] = []
         self._working: list[int] = []
+        self._places: dict[datetime, tuple[int, timedelta]] = {}
 
     # -- days
 
@@ -392,11 +394,24 @@ class WorkClock:
     def next_working_moment(self, dt: datetime) -> datetime:
         """``dt`` itself if it is working time, else the start of the next working interval."""
         u = _to_utc(dt)
-        for _, ivs in self._days_from(self._local_date(u)):
-            for a, b in ivs:
-                if u < b:
-                    return max(a, u).astimezone(self.tz)
-        raise AssertionError("unreachable")  # pragma: no cover
+        d = self._local_date(u)
+        for a, b in self._utc_day(d):
+            if u < b:
+                return max(a, u).astimezone(self.tz)
+        later = self._working_day_after(d.toordinal(), 1)
+        return self._utc_day(date.fromordinal(later))[0][0].astimezone(self.tz)
+
+    def _working_day_after(self, day: int, n: int) -> int:
+        """The ordinal of the n-th day with working time after the day ``day`` (n >= 1)."""
+        self._cover(day, day + n)
+        index = bisect.bisect_right(self._working, day) + n - 1
+        while index >= len(self._working):
+            known = self._first + len(self._before) - 2  # the last day in the calendar
+            if known - max(day, self._working[-1] if self._working else day) > _MAX_IDLE_DAYS:
+                raise RuntimeError(f"no working time within {_MAX_IDLE_DAYS} days of "
+                                   f"{date.fromordinal(day)}")
+            self._cover(day, known + 1)
+        return self._working[index]
 
     def add(self, start: datetime, duration: Duration) -> datetime:
         """The deadline: ``start`` plus a standard time counted in working time."""
@@ -427,16 +442,8 @@ class WorkClock:
             return _to_utc(start).astimezone(self.tz)
         begin = self.next_working_moment(start)
         wall = begin.replace(tzinfo=None).time()
-        after = begin.date().toordinal()  # the n-th working day after this one
-        self._cover(after, after + days)
-        index = bisect.bisect_right(self._working, after) + days - 1
-        while index >= len(self._working):
-            known = self._first + len(self._before) - 2  # the last day in the calendar
-            if known - max(after, self._working[-1] if self._working else after) > _MAX_IDLE_DAYS:
-                raise RuntimeError(f"no working time within {_MAX_IDLE_DAYS} days of "
-                                   f"{date.fromordinal(after)}")
-            self._cover(after, known + 1)
-        return self._position_on(date.fromordinal(self._working[index]), wall)
+        day = self._working_day_after(begin.date().toordinal(), days)
+        return self._position_on(date.fromordinal(day), wall)
 
     def _position_on(self, d: date, wall: time) -> datetime:
         """The earliest instant on working day ``d`` whose working position matches ``wall``."""
@@ -453,17 +460,24 @@ class WorkClock:
         u0, u1 = _to_utc(start), _to_utc(end)
         if u1 < u0:
             return -self.elapsed(end, start)
-        d0, d1 = self._local_date(u0), self._local_date(u1)
+        # Working time from the calendar's first day up to u1, minus the same up to u0 (each
+        # local day's intervals lie within that day, so the days before it count whole).
+        (d0, part0), (d1, part1) = self._place(u0), self._place(u1)
         if d0 == d1:
-            return self._upto(d0, u1) - self._upto(d0, u0)
-        # Each local day's intervals lie within that day, so the days strictly between are
-        # whole, the first counts from u0 on and the last up to u1.
-        first, last = d0.toordinal(), d1.toordinal()
-        self._cover(first, last)
-        before = self._before
-        i, j = first - self._first, last - self._first
-        return (before[i + 1] - before[i] - self._upto(d0, u0) + self._upto(d1, u1)
-                + before[j] - before[i + 1])
+            return part1 - part0
+        self._cover(d0, d1)
+        return self._before[d1 - self._first] + part1 - self._before[d0 - self._first] - part0
+
+    def _place(self, u: datetime) -> tuple[int, timedelta]:
+        """(the local day's ordinal, working time of that day before ``u``) of a UTC instant;
+        remembered, as every event's instant ends one visit and starts the next."""
+        found = self._places.get(u)
+        if found is None:
+            if len(self._places) >= self._PLACES_MAX:
+                self._places.clear()
+            d = self._local_date(u)
+            found = self._places[u] = (d.toordinal(), self._upto(d, u))
+        return found
 
     def _upto(self, d: date, u: datetime) -> timedelta:
         """Working time of local day ``d`` before the UTC instant ``u``."""
@@ -502,6 +516,8 @@ class WorkClock:
 
 
 def _to_utc(dt: datetime) -> datetime:
+    if type(dt) is datetime and dt.tzinfo is UTC:  # as stored instants are read
+        return dt
     if not isinstance(dt, datetime):
         raise TypeError(f"expected a datetime, got {dt!r}")
     if dt.tzinfo is None or dt.utcoffset() is None:
