@@ -190,10 +190,11 @@ def figures_from(
     """The month's figures from its requests and their audit trails (pure; no I/O)."""
     requests = [r for r, _ in trails]
     all_visits = [v for r, events in trails for v in visits(r, events, clock, workflow)]
-    steps = tuple(
-        _step_figures(workflow, n, [v for v in all_visits if v.step == n], requests)
-        for n in workflow.numbers
-    )
+    by_step: dict[int, list[Visit]] = {}
+    for v in all_visits:
+        by_step.setdefault(v.step, []).append(v)
+    steps = tuple(_step_figures(workflow, n, by_step.get(n, []), requests)
+                  for n in workflow.numbers)
     late = sorted(
         (v for v in all_visits if v.over_by is not None),
         key=lambda v: (-(v.over_by or timedelta()), -v.working, v.request_number, v.step,

@@ -422,19 +422,28 @@ class WorkClock:
         raise TypeError(f"not a Duration: {duration!r}")
 
     def _add_minutes(self, start: datetime, amount: timedelta) -> datetime:
+        """The earliest instant by which ``amount`` of working time has passed since ``start``
+        (the calendar's running total reaches the total at ``start`` plus ``amount``)."""
         u = _to_utc(start)
         if not amount:
             return u.astimezone(self.tz)
-        remaining = amount
-        for _, ivs in self._days_from(self._local_date(u)):
-            for a, b in ivs:
-                if b <= u:
-                    continue
-                begin = max(a, u)
-                available = b - begin
-                if available >= remaining:
-                    return (begin + remaining).astimezone(self.tz)
-                remaining -= available
+        day, part = self._place(u)
+        self._cover(day, day + 1)
+        target = self._before[day - self._first] + part + amount
+        while self._before[-1] < target:  # the calendar's last day ends too early
+            known = self._first + len(self._before) - 2
+            last_working = self._working[-1] if self._working else day
+            if known - max(day, last_working) > _MAX_IDLE_DAYS:
+                raise RuntimeError(f"no working time within {_MAX_IDLE_DAYS} days of "
+                                   f"{date.fromordinal(day)}")
+            self._cover(day, known + 31)
+        # the first day whose running total at its end reaches the target
+        index = max(bisect.bisect_left(self._before, target) - 1, day - self._first)
+        total = self._before[index]
+        for a, b in self._utc_day(date.fromordinal(self._first + index)):
+            if total + (b - a) >= target:
+                return (a + (target - total)).astimezone(self.tz)
+            total += b - a
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _add_days(self, start: datetime, days: int) -> datetime:

@@ -33,6 +33,22 @@ def walked_elapsed(clock: WorkClock, start: datetime, end: datetime) -> timedelt
     return total
 
 
+def walked_add_minutes(clock: WorkClock, start: datetime, minutes: int) -> datetime:
+    """The day-by-day walk `add(WorkMinutes(minutes))` did before."""
+    u = start.astimezone(UTC)
+    remaining = timedelta(minutes=minutes)
+    d = u.astimezone(clock.tz).date()
+    while True:
+        for a, b in clock._utc_day(d):
+            if b <= u:
+                continue
+            begin = max(a, u)
+            if b - begin >= remaining:
+                return (begin + remaining).astimezone(clock.tz)
+            remaining -= b - begin
+        d += _DAY
+
+
 def walked_next_working_moment(clock: WorkClock, dt: datetime) -> datetime:
     """The day-by-day walk `next_working_moment` did before."""
     u = dt.astimezone(UTC)
@@ -70,6 +86,9 @@ def test_calendar_matches_the_day_by_day_walk(zone: str) -> None:
         b = a + span if rng.random() < 0.9 else a - span
         assert clock.elapsed(a, b) == walked_elapsed(clock, a, b), (a, b)
         assert clock.next_working_moment(a) == walked_next_working_moment(clock, a), a
+        minutes = rng.choice([1, 15, 60, 90, 450, rng.randrange(1, 20_000)])
+        assert (clock.add(a, WorkMinutes(minutes))
+                == walked_add_minutes(clock, a, minutes)), (a, minutes)
         days = rng.choice([1, 1, 2, 5, rng.randrange(1, 120)])
         assert clock.add(a, WorkDays(days)) == walked_add_days(clock, a, days), (a, days)
     # exact boundaries: interval starts and ends, midnight, the same instant
@@ -80,4 +99,7 @@ def test_calendar_matches_the_day_by_day_walk(zone: str) -> None:
         for other in (local, local + timedelta(hours=1), local + 3 * _DAY):
             assert clock.elapsed(local, other) == walked_elapsed(clock, local, other)
         assert clock.add(local, WorkMinutes(0)) == local
+        for minutes in (1, 15, 30, 240, 270, 450, 510):  # ends of intervals and days
+            assert (clock.add(local, WorkMinutes(minutes))
+                    == walked_add_minutes(clock, local, minutes)), (local, minutes)
         assert clock.add(local, WorkDays(1)) == walked_add_days(clock, local, 1)
