@@ -52,8 +52,6 @@ _FIXED_FALLBACK: Final[Mapping[str, timedelta]] = {
 # After this many consecutive days without working time the clock gives up (misconfiguration).
 _MAX_IDLE_DAYS: Final = 3 * 366
 
-_DAY: Final = timedelta(days=1)
-
 Interval = tuple[time, time]
 
 
@@ -370,20 +368,6 @@ class WorkClock:
 
     def _local_date(self, utc_dt: datetime) -> date:
         return utc_dt.astimezone(self.tz).date()
-
-    def _days_from(self, d: date) -> Iterable[tuple[date, _UtcIntervals]]:
-        """Local dates from ``d`` on with their intervals; stops on a long idle stretch."""
-        idle = 0
-        while True:
-            ivs = self._utc_day(d)
-            if ivs:
-                idle = 0
-            else:
-                idle += 1
-                if idle > _MAX_IDLE_DAYS:
-                    raise RuntimeError(f"no working time within {_MAX_IDLE_DAYS} days of {d}")
-            yield d, ivs
-            d += _DAY
 
     # -- instants
 

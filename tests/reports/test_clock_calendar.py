@@ -103,3 +103,15 @@ def test_calendar_matches_the_day_by_day_walk(zone: str) -> None:
             assert (clock.add(local, WorkMinutes(minutes))
                     == walked_add_minutes(clock, local, minutes)), (local, minutes)
         assert clock.add(local, WorkDays(1)) == walked_add_days(clock, local, 1)
+
+
+def test_a_clock_without_working_days_gives_up_instead_of_looping() -> None:
+    start = date(2026, 1, 1)
+    every_day = {start + timedelta(days=i) for i in range(4 * 366)}
+    clock = WorkClock(tz="Asia/Makassar", holidays_extra=every_day)
+    moment = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
+    for ask in (lambda: clock.add(moment, WorkDays(1)), lambda: clock.add(moment, WorkMinutes(15)),
+                lambda: clock.next_working_moment(moment)):
+        with pytest.raises(RuntimeError, match="no working time within"):
+            ask()
+    assert clock.elapsed(moment, moment + timedelta(days=30)) == timedelta()
