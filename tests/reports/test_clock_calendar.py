@@ -110,8 +110,10 @@ def test_a_clock_without_working_days_gives_up_instead_of_looping() -> None:
     every_day = {start + timedelta(days=i) for i in range(4 * 366)}
     clock = WorkClock(tz="Asia/Makassar", holidays_extra=every_day)
     moment = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
-    for ask in (lambda: clock.add(moment, WorkDays(1)), lambda: clock.add(moment, WorkMinutes(15)),
-                lambda: clock.next_working_moment(moment)):
-        with pytest.raises(RuntimeError, match="no working time within"):
-            ask()
+    with pytest.raises(RuntimeError, match="no working time within"):
+        clock.add(moment, WorkDays(1))
+    with pytest.raises(RuntimeError, match="no working time within"):
+        clock.add(moment, WorkMinutes(15))
+    with pytest.raises(RuntimeError, match="no working time within"):
+        clock.next_working_moment(moment)
     assert clock.elapsed(moment, moment + timedelta(days=30)) == timedelta()
