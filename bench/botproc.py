@@ -3,6 +3,9 @@ builds it, polling the emulator until SIGTERM. Settings come as JSON in BENCH_BO
 (never from .env), so that the benchmark measures this process alone.
 
     BENCH_BOT_SETTINGS='{"BOT_TOKEN": ...}' .venv/bin/python -m bench.botproc [--rate-limiter]
+
+With BENCH_BOT_PROFILE=FILE (passed on by `bench.chat`), the process runs under cProfile and
+writes its stats to FILE when it stops.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from bot.app import build_application, polling
 from bot.settings import Settings
 
 ENV = "BENCH_BOT_SETTINGS"
+PROFILE = "BENCH_BOT_PROFILE"
+"""When set, the bot runs under cProfile and writes its stats to this path at exit."""
 READY = "ready"
 
 
@@ -41,7 +46,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="botproc %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_mapping(json.loads(os.environ[ENV]))
-    asyncio.run(serve(settings, args.rate_limiter))
+    profile_to = os.environ.get(PROFILE)
+    if not profile_to:
+        asyncio.run(serve(settings, args.rate_limiter))
+        return 0
+    import cProfile
+
+    with cProfile.Profile() as profile:
+        asyncio.run(serve(settings, args.rate_limiter))
+    profile.dump_stats(profile_to)
     return 0
 
 

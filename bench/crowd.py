@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -179,6 +180,7 @@ async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: b
         wall = time.perf_counter() - t0
         sends = sum(c.method in ("sendMessage", "editMessageText", "editMessageReplyMarkup")
                     for c in emu.calls[calls0:])
+        by_method = Counter(c.method for c in emu.calls[calls0:] if c.method != "getUpdates")
         crowd.stop = True
         await asyncio.gather(*readers)
         cpu = proc_cpu_seconds(pid) - cpu0
@@ -206,4 +208,7 @@ async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: b
             ("bot CPU per action (ms)", f"{cpu / crowd.actions * 1000:.1f}"),
             ("bot peak RSS, VmHWM (MiB)", f"{hwm:.1f}"),
         ]),
+        table("Bot API calls per action (all people, /status answers included)",
+              ["method", "per action"],
+              [(method, f"{n / crowd.actions:.1f}") for method, n in by_method.most_common()]),
     ]

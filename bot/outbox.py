@@ -12,8 +12,8 @@ idempotency key). The window is the duration of one commit.
 
 Pacing: before a message (not an edit) goes out, the process's `Pacer` says whether Telegram's
 rates allow it now; if not, only that chat waits (for exactly its turn, not a 429's whole
-seconds) and the others go on. Each round sends in waves: the first owed message of up to
-`CONCURRENCY` chats at once, so a card to one person never queues behind another's.
+seconds) and the others go on. Each round sends up to `CONCURRENCY` chats' messages at once,
+each chat's in order, so a card to one person never queues behind another's.
 """
 
 from __future__ import annotations
@@ -106,7 +106,12 @@ class Dispatcher(Rounds):
         return total
 
     async def drain(self) -> float:
-        """Send everything that is due; returns how long to wait before the next round."""
+        """Send everything that is due; returns how long to wait before the next round.
+
+        Each pass reads up to `BATCH` owed messages once, with the refs of the cards among
+        them, and sends each chat's messages in order, up to `CONCURRENCY` chats at a time:
+        a chat whose send returns starts its next message at once (no chat waits for the
+        slowest of a wave). What is queued meanwhile goes in the next pass."""
         held: set[int] = set()
         wait = self.idle_poll
         while True:
@@ -115,39 +120,42 @@ class Dispatcher(Rounds):
             # messages, so that a retried message is never overtaken by a newer one. (A
             # message merely scheduled for later, never tried, holds nothing back.)
             queued = await self.store.pending_messages(now=now + _EVERYTHING, limit=BATCH)
-            wave: list[tuple[QueuedMessage, tuple[int, int] | None]] = []
-            chats: set[int] = set()
+            chats: dict[int, list[QueuedMessage]] = {}
             for message in queued:
-                if message.chat_id in held or message.chat_id in chats:
+                if message.chat_id in held:
                     continue
                 if message.not_before is not None and message.not_before > now:
                     wait = min(wait, (message.not_before - now).total_seconds())
                     if message.attempts > 0:
                         held.add(message.chat_id)
                     continue
-                chats.add(message.chat_id)  # its later messages wait for the next wave
-                known = await self._known_card(message)
-                turn = self._turn(message, known)
-                if turn > 0:
-                    held.add(message.chat_id)
-                    wait = min(wait, turn)
-                    continue
-                wave.append((message, known))
-                if len(wave) == CONCURRENCY:
-                    break
-            if not wave:
+                chats.setdefault(message.chat_id, []).append(message)
+            if not chats:
                 return max(wait, 0.0)
-            results = await asyncio.gather(*(self._deliver(m, known) for m, known in wave))
-            for (message, _known), retry_in in zip(wave, results, strict=True):
+            refs = await self.store.message_refs(
+                m.payload["key"] for run in chats.values() for m in run if m.kind == "card")
+            gate = asyncio.Semaphore(CONCURRENCY)
+            results = await asyncio.gather(*(self._send_run(run, refs, gate)
+                                             for run in chats.values()))
+            for chat_id, retry_in in zip(chats, results, strict=True):
                 if retry_in is not None:
-                    held.add(message.chat_id)
+                    held.add(chat_id)
                     wait = min(wait, retry_in)
 
-    async def _known_card(self, message: QueuedMessage) -> tuple[int, int] | None:
-        """(chat, message id) of a card already sent, which is then edited in place."""
-        if message.kind != "card":
-            return None
-        return await self.store.message_ref(message.payload["key"])
+    async def _send_run(self, run: list[QueuedMessage], refs: dict[str, tuple[int, int]],
+                        gate: asyncio.Semaphore) -> float | None:
+        """One chat's messages in order; None when all went, else seconds until the chat's
+        next try (its turn under the pacing, or a retry)."""
+        for message in run:
+            known = refs.get(message.payload["key"]) if message.kind == "card" else None
+            turn = self._turn(message, known)
+            if turn > 0:
+                return turn
+            async with gate:
+                retry_in = await self._deliver(message, known, refs)
+            if retry_in is not None:
+                return retry_in
+        return None
 
     def _turn(self, message: QueuedMessage, known: tuple[int, int] | None) -> float:
         """0: may go now (its message counted); else seconds until the chat's turn. Edits
@@ -156,9 +164,10 @@ class Dispatcher(Rounds):
             return 0.0
         return self.pacer.take(message.chat_id)
 
-    async def _deliver(self, message: QueuedMessage,
-                       known: tuple[int, int] | None) -> float | None:
-        """Send one message; None when done (sent or given up), else seconds until retry."""
+    async def _deliver(self, message: QueuedMessage, known: tuple[int, int] | None,
+                       refs: dict[str, tuple[int, int]] | None = None) -> float | None:
+        """Send one message; None when done (sent or given up), else seconds until retry.
+        A card sent anew is added to `refs` (a later card of the same key edits it)."""
         crashpoints.hit("outbox_sending", message.request_id)
         try:
             sent_id, ref = await self._send(message, known)
@@ -184,7 +193,10 @@ class Dispatcher(Rounds):
             return await self._retry(message, f"{type(exc).__name__}: {exc}", backoff)
         crashpoints.hit("outbox_sent", message.request_id)  # the window the module doc names
         await self.store.mark_sent(message.id, now=self.clock(),
-                                   result={"message_id": sent_id}, ref=ref)
+                                   result={"message_id": sent_id}, ref=ref,
+                                   letter="letter_id" in message.payload)
+        if ref is not None and refs is not None:
+            refs[ref[0]] = (ref[1], ref[2])
         return None
 
     async def _retry(self, message: QueuedMessage, error: str, seconds: float) -> float:

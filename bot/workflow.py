@@ -16,6 +16,7 @@ Pure code: no I/O, no Telegram, no SQL.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -361,8 +362,40 @@ class Workflow:
         return found
 
     def title(self, key: RoleKey) -> str:
-        found = next((p for p in self.positions if p.key == key), None)
-        return found.title if found else key
+        return self._titles.get(key, key)
+
+    # Lookups by key, built once per table (the monthly report asks them per audit event).
+
+    @functools.cached_property
+    def _titles(self) -> Mapping[RoleKey, str]:
+        found: dict[RoleKey, str] = {}
+        for p in self.positions:
+            found.setdefault(p.key, p.title)
+        return found
+
+    @functools.cached_property
+    def _by_state(self) -> Mapping[StateKey, Step]:
+        return {s.state: s for s in self.steps}  # states are unique (checked above)
+
+    @functools.cached_property
+    def _labels(self) -> Mapping[StateKey, str]:
+        return {**{e.state: e.label for e in self.endings}, **{s.state: s.label
+                                                               for s in self.steps}}
+
+    @functools.cached_property
+    def _done(self) -> Mapping[ActionKey, str]:
+        found: dict[ActionKey, str] = {}
+        for s in self.steps:
+            for t in s.transitions:
+                found.setdefault(t.action, t.done)
+        return {**found, **self.event_labels}
+
+    @functools.cached_property
+    def _numbered(self) -> Mapping[int, tuple[Step, ...]]:
+        found: dict[int, list[Step]] = {}
+        for s in self.steps:
+            found.setdefault(s.number, []).append(s)
+        return {n: tuple(rows) for n, rows in found.items()}
 
     @property
     def requester(self) -> RoleKey:
@@ -392,7 +425,7 @@ class Workflow:
     # states
 
     def step(self, state: StateKey) -> Step | None:
-        return next((s for s in self.steps if s.state == state), None)
+        return self._by_state.get(state)
 
     def ending(self, state: StateKey) -> Ending | None:
         return next((e for e in self.endings if e.state == state), None)
@@ -406,10 +439,7 @@ class Workflow:
         return frozenset(e.state for e in self.endings)
 
     def label(self, state: StateKey) -> str:
-        step = self.step(state)
-        if step is not None:
-            return step.label
-        return next((e.label for e in self.endings if e.state == state), state)
+        return self._labels.get(state, state)
 
     def short_label(self, state: StateKey) -> str:
         step = self.step(state)
@@ -420,17 +450,14 @@ class Workflow:
 
     def action_label(self, action: ActionKey) -> str:
         """What an audited action did ("Didisposisikan"), for trails and messages."""
-        if action in self.event_labels:
-            return self.event_labels[action]
-        found = next((t for s in self.steps for t in s.transitions if t.action == action), None)
-        return found.done if found else action
+        return self._done.get(action, action)
 
     @property
     def numbers(self) -> tuple[int, ...]:
         return tuple(sorted({s.number for s in self.steps}))
 
     def steps_numbered(self, number: int) -> tuple[Step, ...]:
-        return tuple(s for s in self.steps if s.number == number)
+        return self._numbered.get(number, ())
 
     def standard_time(self, number: int) -> Duration:
         """The standard time of step `number` (the first row with that number)."""

@@ -22,6 +22,7 @@ Conventions (all instants are timezone-aware; naive datetimes raise ValueError):
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -50,8 +51,6 @@ _FIXED_FALLBACK: Final[Mapping[str, timedelta]] = {
 
 # After this many consecutive days without working time the clock gives up (misconfiguration).
 _MAX_IDLE_DAYS: Final = 3 * 366
-
-_DAY: Final = timedelta(days=1)
 
 Interval = tuple[time, time]
 
@@ -315,6 +314,7 @@ class WorkClock:
     """Counts office working time. Inputs: aware datetimes in any zone; outputs: office zone."""
 
     _CACHE_MAX: Final = 4096
+    _PLACES_MAX: Final = 65536
 
     def __init__(
         self,
@@ -328,6 +328,14 @@ class WorkClock:
         self.tz = resolve_tz(tz)
         self.holidays = Holidays(holidays_extra, collective_leave=collective_leave)
         self._cache: dict[date, _UtcIntervals] = {}
+        # A calendar of the days asked about so far (ordinals `_first` .. `_first +
+        # len(_before) - 2`): `_before[i]` is the working time of the days before day i, and
+        # `_working` the ordinals of its days with working time. `elapsed` and `add(WorkDays)`
+        # look days up in it instead of walking them (the monthly report asks ~30,000 times).
+        self._first = 0
+        self._before: list[timedelta] = []
+        self._working: list[int] = []
+        self._places: dict[datetime, tuple[int, timedelta]] = {}
 
     # -- days
 
@@ -361,20 +369,6 @@ class WorkClock:
     def _local_date(self, utc_dt: datetime) -> date:
         return utc_dt.astimezone(self.tz).date()
 
-    def _days_from(self, d: date) -> Iterable[tuple[date, _UtcIntervals]]:
-        """Local dates from ``d`` on with their intervals; stops on a long idle stretch."""
-        idle = 0
-        while True:
-            ivs = self._utc_day(d)
-            if ivs:
-                idle = 0
-            else:
-                idle += 1
-                if idle > _MAX_IDLE_DAYS:
-                    raise RuntimeError(f"no working time within {_MAX_IDLE_DAYS} days of {d}")
-            yield d, ivs
-            d += _DAY
-
     # -- instants
 
     def is_working(self, dt: datetime) -> bool:
@@ -384,11 +378,24 @@ class WorkClock:
     def next_working_moment(self, dt: datetime) -> datetime:
         """``dt`` itself if it is working time, else the start of the next working interval."""
         u = _to_utc(dt)
-        for _, ivs in self._days_from(self._local_date(u)):
-            for a, b in ivs:
-                if u < b:
-                    return max(a, u).astimezone(self.tz)
-        raise AssertionError("unreachable")  # pragma: no cover
+        d = self._local_date(u)
+        for a, b in self._utc_day(d):
+            if u < b:
+                return max(a, u).astimezone(self.tz)
+        later = self._working_day_after(d.toordinal(), 1)
+        return self._utc_day(date.fromordinal(later))[0][0].astimezone(self.tz)
+
+    def _working_day_after(self, day: int, n: int) -> int:
+        """The ordinal of the n-th day with working time after the day ``day`` (n >= 1)."""
+        self._cover(day, day + n)
+        index = bisect.bisect_right(self._working, day) + n - 1
+        while index >= len(self._working):
+            known = self._first + len(self._before) - 2  # the last day in the calendar
+            if known - max(day, self._working[-1] if self._working else day) > _MAX_IDLE_DAYS:
+                raise RuntimeError(f"no working time within {_MAX_IDLE_DAYS} days of "
+                                   f"{date.fromordinal(day)}")
+            self._cover(day, known + 1)
+        return self._working[index]
 
     def add(self, start: datetime, duration: Duration) -> datetime:
         """The deadline: ``start`` plus a standard time counted in working time."""
@@ -399,19 +406,28 @@ class WorkClock:
         raise TypeError(f"not a Duration: {duration!r}")
 
     def _add_minutes(self, start: datetime, amount: timedelta) -> datetime:
+        """The earliest instant by which ``amount`` of working time has passed since ``start``
+        (the calendar's running total reaches the total at ``start`` plus ``amount``)."""
         u = _to_utc(start)
         if not amount:
             return u.astimezone(self.tz)
-        remaining = amount
-        for _, ivs in self._days_from(self._local_date(u)):
-            for a, b in ivs:
-                if b <= u:
-                    continue
-                begin = max(a, u)
-                available = b - begin
-                if available >= remaining:
-                    return (begin + remaining).astimezone(self.tz)
-                remaining -= available
+        day, part = self._place(u)
+        self._cover(day, day + 1)
+        target = self._before[day - self._first] + part + amount
+        while self._before[-1] < target:  # the calendar's last day ends too early
+            known = self._first + len(self._before) - 2
+            last_working = self._working[-1] if self._working else day
+            if known - max(day, last_working) > _MAX_IDLE_DAYS:
+                raise RuntimeError(f"no working time within {_MAX_IDLE_DAYS} days of "
+                                   f"{date.fromordinal(day)}")
+            self._cover(day, known + 31)
+        # the first day whose running total at its end reaches the target
+        index = max(bisect.bisect_left(self._before, target) - 1, day - self._first)
+        total = self._before[index]
+        for a, b in self._utc_day(date.fromordinal(self._first + index)):
+            if total + (b - a) >= target:
+                return (a + (target - total)).astimezone(self.tz)
+            total += b - a
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _add_days(self, start: datetime, days: int) -> datetime:
@@ -419,14 +435,8 @@ class WorkClock:
             return _to_utc(start).astimezone(self.tz)
         begin = self.next_working_moment(start)
         wall = begin.replace(tzinfo=None).time()
-        left = days
-        for d, ivs in self._days_from(begin.date() + _DAY):
-            if not ivs:
-                continue
-            left -= 1
-            if left == 0:
-                return self._position_on(d, wall)
-        raise AssertionError("unreachable")  # pragma: no cover
+        day = self._working_day_after(begin.date().toordinal(), days)
+        return self._position_on(date.fromordinal(day), wall)
 
     def _position_on(self, d: date, wall: time) -> datetime:
         """The earliest instant on working day ``d`` whose working position matches ``wall``."""
@@ -443,16 +453,55 @@ class WorkClock:
         u0, u1 = _to_utc(start), _to_utc(end)
         if u1 < u0:
             return -self.elapsed(end, start)
+        # Working time from the calendar's first day up to u1, minus the same up to u0 (each
+        # local day's intervals lie within that day, so the days before it count whole).
+        (d0, part0), (d1, part1) = self._place(u0), self._place(u1)
+        if d0 == d1:
+            return part1 - part0
+        self._cover(d0, d1)
+        return self._before[d1 - self._first] + part1 - self._before[d0 - self._first] - part0
+
+    def _place(self, u: datetime) -> tuple[int, timedelta]:
+        """(the local day's ordinal, working time of that day before ``u``) of a UTC instant;
+        remembered, as every event's instant ends one visit and starts the next."""
+        found = self._places.get(u)
+        if found is None:
+            if len(self._places) >= self._PLACES_MAX:
+                self._places.clear()
+            d = self._local_date(u)
+            found = self._places[u] = (d.toordinal(), self._upto(d, u))
+        return found
+
+    def _upto(self, d: date, u: datetime) -> timedelta:
+        """Working time of local day ``d`` before the UTC instant ``u``."""
         total = timedelta()
-        last = self._local_date(u1)
-        d = self._local_date(u0)
-        while d <= last:
-            for a, b in self._utc_day(d):
-                lo, hi = max(a, u0), min(b, u1)
-                if hi > lo:
-                    total += hi - lo
-            d += _DAY
+        for a, b in self._utc_day(d):
+            if u <= a:
+                break
+            total += min(b, u) - a
         return total
+
+    def _cover(self, first: int, last: int) -> None:
+        """Extend the calendar to hold the days with ordinals ``first`` .. ``last``."""
+        if not self._before or first < self._first:
+            start = first - 366 if self._before else first  # going back: a year at a time
+            end = max(last, self._first + len(self._before) - 2) if self._before else last
+            self._first, self._before, self._working = start, [timedelta()], []
+            self._extend(end)
+        elif last > self._first + len(self._before) - 2:
+            self._extend(last + 31)
+
+    def _extend(self, last: int) -> None:
+        day = self._first + len(self._before) - 1
+        total = self._before[-1]
+        while day <= last:
+            intervals = self._utc_day(date.fromordinal(day))
+            if intervals:
+                self._working.append(day)
+                for a, b in intervals:
+                    total += b - a
+            self._before.append(total)
+            day += 1
 
     def multiples(self, start: datetime, duration: Duration, k: int) -> datetime:
         """The instant at k × the standard time (reminder k=1, second reminder k=2, ...)."""
@@ -460,6 +509,8 @@ class WorkClock:
 
 
 def _to_utc(dt: datetime) -> datetime:
+    if type(dt) is datetime and dt.tzinfo is UTC:  # as stored instants are read
+        return dt
     if not isinstance(dt, datetime):
         raise TypeError(f"expected a datetime, got {dt!r}")
     if dt.tzinfo is None or dt.utcoffset() is None:

@@ -23,14 +23,13 @@ class Outbox(Repository):
             await queue_messages(conn, request_id, now, messages)
 
     async def pending_messages(self, *, now: datetime, limit: int = 100) -> list[QueuedMessage]:
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                """SELECT * FROM outbox WHERE sent_at IS NULL
-                   AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?""",
-                (rows.timestamp(now), limit))
+        found = await self.db.fetch(
+            """SELECT id, chat_id, kind, payload, request_id, attempts, not_before FROM outbox
+               WHERE sent_at IS NULL AND (not_before IS NULL OR not_before <= ?)
+               ORDER BY id LIMIT ?""",
+            (rows.timestamp(now), limit))
         return [
-            QueuedMessage(r["id"], r["chat_id"], r["kind"], json.loads(r["payload"]),
-                          r["request_id"], r["attempts"], rows.opt_instant(r["not_before"]))
+            QueuedMessage(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], rows.opt_instant(r[6]))
             for r in found
         ]
 
@@ -41,11 +40,18 @@ class Outbox(Repository):
         now: datetime,
         result: Any = None,
         ref: tuple[str, int, int] | None = None,
+        letter: bool = True,
     ) -> None:
         """Record a delivery; `ref` = (key, chat id, message id) remembers it for later edits.
 
         A message that carries a reply letter (`letter_id` in its payload) also records the
-        letter's delivery in the outgoing register."""
+        letter's delivery in the outgoing register; `letter=False` says it carries none (the
+        dispatcher knows), and a message without letter and ref is marked in one statement."""
+        if not letter and ref is None:
+            await self.db.write(
+                "UPDATE outbox SET sent_at = ?, result = ? WHERE id = ? AND sent_at IS NULL",
+                (rows.timestamp(now), json.dumps(result), message_id))
+            return
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET sent_at = ?, result = ? WHERE id = ? AND sent_at IS NULL",
@@ -72,10 +78,21 @@ class Outbox(Repository):
             return int(cur.rowcount or 0)
 
     async def message_ref(self, key: str) -> tuple[int, int] | None:
-        async with self.db.reading() as conn:
-            found = list(await conn.execute_fetchall(
-                "SELECT chat_id, message_id FROM message_refs WHERE key = ?", (key,)))
+        found = await self.db.fetch(
+            "SELECT chat_id, message_id FROM message_refs WHERE key = ?", (key,))
         return (found[0][0], found[0][1]) if found else None
+
+    async def message_refs(self, keys: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """`message_ref` of many keys in one query (key → (chat id, message id), known only)."""
+        wanted = list(dict.fromkeys(keys))
+        out: dict[str, tuple[int, int]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for r in await self.db.fetch(
+                    "SELECT key, chat_id, message_id FROM message_refs WHERE key IN "
+                    f"({','.join('?' * len(chunk))})", chunk):
+                out[r[0]] = (r[1], r[2])
+        return out
 
     async def mark_failed(
         self, message_id: int, *, error: str, retry_at: datetime | None

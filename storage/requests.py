@@ -123,7 +123,7 @@ class Requests(Repository):
                     rows.EVENT_SELECT + f" WHERE au.request_id IN ({','.join('?' * len(chunk))})"
                     " ORDER BY au.request_id, au.id", chunk)
                 for r in found:
-                    out[r["request_id"]].append(rows.event(r))
+                    out[r[1]].append(rows.event(r))  # r[1]: request_id
         return out
 
     async def notes(self, request_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:

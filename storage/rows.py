@@ -113,24 +113,29 @@ def request(row: Row) -> Request:
 
 
 EVENT_SELECT = """
-SELECT au.*, p.name AS actor_name FROM audit au LEFT JOIN people p ON p.id = au.actor_id
+SELECT au.id, au.request_id, au.at, au.actor_id, p.name AS actor_name, au.actor_role, au.acting,
+       au.action, au.from_state, au.to_state, au.instruction, au.note, au.details
+FROM audit au LEFT JOIN people p ON p.id = au.actor_id
 """
 
 
 def event(row: Row) -> RequestEvent:
+    """By position (the columns of `EVENT_SELECT`): a month's report reads ~17,000 of these,
+    and a look-up by name scans the column names each time."""
+    details = row[12]
     return RequestEvent(
-        id=row["id"],
-        at=instant(row["at"]),
-        actor_id=row["actor_id"],
-        actor_name=row["actor_name"],
-        actor_role=row["actor_role"],
-        acting=row["acting"],
-        action=row["action"],
-        from_state=row["from_state"],
-        to_state=row["to_state"],
-        instruction=row["instruction"],
-        note=row["note"],
-        details=json.loads(row["details"]) if row["details"] else {},
+        id=row[0],
+        at=instant(row[2]),
+        actor_id=row[3],
+        actor_name=row[4],
+        actor_role=row[5],
+        acting=row[6],
+        action=row[7],
+        from_state=row[8],
+        to_state=row[9],
+        instruction=row[10],
+        note=row[11],
+        details=json.loads(details) if details else {},
     )
 
 
