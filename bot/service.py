@@ -47,6 +47,7 @@ from bot.workflow import (
     Decision,
     Effect,
     Instruction,
+    Outcome,
     RoleKey,
     Workflow,
     WorkflowError,
@@ -319,7 +320,7 @@ class Office:
         templates), signed by the registered signatory where there is one: for checking the
         papers before going live. Written to `path` (default DATA_DIR/letters/preview-…)."""
         kind = LetterKind(outcome)
-        role = next((s.role for s in self.workflow.steps if Card.DRAFT in s.card), None)
+        role = self.workflow.signatory
         holders = await self.store.holders_on(role, self.today()) if role else []
         agencies = await self.store.agencies()
         letter = paperwork.preview_letter(
@@ -1177,8 +1178,7 @@ class Office:
 
     async def _parts(self, request: Request) -> tuple[Part, ...]:
         letter_facts = await self._facts(request, None, None, None)
-        role = next((s.role for s in self.workflow.steps if Card.DRAFT in s.card),
-                    self.workflow.admin)
+        role = self.workflow.signatory or self.workflow.admin
         try:
             signer, acting, day = await self._signer(letter_facts, role)
             letter = paperwork.reply_letter(
@@ -1203,7 +1203,26 @@ class Office:
                                    for key, text in raw.items()}
         elif asks == Ask.LETTER_NUMBER:
             details["letter_number"] = str(details.get("letter_number") or "").strip()
+            if Effect.ISSUE_LETTER not in decision.effects:  # the signatory signs it later
+                await self._manual_number(details["letter_number"], self.today(),
+                                          request.outcome or Outcome.ADVICE)
         return details
+
+    async def _typed_number(self, request_id: int, entry: AuditEntry,
+                            decision: Decision) -> str | None:
+        """The hand-given number of the letter being issued: typed with this transition, or
+        (BSrE under manual numbering: the signatory signs after the secretariat numbered it)
+        the latest one typed on the request; None where the register numbers."""
+        if decision.transition.asks == Ask.LETTER_NUMBER:
+            return str(entry.details.get("letter_number") or "")
+        if self.settings.office.numbering != "manual":
+            return None
+        typed = [str(e.details["letter_number"]) for e in await self.store.timeline(request_id)
+                 if e.details.get("letter_number")]
+        if not typed:
+            raise WorkflowError("Nomor surat dari buku agenda belum diisi; surat belum "
+                                "ditandatangani. Mohon kembalikan ke penomoran.")
+        return typed[-1]
 
     async def _manual_number(self, typed: str, day: date, outcome: str) -> tuple[int, str]:
         """The number a person took from the agenda book or SRIKANDI, checked: the office's
@@ -1255,9 +1274,9 @@ class Office:
         except SigningError as refused:
             raise SigningRefused(refused.message_id) from None
         fixed = None
-        if decision.transition.asks == Ask.LETTER_NUMBER:
-            fixed = await self._manual_number(str(entry.details.get("letter_number") or ""),
-                                              day, kind)
+        typed = await self._typed_number(after.id, entry, decision)
+        if typed is not None:
+            fixed = await self._manual_number(typed, day, kind)
 
         def render(number: str, code: str) -> bytes:
             return sealing.seal_pdf(self.settings, plan, paperwork.reply_letter(
