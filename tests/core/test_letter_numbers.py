@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.report_files import report_signers
 from bot.service import Office
 from bot.workflow import (
     SOP,
@@ -171,6 +172,22 @@ def test_manual_numbering_is_a_table_edit() -> None:
     assert manual.reachable_states() == set(manual.all_states())
     assert manual.title(Role.SEKRETARIAT) == "Sekretariat (Subbagian Umum)"
     assert Role.SEKRETARIAT not in SOP.office_positions  # only where the office numbers by hand
+    # the letters' signatory stays the Kepala Dinas (the secretariat's step shows the KONSEP
+    # first in this table, but it only numbers)
+    assert manual.signatory == SOP.signatory == Role.KEPALA_DINAS
+
+
+async def test_manual_numbering_keeps_the_report_signers(db_path: Path, clock: Clock,
+                                                         bind_rw: BindServer) -> None:
+    office = await open_office(db_path, clock, **bind_rw.env(), LETTER_NUMBERING="manual",
+                               DATA_DIR=str(db_path.parent / "data"))
+    try:
+        await seed_people(office.store, clock())
+        signers = await report_signers(office.store, office.workflow, clock(), office.settings)
+        assert [(s.caption, s.name) for s in signers] == [
+            ("Disusun oleh", "Siti Aminah, S.Kom"), ("Mengetahui", "Drs. H. Rahmadi, M.Si")]
+    finally:
+        await office.store.close()
 
 
 async def test_a_decline_is_numbered_by_hand_too(db_path: Path, clock: Clock,
