@@ -18,6 +18,7 @@ from tests.support.office import HEAD, Clock
 
 REASON = "Subdomain tidak diperuntukkan bagi layanan Perangkat Daerah."
 NIK = "6308010101700001"
+NUMBER = "555/12/Diskominfo-Blg/2026"
 
 
 async def _scene(emu: BotApiEmulator, tmp: Path, **env: str) -> Scene:
@@ -112,3 +113,63 @@ async def test_wet_scan_is_uploaded_in_chat_and_delivered(emu: BotApiEmulator,
         await settled(office)
         assert [m.message_id for m in requester.inbox if m.document is not None] == [
             delivered.message_id]
+
+
+async def test_bsre_under_manual_numbering_asks_the_signatory_after_the_number(
+        emu: BotApiEmulator, tmp_path: Path) -> None:
+    """The signatory declines (no passphrase yet: the letter has no number); the admin types
+    the number from the agenda book; then the signatory gets their own step and gives the
+    passphrase in their private chat, where it is deleted at once; the letter goes out."""
+    bsre = await BsreStandIn().start()
+    try:
+        bsre.enrol(NIK, "Drs. H. Rahmadi, M.Si", "ttd-rahasia")
+        s = await _scene(emu, tmp_path, SIGNING_PROVIDER="bsre", BSRE_URL=bsre.url,
+                         BSRE_USERNAME=USERNAME, BSRE_PASSWORD=PASSWORD,
+                         LETTER_NUMBERING="manual")
+        head, admin, requester = s.people.head, s.people.admin, s.people.requester
+        async with office_bot(s) as (_app, office):
+            await office.set_esign_identity(HEAD, nik=NIK)
+            request = await file_request(office)
+            card = await head.wait_for("Tahap 1")
+            await head.press(card, "Tolak permohonan")
+            await head.wait_for(lambda m: "catatan" in m.text and not m.edited)
+            await head.send_text(REASON)
+            await head.wait_for("Tercatat: tindakan “Tolak permohonan”")
+            assert not [m for m in head.inbox if "frasa sandi" in m.text]
+
+            task = await admin.wait_for(lambda m: request.number in m.text
+                                        and "Isi nomor surat" in m.button_texts)
+            await admin.press(task, "Isi nomor surat")
+            await admin.wait_for("Mohon kirim nomor surat keluar")
+            await admin.send_text("555/99")
+            await admin.wait_for("tidak sesuai pola")
+            await admin.send_text(NUMBER)
+            await admin.wait_for("Tercatat: tindakan “Isi nomor surat”")
+            assert not [m for m in admin.inbox if "frasa sandi" in m.text]
+            assert (await office.store.request(request.id)).state == "signature_declined"
+            assert await office.letters() == [] and bsre.requests == []
+
+            sign = await head.wait_for(lambda m: "Tandatangani (TTE)" in m.button_texts)
+            await head.press(sign, "Tandatangani (TTE)")
+            ask = await head.wait_for("frasa sandi (passphrase)")
+            assert ask.button_texts == ["Batal"]
+            wrong = await head.send_text("salah-ketik")
+            await head.wait_for("BSrE menolak frasa sandi")
+            assert _deleted(emu, wrong.message_id)
+            assert (await office.store.request(request.id)).state == "signature_declined"
+            assert await office.letters() == []
+
+            right = await head.send_text("ttd-rahasia")
+            await head.wait_for("Tercatat: tindakan “Tandatangani (TTE)”")
+            assert _deleted(emu, right.message_id)
+            letter = await requester.wait_for(lambda m: m.document is not None)
+            assert letter.document is not None and NUMBER in letter.content
+            [issued] = await office.letters()
+            assert (issued.number, issued.seal) == (NUMBER, "bsre")
+            sent = emu.world.file(letter.document.file_id).data
+            assert hashlib.sha256(sent).hexdigest() == issued.sha256
+            [report] = await verify_pdf_async(sent, [bsre.ca.pem])
+            assert report.valid and report.signer == "Drs. H. Rahmadi, M.Si"
+            assert (await office.store.request(request.id)).state == State.DECLINED
+    finally:
+        await bsre.stop()
