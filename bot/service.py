@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -197,6 +198,10 @@ class ActionInput:
     """The file the transition asks for (the wet-signed letter's scan)."""
 
 
+EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+"""An e-mail address as far as it can be checked without sending to it."""
+
+
 def esign_identity(nik: str | None, email: str | None) -> tuple[str | None, str | None]:
     """A NIK (16 digits) and a BSrE e-mail as given, checked; either may be None."""
     nik = (nik or "").replace(" ", "") or None
@@ -204,7 +209,7 @@ def esign_identity(nik: str | None, email: str | None) -> tuple[str | None, str 
     if nik is not None and not (len(nik) == 16 and nik.isdigit()):
         raise AppointmentRefused(f"NIK must have 16 digits, got {nik!r}",
                                  "NIK harus terdiri atas 16 angka.")
-    if email is not None and ("@" not in email or " " in email or len(email) > 254):
+    if email is not None and (not EMAIL.fullmatch(email) or len(email) > 254):
         raise AppointmentRefused(f"not an e-mail address: {email!r}",
                                  "Alamat surel BSrE tidak sah.")
     return nik, email
@@ -556,6 +561,31 @@ class Office:
             await self.store.set_esign_identity(known.id, nik=nik, email=email,
                                                 now=self.clock())
 
+    async def give_esign_identity(self, telegram_user_id: int, text: str) -> str:
+        """A signatory's own NIK (16 digits) or BSrE e-mail, sent in chat (`/nik …`, asked
+        when their invite is accepted): checked and kept. Returns the confirmation, which
+        shows only its last digits (a NIK is personal data: never in a message or a log)."""
+        if self.settings.signing.provider != Seal.BSRE:
+            raise Refused("NIK hanya diperlukan bila surat ditandatangani secara elektronik "
+                          "melalui BSrE; kantor ini tidak memakainya.")
+        known = await self.store.person_by_telegram(telegram_user_id)
+        held = {h.position for h in await self.store.positions_of(known.id, self.today())
+                } if known else set()
+        if known is None or not held & self.workflow.signers:
+            raise Refused("NIK untuk TTE BSrE hanya dicatat bagi pejabat penandatangan surat.")
+        given = text.strip()
+        email = given if "@" in given else None
+        try:
+            nik, email = esign_identity(None if email else given, email)
+        except AppointmentRefused as wrong:
+            raise Refused(f"{wrong.message_id} Contoh: /nik 6308xxxxxxxxxxxx, atau /nik "
+                          "alamat surel yang terdaftar di BSrE.") from None
+        await self.store.set_esign_identity(known.id, nik=nik, email=email, now=self.clock())
+        what = (f"NIK berakhiran {nik[-4:]}" if nik else
+                f"surel {escape((email or '@')[0])}…@{escape((email or '@').split('@')[-1])}")
+        return (f"Terima kasih, {what} tercatat untuk tanda tangan elektronik BSrE. Pesan "
+                "Bapak/Ibu telah dihapus dari chat.")
+
     def _check_term(self, position: RoleKey, acting: str | None,
                     valid_until: date | None) -> None:
         """The rules of an acting official's term (also checked when an invite is made)."""
@@ -610,7 +640,10 @@ class Office:
         spec = invite.spec
         admins = {h.person.telegram_user_id
                   for h in await self.store.holders_on(self.workflow.admin, self.today())}
-        announce = [onboarding.welcome(self.workflow, spec, telegram_user_id), *(
+        asks_nik = (self.settings.signing.provider == Seal.BSRE and not spec.nik
+                    and spec.position in self.workflow.signers)
+        announce = [onboarding.welcome(self.workflow, spec, telegram_user_id,
+                                       ask_nik=asks_nik), *(
             onboarding.tell_admin(self.workflow, spec, telegram_user_id, chat)
             for chat in sorted(c for c in admins if c is not None and c != telegram_user_id))]
         try:

@@ -379,6 +379,12 @@ class Workflow:
                     None)
 
     @property
+    def signers(self) -> frozenset[RoleKey]:
+        """Every position that signs letters (its transitions `signs`, or ask a passphrase)."""
+        return frozenset(s.acting_role(t) for s in self.steps for t in s.transitions
+                         if t.signs or t.asks == Ask.PASSPHRASE)
+
+    @property
     def office_positions(self) -> tuple[RoleKey, ...]:
         """Positions held in the office (stored), the requester's excluded."""
         return tuple(p.key for p in self.positions if not p.requester)

@@ -248,3 +248,49 @@ async def test_an_invite_carries_the_nik_to_the_signatory(tmp_path) -> None:
         assert identity is not None and identity.nik == "6308010101800002"
     finally:
         await office.close()
+
+
+async def test_the_welcome_asks_a_bsre_signatory_for_the_nik_only_when_needed(
+        bsre, tmp_path) -> None:
+    from bot.service import Refused
+    from storage.invites import InviteSpec
+
+    office, _standin = bsre
+    until = NOW.date().replace(year=2027)
+
+    async def welcome_of(telegram_user_id: int, **spec: object) -> str:
+        code, _ = await office.create_invite(InviteSpec(name=f"Pejabat {telegram_user_id}",
+                                                        **spec))  # type: ignore[arg-type]
+        await office.redeem_invite(telegram_user_id, code)
+        queued = await office.store.pending_messages(now=FUTURE, limit=1000)
+        return next(m.payload["text"] for m in reversed(queued)
+                    if m.chat_id == telegram_user_id and "Selamat datang" in m.payload["text"])
+
+    assert "/nik" in await welcome_of(7001, position="kepala_dinas", acting="plt",
+                                      valid_until=until)
+    assert "/nik" not in await welcome_of(7002, position="kepala_dinas", acting="plh",
+                                          valid_until=until, nik="6308010101800002")
+    assert "/nik" not in await welcome_of(7003, position="kasi")  # signs nothing
+    with pytest.raises(Refused, match="hanya dicatat bagi pejabat penandatangan"):
+        await office.give_esign_identity(7003, "6308010101700009")
+    for wrong in ("630801010170000", "6308 0101 0170 00xx", "nama@", "a b@c"):
+        with pytest.raises(Refused, match="Contoh: /nik"):
+            await office.give_esign_identity(7001, wrong)
+    said = await office.give_esign_identity(7001, "6308 0101 0180 0003")
+    assert "berakhiran 0003" in said and "6308" not in said
+    said = await office.give_esign_identity(7001, "nurul.aini@example.go.id")
+    assert "n…@example.go.id" in said
+    identity = await office.store.esign_identity((await person(office, 7001)).id)
+    assert identity is not None
+    assert (identity.nik, identity.email) == ("6308010101800003", "nurul.aini@example.go.id")
+
+
+async def test_nik_is_not_asked_without_bsre(tmp_path) -> None:
+    from bot.service import Refused
+
+    office = await _office(tmp_path)
+    try:
+        with pytest.raises(Refused, match="BSrE"):
+            await office.give_esign_identity(HEAD, "6308010101700001")
+    finally:
+        await office.close()
