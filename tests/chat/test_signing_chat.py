@@ -205,7 +205,7 @@ async def test_an_invited_signatory_gives_the_nik_in_chat(emu: BotApiEmulator, t
 
             for wrong, said in (("1234", "16 angka"), ("bukan surel@", "surel BSrE tidak sah")):
                 sent = await plt.send_command("/nik", wrong)
-                await plt.wait_for(lambda m, said=said: said in m.text)
+                await plt.wait_for(said)
                 assert _deleted(emu, sent.message_id)
             sent = await plt.send_command("/nik", NIK)
             done = await plt.wait_for("tercatat untuk tanda tangan elektronik BSrE")

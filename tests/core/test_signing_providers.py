@@ -263,7 +263,7 @@ async def test_the_welcome_asks_a_bsre_signatory_for_the_nik_only_when_needed(
                                                         **spec))  # type: ignore[arg-type]
         await office.redeem_invite(telegram_user_id, code)
         queued = await office.store.pending_messages(now=FUTURE, limit=1000)
-        return next(m.payload["text"] for m in reversed(queued)
+        return next(str(m.payload["text"]) for m in reversed(queued)
                     if m.chat_id == telegram_user_id and "Selamat datang" in m.payload["text"])
 
     assert "/nik" in await welcome_of(7001, position="kepala_dinas", acting="plt",
