@@ -82,9 +82,11 @@ async def pades(tmp_path: Path, ca: CertAuthority) -> AsyncIterator[tuple[Office
     (keys / "kadis.p12").write_bytes(ca.pkcs12(ca.issue("Ir. H. RAHMADI"), "sandi-p12"))
     secret = keys / "passphrase"
     secret.write_text("sandi-p12\n")
+    (keys / "ca.crl").write_bytes(ca.crl())  # the CA's revocation list: nobody revoked yet
     office = await _office(tmp_path, SIGNING_PROVIDER="pades",
                            SIGNING_PKCS12_PATH=str(keys / "kadis.p12"),
                            SIGNING_PKCS12_PASSPHRASE_FILE=str(secret),
+                           SIGNING_CRL_PATHS=str(keys / "ca.crl"),
                            SIGNING_TRUST_ROOTS=str(_pem(tmp_path, ca)))
     yield office, secret
     await office.close()
@@ -125,6 +127,13 @@ async def test_pades_refusals_leave_nothing_numbered_and_the_step_open(pades, ca
         ca.pkcs12(expired, "sandi-p12"))
     secret.write_text("sandi-p12\n")
     with pytest.raises(SigningRefused, match="sudah kedaluwarsa"):
+        await _decline(office, request)
+    await _nothing_happened(office, request, queued)
+    # a revoked certificate (the CA's CRL lists it)
+    revoked = ca.issue("Ir. H. RAHMADI")
+    office.settings.signing.pkcs12_path.write_bytes(ca.pkcs12(revoked, "sandi-p12"))
+    (office.settings.signing.pkcs12_path.parent / "ca.crl").write_bytes(ca.crl(revoked))
+    with pytest.raises(SigningRefused, match="telah dicabut"):
         await _decline(office, request)
     await _nothing_happened(office, request, queued)
     # a good certificate again: the first number of the year is still 1
