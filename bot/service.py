@@ -1309,7 +1309,15 @@ class Office:
         fixed = None
         typed = await self._typed_number(after.id, entry, decision)
         if typed is not None:
-            fixed = await self._manual_number(typed, day, kind)
+            try:
+                fixed = await self._manual_number(typed, day, kind)
+            except BadNote as wrong:
+                if decision.transition.asks == Ask.LETTER_NUMBER:
+                    raise
+                # typed earlier by the secretariat (used since, or the year has turned): the
+                # signatory cannot fix it, but can send it back
+                raise WorkflowError(f"{wrong.message_id} Surat belum ditandatangani; mohon "
+                                    "kembalikan ke penomoran.") from None
 
         def render(number: str, code: str) -> bytes:
             return sealing.seal_pdf(self.settings, plan, paperwork.reply_letter(

@@ -166,3 +166,33 @@ def test_bsre_with_manual_numbering_starts() -> None:
                                BSRE_USERNAME="u", BSRE_PASSWORD="rahasia",
                                LETTER_NUMBERING="manual")
     assert (settings.signing.provider, settings.office.numbering) == ("bsre", "manual")
+
+
+async def test_bsre_a_number_used_meanwhile_is_sent_back_not_signed(
+        db_path: Path, clock: Clock, bind_rw: BindServer) -> None:
+    """Two requests given the same number before either is signed: the second signature is
+    refused (nothing numbered, nothing sent to BSrE) and the signatory is told to return it."""
+    standin = await BsreStandIn().start()
+    standin.enrol(NIK, "Ir. H. RAHMADI", "ttd-rahasia")
+    office = await _manual(db_path, clock, bind_rw, SIGNING_PROVIDER="bsre",
+                           BSRE_URL=standin.url, BSRE_USERNAME=USERNAME,
+                           BSRE_PASSWORD=PASSWORD)
+    try:
+        await office.set_esign_identity(HEAD, nik=NIK)
+        waiting = []
+        for label in ("hibah", "lomba"):
+            r = await act(office, HEAD, await submit(office, label), Action.DECLINE,
+                          "Bukan layanan Perangkat Daerah")
+            waiting.append(await act(office, ADMIN, r, Action.ASSIGN_NUMBER,
+                                     details={"letter_number": NUMBER}))
+        await act(office, HEAD, waiting[0], Action.ESIGN, secret="ttd-rahasia")
+        signed = len(standin.requests)
+        with pytest.raises(WorkflowError, match=r"sudah digunakan.*kembalikan ke penomoran"):
+            await act(office, HEAD, waiting[1], Action.ESIGN, secret="ttd-rahasia")
+        assert len(standin.requests) == signed
+        assert await office.store.letters(waiting[1].id) == []
+        r = await act(office, HEAD, waiting[1], Action.RETURN, "Nomor sudah terpakai")
+        assert r.state == numbering_state(State.DECLINED)
+    finally:
+        await office.close()
+        await standin.stop()
