@@ -107,6 +107,11 @@ class SigningRefused(WorkflowError):
     the step still open."""
 
 
+NO_NIK = ("NIK BSrE Bapak/Ibu belum tercatat. Mohon kirim dahulu di chat pribadi dengan bot: "
+          "/nik NIK (16 angka), lalu tekan tombol ini lagi.")
+"""Said (as a button's alert, at most 200 characters) to a signatory without a NIK."""
+
+
 class Refused(WorkflowError):
     """An office rule says no (removals, papers on demand); the message says why."""
 
@@ -942,9 +947,16 @@ class Office:
 
     async def check(self, person: Person, request_id: int, action: ActionKey,
                     version: int) -> tuple[Request, Decision]:
-        """Would `action` be allowed now (note aside)? Raises like `act` would."""
+        """Would `action` be allowed now (note aside)? Raises like `act` would; and where it
+        asks a BSrE passphrase of someone whose NIK is not known yet, says so before the
+        passphrase is asked."""
         request = await self._request_by_id(request_id)
-        return request, await self._decide(person, request, action, "-", version)
+        decision = await self._decide(person, request, action, "-", version)
+        if decision.transition.asks == Ask.PASSPHRASE:
+            identity = await self.store.esign_identity(person.id)
+            if identity is None or not (identity.nik or identity.email):
+                raise SigningRefused(NO_NIK)
+        return request, decision
 
     async def _request_by_id(self, request_id: int) -> Request:
         try:

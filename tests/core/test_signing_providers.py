@@ -178,7 +178,12 @@ async def test_bsre_signs_with_the_nik_kept_for_the_signatory(bsre, caplog) -> N
         await _decline(office, request, secret="ttd-rahasia")
     await _nothing_happened(office, request, queued)
     head = await person(office, HEAD)
+    # said when the button is pressed, before the passphrase is asked (an alert: short)
+    with pytest.raises(SigningRefused, match="/nik") as early:
+        await office.check(head, request.id, Action.DECLINE, request.version)
+    assert len(early.value.message_id) <= 200
     await office.set_esign_identity(HEAD, nik="6308010101700001")
+    await office.check(head, request.id, Action.DECLINE, request.version)
     with pytest.raises(SigningRefused, match="BSrE menolak frasa sandi"):
         await _decline(office, request, secret="salah-ketik")
     await _nothing_happened(office, request, queued)
