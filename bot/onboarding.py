@@ -63,8 +63,8 @@ def what(workflow: Workflow, spec: InviteSpec) -> str:
 ASK_NIK = ("\nSurat yang Bapak/Ibu tandatangani memakai tanda tangan elektronik BSrE. Mohon "
            "kirim NIK (16 angka) atau alamat surel yang terdaftar di BSrE dengan perintah "
            "<code>/nik NIK</code>, misalnya <code>/nik 6308xxxxxxxxxxxx</code>. Pesan tersebut "
-           "segera dihapus; frasa sandi (passphrase) tidak pernah diminta di sini, hanya saat "
-           "menandatangani.")
+           "segera dihapus. Frasa sandi (passphrase) tidak perlu dikirim sekarang; bot "
+           "memintanya hanya saat Bapak/Ibu menandatangani surat.")
 """Asked in the welcome of a signatory invited under SIGNING_PROVIDER=bsre whose invite does
 not carry the NIK (`role invite … --nik`)."""
 
