@@ -30,6 +30,7 @@ from bot.handlers import register, replies
 from bot.handlers.context import BotApp, BotContext
 from bot.outbox import CONCURRENCY, Dispatcher
 from bot.pacing import Pacer, PacingLimiter
+from bot.rechecks import CreationRechecks
 from bot.service import Clock, Office, utc_now
 from bot.settings import Settings
 from bot.watch_schedule import WatchSchedule
@@ -195,6 +196,10 @@ async def post_init(app: BotApp) -> None:
                               max_sleep=app.bot_data["reminder_poll"])
         app.bot_data["watch"] = watch
         watch.start()
+    rechecks = CreationRechecks(office)
+    office.on_uncertain = rechecks.add
+    app.bot_data["rechecks"] = rechecks
+    rechecks.start()
 
 
 @asynccontextmanager
@@ -222,6 +227,9 @@ async def post_shutdown(app: BotApp) -> None:
     watch: WatchSchedule | None = app.bot_data.get("watch")
     if watch is not None:
         await watch.stop()
+    rechecks: CreationRechecks | None = app.bot_data.get("rechecks")
+    if rechecks is not None:
+        await rechecks.stop()
     reminders: ReminderScheduler | None = app.bot_data.get("reminders")
     if reminders is not None:
         await reminders.stop()

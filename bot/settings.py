@@ -139,6 +139,9 @@ class Settings:
     """Message rates kept to before sending (PACE_*)."""
     signing: SigningConfig = field(default_factory=SigningConfig)
     """How final letters are signed (SIGNING_PROVIDER: none, pades, bsre, wet)."""
+    session_expiry_hours: int = 24
+    """A half-filled form or an action waiting for its note is dropped after this many hours
+    without an answer (SESSION_EXPIRY_HOURS)."""
 
     def zone_label(self, at: datetime | None = None) -> str:
         """What the office writes after a time: WIB, WITA, WIT, else the UTC offset."""
@@ -233,6 +236,7 @@ class Settings:
             watch=parse_watch(parse),
             pacing=_pacing(env),
             signing=signing,
+            session_expiry_hours=parse("SESSION_EXPIRY_HOURS", _session_hours, 24),
         )
 
 
@@ -399,6 +403,13 @@ def _positive_int(raw: str) -> int:
     value = int(raw)
     if value < 1:
         raise ValueError("must be at least 1")
+    return value
+
+
+def _session_hours(raw: str) -> int:
+    value = _positive_int(raw)
+    if value > 24 * 366:
+        raise ValueError("must be at most 8784 (a year)")
     return value
 
 
