@@ -138,9 +138,9 @@ async def test_bsre_under_manual_numbering_asks_the_signatory_after_the_number(
             request = await file_request(office)
             card = await head.wait_for("Tahap 1")
             await head.press(card, "Tolak permohonan")
-            await head.wait_for(lambda m: "catatan" in m.text and not m.edited)
+            await head.wait_for(lambda m: m.edited and "catatan" in m.content)
             await head.send_text(REASON)
-            await head.wait_for("Tercatat: tindakan “Tolak permohonan”")
+            await head.wait_for(lambda m: m.edited and "✅ Tolak permohonan" in m.content)
             assert not [m for m in head.inbox if "frasa sandi" in m.text]
 
             task = await admin.wait_for(lambda m: request.number in m.text
@@ -150,7 +150,7 @@ async def test_bsre_under_manual_numbering_asks_the_signatory_after_the_number(
             await admin.send_text("555/99")
             await admin.wait_for("tidak sesuai pola")
             await admin.send_text(NUMBER)
-            await admin.wait_for("Tercatat: tindakan “Isi nomor surat”")
+            await admin.wait_for(lambda m: m.edited and "✅ Isi nomor surat" in m.content)
             assert not [m for m in admin.inbox if "frasa sandi" in m.text]
             assert (await office.store.request(request.id)).state == "signature_declined"
             assert await office.letters() == [] and bsre.requests == []
@@ -166,7 +166,7 @@ async def test_bsre_under_manual_numbering_asks_the_signatory_after_the_number(
             assert await office.letters() == []
 
             right = await head.send_text("ttd-rahasia")
-            await head.wait_for("Tercatat: tindakan “Tandatangani (TTE)”")
+            await head.wait_for(lambda m: m.edited and "✅ Tandatangani (TTE)" in m.content)
             assert _deleted(emu, right.message_id)
             letter = await requester.wait_for(lambda m: m.document is not None)
             assert letter.document is not None and NUMBER in letter.content
@@ -225,11 +225,11 @@ async def test_an_invited_signatory_gives_the_nik_in_chat(emu: BotApiEmulator, t
             request = await file_request(office)
             card = await plt.wait_for(lambda m: "Tolak permohonan" in m.button_texts)
             await plt.press(card, "Tolak permohonan")
-            await plt.wait_for(lambda m: "catatan" in m.text and not m.edited)
+            await plt.wait_for(lambda m: m.edited and "catatan" in m.content)
             await plt.send_text(REASON)
             await plt.wait_for("frasa sandi (passphrase)")
             await plt.send_text("ttd-plt")
-            await plt.wait_for("Tercatat: tindakan “Tolak permohonan”")
+            await plt.wait_for(lambda m: m.edited and "✅ Tolak permohonan" in m.content)
             assert (await office.store.request(request.id)).state == State.DECLINED
             assert bsre.requests[-1]["nik"] == NIK
             await settled(office)
