@@ -9,6 +9,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 import html
 import logging
+import re
 import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -56,6 +57,18 @@ def quiet_http_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def hide_what_people_type() -> None:
+    """At DEBUG, PTB logs every incoming update whole (the getUpdates result, "Processing
+    update …") and aiosqlite every statement with its parameters: a BSrE passphrase or a NIK
+    typed in the chat would end up in the log. The updates' contents are cut from those
+    records (their ids stay), and aiosqlite's statements are not logged."""
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    for name in ("telegram.ext.Application", "telegram.ext.ExtBot", "telegram.Bot"):
+        bot_log = logging.getLogger(name)
+        if not any(isinstance(f, _HideUpdates) for f in bot_log.filters):
+            bot_log.addFilter(_HideUpdates())
+
+
 def redact_token(token: str) -> None:
     """PTB's Bot logs its API URLs at DEBUG ("Set Bot API URL: …/bot<token>/"), and so do
     some call results: blank the token out of its records before any handler sees them."""
@@ -79,6 +92,7 @@ def build_application(
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
     quiet_http_logs()
+    hide_what_people_type()
     redact_token(settings.bot_token)  # before build(): the Bot logs its URL when created
     builder = (
         ApplicationBuilder()
@@ -131,6 +145,25 @@ class _RedactToken(logging.Filter):
         # then rewrites its file_path into a URL that holds the token.
         record.msg = record.getMessage().replace(self.token, "<token>")
         record.args = None
+        return True
+
+
+class _HideUpdates(logging.Filter):
+    """Cut the contents of incoming updates out of PTB's DEBUG records."""
+
+    CUT = ("Processing update ", "Call to Bot API endpoint `getUpdates` finished with "
+           "return value ")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.DEBUG or not isinstance(record.msg, str):
+            return True
+        for head in self.CUT:
+            if record.msg.startswith(head.split("`")[0]) and record.getMessage().startswith(
+                    head):
+                ids = re.findall(r"'update_id': (\d+)|update_id=(\d+)", record.getMessage())
+                shown = ", ".join(a or b for a, b in ids)
+                record.msg = f"{head}(update {shown or '?'}; contents not logged)"
+                record.args = None
         return True
 
 

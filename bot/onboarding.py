@@ -60,7 +60,17 @@ def what(workflow: Workflow, spec: InviteSpec) -> str:
     return title
 
 
-def welcome(workflow: Workflow, spec: InviteSpec, chat_id: int) -> OutMessage:
+ASK_NIK = ("\nSurat yang Bapak/Ibu tandatangani memakai tanda tangan elektronik BSrE. Mohon "
+           "kirim NIK (16 angka) atau alamat surel yang terdaftar di BSrE dengan perintah "
+           "<code>/nik NIK</code>, misalnya <code>/nik 6308xxxxxxxxxxxx</code>. Pesan tersebut "
+           "segera dihapus. Frasa sandi (passphrase) tidak perlu dikirim sekarang; bot "
+           "memintanya hanya saat Bapak/Ibu menandatangani surat.")
+"""Asked in the welcome of a signatory invited under SIGNING_PROVIDER=bsre whose invite does
+not carry the NIK (`role invite … --nik`)."""
+
+
+def welcome(workflow: Workflow, spec: InviteSpec, chat_id: int, *,
+            ask_nik: bool = False) -> OutMessage:
     if spec.agency is not None:
         rest = ("Bapak/Ibu dapat mengajukan permohonan subdomain untuk "
                 f"{escape(spec.agency.name)} dengan /ajukan dan memantaunya dengan /status.")
@@ -68,7 +78,7 @@ def welcome(workflow: Workflow, spec: InviteSpec, chat_id: int) -> OutMessage:
         rest = ("Tahap yang menjadi tugas Bapak/Ibu akan dikirimkan di sini; /tugas menampilkan "
                 "tahap yang sedang menunggu.")
     text = (f"Selamat datang, {escape(spec.name)}. Bapak/Ibu kini terdaftar sebagai "
-            f"<b>{escape(what(workflow, spec))}</b>.\n{rest}")
+            f"<b>{escape(what(workflow, spec))}</b>.\n{rest}{ASK_NIK if ask_nik else ''}")
     return OutMessage(chat_id, "message", {"text": text, "buttons": []})
 
 

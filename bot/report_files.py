@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.reports import Trails, month_audit_csv, month_figures_as_of, month_trails
 from bot.settings import Settings
-from bot.workflow import Card, Workflow
+from bot.workflow import Workflow
 from letters.body import title_case_id
 from letters.dates import month_name_id
 from letters.figures import ReportSigner
@@ -63,7 +63,7 @@ async def report_signers(store: Store, workflow: Workflow, now: datetime,
                          settings: Settings) -> tuple[ReportSigner, ...]:
     """``Disusun oleh``: the position directly under the signatory of letters (the Kabid in
     this SOP); ``Mengetahui``: that signatory (the Kepala Dinas), with today's holders."""
-    head = next((s.role for s in workflow.steps if Card.DRAFT in s.card), None)
+    head = workflow.signatory
     if head is None:
         return ()
     below = next((p.key for p in workflow.positions if p.superior == head), None)

@@ -85,8 +85,8 @@ def prepare(settings: Settings, signer: Person, *, now: datetime,
     if seal is Seal.BSRE:
         if identity is None or not (identity.nik or identity.email):
             raise SigningError(f"NIK atau surel BSrE {signer.name} belum terdaftar; surat "
-                               "belum ditandatangani. Mohon admin melengkapinya (role set … "
-                               "--nik …).")
+                               "belum ditandatangani. Mohon kirim NIK dengan perintah /nik di "
+                               "chat pribadi dengan bot (atau admin: role set … --nik …).")
         if not passphrase:
             raise SigningError("Frasa sandi (passphrase) TTE belum diberikan; surat belum "
                                "ditandatangani.")

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -48,6 +49,7 @@ from bot.workflow import (
     Decision,
     Effect,
     Instruction,
+    Outcome,
     RoleKey,
     Workflow,
     WorkflowError,
@@ -108,6 +110,11 @@ class SigningRefused(WorkflowError):
 class Uncertain(WorkflowError):
     """The DNS update's answer did not come in time: the records may or may not be there.
     The office re-checks by itself (`on_uncertain`) and tells the person."""
+
+
+NO_NIK = ("NIK BSrE Bapak/Ibu belum tercatat. Mohon kirim dahulu di chat pribadi dengan bot: "
+          "/nik NIK (16 angka), lalu tekan tombol ini lagi.")
+"""Said (as a button's alert, at most 200 characters) to a signatory without a NIK."""
 
 
 class Refused(WorkflowError):
@@ -201,6 +208,10 @@ class ActionInput:
     """The file the transition asks for (the wet-signed letter's scan)."""
 
 
+EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+"""An e-mail address as far as it can be checked without sending to it."""
+
+
 def esign_identity(nik: str | None, email: str | None) -> tuple[str | None, str | None]:
     """A NIK (16 digits) and a BSrE e-mail as given, checked; either may be None."""
     nik = (nik or "").replace(" ", "") or None
@@ -208,7 +219,7 @@ def esign_identity(nik: str | None, email: str | None) -> tuple[str | None, str 
     if nik is not None and not (len(nik) == 16 and nik.isdigit()):
         raise AppointmentRefused(f"NIK must have 16 digits, got {nik!r}",
                                  "NIK harus terdiri atas 16 angka.")
-    if email is not None and ("@" not in email or " " in email or len(email) > 254):
+    if email is not None and (not EMAIL.fullmatch(email) or len(email) > 254):
         raise AppointmentRefused(f"not an e-mail address: {email!r}",
                                  "Alamat surel BSrE tidak sah.")
     return nik, email
@@ -340,7 +351,7 @@ class Office:
         templates), signed by the registered signatory where there is one: for checking the
         papers before going live. Written to `path` (default DATA_DIR/letters/preview-…)."""
         kind = LetterKind(outcome)
-        role = next((s.role for s in self.workflow.steps if Card.DRAFT in s.card), None)
+        role = self.workflow.signatory
         holders = await self.store.holders_on(role, self.today()) if role else []
         agencies = await self.store.agencies()
         letter = paperwork.preview_letter(
@@ -587,6 +598,31 @@ class Office:
             await self.store.set_esign_identity(known.id, nik=nik, email=email,
                                                 now=self.clock())
 
+    async def give_esign_identity(self, telegram_user_id: int, text: str) -> str:
+        """A signatory's own NIK (16 digits) or BSrE e-mail, sent in chat (`/nik …`, asked
+        when their invite is accepted): checked and kept. Returns the confirmation, which
+        shows only its last digits (a NIK is personal data: never in a message or a log)."""
+        if self.settings.signing.provider != Seal.BSRE:
+            raise Refused("NIK hanya diperlukan bila surat ditandatangani secara elektronik "
+                          "melalui BSrE; kantor ini tidak memakainya.")
+        known = await self.store.person_by_telegram(telegram_user_id)
+        held = {h.position for h in await self.store.positions_of(known.id, self.today())
+                } if known else set()
+        if known is None or not held & self.workflow.signers:
+            raise Refused("NIK untuk TTE BSrE hanya dicatat bagi pejabat penandatangan surat.")
+        given = text.strip()
+        email = given if "@" in given else None
+        try:
+            nik, email = esign_identity(None if email else given, email)
+        except AppointmentRefused as wrong:
+            raise Refused(f"{wrong.message_id} Contoh: /nik 6308xxxxxxxxxxxx, atau /nik "
+                          "alamat surel yang terdaftar di BSrE.") from None
+        await self.store.set_esign_identity(known.id, nik=nik, email=email, now=self.clock())
+        what = (f"NIK berakhiran {nik[-4:]}" if nik else
+                f"surel {escape((email or '@')[0])}…@{escape((email or '@').split('@')[-1])}")
+        return (f"Terima kasih, {what} tercatat untuk tanda tangan elektronik BSrE. Pesan "
+                "Bapak/Ibu telah dihapus dari chat.")
+
     def _check_term(self, position: RoleKey, acting: str | None,
                     valid_until: date | None) -> None:
         """The rules of an acting official's term (also checked when an invite is made)."""
@@ -641,7 +677,10 @@ class Office:
         spec = invite.spec
         admins = {h.person.telegram_user_id
                   for h in await self.store.holders_on(self.workflow.admin, self.today())}
-        announce = [onboarding.welcome(self.workflow, spec, telegram_user_id), *(
+        asks_nik = (self.settings.signing.provider == Seal.BSRE and not spec.nik
+                    and spec.position in self.workflow.signers)
+        announce = [onboarding.welcome(self.workflow, spec, telegram_user_id,
+                                       ask_nik=asks_nik), *(
             onboarding.tell_admin(self.workflow, spec, telegram_user_id, chat)
             for chat in sorted(c for c in admins if c is not None and c != telegram_user_id))]
         try:
@@ -1021,9 +1060,16 @@ class Office:
 
     async def check(self, person: Person, request_id: int, action: ActionKey,
                     version: int) -> tuple[Request, Decision]:
-        """Would `action` be allowed now (note aside)? Raises like `act` would."""
+        """Would `action` be allowed now (note aside)? Raises like `act` would; and where it
+        asks a BSrE passphrase of someone whose NIK is not known yet, says so before the
+        passphrase is asked."""
         request = await self._request_by_id(request_id)
-        return request, await self._decide(person, request, action, "-", version)
+        decision = await self._decide(person, request, action, "-", version)
+        if decision.transition.asks == Ask.PASSPHRASE:
+            identity = await self.store.esign_identity(person.id)
+            if identity is None or not (identity.nik or identity.email):
+                raise SigningRefused(NO_NIK)
+        return request, decision
 
     async def _request_by_id(self, request_id: int) -> Request:
         try:
@@ -1297,8 +1343,7 @@ class Office:
 
     async def _parts(self, request: Request) -> tuple[Part, ...]:
         letter_facts = await self._facts(request, None, None, None)
-        role = next((s.role for s in self.workflow.steps if Card.DRAFT in s.card),
-                    self.workflow.admin)
+        role = self.workflow.signatory or self.workflow.admin
         try:
             signer, acting, day = await self._signer(letter_facts, role)
             letter = paperwork.reply_letter(
@@ -1323,7 +1368,26 @@ class Office:
                                    for key, text in raw.items()}
         elif asks == Ask.LETTER_NUMBER:
             details["letter_number"] = str(details.get("letter_number") or "").strip()
+            if Effect.ISSUE_LETTER not in decision.effects:  # the signatory signs it later
+                await self._manual_number(details["letter_number"], self.today(),
+                                          request.outcome or Outcome.ADVICE)
         return details
+
+    async def _typed_number(self, request_id: int, entry: AuditEntry,
+                            decision: Decision) -> str | None:
+        """The hand-given number of the letter being issued: typed with this transition, or
+        (BSrE under manual numbering: the signatory signs after the secretariat numbered it)
+        the latest one typed on the request; None where the register numbers."""
+        if decision.transition.asks == Ask.LETTER_NUMBER:
+            return str(entry.details.get("letter_number") or "")
+        if self.settings.office.numbering != "manual":
+            return None
+        typed = [str(e.details["letter_number"]) for e in await self.store.timeline(request_id)
+                 if e.details.get("letter_number")]
+        if not typed:
+            raise WorkflowError("Nomor surat dari buku agenda belum diisi; surat belum "
+                                "ditandatangani. Mohon kembalikan ke penomoran.")
+        return typed[-1]
 
     async def _manual_number(self, typed: str, day: date, outcome: str) -> tuple[int, str]:
         """The number a person took from the agenda book or SRIKANDI, checked: the office's
@@ -1375,9 +1439,17 @@ class Office:
         except SigningError as refused:
             raise SigningRefused(refused.message_id) from None
         fixed = None
-        if decision.transition.asks == Ask.LETTER_NUMBER:
-            fixed = await self._manual_number(str(entry.details.get("letter_number") or ""),
-                                              day, kind)
+        typed = await self._typed_number(after.id, entry, decision)
+        if typed is not None:
+            try:
+                fixed = await self._manual_number(typed, day, kind)
+            except BadNote as wrong:
+                if decision.transition.asks == Ask.LETTER_NUMBER:
+                    raise
+                # typed earlier by the secretariat (used since, or the year has turned): the
+                # signatory cannot fix it, but can send it back
+                raise WorkflowError(f"{wrong.message_id} Surat belum ditandatangani; mohon "
+                                    "kembalikan ke penomoran.") from None
 
         def render(number: str, code: str) -> bytes:
             return sealing.seal_pdf(self.settings, plan, paperwork.reply_letter(

@@ -215,12 +215,6 @@ class Settings:
         parent = _parse_required(env, "PARENT_DOMAIN", _domain)
         dns = _dns_config(env, parent)
         signing = _signing(env)
-        if signing.provider == "bsre" and office.numbering == "manual":
-            # The BSrE passphrase is the signatory's, asked when a letter is issued; under
-            # manual numbering the secretariat issues it, later, with the typed number.
-            raise SettingsError("SIGNING_PROVIDER=bsre does not work with LETTER_NUMBERING="
-                                "manual yet (the signatory's passphrase would be asked from "
-                                "whoever types the number): use LETTER_NUMBERING=register")
         return cls(
             dns=dns,
             verify_base_url=parse("LETTER_VERIFY_URL", _base_url, None),

@@ -77,6 +77,7 @@ class Action(StrEnum):
     RETURN = "return"
     WITHDRAW = "withdraw"
     UPLOAD_SCAN = "upload_scan"  # the wet-signed letter's scan (SIGNING_PROVIDER=wet)
+    ESIGN = "esign"  # BSrE: the signatory signs a letter numbered by someone else
 
 
 SUBMIT = "submit"
@@ -404,6 +405,20 @@ class Workflow:
     @property
     def admin(self) -> RoleKey:
         return next(p.key for p in self.positions if p.admin)
+
+    @property
+    def signatory(self) -> RoleKey | None:
+        """The position that signs the office's letters: who acts on the first transition
+        that `signs` (None where nothing signs). Asked instead of "the step with the KONSEP",
+        which under manual numbering may be the secretariat's."""
+        return next((s.acting_role(t) for s in self.steps for t in s.transitions if t.signs),
+                    None)
+
+    @property
+    def signers(self) -> frozenset[RoleKey]:
+        """Every position that signs letters (its transitions `signs`, or ask a passphrase)."""
+        return frozenset(s.acting_role(t) for s in self.steps for t in s.transitions
+                         if t.signs or t.asks == Ask.PASSPHRASE)
 
     @property
     def office_positions(self) -> tuple[RoleKey, ...]:
@@ -770,7 +785,10 @@ WET_STATE_PREFIX = "wet_signature_"
 def for_signing(workflow: Workflow, provider: str) -> Workflow:
     """The table as the office's signing provider runs it.
 
-    - ``bsre``: every transition that issues a letter asks the signatory's passphrase.
+    - ``bsre``: every transition that issues a letter asks the signatory's passphrase; where
+      the transition is not the signatory's own (a number typed by the secretariat under
+      manual numbering), it leads instead to a new step where the signatory gives the
+      passphrase, and that step issues the letter (see `_bsre_signature_steps`).
     - ``wet``: every transition that issues a letter prints it instead (numbered and
       registered, the PDF to the staff) and leads to a new step where the staff upload the
       scan of the signed and stamped letter; that upload delivers it and goes on to where the
@@ -778,6 +796,7 @@ def for_signing(workflow: Workflow, provider: str) -> Workflow:
     - ``pades``, ``none``: the table as it is.
     """
     if provider == "bsre":
+        workflow = _bsre_signature_steps(workflow)
         return dataclasses.replace(workflow, steps=tuple(
             dataclasses.replace(s, transitions=tuple(
                 dataclasses.replace(t, asks=Ask.PASSPHRASE)
@@ -819,6 +838,56 @@ def for_signing(workflow: Workflow, provider: str) -> Workflow:
         steps.append(dataclasses.replace(step, transitions=tuple(transitions)))
         steps += fresh
         fresh = []
+    return dataclasses.replace(workflow, steps=tuple(steps))
+
+
+SIGNATURE_STATE_PREFIX = "signature_"
+"""A BSrE signature step after a step that is not the signatory's (``signature_delivery``)."""
+
+
+def _bsre_signature_steps(workflow: Workflow) -> Workflow:
+    """BSrE signs with the signatory's own passphrase: a transition that issues a letter but
+    is not made by the signatory (it does not `signs`; e.g. the secretariat typing the number)
+    keeps what it asks (the number is checked and kept) and leads to a step of the signatory
+    who approved the letter (the position whose signing transition entered that step). There
+    they give the passphrase in their private chat, which issues and delivers the letter; or
+    they return it (a wrong number)."""
+    steps: list[Step] = []
+    added: set[StateKey] = set()
+    for step in workflow.steps:
+        signers = {s.acting_role(t) for s in workflow.steps for t in s.transitions
+                   if t.to == step.state and t.signs}
+        transitions = []
+        fresh: list[Step] = []
+        for t in step.transitions:
+            if Effect.ISSUE_LETTER not in t.effects or t.signs:
+                transitions.append(t)
+                continue
+            if len(signers) != 1:
+                raise ValueError(f"{step.state}: {t.action} issues a letter, but no single "
+                                 "signing position leads into this step")
+            state = f"{SIGNATURE_STATE_PREFIX}{t.to}"
+            transitions.append(dataclasses.replace(
+                t, to=state, tell_requester=False,
+                effects=tuple(e for e in t.effects if e != Effect.ISSUE_LETTER)))
+            if state in added:
+                continue
+            added.add(state)
+            fresh.append(Step(
+                state, step.number, next(iter(signers)),
+                "Tanda tangan elektronik surat balasan", "TTE",
+                "Menandatangani surat balasan secara elektronik (BSrE) setelah diberi nomor",
+                "Surat keluar bernomor", _OFFICE_DAY, "Surat keluar bertanda tangan elektronik",
+                (Transition(Action.ESIGN, t.to, "Tandatangani (TTE)", note=Note.NONE,
+                            asks=Ask.PASSPHRASE, signs=True, tell_requester=t.tell_requester,
+                            effects=(Effect.ISSUE_LETTER,),
+                            done_label="Surat balasan ditandatangani secara elektronik"),
+                 Transition(Action.RETURN, step.state,
+                            f"Kembalikan ke {step.short_label.lower()}",
+                            note=Note.REQUIRED, done_label="Dikembalikan ke tahap sebelumnya")),
+                card=(Card.DRAFT,), on_enter=(Effect.DRAFT_LETTER,), sop_time=False))
+        steps.append(dataclasses.replace(step, transitions=tuple(transitions)))
+        steps += fresh
     return dataclasses.replace(workflow, steps=tuple(steps))
 
 

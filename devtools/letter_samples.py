@@ -1,16 +1,19 @@
 """Sample letters of every kind and a sample disposition sheet.
 
-``python -m devtools.letter_samples OUTDIR`` writes them as PDFs (the README's pictures come
-from these), for the demo office (`devtools/demo-office.env`) unless given another office.
-An office without an emblem of its own gets the stand-in `sample-emblem.png` here, so the
-pictures show where the lambang daerah goes.
+``python -m devtools.letter_samples OUTDIR`` writes them as PDFs, and ``--pictures docs`` the
+README's pictures from them (pdftoppm, from poppler-utils), for the demo office
+(`devtools/demo-office.env`) unless given another office. An office without an emblem of its
+own gets the stand-in `sample-emblem.png` here, so the pictures show where the lambang daerah
+goes.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from bot.paperwork import office_identity
@@ -178,41 +181,58 @@ def sample_sheet(settings: Settings | None = None) -> DispositionSheet:
     )
 
 
+SIGNED_SEALS = (Seal.PADES, Seal.BSRE)
+"""The providers whose samples carry a signature (a fresh test CA each run: their bytes
+differ from run to run)."""
+
+
 def write_samples(outdir: Path, settings: Settings | None = None) -> list[Path]:
-    """Write every sample as a PDF into ``outdir``; returns the paths written."""
+    """Write every sample as a PDF into ``outdir``; returns the paths written.
+
+    ``letter-KIND.pdf``: the final letter of each outcome as delivered with
+    SIGNING_PROVIDER=pades (signed with a throwaway test CA's certificate, the visible
+    signature in the signature block); ``letter-created-draft.pdf``: its KONSEP (paraf box,
+    no number, date or signature); ``letter-created-{bsre,wet,none}.pdf``: the created letter
+    as each other provider makes it (bsre: BSrE's footer, signed here with the test CA as the
+    test suite's BSrE stand-in does; wet: printed for the signature by hand and the stamp;
+    none: the demo's mark); ``disposition-sheet.pdf``: the lembar disposisi."""
     settings = settings or demo_office()
     office = sample_office(settings)
     outdir.mkdir(parents=True, exist_ok=True)
+    ca = CertAuthority()
     written: list[Path] = []
-    for kind in LetterKind:
-        path = outdir / f"letter-{kind.value}.pdf"
-        path.write_bytes(render_reply_letter(sample_letter(kind, settings=settings), office))
+
+    def write(name: str, data: bytes) -> None:
+        path = outdir / name
+        path.write_bytes(data)
         written.append(path)
-    draft = outdir / "letter-created-draft.pdf"
-    draft.write_bytes(
-        render_reply_letter(sample_letter(LetterKind.CREATED, draft=True, settings=settings),
-                            office)
-    )
-    written.append(draft)
-    sheet = outdir / "disposition-sheet.pdf"
-    sheet.write_bytes(render_disposition_sheet(sample_sheet(settings), office))
-    written.append(sheet)
-    signed = outdir / "letter-created-signed.pdf"
-    signed.write_bytes(signed_sample(settings, office))
-    written.append(signed)
+
+    for kind in LetterKind:
+        write(f"letter-{kind.value}.pdf",
+              sealed_sample(settings, office, sample_letter(kind, settings=settings),
+                            Seal.PADES, ca))
+    write("letter-created-draft.pdf", render_reply_letter(
+        sample_letter(LetterKind.CREATED, draft=True, settings=settings), office))
+    created = sample_letter(LetterKind.CREATED, settings=settings)
+    for seal in (Seal.BSRE, Seal.WET, Seal.NONE):
+        write(f"letter-created-{seal.value}.pdf",
+              sealed_sample(settings, office, created, seal, ca))
+    write("disposition-sheet.pdf", render_disposition_sheet(sample_sheet(settings), office))
     return written
 
 
-def signed_sample(settings: Settings, office: OfficeIdentity) -> bytes:
-    """The created letter signed PAdES (SIGNING_PROVIDER=pades) with a throwaway test CA's
-    certificate: what the visible signature and the footer look like."""
-    ca = CertAuthority()
-    letter = dataclasses.replace(sample_letter(LetterKind.CREATED, settings=settings),
-                                 seal=Seal.PADES)
-    holder = ca.issue(letter.signatory.name)
-    certificate = load_pkcs12(ca.pkcs12(holder, "contoh"), "contoh", now=NOW)
+def sealed_sample(settings: Settings, office: OfficeIdentity, letter: ReplyLetter,
+                  seal: Seal, ca: CertAuthority) -> bytes:
+    """`letter` as the provider `seal` makes it: rendered with its footer, and for pades and
+    bsre signed with a certificate of the test CA `ca` (the appearance as `bot.sealing`
+    draws it)."""
+    letter = dataclasses.replace(letter, seal=seal)
     boxes: list[SignatureBox] = []
     pdf = render_reply_letter(letter, office, signature_box=boxes)
+    if seal not in SIGNED_SEALS:
+        return pdf
+    holder = ca.issue(letter.signatory.name)
+    certificate = load_pkcs12(ca.pkcs12(holder, "contoh"), "contoh", now=NOW)
     [box] = boxes
     when = dt.datetime(2026, 11, 29, 9, 30, tzinfo=settings.timezone)
     image = appearance_png(appearance_lines(settings, letter, when), box,
@@ -222,12 +242,40 @@ def signed_sample(settings: Settings, office: OfficeIdentity) -> bytes:
                       location=settings.office.place)
 
 
+SIGNATURE_CROP = ("-r", "150", "-x", "470", "-y", "1220", "-W", "700", "-H", "330")
+"""The signature block of an A4 letter at 150 dpi (pdftoppm's crop), for the README."""
+
+
+def write_pictures(docs: Path) -> list[Path]:
+    """The README's pictures: every sample as a PNG (pdftoppm, 60 dpi) in ``docs``, and the
+    signed letter's signature block enlarged (``letter-created-signature.png``)."""
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for pdf in write_samples(Path(tmp)):
+            target = docs / pdf.stem
+            subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf),
+                            str(target)], check=True)
+            written.append(target.with_suffix(".png"))
+        crop = docs / "letter-created-signature"
+        subprocess.run(["pdftoppm", "-png", *SIGNATURE_CROP, "-singlefile",
+                        str(Path(tmp) / "letter-created.pdf"), str(crop)], check=True)
+        written.append(crop.with_suffix(".png"))
+    return written
+
+
+USAGE = "usage: python -m devtools.letter_samples OUTDIR | --pictures DOCSDIR"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m devtools.letter_samples OUTDIR", file=sys.stderr)
+    if len(args) == 2 and args[0] == "--pictures":
+        paths = write_pictures(Path(args[1]))
+    elif len(args) == 1 and not args[0].startswith("-"):
+        paths = write_samples(Path(args[0]))
+    else:
+        print(USAGE, file=sys.stderr)
         return 2
-    for path in write_samples(Path(args[0])):
+    for path in paths:
         print(path)
     return 0
 

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import admin, common, reports, status, steps, submit, technical
+from bot.handlers import admin, common, esign, reports, status, steps, submit, technical
 
 if TYPE_CHECKING:
     from bot.handlers.context import BotApp
@@ -37,6 +37,7 @@ def register(app: BotApp) -> None:
     app.add_handler(CommandHandler("riwayat", status.history))
     app.add_handler(CommandHandler("peran", admin.roles))
     app.add_handler(CommandHandler("laporan", reports.month_report))
+    app.add_handler(CommandHandler("nik", esign.nik))
     app.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
     # Step buttons, then the choices and notes they ask for.
     app.add_handler(CallbackQueryHandler(steps.on_action_button, pattern=r"^a:"))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.report_files import report_signers
 from bot.service import Office
 from bot.workflow import (
     SOP,
@@ -23,6 +24,7 @@ from bot.workflow import (
     Card,
     Effect,
     Role,
+    for_signing,
     numbering_state,
     with_manual_numbering,
 )
@@ -171,6 +173,22 @@ def test_manual_numbering_is_a_table_edit() -> None:
     assert manual.reachable_states() == set(manual.all_states())
     assert manual.title(Role.SEKRETARIAT) == "Sekretariat (Subbagian Umum)"
     assert Role.SEKRETARIAT not in SOP.office_positions  # only where the office numbers by hand
+    # the letters' signatory stays the Kepala Dinas (the secretariat's step shows the KONSEP
+    # first in this table, but it only numbers)
+    assert manual.signatory == SOP.signatory == Role.KEPALA_DINAS
+
+
+async def test_manual_numbering_keeps_the_report_signers(db_path: Path, clock: Clock,
+                                                         bind_rw: BindServer) -> None:
+    office = await open_office(db_path, clock, **bind_rw.env(), LETTER_NUMBERING="manual",
+                               DATA_DIR=str(db_path.parent / "data"))
+    try:
+        await seed_people(office.store, clock())
+        signers = await report_signers(office.store, office.workflow, clock(), office.settings)
+        assert [(s.caption, s.name) for s in signers] == [
+            ("Disusun oleh", "Siti Aminah, S.Kom"), ("Mengetahui", "Drs. H. Rahmadi, M.Si")]
+    finally:
+        await office.store.close()
 
 
 async def test_a_decline_is_numbered_by_hand_too(db_path: Path, clock: Clock,
@@ -190,3 +208,31 @@ async def test_a_decline_is_numbered_by_hand_too(db_path: Path, clock: Clock,
         assert issued.number == "555/12/Diskominfo-Blg/2026" and issued.kind == "declined"
     finally:
         await office.store.close()
+
+
+def test_bsre_with_manual_numbering_is_a_table_edit() -> None:
+    """The passphrase is only ever asked by the signatory's transitions: after the number,
+    a step of the position that approved the letter issues it."""
+    table = for_signing(with_manual_numbering(SOP), "bsre")
+    for end in ("delivery", "declined"):
+        numbering = table.step(numbering_state(end))
+        assert numbering is not None
+        assert all(t.to == f"signature_{end}" and t.asks == Ask.LETTER_NUMBER
+                   and Effect.ISSUE_LETTER not in t.effects for t in numbering.transitions)
+        signature = table.step(f"signature_{end}")
+        assert signature is not None and signature.role == Role.KEPALA_DINAS
+        assert Card.DRAFT in signature.card
+        [esign] = [t for t in signature.transitions if t.action == Action.ESIGN]
+        assert (esign.to, esign.asks, esign.signs) == (end, Ask.PASSPHRASE, True)
+        assert esign.effects == (Effect.ISSUE_LETTER,)
+        [back] = [t for t in signature.transitions if t.action == Action.RETURN]
+        assert back.to == numbering.state and back.label == "Kembalikan ke penomoran"
+    assert table.reachable_states() == set(table.all_states())
+    assert {s.acting_role(t) for s in table.steps for t in s.transitions
+            if t.asks == Ask.PASSPHRASE} == {Role.KEPALA_DINAS}
+    assert table.signers == frozenset({Role.KEPALA_DINAS})
+    # with the register's numbers the signing transitions themselves ask the passphrase
+    plain = for_signing(SOP, "bsre")
+    assert not any(s.state.startswith("signature_") for s in plain.steps)
+    assert all(t.asks == Ask.PASSPHRASE for s in plain.steps for t in s.transitions
+               if Effect.ISSUE_LETTER in t.effects)

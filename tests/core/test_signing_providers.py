@@ -82,9 +82,11 @@ async def pades(tmp_path: Path, ca: CertAuthority) -> AsyncIterator[tuple[Office
     (keys / "kadis.p12").write_bytes(ca.pkcs12(ca.issue("Ir. H. RAHMADI"), "sandi-p12"))
     secret = keys / "passphrase"
     secret.write_text("sandi-p12\n")
+    (keys / "ca.crl").write_bytes(ca.crl())  # the CA's revocation list: nobody revoked yet
     office = await _office(tmp_path, SIGNING_PROVIDER="pades",
                            SIGNING_PKCS12_PATH=str(keys / "kadis.p12"),
                            SIGNING_PKCS12_PASSPHRASE_FILE=str(secret),
+                           SIGNING_CRL_PATHS=str(keys / "ca.crl"),
                            SIGNING_TRUST_ROOTS=str(_pem(tmp_path, ca)))
     yield office, secret
     await office.close()
@@ -125,6 +127,13 @@ async def test_pades_refusals_leave_nothing_numbered_and_the_step_open(pades, ca
         ca.pkcs12(expired, "sandi-p12"))
     secret.write_text("sandi-p12\n")
     with pytest.raises(SigningRefused, match="sudah kedaluwarsa"):
+        await _decline(office, request)
+    await _nothing_happened(office, request, queued)
+    # a revoked certificate (the CA's CRL lists it)
+    revoked = ca.issue("Ir. H. RAHMADI")
+    office.settings.signing.pkcs12_path.write_bytes(ca.pkcs12(revoked, "sandi-p12"))
+    (office.settings.signing.pkcs12_path.parent / "ca.crl").write_bytes(ca.crl(revoked))
+    with pytest.raises(SigningRefused, match="telah dicabut"):
         await _decline(office, request)
     await _nothing_happened(office, request, queued)
     # a good certificate again: the first number of the year is still 1
@@ -169,7 +178,12 @@ async def test_bsre_signs_with_the_nik_kept_for_the_signatory(bsre, caplog) -> N
         await _decline(office, request, secret="ttd-rahasia")
     await _nothing_happened(office, request, queued)
     head = await person(office, HEAD)
+    # said when the button is pressed, before the passphrase is asked (an alert: short)
+    with pytest.raises(SigningRefused, match="/nik") as early:
+        await office.check(head, request.id, Action.DECLINE, request.version)
+    assert len(early.value.message_id) <= 200
     await office.set_esign_identity(HEAD, nik="6308010101700001")
+    await office.check(head, request.id, Action.DECLINE, request.version)
     with pytest.raises(SigningRefused, match="BSrE menolak frasa sandi"):
         await _decline(office, request, secret="salah-ketik")
     await _nothing_happened(office, request, queued)
@@ -246,5 +260,51 @@ async def test_an_invite_carries_the_nik_to_the_signatory(tmp_path) -> None:
         invited = await person(office, 7001)
         identity = await office.store.esign_identity(invited.id)
         assert identity is not None and identity.nik == "6308010101800002"
+    finally:
+        await office.close()
+
+
+async def test_the_welcome_asks_a_bsre_signatory_for_the_nik_only_when_needed(
+        bsre, tmp_path) -> None:
+    from bot.service import Refused
+    from storage.invites import InviteSpec
+
+    office, _standin = bsre
+    until = NOW.date().replace(year=2027)
+
+    async def welcome_of(telegram_user_id: int, **spec: object) -> str:
+        code, _ = await office.create_invite(InviteSpec(name=f"Pejabat {telegram_user_id}",
+                                                        **spec))  # type: ignore[arg-type]
+        await office.redeem_invite(telegram_user_id, code)
+        queued = await office.store.pending_messages(now=FUTURE, limit=1000)
+        return next(str(m.payload["text"]) for m in reversed(queued)
+                    if m.chat_id == telegram_user_id and "Selamat datang" in m.payload["text"])
+
+    assert "/nik" in await welcome_of(7001, position="kepala_dinas", acting="plt",
+                                      valid_until=until)
+    assert "/nik" not in await welcome_of(7002, position="kepala_dinas", acting="plh",
+                                          valid_until=until, nik="6308010101800002")
+    assert "/nik" not in await welcome_of(7003, position="kasi")  # signs nothing
+    with pytest.raises(Refused, match="hanya dicatat bagi pejabat penandatangan"):
+        await office.give_esign_identity(7003, "6308010101700009")
+    for wrong in ("630801010170000", "6308 0101 0170 00xx", "nama@", "a b@c"):
+        with pytest.raises(Refused, match="Contoh: /nik"):
+            await office.give_esign_identity(7001, wrong)
+    said = await office.give_esign_identity(7001, "6308 0101 0180 0003")
+    assert "berakhiran 0003" in said and "6308" not in said
+    said = await office.give_esign_identity(7001, "nurul.aini@example.go.id")
+    assert "n…@example.go.id" in said
+    identity = await office.store.esign_identity((await person(office, 7001)).id)
+    assert identity is not None
+    assert (identity.nik, identity.email) == ("6308010101800003", "nurul.aini@example.go.id")
+
+
+async def test_nik_is_not_asked_without_bsre(tmp_path) -> None:
+    from bot.service import Refused
+
+    office = await _office(tmp_path)
+    try:
+        with pytest.raises(Refused, match="BSrE"):
+            await office.give_esign_identity(HEAD, "6308010101700001")
     finally:
         await office.close()
