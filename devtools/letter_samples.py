@@ -100,8 +100,9 @@ def sample_letter(
         "fqdn": fqdn,
         "signatory": sample_signatory(acting=kind is LetterKind.EXISTS),
         "draft": draft,
-        "verification_code": None if draft else "SD-2026-0001-7F3K",
-        "verification_url": None if draft else f"https://layanan.{parent}/v/SD-2026-0001-7F3K",
+        "verification_code": None if draft else "KQ2MXVDR4BTAZ5NW",
+        "verification_url": (None if draft
+                             else f"https://layanan.{parent}/verifikasi/KQ2MXVDR4BTAZ5NW"),
         "tembusan": settings.office.tembusan,
         "paraf": SAMPLE_PARAF if draft else (),
     }
