@@ -12,6 +12,7 @@ from datetime import time
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from bot.setting_values import between
 from watch.config import ALL_NETWORKS, DEFAULT_SIGNS, Network, WatchConfig, parse_networks
 
 T = TypeVar("T")
@@ -60,13 +61,13 @@ def parse_watch(parse: Parse) -> WatchSettings:
         http_port=p("WATCH_HTTP_PORT", _port, d.http_port),
         https_port=p("WATCH_HTTPS_PORT", _port, d.https_port),
         timeout=p("WATCH_TIMEOUT", _seconds, d.timeout),
-        concurrency=p("WATCH_CONCURRENCY", _between(1, 256), d.concurrency),
+        concurrency=p("WATCH_CONCURRENCY", between(1, 256), d.concurrency),
         body_limit=p("WATCH_BODY_LIMIT_KB", _kib, d.body_limit),
         signs=p("WATCH_SIGNS", _signs, d.signs),
         allowed_networks=p("WATCH_ALLOWED_NETWORKS", parse_networks,
                            d.allowed_networks),
         ca_file=p("WATCH_CA_FILE", _file, d.ca_file),
-        cert_warn_days=p("WATCH_CERT_WARN_DAYS", _between(0, 365), d.cert_warn_days),
+        cert_warn_days=p("WATCH_CERT_WARN_DAYS", between(0, 365), d.cert_warn_days),
     )
 
 
@@ -84,16 +85,7 @@ def _weekday(raw: str) -> int:
 
 
 def _port(raw: str) -> int:
-    return _between(1, 65535)(raw)
-
-
-def _between(low: int, high: int) -> Callable[[str], int]:
-    def conv(raw: str) -> int:
-        value = int(raw)
-        if not low <= value <= high:
-            raise ValueError(f"between {low} and {high}")
-        return value
-    return conv
+    return between(1, 65535)(raw)
 
 
 def _seconds(raw: str) -> float:
@@ -104,7 +96,7 @@ def _seconds(raw: str) -> float:
 
 
 def _kib(raw: str) -> int:
-    return _between(1, 64 * 1024)(raw) * 1024
+    return between(1, 64 * 1024)(raw) * 1024
 
 
 def _signs(raw: str) -> tuple[str, ...]:

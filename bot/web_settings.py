@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from bot.setting_values import between
+
 T = TypeVar("T")
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -39,8 +41,8 @@ def parse_web(parse: Parse) -> WebSettings:
     d = WebSettings()
     return WebSettings(
         listen=parse("WEB_LISTEN", parse_listen, d.listen),
-        per_minute=parse("WEB_RATE_PER_MINUTE", _between(1, 100_000), d.per_minute),
-        upload_limit=parse("WEB_UPLOAD_LIMIT_MB", _between(1, 100), d.upload_limit // 2**20)
+        per_minute=parse("WEB_RATE_PER_MINUTE", between(1, 100_000), d.per_minute),
+        upload_limit=parse("WEB_UPLOAD_LIMIT_MB", between(1, 100), d.upload_limit // 2**20)
         * 2**20,
         trusted_proxies=parse("WEB_TRUSTED_PROXIES", _addresses, d.trusted_proxies),
     )
@@ -56,15 +58,6 @@ def parse_listen(raw: str) -> tuple[str, int] | None:
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError("expected HOST:PORT, e.g. 127.0.0.1:8080")
     return host, int(port)
-
-
-def _between(low: int, high: int) -> Callable[[str], int]:
-    def conv(raw: str) -> int:
-        value = int(raw)
-        if not low <= value <= high:
-            raise ValueError(f"between {low} and {high}")
-        return value
-    return conv
 
 
 def _addresses(raw: str) -> tuple[Address, ...]:
