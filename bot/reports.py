@@ -157,7 +157,7 @@ def _step_figures(workflow: Workflow, number: int, measured: Sequence[Visit],
     return StepFigures(
         number=number,
         states=states,
-        state_labels=tuple(s.label for s in steps),
+        state_labels=tuple(dict.fromkeys(s.label for s in steps)),
         short_label=steps[0].short_label,
         role_titles=tuple(workflow.title(r) for r in roles),
         standard_time=standard_time,

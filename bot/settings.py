@@ -464,7 +464,8 @@ def _number_pattern(raw: str) -> str:
     return raw
 
 
-OUTCOMES = ("created", "exists", "advice", "declined")
+OUTCOMES = ("created", "exists", "advice", "declined", "changed", "change_advice",
+            "change_declined", "removed", "removal_advice", "removal_declined", "suspended")
 NUMBERING = ("register", "manual")
 
 
