@@ -36,6 +36,7 @@ from bot.sealing import SCAN_MAX_BYTES as SCAN_MAX_BYTES
 from bot.settings import Settings
 from bot.texts import NOTES_SHOWN, Words
 from bot.workflow import (
+    RECORD_EFFECTS,
     REMOVE_RECORD,
     SOP,
     Action,
@@ -77,6 +78,7 @@ from storage.models import (
     OutMessage,
     Person,
     PositionHolder,
+    RecordChange,
     Request,
     RequestEvent,
 )
@@ -158,6 +160,16 @@ TOO_MANY_OPEN = ("Mohon maaf, Bapak/Ibu masih memiliki {count} permohonan yang s
                  "(paling banyak {limit}). Permohonan baru dapat diajukan setelah salah satunya "
                  "selesai.")
 UNREGISTERED_NOTICE = "⚠️ <b>Pemohon bukan kontak terdaftar {agency}.</b>"
+NOT_OWNED = ("Mohon maaf, subdomain {name} tidak tercatat sebagai milik {agency} di register "
+             "kantor, sehingga permohonan {what} tidak dapat diajukan. Mohon hubungi admin bila "
+             "data register keliru.")
+NONE_OWNED = ("Mohon maaf, belum ada subdomain aktif yang tercatat sebagai milik {agency} di "
+              "register kantor. Mohon hubungi admin bila data register keliru.")
+OWNER_ONLY = ("Mohon maaf, permohonan {what} hanya dapat diajukan oleh kontak terdaftar "
+              "Perangkat Daerah pemilik subdomain.")
+BUSY_NAME = ("Subdomain {name} sedang dalam proses permohonan {number}. Mohon tunggu sampai "
+             "permohonan tersebut selesai.")
+UNKNOWN_KIND = "Jenis permohonan tidak dikenal."
 
 
 @dataclass(frozen=True)
@@ -401,12 +413,14 @@ class Office:
             raise FilingRefused(UNKNOWN_AGENCY)
         registered = await self._may_file(new.requester_id, agency)
         await self._within_limit(new.requester_id)
+        new = await self._of_kind(new, agency, registered)
         notice = None if registered else UNREGISTERED_NOTICE.format(agency=escape(agency.name))
         now = self.clock()
         local = now.astimezone(self.settings.timezone)
+        kind = self.workflow.kind(new.kind)
         subject = (new.letter_subject.strip() or
-                   f"Permohonan pembuatan subdomain {new.subdomain}.{self.settings.parent_domain}")
-        first = self.workflow.initial
+                   f"Permohonan {kind.subject} {new.subdomain}.{self.settings.parent_domain}")
+        first = self.workflow.initial_for(new.kind)
         holders = await self.holder_chats(first, None, self.today())
         requester = await self.store.person(new.requester_id)
         compose = notify.for_new_request(Scene(
@@ -418,6 +432,47 @@ class Office:
             requester_role=self.workflow.requester, compose=compose)
         self.on_queued()
         return filed
+
+    async def _of_kind(self, new: NewRequest, agency: Agency, registered: bool) -> NewRequest:
+        """`new` checked against its kind: a change or a deactivation concerns a name the
+        register says the agency owns, filed by a registered contact, with no other request
+        on it open; a deactivation takes the name's present target from the register."""
+        try:
+            kind = self.workflow.kind(new.kind)
+        except KeyError:
+            raise FilingRefused(UNKNOWN_KIND) from None
+        if kind.filed_by_office:
+            raise FilingRefused(UNKNOWN_KIND)
+        if not kind.owned:
+            return new
+        if not registered:
+            raise FilingRefused(OWNER_ONLY.format(what=kind.subject))
+        owned = {n.label: n for n in await self.store.owned_names(agency.id)}
+        entry = owned.get(new.subdomain)
+        if entry is None:
+            raise FilingRefused(NOT_OWNED.format(
+                name=escape(f"{new.subdomain}.{self.settings.parent_domain}"),
+                agency=escape(agency.name), what=kind.subject))
+        busy = await self.store.requests(states=list(self.workflow.open_states),
+                                         subdomain=new.subdomain)
+        if busy:
+            raise FilingRefused(BUSY_NAME.format(
+                name=escape(f"{new.subdomain}.{self.settings.parent_domain}"),
+                number=busy[0].number))
+        if kind.new_target:
+            return new
+        kind_of, value = _target_of(entry.records)
+        return dataclasses.replace(new, target_kind=kind_of, target_value=value)
+
+    async def owned_names(self, agency_id: int) -> list[str]:
+        """The live names the register says the agency owns (what a change or a deactivation
+        may be asked for), by label."""
+        return [n.label for n in await self.store.owned_names(agency_id)]
+
+    def filing_kinds(self) -> list[tuple[str, str]]:
+        """(key, label) of the request kinds a requester may ask for (/ajukan's first
+        question)."""
+        return [(k.key, k.label) for k in self.workflow.filing_kinds]
 
     # --- who may file ----------------------------------------------------------------------
 
@@ -864,7 +919,8 @@ class Office:
                                        else None)
         if Card.RECORD_PLAN in items:
             try:
-                facts["record_plan"] = technical.plan(self.settings, request).describe_id()
+                facts["record_plan"] = (await self._work(
+                    request, self._record_effect(request), refuse=False)).describe_id()
             except ProvisionError as failed:
                 facts["record_plan"] = failed.message_id
         return CardFacts(**facts, provider=self.settings.dns.provider)
@@ -1002,12 +1058,16 @@ class Office:
         assignee_id = await self._assignee(decision, given)
         action = decision.transition.action
         effects = decision.effects
-        planned = self._plan(request) if Effect.CREATE_RECORD in effects else None
+        record_effect = next((e for e in RECORD_EFFECTS if e in effects), None)
+        planned = (await self._work(request, record_effect) if record_effect is not None
+                   else None)
         details = await self._typed(decision, request, dict(given.details or {}))
         details |= await self._technical(effects, request)
         if planned is not None:
-            details |= {"records": [list(r) for r in _rows(planned)],
+            details |= {"records": [list(r) for r in planned.records],
                         "provider": self.settings.dns.provider}
+            if planned.old is not None:
+                details |= {"work": planned.to_dict()}
         acting = await self._acting(person, decision.role)
         entry = AuditEntry(
             action=action,
@@ -1041,12 +1101,17 @@ class Office:
             letter_messages = _crash_test_hook(
                 notify.for_letter(self.words, after, scene.requester_chat), request.id)
         messages = [*extra, *notify.for_transition(scene, request.state, entry)]
-        created = None
+        created = changed = None
         if planned is not None:  # last: everything that could fail is ready before the update
-            applied = await self._create_records(request, planned)
+            applied = await self._apply_work(request, planned)
             entry = dataclasses.replace(entry, details={
                 **details, "serial": applied.serial, "verified": applied.verified})
-            created = CreatedSubdomain(request.subdomain, _rows(planned), applied.serial)
+            if planned.old is None:
+                created = CreatedSubdomain(request.subdomain, planned.records, applied.serial)
+            else:
+                changed = RecordChange(request.subdomain,
+                                       _rows(planned.new) if planned.new else (),
+                                       applied.serial, planned.status)
         crashpoints.hit("act_decided", request.id)
         try:
             moved = await self.store.transition(
@@ -1054,7 +1119,7 @@ class Office:
                 outcome=decision.transition.outcome, assignee_id=assignee_id,
                 letter=order,
                 letter_messages=letter_messages,
-                created=created, receipt=Effect.RECORD_RECEIPT in effects,
+                created=created, changed=changed, receipt=Effect.RECORD_RECEIPT in effects,
                 scan=scan,
             )
         except StaleRequest as stale:
@@ -1094,28 +1159,44 @@ class Office:
                 result = await self.check_name(request.subdomain, request)
                 return {"dns_check": result.to_dict(), "dns_summary": result.summary_id()}
             if Effect.RECORD_PLAN in effects:
-                return {"plan": technical.plan(self.settings, request).to_dict()}
+                return {"plan": (await self._work(request, self._record_effect(request),
+                                                  refuse=False)).to_dict()}
         except ProvisionError as failed:
             log.warning("DNS work for %s failed: %s", request.number, failed)
             raise WorkflowError(failed.message_id) from None
         return {}
 
-    def _plan(self, request: Request) -> Plan:
-        """The exact records approval means (a bad target refuses the action)."""
-        try:
-            return technical.plan(self.settings, request)
-        except ProvisionError as failed:
-            raise WorkflowError(failed.message_id) from None
+    def _record_effect(self, request: Request) -> Effect:
+        """The DNS work of the request's kind at its creation step (create, change, …)."""
+        return self.workflow.kind(request.kind).record
 
-    async def _create_records(self, request: Request, planned: Plan) -> ApplyResult:
-        """Create the planned records, the intent written first: an update that takes effect
-        but whose answer is lost (a timeout, a crash) leaves the name holding exactly these
-        records, which the next press verifies and accepts, and `record remove` may remove."""
-        await self.store.intend_records(request.id, request.subdomain, _rows(planned),
-                                        now=self.clock())
+    async def _work(self, request: Request, effect: Effect, *,
+                    refuse: bool = True) -> technical.Work:
+        """The exact change approval means: the new records and, for a change, a deletion or
+        a suspension, the records the register holds, which the update requires (a bad
+        target, a name not in the register refuses the action)."""
+        held = None
+        if effect != Effect.CREATE_RECORD:
+            entry = await self.store.registered_name(request.subdomain)
+            held = entry.records if entry is not None else None
+        try:
+            return technical.work(self.settings, effect, request, held)
+        except ProvisionError as failed:
+            if refuse:
+                raise WorkflowError(failed.message_id) from None
+            raise
+
+    async def _apply_work(self, request: Request, planned: technical.Work) -> ApplyResult:
+        """Make the planned change, the intent written first: an update that takes effect
+        but whose answer is lost (a timeout, a crash) leaves the name holding exactly the new
+        records (or none), which the next press verifies and accepts, and `record remove` may
+        remove."""
+        if planned.new is not None:
+            await self.store.intend_records(request.id, request.subdomain,
+                                            _rows(planned.new), now=self.clock())
         crashpoints.hit("step7_intended", request.id)
         try:
-            applied = await technical.create(self.settings, planned)
+            applied = await technical.apply(self.settings, planned)
         except ProvisionError as failed:
             log.warning("creating the records of %s failed: %s", request.number, failed)
             raise WorkflowError(failed.message_id) from None
@@ -1349,6 +1430,14 @@ def _crash_test_hook(compose: Callable[[IssuedLetter], list[OutMessage]],
 def _number_used(number: str) -> str:
     return (f"Nomor {number} sudah digunakan pada register surat keluar; tidak ada yang "
             "dicatat. Mohon ambil nomor berikutnya dari buku agenda atau SRIKANDI.")
+
+
+def _target_of(records: tuple[tuple[str, str, str, int], ...]) -> tuple[str, str | None]:
+    """A registered name's present target as a request stores one (ip, cname)."""
+    first = next(((t, v) for _n, t, v, _ttl in records if t in ("A", "AAAA", "CNAME")), None)
+    if first is None:
+        return "hosting", None
+    return ("cname" if first[0] == "CNAME" else "ip"), first[1].rstrip(".")
 
 
 def _rows(planned: Plan) -> tuple[tuple[str, str, str, int], ...]:

@@ -30,6 +30,7 @@ from storage.history import History
 from storage.letters import Letters
 from storage.outbox import Outbox, queue_messages
 from storage.people import People
+from storage.reconfirmations import Reconfirmations
 from storage.requests import Requests
 from storage.rows import timestamp
 from storage.signatures import Signatures
@@ -41,7 +42,7 @@ __all__ = ["NotFound", "StaleRequest", "StorageError", "Store", "queue_messages"
 
 
 class Store(People, Agencies, Requests, Transitions, Letters, Subdomains, Outbox, History,
-            Contacts, Register, WatchLog, Signatures):
+            Contacts, Register, WatchLog, Signatures, Reconfirmations):
     @classmethod
     async def open(cls, path: str | Path) -> Store:
         return cls(await Database.open(path))

@@ -10,7 +10,7 @@ import aiosqlite
 
 from storage import rows
 from storage.db import Repository
-from storage.models import AuditEntry, CreatedSubdomain
+from storage.models import AuditEntry, CreatedSubdomain, RecordChange
 from storage.requests import audit, request_by_id
 
 
@@ -93,6 +93,25 @@ async def register_created(
     """Register a record set created for `request_id`, inside the caller's transaction."""
     await conn.execute(INSERT_SUBDOMAIN, subdomain_row(request_id, now, created))
     await settle_intents(conn, created.label, now)
+
+
+async def register_change(conn: aiosqlite.Connection, now: datetime,
+                          change: RecordChange) -> None:
+    """The register follows a change, a deactivation or a suspension of `change.label`, inside
+    the caller's transaction: its records and target, when they changed, its status."""
+    stamp = rows.timestamp(now)
+    target = f"{change.records[0][1]} {change.records[0][2]}" if change.records else None
+    if change.status == "removed":
+        await conn.execute(
+            "UPDATE subdomains SET removed_at = ?, changed_at = ? "
+            "WHERE label = ? AND removed_at IS NULL", (stamp, stamp, change.label))
+    else:
+        await conn.execute(
+            "UPDATE subdomains SET records = ?, target = ?, serial = COALESCE(?, serial), "
+            "changed_at = ?, status = ? WHERE label = ? AND removed_at IS NULL",
+            (json.dumps(change.records), target, change.serial, stamp, change.status,
+             change.label))
+    await settle_intents(conn, change.label, now)
 
 
 async def settle_intents(conn: aiosqlite.Connection, label: str, now: datetime) -> None:
@@ -186,6 +205,14 @@ class Register(Repository):
         async with self.db.reading() as conn:
             found = await conn.execute_fetchall(
                 f"{_REGISTER_SELECT} WHERE {' AND '.join(where)} ORDER BY s.label, s.id", args)
+        return [registered(r) for r in found]
+
+    async def owned_names(self, agency_id: int) -> list[RegisteredName]:
+        """The live names the register says `agency_id` owns, by label."""
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                f"{_REGISTER_SELECT} WHERE s.agency_id = ? AND s.removed_at IS NULL "
+                "ORDER BY s.label", (agency_id,))
         return [registered(r) for r in found]
 
     async def registered_name(self, label: str) -> RegisteredName | None:

@@ -1,0 +1,174 @@
+"""A change (perubahan) and a deactivation (penonaktifan) through the same chain of
+dispositions, on a real BIND: the kind's own buttons and letter, the DNS update made only while
+the name holds what the register says, the register following the outcome."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from bot.service import FilingRefused, Office
+from bot.workflow import Action
+from devtools.emulator import BotApiEmulator
+from storage.models import NewRequest, Request
+from tests.support.bind import BindServer
+from tests.support.chat import (
+    STEPS_TO_DECISION,
+    act,
+    advance,
+    file_request,
+    office_bot,
+    scene,
+    take,
+)
+from tests.support.office import HEAD, KABID, REQUESTER, STAFF, person
+
+FQDN = "layanan.balangankab.go.id"
+
+
+async def file_kind(office: Office, kind: str, subdomain: str = "layanan", *,
+                    target: str | None = "203.0.113.20") -> Request:
+    """A change or deactivation request filed through the office service."""
+    who = await person(office, REQUESTER)
+    agency = await office.store.agency_by_code("dinkes")
+    return await office.submit(NewRequest(
+        agency_id=agency.id, requester_id=who.id, subdomain=subdomain,
+        purpose="Pindah server", target_kind="ip" if target else "hosting",
+        target_value=target, letter_number="400/200/Dinkes/2026",
+        letter_date=date(2026, 12, 1), kind=kind))
+
+
+async def created_layanan(office: Office) -> None:
+    """`layanan` created through the SOP (registered as the health office's, A 203.0.113.10)."""
+    r = await advance(office, await file_request(office, "layanan"), STEPS_TO_DECISION)
+    r = await take(office, KABID, r, Action.APPROVE)
+    r = await take(office, STAFF, r, Action.CONFIRM_CREATED)
+    r = await take(office, HEAD, r, Action.SIGN)
+    await take(office, REQUESTER, r, Action.CONFIRM_RECEIPT)
+
+
+def _text(tmp: Path, data: bytes) -> str:
+    path = tmp / f"letter-{len(data)}.pdf"
+    path.write_bytes(data)
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(path).pages).split())
+
+
+async def test_a_change_goes_through_the_chain_and_moves_the_record(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    s = await scene(emu, tmp_path)
+    kabid, staff, head, requester = (s.people.kabid, s.people.staff, s.people.head,
+                                     s.people.requester)
+    async with office_bot(s) as (_app, office):
+        await created_layanan(office)
+        assert office_dns.values(FQDN) == {"203.0.113.10"}
+        r = await file_kind(office, "perubahan")
+        assert (r.kind, r.state) == ("perubahan", "perubahan_disposition_head")
+        r = await advance(office, r, STEPS_TO_DECISION)
+        card = await kabid.wait_for(lambda m: "Tahap 6" in m.text and r.number in m.text)
+        assert ("Rencana rekaman DNS\nMengubah layanan.balangankab.go.id: A 203.0.113.10 → "
+                "A 203.0.113.20") in card.text
+        assert "Setujui perubahan" in card.button_texts
+        assert "Subdomain sudah ada" not in card.button_texts
+        await act(kabid, card, "Setujui perubahan")
+        card = await staff.wait_for(lambda m: "Tahap 7" in m.text and r.number in m.text)
+        await act(staff, card, "Ubah rekaman DNS")
+        assert office_dns.values(FQDN) == {"203.0.113.20"}
+        entry = await office.store.registered_name("layanan")
+        assert entry is not None
+        assert (entry.target, entry.status) == ("A 203.0.113.20", "active")
+        assert entry.changed_at is not None
+        card = await head.wait_for(lambda m: "Tahap 8" in m.text and r.number in m.text)
+        await act(head, card, "Setujui dan tandatangani")
+        letter = await requester.wait_for(lambda m: m.document is not None and r.number in (
+            m.caption or ""), timeout=15)
+        assert letter.document is not None
+        text = _text(tmp_path, letter.document.data)
+        assert "Permohonan Perubahan Subdomain" in text
+        assert "telah selesai diubah" in text
+        assert "203.0.113.20" in text
+        done = await office.store.request(r.id)
+        assert (done.state, done.outcome) == ("perubahan_delivery", "changed")
+
+
+async def test_a_change_behind_the_register_is_refused_and_the_step_stays_open(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    s = await scene(emu, tmp_path)
+    staff = s.people.staff
+    async with office_bot(s) as (_app, office):
+        await created_layanan(office)
+        r = await advance(office, await file_kind(office, "perubahan"), STEPS_TO_DECISION)
+        r = await take(office, KABID, r, Action.APPROVE)
+        card = await staff.wait_for(lambda m: "Tahap 7" in m.text and r.number in m.text)
+        office_dns.update(FQDN + ".", "A", "198.51.100.7")  # edited by hand, not registered
+        await staff.press(card, "Ubah rekaman DNS")
+        await staff.press(await staff.wait_for(lambda m: "catatan" in m.text and not m.edited),
+                          "Lewati")
+        refused = await staff.wait_for("diubah di luar register")
+        assert "Tidak ada rekaman yang diubah" in refused.text
+        still = await office.store.request(r.id)
+        assert (still.state, still.version) == ("perubahan_creation", r.version)
+        assert office_dns.values(FQDN) == {"203.0.113.10", "198.51.100.7"}
+        entry = await office.store.registered_name("layanan")
+        assert entry is not None and entry.target == "A 203.0.113.10"
+        assert entry.changed_at is None
+
+
+async def test_a_deactivation_removes_only_what_the_register_holds(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    s = await scene(emu, tmp_path)
+    kabid, staff, head, requester = (s.people.kabid, s.people.staff, s.people.head,
+                                     s.people.requester)
+    async with office_bot(s) as (_app, office):
+        await created_layanan(office)
+        r = await file_kind(office, "penonaktifan", target=None)
+        assert (r.target_kind, r.target_value) == ("ip", "203.0.113.10")  # from the register
+        r = await advance(office, r, STEPS_TO_DECISION)
+        card = await kabid.wait_for(lambda m: "Tahap 6" in m.text and r.number in m.text)
+        assert ("Menghapus layanan.balangankab.go.id: A 203.0.113.10") in card.text
+        await act(kabid, card, "Setujui penonaktifan")
+        card = await staff.wait_for(lambda m: "Tahap 7" in m.text and r.number in m.text)
+        await act(staff, card, "Hapus rekaman DNS")
+        assert office_dns.values(FQDN) == set()
+        assert await office.store.registered_name("layanan") is None
+        [removed] = await office.store.register("removed")
+        assert removed.label == "layanan"
+        card = await head.wait_for(lambda m: "Tahap 8" in m.text and r.number in m.text)
+        await act(head, card, "Setujui dan tandatangani")
+        letter = await requester.wait_for(lambda m: m.document is not None and r.number in (
+            m.caption or ""), timeout=15)
+        assert letter.document is not None
+        text = _text(tmp_path, letter.document.data)
+        assert "Permohonan Penonaktifan Subdomain" in text
+        assert "telah dinonaktifkan" in text
+
+
+async def test_only_owned_names_may_be_changed(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    s = await scene(emu, tmp_path)
+    async with office_bot(s) as (_app, office):
+        try:
+            await file_kind(office, "perubahan", "dinkes")
+        except FilingRefused as refused:
+            assert "tidak tercatat sebagai milik" in str(refused)
+        else:
+            raise AssertionError("a name the register does not give the agency was accepted")
+        await created_layanan(office)
+        first = await file_kind(office, "penonaktifan", target=None)
+        try:
+            await file_kind(office, "perubahan")
+        except FilingRefused as refused:
+            assert first.number in str(refused)
+        else:
+            raise AssertionError("a second request on a busy name was accepted")
+        try:
+            await file_kind(office, "penangguhan")
+        except FilingRefused as refused:
+            assert "tidak dikenal" in str(refused)
+        else:
+            raise AssertionError("the office's own kind was filed by a requester")
