@@ -29,6 +29,7 @@ from bot.handlers import register, replies
 from bot.handlers.context import BotApp, BotContext
 from bot.outbox import CONCURRENCY, Dispatcher
 from bot.pacing import Pacer, PacingLimiter
+from bot.reconfirm_schedule import ReconfirmSchedule
 from bot.service import Clock, Office, utc_now
 from bot.settings import Settings
 from bot.watch_schedule import WatchSchedule
@@ -162,6 +163,10 @@ async def post_init(app: BotApp) -> None:
                               max_sleep=app.bot_data["reminder_poll"])
         app.bot_data["watch"] = watch
         watch.start()
+    if settings.reconfirm.months:  # the owners' re-confirmation that names are in use
+        reconfirm = ReconfirmSchedule(office.reconfirm, max_sleep=app.bot_data["reminder_poll"])
+        app.bot_data["reconfirm"] = reconfirm
+        reconfirm.start()
 
 
 @asynccontextmanager
@@ -186,6 +191,9 @@ async def polling(app: BotApp) -> AsyncIterator[BotApp]:
 
 
 async def post_shutdown(app: BotApp) -> None:
+    reconfirm: ReconfirmSchedule | None = app.bot_data.get("reconfirm")
+    if reconfirm is not None:
+        await reconfirm.stop()
     watch: WatchSchedule | None = app.bot_data.get("watch")
     if watch is not None:
         await watch.stop()

@@ -31,6 +31,7 @@ from bot import (
 )
 from bot.callbacks import ANY_VERSION
 from bot.notify import CardFacts, Scene
+from bot.reconfirm import Reconfirmer
 from bot.register import SubdomainRegister
 from bot.sealing import SCAN_MAX_BYTES as SCAN_MAX_BYTES
 from bot.settings import Settings
@@ -82,6 +83,7 @@ from storage.models import (
     Request,
     RequestEvent,
 )
+from storage.reconfirmations import Filing
 from storage.store import NotFound, StaleRequest, StorageError, Store
 
 log = logging.getLogger(__name__)
@@ -247,6 +249,9 @@ class Office:
         self.register = SubdomainRegister(store, settings, self.workflow, self.clock,
                                           lambda: self.on_queued())
         """The register of every name in the zone, and its daily watch (`bot.register`)."""
+        self.reconfirm = Reconfirmer(store, settings, self.workflow, self.clock,
+                                     lambda: self.on_queued(), self.filing)
+        """The owners' re-confirmation that their names are still in use (`bot.reconfirm`)."""
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now,
@@ -415,8 +420,19 @@ class Office:
         await self._within_limit(new.requester_id)
         new = await self._of_kind(new, agency, registered)
         notice = None if registered else UNREGISTERED_NOTICE.format(agency=escape(agency.name))
-        now = self.clock()
-        local = now.astimezone(self.settings.timezone)
+        filing = await self.filing(new, notice)
+        filed = await self.store.create_request(
+            new, now=self.clock(), year=filing.year, subject=filing.subject,
+            initial_state=filing.initial_state, requester_role=filing.requester_role,
+            compose=filing.compose)
+        self.on_queued()
+        return filed
+
+    async def filing(self, new: NewRequest, notice: str | None = None,
+                     tell_requester: bool = True) -> Filing:
+        """How `new` is filed now: its year, subject, first state and the messages it causes
+        (to the holders of its kind's first step, the requester, the group)."""
+        local = self.clock().astimezone(self.settings.timezone)
         kind = self.workflow.kind(new.kind)
         subject = (new.letter_subject.strip() or
                    f"Permohonan {kind.subject} {new.subdomain}.{self.settings.parent_domain}")
@@ -425,13 +441,10 @@ class Office:
         requester = await self.store.person(new.requester_id)
         compose = notify.for_new_request(Scene(
             self.words, None, holders=holders,
-            requester_chat=requester.telegram_user_id if requester else None,
+            requester_chat=(requester.telegram_user_id if requester and tell_requester
+                            else None),
             group_chat_id=self.settings.group_chat_id, facts=CardFacts(notice=notice)))
-        filed = await self.store.create_request(
-            new, now=now, year=local.year, subject=subject, initial_state=first,
-            requester_role=self.workflow.requester, compose=compose)
-        self.on_queued()
-        return filed
+        return Filing(new, local.year, subject, first, self.workflow.requester, compose)
 
     async def _of_kind(self, new: NewRequest, agency: Agency, registered: bool) -> NewRequest:
         """`new` checked against its kind: a change or a deactivation concerns a name the
@@ -461,7 +474,7 @@ class Office:
                 number=busy[0].number))
         if kind.new_target:
             return new
-        kind_of, value = _target_of(entry.records)
+        kind_of, value = technical.target_of_records(entry.records)
         return dataclasses.replace(new, target_kind=kind_of, target_value=value)
 
     async def owned_names(self, agency_id: int) -> list[str]:
@@ -1430,14 +1443,6 @@ def _crash_test_hook(compose: Callable[[IssuedLetter], list[OutMessage]],
 def _number_used(number: str) -> str:
     return (f"Nomor {number} sudah digunakan pada register surat keluar; tidak ada yang "
             "dicatat. Mohon ambil nomor berikutnya dari buku agenda atau SRIKANDI.")
-
-
-def _target_of(records: tuple[tuple[str, str, str, int], ...]) -> tuple[str, str | None]:
-    """A registered name's present target as a request stores one (ip, cname)."""
-    first = next(((t, v) for _n, t, v, _ttl in records if t in ("A", "AAAA", "CNAME")), None)
-    if first is None:
-        return "hosting", None
-    return ("cname" if first[0] == "CNAME" else "ip"), first[1].rstrip(".")
 
 
 def _rows(planned: Plan) -> tuple[tuple[str, str, str, int], ...]:

@@ -170,3 +170,11 @@ async def apply(settings: Settings, planned: Work) -> ApplyResult:
     if planned.new is None:
         return await provider.remove(planned.old)
     return await provider.change(planned.old, planned.new)
+
+
+def target_of_records(records: Records) -> tuple[str, str | None]:
+    """A registered name's present target as a request stores one (ip, cname)."""
+    first = next(((t, v) for _n, t, v, _ttl in records if t in ("A", "AAAA", "CNAME")), None)
+    if first is None:
+        return "hosting", None
+    return ("cname" if first[0] == "CNAME" else "ip"), first[1].rstrip(".")

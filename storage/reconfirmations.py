@@ -53,7 +53,7 @@ class Reconfirmations(Repository):
     async def reconfirmation_due(self, confirmed_before: datetime,
                                  busy_states: Sequence[str]) -> list[tuple[str, int]]:
         """(label, owner agency id) of the active owned names last confirmed (or created)
-        before `confirmed_before`, not asked now and not the subject of an open request (one
+        at or before `confirmed_before`, not asked now and not the subject of an open request (one
         in `busy_states`), by label."""
         marks = ",".join("?" * len(busy_states)) or "NULL"
         async with self.db.reading() as conn:
@@ -61,7 +61,7 @@ class Reconfirmations(Repository):
                 f"""SELECT s.label, s.agency_id FROM subdomains s
                     WHERE s.status = 'active' AND s.removed_at IS NULL
                       AND s.agency_id IS NOT NULL
-                      AND COALESCE(s.confirmed_at, s.created_at) < ?
+                      AND COALESCE(s.confirmed_at, s.created_at) <= ?
                       AND NOT EXISTS (SELECT 1 FROM reconfirmations c
                                       WHERE c.label = s.label AND c.answer IS NULL)
                       AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.subdomain = s.label
