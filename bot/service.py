@@ -439,11 +439,18 @@ class Office:
         first = self.workflow.initial_for(new.kind)
         holders = await self.holder_chats(first, None, self.today())
         requester = await self.store.person(new.requester_id)
+        facts = CardFacts(notice=notice)
+        step = self.workflow.step(first)
+        if step is not None and step.card:  # a kind that starts further on (a suspension)
+            agency = next(a for a in await self.store.agencies() if a.id == new.agency_id)
+            facts = dataclasses.replace(await self.card_facts(_unfiled(new, agency, first,
+                                                                      self.clock())),
+                                        notice=notice)
         compose = notify.for_new_request(Scene(
             self.words, None, holders=holders,
             requester_chat=(requester.telegram_user_id if requester and tell_requester
                             else None),
-            group_chat_id=self.settings.group_chat_id, facts=CardFacts(notice=notice)))
+            group_chat_id=self.settings.group_chat_id, facts=facts))
         return Filing(new, local.year, subject, first, self.workflow.requester, compose)
 
     async def _of_kind(self, new: NewRequest, agency: Agency, registered: bool) -> NewRequest:
@@ -1443,6 +1450,18 @@ def _crash_test_hook(compose: Callable[[IssuedLetter], list[OutMessage]],
 def _number_used(number: str) -> str:
     return (f"Nomor {number} sudah digunakan pada register surat keluar; tidak ada yang "
             "dicatat. Mohon ambil nomor berikutnya dari buku agenda atau SRIKANDI.")
+
+
+def _unfiled(new: NewRequest, agency: Agency, state: str, now: datetime) -> Request:
+    """`new` as the request it becomes, before it has a number (what its first card shows)."""
+    return Request(
+        id=0, number="", agency=agency, requester_id=new.requester_id, subdomain=new.subdomain,
+        purpose=new.purpose, target_kind=new.target_kind, target_value=new.target_value,
+        contact_name=new.contact_name, contact_phone=new.contact_phone,
+        letter_number=new.letter_number, letter_date=new.letter_date,
+        letter_file_ref=new.letter_file_ref, state=state, version=1, outcome=None,
+        assignee_id=None, state_since=now, created_at=now, letter_subject=new.letter_subject,
+        kind=new.kind)
 
 
 def _rows(planned: Plan) -> tuple[tuple[str, str, str, int], ...]:
