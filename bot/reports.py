@@ -207,6 +207,8 @@ def figures_from(
         declined=sum(r.state == State.DECLINED for r in requests),
         withdrawn=sum(r.state == State.WITHDRAWN for r in requests),
         pending=sum(r.state not in workflow.final_states for r in requests),
+        by_kind=tuple((k.label, n) for k in workflow.kinds
+                      if (n := sum(r.kind == k.key for r in requests)) or not k.filed_by_office),
         steps=steps,
         slowest=tuple(late[:slowest_limit]),
         nominal_day=nominal_day(clock),
@@ -326,7 +328,14 @@ def _cell(value: str | None) -> str:
 
 def audit_header(tz_label: str) -> list[str]:
     return ["Nomor permohonan", f"Waktu ({tz_label})", "Pelaku", "Jabatan", "Plt/Plh",
-            "Tindakan", "Dari tahap", "Ke tahap", "Instruksi", "Catatan"]
+            "Tindakan", "Dari tahap", "Ke tahap", "Instruksi", "Catatan", "Jenis permohonan"]
+
+
+def _kind_label(workflow: Workflow, key: str) -> str:
+    try:
+        return workflow.kind(key).label
+    except KeyError:  # a kind the table no longer has
+        return key
 
 
 def audit_csv(
@@ -359,6 +368,7 @@ def audit_csv(
                 workflow.label(e.to_state),
                 _cell(e.instruction),
                 _cell(e.note),
+                _kind_label(workflow, request.kind),
             ])
     return out.getvalue()
 

@@ -156,6 +156,10 @@ class RegisteredName:
     changed_at: datetime | None
     confirmed_at: datetime | None
     request_id: int | None
+    last_request: str | None = None
+    """The number of the latest request about the name (a creation, change, …)."""
+    last_kind: str | None = None
+    """That request's kind (pembuatan, perubahan, penonaktifan, penangguhan)."""
 
 
 @dataclass(frozen=True)
@@ -175,7 +179,11 @@ class Imported:
     """Live names of the register that the zone no longer holds (left for a person to judge)."""
 
 
-_REGISTER_SELECT = """SELECT s.*, a.code AS agency_code, a.name AS agency_name
+_REGISTER_SELECT = """SELECT s.*, a.code AS agency_code, a.name AS agency_name,
+    (SELECT r.number FROM requests r WHERE r.subdomain = s.label ORDER BY r.id DESC LIMIT 1)
+        AS last_request,
+    (SELECT r.kind FROM requests r WHERE r.subdomain = s.label ORDER BY r.id DESC LIMIT 1)
+        AS last_kind
     FROM subdomains s LEFT JOIN agencies a ON a.id = s.agency_id"""
 
 
@@ -187,7 +195,8 @@ def registered(row: rows.Row) -> RegisteredName:
         purpose=row["purpose"], admin_contact=row["admin_contact"],
         tech_contact=row["tech_contact"], created_at=rows.instant(row["created_at"]),
         changed_at=rows.opt_instant(row["changed_at"]),
-        confirmed_at=rows.opt_instant(row["confirmed_at"]), request_id=row["request_id"])
+        confirmed_at=rows.opt_instant(row["confirmed_at"]), request_id=row["request_id"],
+        last_request=row["last_request"], last_kind=row["last_kind"])
 
 
 class Register(Repository):

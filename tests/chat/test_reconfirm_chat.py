@@ -11,7 +11,6 @@ from pypdf import PdfReader
 
 from bot.service import Office
 from devtools.emulator import BotApiEmulator
-from storage.subdomains import ZoneName
 from tests.support import botrun
 from tests.support.bind import BindServer
 from tests.support.chat import Scene, act, office_bot, owed, scene

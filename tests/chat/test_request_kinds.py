@@ -4,11 +4,15 @@ the name holds what the register says, the register following the outcome."""
 
 from __future__ import annotations
 
+import argparse
+import io
 from datetime import date
 from pathlib import Path
 
 from pypdf import PdfReader
 
+from bot import register_cli
+from bot.reports import month_figures
 from bot.service import FilingRefused, Office
 from bot.workflow import Action
 from devtools.emulator import BotApiEmulator
@@ -91,6 +95,16 @@ async def test_a_change_goes_through_the_chain_and_moves_the_record(
         assert "203.0.113.20" in text
         done = await office.store.request(r.id)
         assert (done.state, done.outcome) == ("perubahan_delivery", "changed")
+
+        # the register CLI and the month's report name the kind
+        out = io.StringIO()
+        assert await register_cli.register(office, argparse.Namespace(
+            register_command="list", status=None, unowned=False, csv=False), out) == 0
+        line = next(x for x in out.getvalue().splitlines() if x.startswith("layanan "))
+        assert "A 203.0.113.20" in line and f"[{r.number} perubahan]" in line
+        figures = await month_figures(office.store, office.settings.work_clock(), 2026, 11,
+                                      office.settings.timezone, workflow=office.workflow)
+        assert ("Pembuatan baru", 1) in figures.by_kind and ("Perubahan", 1) in figures.by_kind
 
 
 async def test_a_change_behind_the_register_is_refused_and_the_step_stays_open(
