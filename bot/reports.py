@@ -363,7 +363,7 @@ def audit_csv(
                 _cell(e.actor_name) or "Sistem",
                 workflow.title(e.actor_role) if e.actor_role else "",
                 {"plt": "Plt.", "plh": "Plh."}.get(e.acting or "", ""),
-                workflow.action_label(e.action),
+                workflow.action_label(e.action, e.from_state),
                 workflow.label(e.from_state) if e.from_state else "",
                 workflow.label(e.to_state),
                 _cell(e.instruction),

@@ -1430,7 +1430,7 @@ class Office:
         last = events[-1] if events else None
         if last is None or last.actor_name is None:
             return AlreadyHandled("Permohonan ini sudah diproses. Mohon lihat status terbaru.")
-        done = self.workflow.action_label(last.action)
+        done = self.workflow.action_label(last.action, last.from_state)
         return AlreadyHandled(f"Sudah diproses: {done} oleh {last.actor_name} pada "
                               f"{self.words.time(last.at)}.")
 
