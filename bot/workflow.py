@@ -556,14 +556,19 @@ class Workflow:
     def knows_action(self, action: ActionKey) -> bool:
         return any(t.action == action for s in self.every_step for t in s.transitions)
 
-    def action_label(self, action: ActionKey, from_state: StateKey | None = None) -> str:
+    def action_label(self, action: ActionKey, from_state: StateKey | None = None, *,
+                     kind: str | None = None) -> str:
         """What an audited action did ("Didisposisikan"), for trails and messages; taken from
-        the step it was done at (`from_state`) where known, since a request kind's variant
-        words it its own way ("Rekaman DNS diubah")."""
+        the step it was done at (`from_state`), else from the request `kind`'s steps, since a
+        kind's variant words it its own way ("Rekaman DNS diubah")."""
         if action in self.event_labels:
             return self.event_labels[action]
         step = self.step(from_state) if from_state else None
         made = step.transition(action) if step else None
+        if made is None and kind is not None and kind in {k.key for k in self.kinds}:
+            prefix = self.kind(kind).prefix
+            made = next((t for s in self.every_step if prefix and s.state.startswith(prefix)
+                         for t in s.transitions if t.action == action), None)
         if made is not None:
             return made.done
         found = next((t for s in self.every_step for t in s.transitions if t.action == action),
