@@ -489,10 +489,29 @@ class Office:
         may be asked for), by label."""
         return [n.label for n in await self.store.owned_names(agency_id)]
 
-    def filing_kinds(self) -> list[tuple[str, str]]:
-        """(key, label) of the request kinds a requester may ask for (/ajukan's first
-        question)."""
-        return [(k.key, k.label) for k in self.workflow.filing_kinds]
+    async def filing_kinds(self, telegram_user_id: int) -> list[tuple[str, str]]:
+        """(key, label) of the request kinds this person may ask for now (/ajukan's first
+        question): a change or a deactivation only when an agency they are a registered
+        contact of owns a live name in the register."""
+        person = await self.store.person_by_telegram(telegram_user_id)
+        owns = False
+        if person is not None:
+            for agency_id in await self.store.contact_agency_ids(person.id):
+                if await self.store.owned_names(agency_id):
+                    owns = True
+                    break
+        return [(k.key, k.label) for k in self.workflow.filing_kinds if owns or not k.owned]
+
+    def kind_label(self, key: str) -> str:
+        """How a request kind reads ("Perubahan")."""
+        return self.workflow.kind(key).label
+
+    def kind_asks_target(self, key: str) -> bool:
+        return self.workflow.kind(key).new_target
+
+    def kind_is_owned(self, key: str) -> bool:
+        """The kind concerns a name the agency owns (chosen from the register, not typed)."""
+        return self.workflow.kind(key).owned
 
     # --- who may file ----------------------------------------------------------------------
 
