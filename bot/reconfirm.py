@@ -158,6 +158,14 @@ class Reconfirmer:
         for c in await self.store.open_reconfirmations():
             if now - c.last_sent_at < wait:
                 continue
+            entry = await self.store.registered_name(c.label)
+            if entry is None or entry.status != "active":  # removed or suspended meanwhile
+                await self.store.settle_reconfirmation(c.id, "dropped", now=now,
+                                                       person_id=None)
+                continue
+            if await self.store.requests(states=list(self.workflow.open_states),
+                                         subdomain=c.label):
+                continue  # a change or deactivation of it is on its way: no reminder now
             if c.reminded < REMINDERS:
                 if await self._remind(c, now):
                     reminded.append(c.label)

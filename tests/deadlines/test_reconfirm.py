@@ -145,3 +145,26 @@ def test_months_before_keeps_the_day_or_takes_the_months_last() -> None:
     assert months_before(date(2026, 11, 30), 12) == date(2025, 11, 30)
     assert months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
     assert months_before(date(2026, 1, 15), 1) == date(2025, 12, 15)
+
+
+async def test_no_reminder_while_a_request_on_the_name_is_open(
+        seeded: Opened, clock: Clock) -> None:
+    from datetime import date
+
+    from storage.models import NewRequest
+
+    set_to(clock, "2025-11-30 09:00")
+    office = await seeded.office()
+    await owned_name(office)
+    set_to(clock, "2026-12-01 09:00")
+    await office.reconfirm.round()
+    contact = await person(office, REQUESTER)
+    agency = await office.store.agency_by_code("dinkes")
+    filed = await office.submit(NewRequest(
+        agency_id=agency.id, requester_id=contact.id, subdomain=LABEL, purpose="Tidak dipakai",
+        target_kind="hosting", target_value=None, letter_number="400/9/Dinkes/2026",
+        letter_date=date(2026, 12, 1), kind="penonaktifan"))
+    assert filed.target_value == "203.0.113.50"
+    clock.advance(days=30)
+    assert not (await office.reconfirm.round()).anything
+    assert len(await office.store.open_reconfirmations()) == 1
