@@ -122,7 +122,11 @@ class Work:
         return f"Menghapus {self.fqdn}: {listed(self.old)}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"effect": str(self.effect), "fqdn": self.fqdn,
+        """The new records (for a deletion: those removed) as a creation's plan reads, with
+        what the update requires and what it does."""
+        shown = self.new or self.old
+        assert shown is not None
+        return {**shown.to_dict(), "effect": str(self.effect),
                 "old": self.old.to_dict() if self.old else None,
                 "new": self.new.to_dict() if self.new else None, "status": self.status}
 
