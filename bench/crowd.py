@@ -1,8 +1,8 @@
 """`bench.chat --crowd`: many people at once. 20 officials (10 Kabid and 10 Kasi holders) and 20
 requesters act concurrently against the bot process (emulator flood limits off). Each Kabid/Kasi
-pair keeps two requests moving between step 2 and step 3 (the Kabid's "Disposisi ke Kasi" with
-instruction and Lewati, the Kasi's "Kembalikan" with a typed note); every requester asks
-/status and /status NUMBER in a loop meanwhile.
+pair keeps two requests moving between step 2 and step 3 (the Kabid's "Disposisi ke Kasi ·
+Pelajari dan laporkan" and Lewati on the card, the Kasi's "Kembalikan" with a typed note);
+every requester asks /status and /status NUMBER in a loop meanwhile.
 
 Measured: actions (transitions) per second, and the wait from a person's last input of an action
 (Lewati press, typed note) to the next person's new card for that request. Every holder of a
@@ -31,6 +31,7 @@ from bench._common import (
     table,
 )
 from bot.service import ActionInput
+from bot.texts import choice_label
 from bot.workflow import Action, Instruction, Role
 from devtools.emulator import BotApiEmulator, SimMessage, SimUser
 from storage.models import NewRequest
@@ -100,6 +101,11 @@ def new_after(after: int, needle: str) -> Callable[[SimMessage], bool]:
     return lambda m: m.message_id > after and not m.edited and needle in m.text
 
 
+def prompt_on(card: SimMessage) -> Callable[[SimMessage], bool]:
+    """The card edited to ask for the note (the step flow asks on the card itself)."""
+    return lambda m: m.edited and m.message_id == card.message_id and "✏️" in m.text
+
+
 def done_on(card: SimMessage) -> Callable[[SimMessage], bool]:
     return lambda m: m.edited and m.message_id == card.message_id and "✅" in m.text
 
@@ -115,15 +121,14 @@ async def official(user: SimUser, step: int, numbers: tuple[str, ...], actions: 
         if number in crowd.committed:
             crowd.handoff.append(arrived - crowd.committed.pop(number))
         if step == 2:
-            await user.press(card, "Disposisi ke Kasi", timeout=WAIT)
-            pick = await user.wait_for(new_after(card.message_id, "Pilih instruksi"), WAIT)
-            await user.press(pick, Instruction.STUDY_AND_REPORT.value, timeout=WAIT)
-            ask = await user.wait_for(new_after(pick.message_id, "catatan"), WAIT)
+            await user.press(card, choice_label("Disposisi ke Kasi",
+                                                Instruction.STUDY_AND_REPORT.value), timeout=WAIT)
+            ask = await user.wait_for(prompt_on(card), WAIT)
             crowd.committed[number] = time.perf_counter()
             await user.press(ask, "Lewati", wait_answer=False)
         else:
             await user.press(card, "Kembalikan", timeout=WAIT)
-            await user.wait_for(new_after(card.message_id, "catatan"), WAIT)
+            await user.wait_for(prompt_on(card), WAIT)
             crowd.committed[number] = time.perf_counter()
             await user.send_text(NOTE)
         await user.wait_for(done_on(card), WAIT)

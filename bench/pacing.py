@@ -29,13 +29,14 @@ from pathlib import Path
 
 from bench._common import summary_ms, table
 from bot.service import ActionInput, Office
+from bot.texts import CANCEL_LABEL, choice_label
 from bot.workflow import Action, Instruction
 from devtools.emulator import BotApiEmulator, SimMessage, SimUser
 from devtools.localbind import start_bind
 from storage.models import NewRequest
 from tests.support import botrun
 from tests.support.botrun import TINY_PDF, cast, office_of, running_office_bot, seed, settings_for
-from tests.support.chat import PERIHAL
+from tests.support.chat import PERIHAL, done_on
 from tests.support.emulator import running_emulator
 from tests.support.office import HEAD, Clock, person, settings_env
 
@@ -92,18 +93,20 @@ async def form(t: Timings, r: SimUser, name: str = "layanan") -> str:
 
 async def step(t: Timings, user: SimUser, card: SimMessage, label: str, note: str | None = None,
                choose: str | None = None) -> float:
-    """Press `label`, pick `choose`, give the note or skip; returns when the last input went."""
-    ask = await reply(t, user, lambda: user.press(card, label),
-                      lambda m: ("catatan" in m.text or bool(choose and choose in m.button_texts)))
-    if choose is not None and choose in ask.button_texts:
-        ask = await reply(t, user, lambda: user.press(ask, choose), "catatan")
+    """Press `label` (with its choice: the card's own button), then give the note or go on
+    without one on the card; returns when the last input went."""
+    pressed = choice_label(label, choose) if choose else label
+    ask = await reply(t, user, lambda: user.press(card, pressed),
+                      lambda m: m.edited and m.message_id == card.message_id
+                      and CANCEL_LABEL in m.button_texts, edit=True)
     await t.pause()
     last = time.perf_counter()
     if note is None:
-        await user.press(ask, "Lewati", wait_answer=False)
+        [go_on] = [b for b in ask.button_texts if b != CANCEL_LABEL]
+        await user.press(ask, go_on, wait_answer=False)
     else:
         await user.send_text(note)
-    await user.wait_for(_new("Tercatat"), WAIT)
+    await user.wait_for(done_on(card), WAIT)
     t.replies.append(time.perf_counter() - last)
     return last
 
@@ -152,7 +155,7 @@ async def journey(emu: BotApiEmulator, tmp: Path, think: float) -> tuple[Timings
         await t.pause()
         pressed = time.perf_counter()
         await p.requester.press(button, "Diterima")
-        await p.requester.wait_for(_new("Tercatat"), WAIT)
+        await p.requester.wait_for(done_on(button), WAIT)
         t.replies.append(time.perf_counter() - pressed)
 
         # A declined request: the Kepala Dinas refuses at step 1 with a reason.

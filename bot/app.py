@@ -29,6 +29,7 @@ from bot.handlers import register, replies
 from bot.handlers.context import BotApp, BotContext
 from bot.outbox import CONCURRENCY, Dispatcher
 from bot.pacing import Pacer, PacingLimiter
+from bot.rechecks import CreationRechecks
 from bot.reconfirm_schedule import ReconfirmSchedule
 from bot.service import Clock, Office, utc_now
 from bot.settings import Settings
@@ -167,6 +168,10 @@ async def post_init(app: BotApp) -> None:
         reconfirm = ReconfirmSchedule(office.reconfirm, max_sleep=app.bot_data["reminder_poll"])
         app.bot_data["reconfirm"] = reconfirm
         reconfirm.start()
+    rechecks = CreationRechecks(office)
+    office.on_uncertain = rechecks.add
+    app.bot_data["rechecks"] = rechecks
+    rechecks.start()
 
 
 @asynccontextmanager
@@ -197,6 +202,9 @@ async def post_shutdown(app: BotApp) -> None:
     watch: WatchSchedule | None = app.bot_data.get("watch")
     if watch is not None:
         await watch.stop()
+    rechecks: CreationRechecks | None = app.bot_data.get("rechecks")
+    if rechecks is not None:
+        await rechecks.stop()
     reminders: ReminderScheduler | None = app.bot_data.get("reminders")
     if reminders is not None:
         await reminders.stop()

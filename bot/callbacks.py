@@ -23,11 +23,16 @@ class ActionButton:
     version: int
     action: str
     """An action key of the workflow table (checked against the table when pressed)."""
+    choice: str = ""
+    """What the button chooses with the action (the step card offers one button per choice):
+    `i<n>`, the n-th instruction of the transition; `s<person id>`, the member it assigns."""
 
     PREFIX = "a"
 
     def pack(self) -> str:
         data = f"{self.PREFIX}:{self.request_id}:{self.version}:{self.action}"
+        if self.choice:
+            data += f":{self.choice}"
         if len(data.encode()) > MAX_CALLBACK_BYTES:
             raise BadPayload("callback data over 64 bytes")
         return data
@@ -35,12 +40,15 @@ class ActionButton:
     @classmethod
     def unpack(cls, data: str) -> ActionButton:
         parts = data.split(":")
-        if len(parts) != 4 or parts[0] != cls.PREFIX:
+        if len(parts) not in (4, 5) or parts[0] != cls.PREFIX:
             raise BadPayload(f"not an action button: {data!r}")
         try:
             action = parts[3]
             if not action.replace("_", "").isalnum():
                 raise ValueError(f"not an action key: {action!r}")
-            return cls(int(parts[1]), int(parts[2]), action)
+            choice = parts[4] if len(parts) == 5 else ""
+            if len(parts) == 5 and not (choice[:1] in ("i", "s") and choice[1:].isdigit()):
+                raise ValueError(f"not a choice: {choice!r}")
+            return cls(int(parts[1]), int(parts[2]), action, choice)
         except ValueError as exc:
             raise BadPayload(str(exc)) from None

@@ -18,7 +18,7 @@ from pathlib import Path
 from bot import texts
 from bot.callbacks import ANY_VERSION, ActionButton
 from bot.texts import Words
-from bot.workflow import Card, Effect, RoleKey, Step
+from bot.workflow import Card, Effect, RoleKey, Step, Transition
 from storage.models import AuditEntry, IssuedLetter, OutMessage, Request
 
 Composer = Callable[[Request], list[OutMessage]]
@@ -40,6 +40,9 @@ class CardFacts:
     last_dns_check: str | None = None
     record_plan: str | None = None
     provider: str = "manual"
+    assignees: tuple[tuple[RoleKey, int, str], ...] = ()
+    """(position, person id, name) of the members an `assigns` transition of the step may
+    choose: with more than one, the card offers one button per member."""
 
 
 @dataclass(frozen=True)
@@ -63,12 +66,30 @@ class Scene:
     """The KONSEP to act on, where the step's card shows the draft."""
 
 
-def buttons_for(w: Words, request: Request, role: RoleKey) -> list[list[tuple[str, str]]]:
-    return [
-        [(t.label, ActionButton(request.id, ANY_VERSION if t.any_version else request.version,
-                                t.action).pack())]
-        for t in w.workflow.transitions_for(request.state, role)
-    ]
+def buttons_for(w: Words, request: Request, role: RoleKey,
+                facts: CardFacts = CardFacts()) -> list[list[tuple[str, str]]]:
+    """The step's buttons for `role`, one row each: an action with choices (the table's
+    instructions, or the members it may assign) gets one button per choice, so that the
+    first press already says everything but the note."""
+    return [row for t in w.workflow.transitions_for(request.state, role)
+            for row in transition_buttons(request, t, facts.assignees)]
+
+
+def transition_buttons(request: Request, t: Transition,
+                       assignees: Sequence[tuple[RoleKey, int, str]] = (),
+                       ) -> list[list[tuple[str, str]]]:
+    version = ANY_VERSION if t.any_version else request.version
+
+    def button(label: str, choice: str = "") -> list[tuple[str, str]]:
+        return [(label, ActionButton(request.id, version, t.action, choice).pack())]
+
+    if t.instructions:
+        return [button(texts.choice_label(t.label, i.value), f"i{n}")
+                for n, i in enumerate(t.instructions)]
+    members = [(pid, name) for position, pid, name in assignees if position == t.assigns]
+    if t.assigns is not None and len(members) > 1:
+        return [button(texts.choice_label(t.label, name), f"s{pid}") for pid, name in members]
+    return [button(t.label)]
 
 
 def card_details(step: Step, facts: CardFacts) -> str:
@@ -94,7 +115,7 @@ def step_message(w: Words, request: Request, role: RoleKey, chat_id: int, notes:
             "text": texts.request_summary(w, request), "buttons": []})
     text = texts.step_card(w, request, step, notes)
     details = card_details(step, facts)
-    buttons = buttons_for(w, request, role)
+    buttons = buttons_for(w, request, role, facts)
     if Card.RECHECK_BUTTON in step.card and role == step.role:
         buttons.append([("Cek ulang DNS", f"{RECHECK}:{request.id}")])
     return OutMessage(chat_id, "message", {

@@ -55,7 +55,7 @@ from bot.workflow import (
     for_signing,
     with_manual_numbering,
 )
-from domains.check import CheckResult
+from domains.check import CheckResult, CheckStatus
 from domains.dnsquery import Record
 from domains.names import InvalidName
 from domains.provision import ApplyResult, Plan, ProvisionError
@@ -84,6 +84,7 @@ from storage.models import (
     RequestEvent,
 )
 from storage.reconfirmations import Filing
+from storage.sessions import Session
 from storage.store import NotFound, StaleRequest, StorageError, Store
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,9 @@ class SigningRefused(WorkflowError):
     """Signing or the signed letter's scan was refused (wrong passphrase, expired or revoked
     certificate, a BSrE error, a scan that is no PDF): nothing numbered, nothing delivered,
     the step still open."""
+class Uncertain(WorkflowError):
+    """The DNS update's answer did not come in time: the records may or may not be there.
+    The office re-checks by itself (`on_uncertain`) and tells the person."""
 
 
 class Refused(WorkflowError):
@@ -223,6 +227,17 @@ def esign_identity(nik: str | None, email: str | None) -> tuple[str | None, str 
     return nik, email
 
 
+@dataclass(frozen=True)
+class Recheck:
+    """A step-7 action whose DNS update timed out: who took it, on what, with which input
+    (and the messages that belonged to it), to be completed once the records are seen."""
+
+    person: Person
+    request_id: int
+    given: ActionInput
+    extra: tuple[OutMessage, ...] = ()
+
+
 def on_duty(holders: Sequence[PositionHolder]) -> list[PositionHolder]:
     """Who answers for a position today: the acting official (Plt./Plh.) while one is set."""
     return [h for h in holders if h.acting] or list(holders)
@@ -252,6 +267,8 @@ class Office:
         self.reconfirm = Reconfirmer(store, settings, self.workflow, self.clock,
                                      lambda: self.on_queued(), self.filing)
         """The owners' re-confirmation that their names are still in use (`bot.reconfirm`)."""
+        self.on_uncertain: Callable[[Recheck], None] = lambda recheck: None
+        """Called when a DNS update's result is uncertain (the background re-check)."""
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now,
@@ -439,7 +456,7 @@ class Office:
         first = self.workflow.initial_for(new.kind)
         holders = await self.holder_chats(first, None, self.today())
         requester = await self.store.person(new.requester_id)
-        facts = CardFacts(notice=notice)
+        facts = CardFacts(notice=notice, assignees=await self.card_assignees(first))
         step = self.workflow.step(first)
         if step is not None and step.card:  # a kind that starts further on (a suspension)
             agency = next(a for a in await self.store.agencies() if a.id == new.agency_id)
@@ -777,6 +794,24 @@ class Office:
     async def chat_facts(self, telegram_user_id: int) -> ChatFacts:
         """Whether the bot can reach the person's private chat, as far as it knows."""
         return await self.store.chat_facts(telegram_user_id)
+    # --- what a person is in the middle of in the chat ------------------------------------
+
+    async def session(self, telegram_user_id: int, kind: str) -> Session | None:
+        """The person's saved session of `kind` (the form, a pending action), or None."""
+        return await self.store.session(telegram_user_id, kind)
+
+    def session_expired(self, session: Session) -> bool:
+        """No answer for longer than SESSION_EXPIRY_HOURS."""
+        idle = self.clock() - session.updated_at
+        return idle > timedelta(hours=self.settings.session_expiry_hours)
+
+    async def save_session(self, telegram_user_id: int, kind: str,
+                           payload: dict[str, Any]) -> int:
+        """Write the session at once (a restart right after loses nothing); its version."""
+        return await self.store.save_session(telegram_user_id, kind, payload, now=self.clock())
+
+    async def clear_session(self, telegram_user_id: int, kind: str) -> bool:
+        return await self.store.clear_session(telegram_user_id, kind)
 
     # --- reading requests --------------------------------------------------------------------
 
@@ -901,6 +936,57 @@ class Office:
 
     # --- what messages need, read before composing ------------------------------------------
 
+    async def recheck_creation(self, recheck: Recheck, last: bool) -> str | None:
+        """Look again at a step-7 update whose result was uncertain: when the name holds
+        records, the action is taken again (our own records are verified and accepted, and
+        the state moves with its notifications and a word to the person, in one commit).
+        Returns "done", "moved" (someone else moved the request meanwhile), "told" (the
+        person was told what to do), or None (nothing to see yet: look again later)."""
+        request = await self.store.request(recheck.request_id)
+        if request.version != recheck.given.version:
+            return "moved"
+        chat = recheck.person.telegram_user_id
+        if chat is None:  # a person without Telegram cannot have pressed the button
+            return "moved"
+        try:
+            result = await self.check_name(request.subdomain, request)
+        except InvalidName as invalid:
+            return await self._tell(chat, request, invalid.message_id)
+        if result.records:
+            step = self.workflow.step(request.state)
+            transition = step.transition(recheck.given.action) if step else None
+            label = transition.label if transition else recheck.given.action
+            word = OutMessage(chat, "message", {"text": (
+                f"Pemeriksaan ulang DNS: rekaman {escape(request.subdomain)} sudah sesuai "
+                f"rencana. Tercatat: tindakan “{escape(label)}” pada permohonan "
+                f"{escape(request.number)}."), "buttons": []})
+            try:
+                await self.act(recheck.person, request.id, recheck.given,
+                               extra=[*recheck.extra, word])
+            except Uncertain:
+                pass
+            except AlreadyHandled:
+                return "moved"
+            except WorkflowError as refused:
+                return await self._tell(chat, request, refused.message_id)
+            else:
+                return "done"
+        if not last:
+            return None
+        what = ("server DNS belum menjawab"
+                if result.records or result.status is CheckStatus.UNDETERMINED
+                else "rekaman yang direncanakan belum ada di DNS")
+        return await self._tell(chat, request, (
+            f"Pemeriksaan ulang DNS untuk {escape(request.subdomain)}: {what}; tahap ini "
+            "belum selesai dan tidak ada yang berubah. Mohon tekan tombol tindakan kembali "
+            "(lihat /tugas)."))
+
+    async def _tell(self, chat: int, request: Request, text: str) -> str:
+        await self.store.enqueue([OutMessage(chat, "message", {"text": text, "buttons": []})],
+                                 now=self.clock(), request_id=request.id)
+        self.on_queued()
+        return "told"
+
     async def recent_notes(self, request: Request, entry: AuditEntry | None = None,
                            events: Sequence[RequestEvent] | None = None
                            ) -> list[tuple[str, str]]:
@@ -962,7 +1048,19 @@ class Office:
                     request, self._record_effect(request), refuse=False)).describe_id()
             except ProvisionError as failed:
                 facts["record_plan"] = failed.message_id
-        return CardFacts(**facts, provider=self.settings.dns.provider)
+        return CardFacts(**facts, provider=self.settings.dns.provider,
+                         assignees=await self.card_assignees(request.state))
+
+    async def card_assignees(self, state: str) -> tuple[tuple[str, int, str], ...]:
+        """(position, person id, name) of everyone a transition of the step may assign: the
+        card offers them as buttons (`CardFacts.assignees`)."""
+        step = self.workflow.step(state)
+        positions = sorted({t.assigns for t in step.transitions if t.assigns} if step else ())
+        found: list[tuple[str, int, str]] = []
+        for position in positions:
+            found += [(position, h.person.id, h.person.name)
+                      for h in await self.store.holders_on(position, self.today())]
+        return tuple(found)
 
     async def scene(self, request: Request, entry: AuditEntry | None = None,
                     document: Path | None = None) -> Scene:
@@ -1142,7 +1240,11 @@ class Office:
         messages = [*extra, *notify.for_transition(scene, request.state, entry)]
         created = changed = None
         if planned is not None:  # last: everything that could fail is ready before the update
-            applied = await self._apply_work(request, planned)
+            try:
+                applied = await self._apply_work(request, planned)
+            except Uncertain:
+                self.on_uncertain(Recheck(person, request.id, given, tuple(extra)))
+                raise
             entry = dataclasses.replace(entry, details={
                 **details, "serial": applied.serial, "verified": applied.verified})
             if planned.old is None:
@@ -1238,6 +1340,9 @@ class Office:
             applied = await technical.apply(self.settings, planned)
         except ProvisionError as failed:
             log.warning("creating the records of %s failed: %s", request.number, failed)
+            if failed.code == "timeout":
+                raise Uncertain(f"{failed.message_id} Bot juga akan memeriksa ulang dengan "
+                                "sendirinya dan mengabari Bapak/Ibu.") from None
             raise WorkflowError(failed.message_id) from None
         crashpoints.hit("step7_updated", request.id)
         return applied

@@ -171,6 +171,9 @@ class Settings:
     """Message rates kept to before sending (PACE_*)."""
     signing: SigningConfig = field(default_factory=SigningConfig)
     """How final letters are signed (SIGNING_PROVIDER: none, pades, bsre, wet)."""
+    session_expiry_hours: int = 24
+    """A half-filled form or an action waiting for its note is dropped after this many hours
+    without an answer (SESSION_EXPIRY_HOURS)."""
 
     def zone_label(self, at: datetime | None = None) -> str:
         """What the office writes after a time: WIB, WITA, WIT, else the UTC offset."""
@@ -276,6 +279,7 @@ class Settings:
                 redirect_to=parse("RECONFIRM_REDIRECT_TO", _nonempty, None)),
             pacing=_pacing(env),
             signing=signing,
+            session_expiry_hours=parse("SESSION_EXPIRY_HOURS", _session_hours, 24),
         )
 
 
@@ -442,6 +446,13 @@ def _positive_int(raw: str) -> int:
     value = int(raw)
     if value < 1:
         raise ValueError("must be at least 1")
+    return value
+
+
+def _session_hours(raw: str) -> int:
+    value = _positive_int(raw)
+    if value > 24 * 366:
+        raise ValueError("must be at most 8784 (a year)")
     return value
 
 

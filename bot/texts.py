@@ -211,3 +211,64 @@ def finished(w: Words, request: Request, entry: AuditEntry) -> str:
     if entry.note and ending is not None and ending.tells_note:
         text += f"\nCatatan: {escape(entry.note)}"
     return text
+
+
+# --- acting on a step card (the card itself asks and confirms) ------------------------------
+
+SKIP_LABEL = "Lewati"
+"""The button that goes on without a note, where the table names no confirmation."""
+CANCEL_LABEL = "Batal"
+DONE_NOTE_CHARS = 300
+"""How much of the note the confirmed card repeats (the audit keeps all of it)."""
+
+
+def choice_label(label: str, choice: str) -> str:
+    """A step-card button that takes an action with one choice ("Disposisi ke Kabid ·
+    Tindak lanjuti")."""
+    return f"{label} · {choice}"
+
+
+def choose_prompt(label: str) -> str:
+    return f"<b>{escape(label)}</b>\nMohon pilih salah satu tombol di bawah."
+
+
+def note_prompt(label: str, required: bool, confirm: str, limit: int) -> str:
+    """The line the card shows while it waits for the note (HTML)."""
+    if required:
+        return (f"✏️ <b>{escape(label)}</b>\nMohon kirim catatan atau alasan sebagai pesan "
+                f"(paling banyak {limit} karakter), atau tekan {CANCEL_LABEL}.")
+    return (f"✏️ <b>{escape(label)}</b>\nKirim catatan sebagai pesan bila perlu, atau tekan "
+            f"“{escape(confirm)}”.")
+
+
+def done_line(label: str, actor: str, when: str, note: str | None) -> str:
+    """The card's confirmation once the action is recorded (HTML)."""
+    line = f"✅ <b>{escape(label)}</b> oleh {escape(actor)} pada {escape(when)}"
+    if note:
+        shown = note if len(note) <= DONE_NOTE_CHARS else note[:DONE_NOTE_CHARS] + "…"
+        line += f"\nCatatan: {escape(shown)}"
+    return line
+
+
+def letter_number_prompt(label: str, example: str) -> str:
+    """The card asks the secretariat for the number from the agenda book (HTML)."""
+    return (f"✏️ <b>{escape(label)}</b>\nMohon kirim nomor surat keluar yang diambil dari buku "
+            f"agenda atau SRIKANDI, persis seperti tertulis (contoh: {escape(example)}), atau "
+            f"tekan {CANCEL_LABEL}.")
+
+
+def revision_prompt(label: str) -> str:
+    return (f"✏️ <b>{escape(label)}</b>\nBagian konsep yang dapat diubah dikirim di bawah; "
+            f"tekan {CANCEL_LABEL} untuk membatalkan.")
+
+
+def scan_prompt(label: str) -> str:
+    return (f"✏️ <b>{escape(label)}</b>\nMohon kirim pindaian surat yang telah ditandatangani "
+            f"basah dan dicap, sebagai berkas PDF (paling besar 20 MB), atau tekan "
+            f"{CANCEL_LABEL}.")
+
+
+def passphrase_prompt(label: str) -> str:
+    """Asked in the signatory's private chat only."""
+    return (f"🔐 <b>{escape(label)}</b>\nMohon kirim frasa sandi (passphrase) tanda tangan "
+            "elektronik BSrE Bapak/Ibu. Pesan tersebut segera dihapus dan tidak disimpan.")

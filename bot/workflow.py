@@ -213,6 +213,9 @@ class Transition:
     """The actor approves the letter as its signatory: the letter's date is this day."""
     paraf: bool = False
     """The actor's electronic approval is their paraf on the KONSEP (Kasi, Kabid)."""
+    confirm_label: str = ""
+    """The card's button that takes the action without a note once pressed (the confirmation,
+    e.g. of signing); default "Lewati"."""
 
     @property
     def done(self) -> str:
@@ -866,6 +869,7 @@ STEPS: tuple[Step, ...] = (
         (
             Transition(Action.SIGN, State.DELIVERY, "Setujui dan tandatangani",
                        effects=(Effect.ISSUE_LETTER,), signs=True,
+                       confirm_label="Ya, tandatangani",
                        done_label="Surat balasan ditandatangani"),
             Transition(Action.REVISE, State.LETTER_REVISION, "Perbaiki", note=Note.REQUIRED,
                        done_label="Konsep surat dikembalikan untuk diperbaiki"),

@@ -47,6 +47,7 @@ from bot.deadlines import ReminderScheduler
 from bot.runner import configure_logging
 from bot.service import Office
 from bot.settings import Settings, SettingsError
+from bot.texts import CANCEL_LABEL, choice_label
 from bot.workflow import Role
 from devtools.emulator import BotApiEmulator, SimChat, SimMessage, SimUser
 from devtools.emulator.transcript import render
@@ -259,24 +260,20 @@ class Script:
     async def act(self, user: SimUser, card: SimMessage, label: str, number: str, *,
                   note: str | None = None, choose: str | None = None,
                   asks_note: bool = True) -> None:
-        """Press `label`, pick `choose` when asked, give the note (or Lewati)."""
-        await self.press(user, card, label)
-        if choose is not None:
-            prompt = await self.expect(
-                user, lambda m: not m.edited and choose in m.button_texts,
-                f"the choice {choose!r} offered to {user.name}")
-            await self.press(user, prompt, choose)
+        """Press `label` (with `choose`: the card's button for that choice); on the card's own
+        prompt give the note (or go on without one); the card then shows ✅."""
+        await self.press(user, card, choice_label(label, choose) if choose else label)
         if asks_note:
             ask = await self.expect(
-                user, lambda m: not m.edited and "catatan" in m.text and label in m.text,
-                f"the note prompt for {label!r}")
+                user, lambda m: m.edited and m.message_id == card.message_id
+                and "✏️" in m.text, f"the note prompt for {label!r}")
             if note is None:
-                await self.press(user, ask, "Lewati")
+                go_on = next(b for b in ask.button_texts if b != CANCEL_LABEL)
+                await self.press(user, ask, go_on)
             else:
                 await user.send_text(note)
-        recorded = f"Tercatat: tindakan “{label}”"
-        await self.expect(user, lambda m: recorded in m.text and number in m.text,
-                          f"{label!r} on {number} being recorded")
+        await self.expect(user, lambda m: m.edited and m.message_id == card.message_id
+                          and "✅" in m.content, f"{label!r} on {number} being recorded")
 
     async def submit(self, subdomain: str, purpose: str, ip: str) -> str:
         """The requester fills /ajukan with a PDF letter; returns the request number."""
@@ -324,8 +321,8 @@ class Script:
             r, lambda m: m.document is not None and number in m.content
             and "Diterima" in m.button_texts, f"the signed letter of {number}")
         await self.press(r, letter, "Diterima")
-        await self.expect(r, lambda m: "Tercatat" in m.text and number in m.text,
-                          f"the receipt of {number} being recorded")
+        await self.expect(r, lambda m: m.edited and m.message_id == letter.message_id
+                          and "✅" in m.content, f"the receipt of {number} being recorded")
         await self.expect(self.p.group, lambda m: number in m.text and "Selesai" in m.text,
                           f"{number} shown as Selesai in the group")
 

@@ -13,6 +13,7 @@ puts them together, so callers keep one object (`store.request(…)`, `store.tra
   watch.py        the daily watch's findings and runs
   outbox.py       queued messages and the refs of sent ones
   contacts.py     whether a person's private chat can be reached
+  sessions.py     what a person is in the middle of in the chat (form, pending action)
   history.py      bulk import of past requests (same row writers, executemany)
   reminders.py    fired reminders (`ReminderLog`, used by the scheduler on its own)
   rows.py         timestamps and row → record mappers, shared by all of them
@@ -33,6 +34,7 @@ from storage.people import People
 from storage.reconfirmations import Reconfirmations
 from storage.requests import Requests
 from storage.rows import timestamp
+from storage.sessions import Sessions
 from storage.signatures import Signatures
 from storage.subdomains import Register, Subdomains
 from storage.transitions import Transitions
@@ -42,7 +44,7 @@ __all__ = ["NotFound", "StaleRequest", "StorageError", "Store", "queue_messages"
 
 
 class Store(People, Agencies, Requests, Transitions, Letters, Subdomains, Outbox, History,
-            Contacts, Register, WatchLog, Signatures, Reconfirmations):
+            Contacts, Register, WatchLog, Signatures, Sessions, Reconfirmations):
     @classmethod
     async def open(cls, path: str | Path) -> Store:
         return cls(await Database.open(path))

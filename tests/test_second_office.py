@@ -33,7 +33,7 @@ from tests.support.botrun import (
     seed,
     settings_for,
 )
-from tests.support.chat import act, file_request, submit_by_chat
+from tests.support.chat import act, done_on, file_request, submit_by_chat
 from tests.support.emulator import running_emulator
 from tests.support.office import (
     ADMIN,
@@ -127,9 +127,8 @@ async def test_a_second_office_end_to_end(sleman_dns: BindServer, tmp_path: Path
             card = await people.head.wait_for("Tahap 1")
             stale = card.buttons[0][0][1]
             assert "<code>layanan.slemankab.go.id</code>" in (card.source or "")
-            await act(people.head, card, "Disposisi ke Kabid", "Mohon segera",
-                      choose="Tindak lanjuti")
-            done = await people.head.wait_for(lambda m: m.edited and "✅" in m.text)
+            done = await act(people.head, card, "Disposisi ke Kabid", "Mohon segera",
+                             choose="Tindak lanjuti")
             assert f"oleh {SLEMAN_OFFICIALS.head} pada 01-12-2026 pukul 06.30 WIB" in done.text
             # The card answers a second press with who acted and when, on the office clock.
             assert stale is not None
@@ -155,7 +154,7 @@ async def test_a_second_office_end_to_end(sleman_dns: BindServer, tmp_path: Path
                       "Setujui dan tandatangani")
             letter = await people.requester.wait_for(lambda m: "Diterima" in m.button_texts)
             assert await people.requester.press(letter, "Diterima") in (None, "")
-            await people.requester.wait_for("Tercatat")
+            await people.requester.wait_for(done_on(letter))
             assert (await office.store.request(created)).state == State.COMPLETED
 
             # 2. A decline at step 1 (filed as the form files it): the letter goes out at once.
@@ -163,9 +162,9 @@ async def test_a_second_office_end_to_end(sleman_dns: BindServer, tmp_path: Path
             card = await people.head.wait_for(lambda m: "Tahap 1" in m.text
                                               and declined in m.text and not m.edited)
             await people.head.press(card, "Tolak permohonan")
-            await people.head.wait_for(lambda m: "catatan" in m.text and not m.edited)
+            await people.head.wait_for(lambda m: m.edited and "✏️" in m.text)
             await people.head.send_text("Bukan layanan perangkat daerah")
-            await people.head.wait_for("Tercatat: tindakan “Tolak permohonan”")
+            await people.head.wait_for(done_on(card))
             refusal = await people.requester.wait_for(
                 lambda m: m.document is not None and declined in (m.caption or ""))
             assert (await office.store.request(declined)).state == State.DECLINED

@@ -22,14 +22,16 @@ if TYPE_CHECKING:
 def register(app: BotApp) -> None:
     text = filters.TEXT & ~filters.COMMAND
     # Before anything else: a person who could not be reached is writing again.
-    app.add_handler(TypeHandler(Update, common.heard_from), group=-1)
-    # The requester's form owns its messages while it runs.
-    app.add_handler(submit.conversation())
+    app.add_handler(TypeHandler(Update, common.heard_from), group=-2)
+    # The requester's open form takes the messages that answer it (nothing after sees them).
+    app.add_handler(submit.message_handler(), group=-1)
+    for handler in submit.handlers():
+        app.add_handler(handler)
     # Commands.
     app.add_handler(CommandHandler("start", common.start))
     app.add_handler(CommandHandler("bantuan", common.help_command))
     app.add_handler(CommandHandler("help", common.help_command))
-    app.add_handler(CommandHandler("batal", common.cancel))
+    app.add_handler(CommandHandler("batal", steps.cancel))
     app.add_handler(CommandHandler("status", status.status))
     app.add_handler(CommandHandler("tugas", status.tasks))
     app.add_handler(CommandHandler("riwayat", status.history))
@@ -38,7 +40,7 @@ def register(app: BotApp) -> None:
     app.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
     # Step buttons, then the choices and notes they ask for.
     app.add_handler(CallbackQueryHandler(steps.on_action_button, pattern=r"^a:"))
-    app.add_handler(CallbackQueryHandler(steps.on_choice, pattern=r"^(i:\d+|s:\d+|n:\w+|r:\w+)$"))
+    app.add_handler(CallbackQueryHandler(steps.on_choice, pattern=r"^(n:\w+|r:\w+)$"))
     app.add_handler(MessageHandler(text, steps.on_note_text), group=1)
     app.add_handler(MessageHandler(filters.Document.ALL | filters.PHOTO, steps.on_document),
                     group=1)

@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING
 
 from telegram import ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
-from telegram.ext import ConversationHandler
 
 from bot import onboarding
-from bot.handlers import replies
-from bot.handlers.session import FORM, PENDING, person_of
+from bot.handlers import replies, session, submit
+from bot.handlers.session import PENDING, person_of
 from bot.service import InviteRefused
 
 if TYPE_CHECKING:
@@ -57,12 +56,14 @@ async def help_command(update: Update, context: BotContext) -> None:
     await replies.reply(update, HELP, later=context.office)
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    context.session.pop(PENDING, None)
-    context.session.pop(FORM, None)
+async def cancel(update: Update, context: BotContext) -> None:
+    """/batal: the open form and the action waiting for a note are dropped, their buttons
+    taken off."""
+    if update.effective_user is not None:
+        await session.drop(update, context, PENDING)
+        await submit.drop(update, context)
     await replies.reply(update, "Isian dibatalkan; tidak ada yang berubah.",
                         ReplyKeyboardRemove(), later=context.office)
-    return ConversationHandler.END
 
 
 async def heard_from(update: Update, context: BotContext) -> None:

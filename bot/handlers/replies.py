@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from storage.models import OutMessage
@@ -81,15 +81,17 @@ async def _attempt(call: Callable[[], Awaitable[T]]) -> T | _Failed | None:
 
 
 async def _deliver(call: Callable[[], Awaitable[object]], chat_id: int, what: str,
-                   later: Office | None, owed: Callable[[], OutMessage]) -> None:
+                   later: Office | None, owed: Callable[[], OutMessage]) -> object:
+    """What the call returned, or None once the message was handed to the outbox."""
     outcome = await _attempt(call)
     if not isinstance(outcome, _Failed):
-        return
+        return outcome
     if later is None:
         log.warning("%s to chat %s failed: %s", what, chat_id, outcome.error)
         raise ReplyFailed(f"{what} to chat {chat_id}: {outcome.error}")
     log.warning("%s to chat %s failed (%s); handed to the outbox", what, chat_id, outcome.error)
     await later.send_later([owed()])
+    return None
 
 
 def buttons(markup: Markup) -> list[list[list[str]]]:
@@ -102,27 +104,31 @@ def buttons(markup: Markup) -> list[list[list[str]]]:
 
 
 async def reply(update: Update, text: str, markup: Markup = None, *,
-                later: Office | None = None) -> None:
-    """Answer the update's message (quoted in groups, as PTB does)."""
+                later: Office | None = None) -> Message | None:
+    """Answer the update's message (quoted in groups, as PTB does); the message sent, or None
+    when it went to the outbox."""
     message = update.effective_message
     if message is None:
-        return
-    await _deliver(lambda: message.reply_text(text, reply_markup=markup), message.chat_id,
-                   "reply", later,
-                   lambda: OutMessage(message.chat_id, "message",
-                                      {"text": text, "buttons": buttons(markup)}))
+        return None
+    sent = await _deliver(lambda: message.reply_text(text, reply_markup=markup),
+                          message.chat_id, "reply", later,
+                          lambda: OutMessage(message.chat_id, "message",
+                                             {"text": text, "buttons": buttons(markup)}))
+    return sent if isinstance(sent, Message) else None
 
 
 async def send(update: Update, text: str, markup: Markup = None, *,
-               later: Office | None = None) -> None:
-    """A new message to the update's chat."""
+               later: Office | None = None) -> Message | None:
+    """A new message to the update's chat; the message sent, or None when it went to the
+    outbox."""
     chat = update.effective_chat
     if chat is None:
-        return
-    await _deliver(lambda: chat.send_message(text, reply_markup=markup), chat.id, "message",
-                   later,
-                   lambda: OutMessage(chat.id, "message",
-                                      {"text": text, "buttons": buttons(markup)}))
+        return None
+    sent = await _deliver(lambda: chat.send_message(text, reply_markup=markup), chat.id,
+                          "message", later,
+                          lambda: OutMessage(chat.id, "message",
+                                             {"text": text, "buttons": buttons(markup)}))
+    return sent if isinstance(sent, Message) else None
 
 
 async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
@@ -152,6 +158,23 @@ async def edit(update: Update, text: str, markup: Markup = None, *,
                    lambda: OutMessage(message.chat.id, "edit", {
                        "message_id": message.message_id, "text": text,
                        "buttons": buttons(markup), "caption": False}))
+
+
+async def edit_message(bot: Bot, chat_id: int, message_id: int, text: str,
+                       markup: Markup = None, *, caption: bool = False,
+                       later: Office | None = None) -> None:
+    """Replace the text (a document's caption, when `caption`) and buttons of a message the
+    bot sent earlier, e.g. a step card that asks for its note."""
+    def call() -> Awaitable[object]:
+        if caption:
+            return bot.edit_message_caption(chat_id, message_id, caption=text,
+                                            reply_markup=markup)
+        return bot.edit_message_text(text, chat_id, message_id,
+                                     reply_markup=markup)
+    await _deliver(call, chat_id, "edit", later,
+                   lambda: OutMessage(chat_id, "edit", {
+                       "message_id": message_id, "text": text, "buttons": buttons(markup),
+                       "caption": caption}))
 
 
 async def drop_buttons(update: Update, *, later: Office | None = None) -> None:

@@ -1,26 +1,37 @@
-"""Officials (and requesters) acting on a step: button → choices → note → one transition.
+"""Officials (and requesters) acting on a step: at most two taps, all on the step card.
 
-A pressed action button is checked against the database at once (the presser's positions, the
-request's version); then the handler collects what the table asks for (an instruction, the staff
-member, a note), and hands everything to the office service in one call.
+The card's buttons come from the table and already carry the action's choice (one button per
+instruction, or per member the action may assign). A press is checked against the database at
+once (the presser's positions, the request's version); an action without a note is taken
+there and then; otherwise the card itself asks for the note (typed) or offers "Lewati" (or the
+table's confirmation, e.g. of signing) and "Batal". Taking the action edits the same card to
+its ✅ line: no prompt or confirmation arrives as a message of its own.
+
+What a transition needs beyond its note (`Ask`) is asked on the card too where it can be (a
+letter number, a scan); the BSrE passphrase is asked in the person's private chat and the
+letter's revisable parts are listed in a message of their own (its buttons are the action's
+`prompt`). The pending action is the person's saved session: it survives a restart, expires
+after SESSION_EXPIRY_HOURS, and a press or message after its request moved on is answered
+with what happened.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from bot import revision
-from bot.callbacks import ActionButton, BadPayload
-from bot.handlers import replies
+from bot import notify, revision, texts
+from bot.callbacks import ANY_VERSION, ActionButton, BadPayload
+from bot.handlers import common, replies, session
 from bot.handlers.common import outside_flow
-from bot.handlers.session import FORM, PENDING, person_of
+from bot.handlers.session import PENDING, person_of
 from bot.service import SCAN_MAX_BYTES, ActionInput, SigningRefused
 from bot.workflow import (
     NOTE_MAX_CHARS,
@@ -29,9 +40,10 @@ from bot.workflow import (
     BadNote,
     Instruction,
     Note,
+    Transition,
     WorkflowError,
 )
-from storage.models import OutMessage
+from storage.models import OutMessage, PositionHolder, Request
 
 if TYPE_CHECKING:
     from bot.handlers.context import BotContext
@@ -44,29 +56,46 @@ EDIT = "r:"
 SHOWN_CHARS = 600
 """Longest current text shown per part in the revision list (the whole list stays within
 one Telegram message)."""
-INSTRUCTIONS = list(Instruction)
+Rows = tuple[tuple[tuple[str, str], ...], ...]
+"""Inline keyboard rows as (label, callback data) pairs."""
+
+UNKNOWN_BUTTON = "Tombol ini tidak dikenali lagi. Mohon gunakan /tugas."
+NOTHING_WAITING = "Tidak ada tindakan yang menunggu pada pesan ini. Mohon gunakan /tugas."
+CHOOSE_FIRST = "Mohon pilih dahulu dari tombol yang tersedia."
+EXPIRED = ("Tindakan yang Bapak/Ibu pilih tidak dilanjutkan lebih dari {hours} jam sehingga "
+           "dibatalkan; tidak ada yang berubah. Mohon tekan tombol tindakan kembali (lihat "
+           "/tugas).")
 
 
 @dataclass(frozen=True)
 class PendingAction:
-    """An action waiting for the presser's choices and note (kept in user_data)."""
+    """An action pressed on a step card, waiting for its note (or for its choice, where the
+    card had no choice buttons, or for what the transition asks). Plain fields only: it is
+    saved as the person's session."""
 
-    button: ActionButton
+    request_id: int
+    version: int
+    action: str
     state: str
     """The request's state when the button was pressed."""
     label: str
+    """The action as the card confirms it, with its choice ("Disposisi ke Kabid · …")."""
     chat_id: int
     message_id: int
     message_html: str
+    """The card as it read before the press (HTML), repeated in every edit."""
     is_caption: bool
     """The pressed message is a document (the reply letter): its caption is what gets edited."""
-    note_rule: Note
-    needs_instruction: bool
-    needs_staff: bool
-    assignee_title: str = ""
-    """The position whose member the presser chooses (e.g. the staff)."""
-    instruction: Instruction | None = None
+    buttons: Rows
+    """The card's buttons before the press: Batal puts them back."""
+    note_rule: str
+    """A `Note` value."""
+    confirm_label: str
+    instruction: str | None = None
+    """An `Instruction` value."""
     assignee_id: int | None = None
+    choosing: bool = False
+    """The card shows the choices (it was pressed without one); no note is taken yet."""
     asks: Ask = Ask.NOTHING
     """What the transition needs beyond a note: typed instead of it (a letter number, revised
     texts), or after it (a passphrase, a scan)."""
@@ -79,180 +108,333 @@ class PendingAction:
     """The parts rewritten so far: (key, new text)."""
     editing: str | None = None
     """The part whose new text the next message is."""
+    prompt: list[int] | None = None
+    """[chat id, message id] of a prompt sent apart from the card (its buttons are live)."""
+
+    def payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> PendingAction:
+        return cls(**{**data,
+                      "buttons": tuple(tuple((label, cb) for label, cb in row)
+                                       for row in data["buttons"]),
+                      "asks": Ask(data.get("asks", Ask.NOTHING)),
+                      "parts": tuple((k, label, text) for k, label, text in data.get("parts", ())),
+                      "revision": tuple((k, text) for k, text in data.get("revision", ()))})
+
+    @property
+    def card(self) -> list[int]:
+        return [self.chat_id, self.message_id]
 
 
-def _html_of(message: object) -> str:
+@dataclass(frozen=True)
+class Over:
+    """A pending action that is over: it expired, or its request moved on meanwhile (e.g.
+    while the bot was restarting). It is already removed; its card is restored."""
+
+    text: str
+    """What to tell the person."""
+    pending: PendingAction
+
+
+# --- the saved session ------------------------------------------------------------------------
+
+async def _load(update: Update, context: BotContext) -> PendingAction | Over | None:
+    """The pending action, None, or `Over` (its card then gets its buttons back)."""
+    saved = await session.load(update, context, PENDING)
+    if saved is None:
+        return None
+    pending = PendingAction.from_payload(saved.payload)
+    if saved.expired:
+        await _restore(context, pending)
+        return Over(EXPIRED.format(hours=context.office.settings.session_expiry_hours), pending)
+    person = await person_of(update, context)
+    try:
+        if person is None:
+            raise WorkflowError("Bapak/Ibu belum terdaftar untuk tugas ini.")
+        await context.office.check(person, pending.request_id, pending.action,
+                                   pending.version)
+    except WorkflowError as refused:
+        await session.drop(update, context, PENDING)
+        await _restore(context, pending)
+        return Over(f"{refused.message_id} Tidak ada yang berubah.", pending)
+    return pending
+
+
+async def _save(update: Update, context: BotContext, pending: PendingAction) -> None:
+    await session.save(update, context, PENDING, pending.payload())
+
+
+async def _drop(update: Update, context: BotContext, pending: PendingAction) -> None:
+    """The action is abandoned: the session goes, its prompt loses its buttons, the card gets
+    its own back."""
+    await session.drop(update, context, PENDING)
+    await _restore(context, pending)
+
+
+# --- the card -----------------------------------------------------------------------------------
+
+def _html_of(message: Message) -> str:
     """The pressed message's text (or a document's caption) as HTML, to repeat in the edit."""
-    if getattr(message, "text", None) is not None:
-        return str(getattr(message, "text_html", ""))
-    return str(getattr(message, "caption_html", "") or "")
+    if message.text is not None:
+        return message.text_html
+    return message.caption_html or ""
 
+
+def _rows_of(message: Message) -> Rows:
+    markup = message.reply_markup
+    if markup is None:
+        return ()
+    return tuple(tuple((b.text, str(b.callback_data)) for b in row if b.callback_data)
+                 for row in markup.inline_keyboard)
+
+
+def _is_step_card(message: object) -> bool:
+    """The message carries action buttons (a step card as it is when nothing waits on it)."""
+    markup = getattr(message, "reply_markup", None)
+    return markup is not None and any(
+        str(b.callback_data).startswith(f"{ActionButton.PREFIX}:")
+        for row in markup.inline_keyboard for b in row)
+
+
+def _markup(rows: Rows | list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
+                                  for label, data in row] for row in rows])
+
+
+async def _edit_card(context: BotContext, pending: PendingAction, html_text: str,
+                     rows: Rows | list[list[tuple[str, str]]]) -> None:
+    """Edit the card in place (text or caption) with these buttons."""
+    await replies.edit_message(context.bot, pending.chat_id, pending.message_id, html_text,
+                               _markup(rows), caption=pending.is_caption, later=context.office)
+
+
+async def _ask_on_card(context: BotContext, pending: PendingAction, prompt: str,
+                       rows: list[list[tuple[str, str]]] | None = None) -> None:
+    """The card asks `prompt` (HTML), with these buttons and Batal."""
+    await _edit_card(context, pending, f"{pending.message_html}\n\n{prompt}",
+                     [*(rows or []), [(texts.CANCEL_LABEL, CANCEL)]])
+
+
+async def _restore(context: BotContext, pending: PendingAction) -> None:
+    """The card as it was before the press, while its step still waits (its buttons back);
+    once the request has moved on, only the prompt's buttons go (the text is left to the edit
+    the transition sends: "Ditarik oleh pemohon", another holder's ✅). Best effort: a card that
+    can no longer be edited stays as it is, and its buttons explain themselves when pressed."""
+    request = await context.office.request(pending.request_id)  # requests are never deleted
+    waits = request.state == pending.state and pending.version in (ANY_VERSION, request.version)
+    try:
+        if waits:
+            await _edit_card(context, pending, pending.message_html, pending.buttons)
+        else:
+            await context.bot.edit_message_reply_markup(pending.chat_id, pending.message_id,
+                                                        reply_markup=None)
+    except TelegramError as failed:
+        log.info("card %s/%s not restored: %s", pending.chat_id, pending.message_id, failed)
+
+
+async def _prompt(update: Update, context: BotContext, pending: PendingAction, text: str,
+                  markup: InlineKeyboardMarkup, *, chat_id: int | None = None) -> None:
+    """Send a question with buttons apart from the card (to `chat_id` instead of the update's
+    chat when given) and save the action with it as its live prompt."""
+    await session.retire(context, pending.prompt)
+    if chat_id is None:
+        sent = await replies.send(update, text, markup, later=context.office)
+    else:
+        sent = await context.bot.send_message(chat_id, text, reply_markup=markup)
+    prompt = [sent.chat_id, sent.message_id] if isinstance(sent, Message) else None
+    await _save(update, context, replace(pending, prompt=prompt))
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    """/batal: an action waiting for its note is dropped and its card gets its buttons back;
+    the open form too (`common.cancel`)."""
+    if update.effective_user is not None:
+        dropped = await session.drop(update, context, PENDING)
+        if dropped is not None:
+            await _restore(context, PendingAction.from_payload(dropped))
+    await common.cancel(update, context)
+
+
+# --- the press ----------------------------------------------------------------------------------
 
 async def on_action_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
+    office = context.office
     try:
         button = ActionButton.unpack(query.data)
-        if not context.office.workflow.knows_action(button.action):
+        if not office.workflow.knows_action(button.action):
             raise BadPayload(button.action)
     except BadPayload:
-        await replies.answer(update, "Tombol ini tidak dikenali lagi. Mohon gunakan /tugas.",
-                             alert=True)
+        await replies.answer(update, UNKNOWN_BUTTON, alert=True)
         return
     person = await person_of(update, context)
     if person is None:
         await replies.answer(update, "Bapak/Ibu belum terdaftar untuk tugas ini.", alert=True)
         return
     try:
-        request, decision = await context.office.check(person, button.request_id, button.action,
-                                                       button.version)
+        request, decision = await office.check(person, button.request_id, button.action,
+                                               button.version)
     except WorkflowError as refused:
         await replies.answer(update, refused.message_id, alert=True)
         return
     message = query.message
-    assert message is not None
-    members = await context.office.assignable(button.action, request.state)
+    assert isinstance(message, Message)
+    t = decision.transition
+    members = await office.assignable(button.action, request.state)
+    instruction: Instruction | None = None
+    assignee_id: int | None = None
+    label = t.label
+    if button.choice.startswith("i"):
+        n = int(button.choice[1:])
+        if n >= len(t.instructions):
+            await replies.answer(update, UNKNOWN_BUTTON, alert=True)
+            return
+        instruction = t.instructions[n]
+        label = texts.choice_label(t.label, instruction.value)
+    elif button.choice.startswith("s"):
+        chosen = next((h for h in members if h.person.id == int(button.choice[1:])), None)
+        if chosen is None:
+            title = office.workflow.title(t.assigns) if t.assigns else ""
+            await replies.answer(update, f"Yang dipilih tidak terdaftar sebagai {title}. "
+                                 "Mohon gunakan /tugas.", alert=True)
+            return
+        assignee_id = chosen.person.id
+        label = texts.choice_label(t.label, chosen.person.name)
     parts: tuple[tuple[str, str, str], ...] = ()
-    if decision.transition.asks == Ask.REVISION:
+    if t.asks == Ask.REVISION:
         try:
             parts = tuple((p.key, p.label, p.text) for p in
-                          await context.office.letter_parts(person, button.request_id))
+                          await office.letter_parts(person, button.request_id))
         except WorkflowError as refused:
-            await query.answer(refused.message_id, show_alert=True)
+            await replies.answer(update, refused.message_id, alert=True)
             return
+    choosing = bool(t.instructions and instruction is None) or (
+        len(members) > 1 and assignee_id is None)
     pending = PendingAction(
-        button=button,
-        state=request.state,
-        label=decision.transition.label,
-        chat_id=message.chat.id,
-        message_id=message.message_id,
-        message_html=_html_of(message),
-        is_caption=getattr(message, "text", None) is None,
-        note_rule=decision.transition.note,
-        needs_instruction=bool(decision.transition.instructions),
-        needs_staff=len(members) > 1,
-        assignee_title=(context.office.workflow.title(decision.transition.assigns)
-                        if decision.transition.assigns else ""),
-        asks=decision.transition.asks,
-        parts=parts,
-    )
-    context.session[PENDING] = pending
+        request_id=button.request_id, version=button.version, action=button.action,
+        state=request.state, label=label, chat_id=message.chat.id,
+        message_id=message.message_id, message_html=_html_of(message),
+        is_caption=message.text is None, buttons=_rows_of(message), note_rule=str(t.note),
+        confirm_label=t.confirm_label or texts.SKIP_LABEL,
+        instruction=instruction.value if instruction else None, assignee_id=assignee_id,
+        choosing=choosing, asks=t.asks, parts=parts)
+    pending = await _supersede(update, context, pending)
     await replies.answer(update)
-    await _ask_next(update, context, pending)
-
-
-async def _ask_next(update: Update, context: BotContext, pending: PendingAction) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    cancel = [InlineKeyboardButton("Batal", callback_data=CANCEL)]
-    if pending.needs_instruction and pending.instruction is None:
-        rows = [[InlineKeyboardButton(i.value, callback_data=f"i:{n}")]
-                for n, i in enumerate(INSTRUCTIONS)]
-        await replies.send(update, "Pilih instruksi disposisi:",
-                           InlineKeyboardMarkup([*rows, cancel]), later=context.office)
-        return
-    if pending.needs_staff and pending.assignee_id is None:
-        members = await context.office.assignable(pending.button.action, pending.state)
-        rows = [[InlineKeyboardButton(h.person.name, callback_data=f"s:{h.person.id}")]
-                for h in members]
-        await replies.send(
-            update, f"Pilih {html.escape(pending.assignee_title)} yang ditugaskan:",
-            InlineKeyboardMarkup([*rows, cancel]), later=context.office)
-        return
-    if pending.noted:
-        await _ask_input(update, context, pending)
-    if pending.asks == Ask.REVISION:
-        await _show_parts(update, pending)
-        return
-    if pending.asks == Ask.LETTER_NUMBER:
-        await chat.send_message(
-            f"<b>{html.escape(pending.label)}</b>\nMohon kirim nomor surat keluar yang diambil "
-            "dari buku agenda atau SRIKANDI, persis seperti tertulis (contoh: "
-            f"{html.escape(context.office.register_example(context.office.today().year, 145))}"
-            ").", reply_markup=InlineKeyboardMarkup([cancel]))
-        return
-    if pending.note_rule is Note.NONE:
+    await _save(update, context, pending)
+    if choosing:
+        await _ask_choice(context, pending, request, t, members)
+    elif pending.asks == Ask.LETTER_NUMBER:
+        example = office.register_example(office.today().year, 145)
+        await _ask_on_card(context, pending, texts.letter_number_prompt(label, example))
+    elif pending.asks == Ask.REVISION:
+        await _ask_on_card(context, pending, texts.revision_prompt(label))
+        await _show_parts(update, context, pending)
+    elif t.note is Note.NONE:
         await _noted(update, context, pending, None)
-        return
-    if pending.note_rule is Note.REQUIRED:
-        await replies.send(
-            update, f"<b>{html.escape(pending.label)}</b>\nMohon tuliskan catatan atau alasan "
-            f"(paling banyak {NOTE_MAX_CHARS} karakter).",
-            InlineKeyboardMarkup([cancel]), later=context.office)
-        return
-    await replies.send(
-        update, f"<b>{html.escape(pending.label)}</b>\nTuliskan catatan bila perlu, atau tekan "
-        "Lewati.", InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Lewati", callback_data=SKIP)], cancel]),
-        later=context.office)
+    else:
+        rows = [] if t.note is Note.REQUIRED else [[(pending.confirm_label, SKIP)]]
+        await _ask_on_card(context, pending, texts.note_prompt(
+            label, t.note is Note.REQUIRED, pending.confirm_label, NOTE_MAX_CHARS), rows)
 
+
+async def _supersede(update: Update, context: BotContext,
+                     pending: PendingAction) -> PendingAction:
+    """An action chosen before is given up: its prompt loses its buttons and its card gets
+    them back, unless it is this same card (pressed on its own prompt: the card as it was
+    before stays the original)."""
+    previous = await session.drop(update, context, PENDING)
+    if previous is None:
+        return pending
+    before = PendingAction.from_payload(previous)
+    if before.card == pending.card:
+        return replace(pending, message_html=before.message_html, buttons=before.buttons)
+    await _restore(context, before)
+    return pending
+
+
+async def _ask_choice(context: BotContext, pending: PendingAction, request: Request,
+                      t: Transition, members: Sequence[PositionHolder]) -> None:
+    """A card pressed without its choice (a reminder's, or one sent before the cards carried
+    choices): the card shows the choices itself."""
+    rows = notify.transition_buttons(
+        request, t, [(t.assigns or "", h.person.id, h.person.name) for h in members])
+    await _edit_card(context, pending,
+                     f"{pending.message_html}\n\n{texts.choose_prompt(t.label)}",
+                     [*rows, [(texts.CANCEL_LABEL, CANCEL)]])
+
+
+# --- the answers: buttons, a typed note, a file ------------------------------------------------
 
 async def on_choice(update: Update, context: BotContext) -> None:
-    """Instruction / staff choice, Lewati and Batal buttons of a pending action."""
+    """The card's Lewati (or confirmation) and Batal, and the revision list's buttons, while an
+    action waits."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    pending: PendingAction | None = context.session.get(PENDING)
-    if pending is None:
-        await replies.answer(update, "Tidak ada tindakan yang sedang menunggu.", alert=True)
+    message = query.message
+    pending = await _load(update, context)
+    if isinstance(pending, Over):  # said in the chat, as a refused commit is
+        await replies.answer(update)
+        await replies.send(update, html.escape(pending.text), later=context.office)
+        return
+    pressed = [message.chat.id, message.message_id] if message is not None else None
+    if pending is None or pressed not in (pending.card, pending.prompt):
+        # A prompt nothing waits on any more: it loses its buttons, and /tugas sends the
+        # step's card again.
+        await replies.answer(update, NOTHING_WAITING, alert=True)
+        if not _is_step_card(message):  # a step card keeps its own buttons
+            await session.strip(context, message)
         return
     data = query.data
-    if data == SKIP and pending.note_rule is Note.REQUIRED:
-        await replies.answer(update, "Catatan wajib diisi untuk tindakan ini.", alert=True)
-        return
-    await replies.answer(update)
     if data == CANCEL:
-        context.session.pop(PENDING, None)
-        await replies.edit(update, "Tindakan dibatalkan; tidak ada yang berubah.",
-                           later=context.office)
+        await _drop(update, context, pending)
+        await replies.answer(update, "Dibatalkan; tidak ada yang berubah.")
         return
-    if data == SKIP:
-        await replies.drop_buttons(update, later=context.office)
-        await _noted(update, context, pending, None)
-        return
-    if data == DONE and pending.asks == Ask.REVISION:
+    if pending.asks == Ask.REVISION and data == DONE:
+        await replies.answer(update)
         await replies.drop_buttons(update, later=context.office)
         await _commit(update, context, pending, None)
         return
-    if data.startswith(EDIT) and pending.asks == Ask.REVISION:
+    if pending.asks == Ask.REVISION and data.startswith(EDIT):
+        await replies.answer(update)
         await _ask_part(update, context, pending, data[len(EDIT):])
         return
-    kind, _, value = data.partition(":")
-    if kind == "i" and value.isdigit() and int(value) < len(INSTRUCTIONS):
-        chosen = INSTRUCTIONS[int(value)]
-        pending = replace(pending, instruction=chosen)
-        await replies.edit(update, f"Instruksi: {html.escape(chosen.value)}",
-                           later=context.office)
-    elif kind == "s" and value.isdigit():
-        pending = replace(pending, assignee_id=int(value))
-        await replies.drop_buttons(update, later=context.office)
-    else:
+    if data != SKIP or pending.noted or pending.asks in (Ask.LETTER_NUMBER, Ask.REVISION):
+        await replies.answer(update, UNKNOWN_BUTTON, alert=True)
         return
-    context.session[PENDING] = pending
-    await _ask_next(update, context, pending)
+    if pending.choosing:
+        await replies.answer(update, CHOOSE_FIRST, alert=True)
+        return
+    if pending.note_rule == Note.REQUIRED:
+        await replies.answer(update, "Catatan wajib diisi untuk tindakan ini.", alert=True)
+        return
+    await replies.answer(update)
+    await _noted(update, context, pending, None)
 
 
 async def on_note_text(update: Update, context: BotContext) -> None:
-    """A text message while an action waits for its note."""
+    """A text message while an action waits for its note (or what it asks instead)."""
     message = update.effective_message
-    pending: PendingAction | None = context.session.get(PENDING)
     if message is None or message.text is None:
         return
-    if pending is None:
-        if FORM not in context.session:  # nothing waits for this text: never leave it silent
-            await outside_flow(update, context)
+    pending = await _load(update, context)
+    if pending is None:  # nothing waits for this text: never leave it silent
+        await outside_flow(update, context)
+        return
+    if isinstance(pending, Over):
+        await replies.reply(update, html.escape(pending.text), later=context.office)
         return
     if pending.noted and pending.asks is Ask.PASSPHRASE:
         await _passphrase(update, context, pending)
         return
     if pending.noted and pending.asks is Ask.SCAN:
-        await message.reply_text("Mohon kirim pindaian surat sebagai berkas PDF, atau tekan "
-                                 "Batal.")
+        await replies.reply(update, "Mohon kirim pindaian surat sebagai berkas PDF, atau "
+                            "tekan Batal.", later=context.office)
         return
-    if (pending.needs_instruction and pending.instruction is None) or (
-        pending.needs_staff and pending.assignee_id is None
-    ):
-        await replies.reply(update, "Mohon pilih dahulu dari tombol yang tersedia.",
-                            later=context.office)
+    if pending.choosing:
+        await replies.reply(update, CHOOSE_FIRST, later=context.office)
         return
     if pending.asks == Ask.REVISION:
         await _take_part(update, context, pending, message.text)
@@ -262,8 +444,8 @@ async def on_note_text(update: Update, context: BotContext) -> None:
         return
     if len(message.text) > NOTE_MAX_CHARS:
         # Telegram clients split a long text into several messages: the rest of it must not
-        # become the note, so the action is dropped and has to be started again.
-        context.session.pop(PENDING, None)
+        # become the note, so the action is dropped (the card gets its buttons back).
+        await _drop(update, context, pending)
         await replies.reply(
             update, f"Catatan terlalu panjang ({len(message.text)} karakter); tidak ada yang "
             f"berubah. Mohon tekan tombol tindakan kembali dan kirim catatan paling banyak "
@@ -274,33 +456,21 @@ async def on_note_text(update: Update, context: BotContext) -> None:
 
 async def _noted(update: Update, context: BotContext, pending: PendingAction,
                  note: str | None) -> None:
-    """The note is given: commit, or first ask what the transition still needs."""
+    """The note is given: commit, or first ask what signing still needs."""
     if pending.asks not in SIGNING_ASKS:
         await _commit(update, context, pending, note)
         return
     pending = replace(pending, noted=True, note=note)
-    context.session[PENDING] = pending
-    await _ask_input(update, context, pending)
-
-
-async def _ask_input(update: Update, context: BotContext, pending: PendingAction) -> None:
-    """Ask for the passphrase (always in the person's private chat) or the scan."""
-    chat, user = update.effective_chat, update.effective_user
-    assert chat is not None and user is not None
-    cancel = InlineKeyboardMarkup([[InlineKeyboardButton("Batal", callback_data=CANCEL)]])
-    if pending.asks is Ask.PASSPHRASE:
-        if chat.type != ChatType.PRIVATE:
-            await chat.send_message("Frasa sandi TTE diminta melalui chat pribadi dengan bot.")
-        await context.bot.send_message(
-            user.id,
-            f"<b>{html.escape(pending.label)}</b>\nMohon kirim frasa sandi (passphrase) "
-            "tanda tangan elektronik BSrE Bapak/Ibu. Pesan tersebut segera dihapus dan tidak "
-            "disimpan.", reply_markup=cancel)
-        return
-    await chat.send_message(
-        f"<b>{html.escape(pending.label)}</b>\nMohon kirim pindaian surat yang telah "
-        "ditandatangani basah dan dicap, sebagai berkas PDF (paling besar 20 MB).",
-        reply_markup=cancel)
+    await _save(update, context, pending)
+    user = update.effective_user
+    assert user is not None
+    if pending.asks is Ask.SCAN:
+        await _ask_on_card(context, pending, texts.scan_prompt(pending.label))
+    elif pending.chat_id == user.id:  # the card is in the signatory's private chat
+        await _ask_on_card(context, pending, texts.passphrase_prompt(pending.label))
+    else:
+        await _prompt(update, context, pending, texts.passphrase_prompt(pending.label),
+                      _markup([[(texts.CANCEL_LABEL, CANCEL)]]), chat_id=user.id)
 
 
 async def _passphrase(update: Update, context: BotContext, pending: PendingAction) -> None:
@@ -314,10 +484,11 @@ async def _passphrase(update: Update, context: BotContext, pending: PendingActio
     except TelegramError:
         log.warning("the passphrase message could not be deleted")
     if chat.type != ChatType.PRIVATE:
-        context.session.pop(PENDING, None)
-        await chat.send_message("Frasa sandi tidak boleh dikirim di grup; pesan tersebut telah "
-                                "dihapus dan tindakan dibatalkan. Mohon ulangi dari kartu tugas "
-                                "dan kirim frasa sandi melalui chat pribadi dengan bot.")
+        await _drop(update, context, pending)
+        await replies.send(update, "Frasa sandi tidak boleh dikirim di grup; pesan tersebut "
+                           "telah dihapus dan tindakan dibatalkan. Mohon ulangi dari kartu "
+                           "tugas dan kirim frasa sandi melalui chat pribadi dengan bot.",
+                           later=context.office)
         return
     await _commit(update, context, pending, pending.note, secret=secret)
 
@@ -325,25 +496,30 @@ async def _passphrase(update: Update, context: BotContext, pending: PendingActio
 async def on_document(update: Update, context: BotContext) -> None:
     """A file or photo while an action waits for the scan of the wet-signed letter."""
     message = update.effective_message
-    pending: PendingAction | None = context.session.get(PENDING)
     if message is None:
         return
+    pending = await _load(update, context)
+    if isinstance(pending, Over):
+        await replies.reply(update, html.escape(pending.text), later=context.office)
+        return
     if pending is None or not (pending.noted and pending.asks is Ask.SCAN):
-        if FORM not in context.session:
-            await outside_flow(update, context)
+        await outside_flow(update, context)
         return
     if message.document is None:  # a photo: the letter goes out as the scanned PDF
-        await message.reply_text("Pindaian surat harus berupa berkas PDF; surat belum dikirim. "
-                                 "Mohon kirim pindaian sebagai berkas PDF, atau tekan Batal.")
+        await replies.reply(update, "Pindaian surat harus berupa berkas PDF; surat belum "
+                            "dikirim. Mohon kirim pindaian sebagai berkas PDF, atau tekan Batal.",
+                            later=context.office)
         return
     document = message.document
     if (document.file_size or 0) > SCAN_MAX_BYTES:
-        await message.reply_text("Berkas lebih besar dari 20 MB; surat belum dikirim. Mohon "
-                                 "kirim berkas yang lebih kecil.")
+        await replies.reply(update, "Berkas lebih besar dari 20 MB; surat belum dikirim. Mohon "
+                            "kirim berkas yang lebih kecil.", later=context.office)
         return
     data = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
     await _commit(update, context, pending, pending.note, document=data)
 
+
+# --- "Perbaiki": the letter's parts, rewritten one by one ---------------------------------------
 
 def _current(pending: PendingAction) -> list[tuple[str, str, str, bool]]:
     """(key, label, text, rewritten) of every revisable part, with the new texts so far."""
@@ -355,10 +531,8 @@ def _shown(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"
 
 
-async def _show_parts(update: Update, pending: PendingAction) -> None:
+async def _show_parts(update: Update, context: BotContext, pending: PendingAction) -> None:
     """The letter's variable parts with their current texts, a button to rewrite each."""
-    chat = update.effective_chat
-    assert chat is not None
     lines = [f"<b>{html.escape(pending.label)}</b>",
              "Bagian konsep surat yang dapat diubah, dengan teksnya sekarang:"]
     for _key, label, text, rewritten in _current(pending):
@@ -366,82 +540,77 @@ async def _show_parts(update: Update, pending: PendingAction) -> None:
         lines.append(f"\n<b>{html.escape(label)}</b>{mark}\n{html.escape(_shown(text))}")
     lines.append("\nTekan bagian yang akan diubah lalu kirim teks penggantinya. Tekan "
                  "“Ajukan konsep” bila selesai; konsep baru dikirim kepada penandatangan.")
-    rows = [[InlineKeyboardButton(f"Ubah {label}", callback_data=f"{EDIT}{key}")]
-            for key, label, _text in pending.parts]
-    rows.append([InlineKeyboardButton("Ajukan konsep", callback_data=DONE)])
-    rows.append([InlineKeyboardButton("Batal", callback_data=CANCEL)])
-    await chat.send_message("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+    rows = [[(f"Ubah {label}", f"{EDIT}{key}")] for key, label, _text in pending.parts]
+    rows.append([("Ajukan konsep", DONE)])
+    rows.append([(texts.CANCEL_LABEL, CANCEL)])
+    await _prompt(update, context, pending, "\n".join(lines), _markup(rows))
 
 
 async def _ask_part(update: Update, context: BotContext, pending: PendingAction,
                     key: str) -> None:
-    chat = update.effective_chat
-    assert chat is not None
     found = next(((label, text) for k, label, text, _ in _current(pending) if k == key), None)
     if found is None:
-        await chat.send_message("Bagian surat tersebut tidak dapat diubah. Mohon pilih dari "
-                                "daftar.")
+        await replies.send(update, "Bagian surat tersebut tidak dapat diubah. Mohon pilih dari "
+                           "daftar.", later=context.office)
         return
     label, text = found
-    context.session[PENDING] = replace(pending, editing=key)
+    await _save(update, context, replace(pending, editing=key))
     hint = " Pisahkan penerima dengan titik koma (;)." if key == "tembusan" else ""
-    await chat.send_message(
-        f"Kirim teks pengganti untuk <b>{html.escape(label)}</b> (teks biasa, paling banyak "
-        f"{revision.limit(key)} karakter).{hint} Teks sekarang:\n{html.escape(_shown(text))}")
+    await replies.send(
+        update, f"Kirim teks pengganti untuk <b>{html.escape(label)}</b> (teks biasa, paling "
+        f"banyak {revision.limit(key)} karakter).{hint} Teks sekarang:\n"
+        f"{html.escape(_shown(text))}", later=context.office)
 
 
 async def _take_part(update: Update, context: BotContext, pending: PendingAction,
                      text: str) -> None:
     """A new text for the part being edited: checked now (the service checks it again)."""
-    message = update.effective_message
-    assert message is not None
     if pending.editing is None:
-        await message.reply_text("Mohon pilih dahulu bagian yang akan diubah dari tombol "
-                                 "yang tersedia.")
+        await replies.reply(update, "Mohon pilih dahulu bagian yang akan diubah dari tombol "
+                            "yang tersedia.", later=context.office)
         return
     try:
         tidy = revision.clean(pending.editing, text, {k for k, _, _ in pending.parts})
     except BadNote as refused:
-        await message.reply_text(html.escape(refused.message_id))
+        await replies.reply(update, html.escape(refused.message_id), later=context.office)
         return
     new = {**dict(pending.revision), pending.editing: tidy}
-    pending = replace(pending, revision=tuple(new.items()), editing=None)
-    context.session[PENDING] = pending
-    await _show_parts(update, pending)
+    await _show_parts(update, context,
+                      replace(pending, revision=tuple(new.items()), editing=None))
 
+
+# --- the transition ------------------------------------------------------------------------------
 
 async def _commit(update: Update, context: BotContext, pending: PendingAction,
                   note: str | None, typed: dict[str, str] | None = None, *,
                   secret: str | None = None, document: bytes | None = None) -> None:
-    chat = update.effective_chat
-    assert chat is not None
+    """Take the action; the card's ✅ edit goes out with the transition (the outbox)."""
     person = await person_of(update, context)
     if person is None:
         return
     office = context.office
-    done = (f"{pending.message_html}\n\n✅ <b>{html.escape(pending.label)}</b> oleh "
-            f"{html.escape(person.name)} pada {office.words.time(office.clock())}")
+    shown = (note or "").strip() or None
+    line = texts.done_line(pending.label, person.name, office.words.time(office.clock()), shown)
     edit = OutMessage(pending.chat_id, "edit", {
-        "message_id": pending.message_id, "text": done, "buttons": [],
-        "caption": pending.is_caption})
+        "message_id": pending.message_id, "text": f"{pending.message_html}\n\n{line}",
+        "buttons": [], "caption": pending.is_caption})
+    details: dict[str, object] = dict(typed or {})
+    if pending.asks == Ask.REVISION:
+        details["revision"] = dict(pending.revision)
     try:
-        details: dict[str, object] = dict(typed or {})
-        if pending.asks == Ask.REVISION:
-            details["revision"] = dict(pending.revision)
-        request = await office.act(person, pending.button.request_id, ActionInput(
-            pending.button.action, pending.button.version, note=note,
-            instruction=pending.instruction, assignee_id=pending.assignee_id,
-            details=details or None, secret=secret, document=document), extra=[edit])
+        await office.act(person, pending.request_id, ActionInput(
+            pending.action, pending.version, note=note,
+            instruction=Instruction(pending.instruction) if pending.instruction else None,
+            assignee_id=pending.assignee_id, details=details or None, secret=secret,
+            document=document), extra=[edit])
     except WorkflowError as refused:
-        # another passphrase or scan may follow (a server-side certificate: nothing to resend)
-        again = isinstance(refused, SigningRefused) and pending.asks in SIGNING_ASKS
-        if not (again or isinstance(refused, BadNote)):  # a better note may still follow
-            context.session.pop(PENDING, None)
-        await replies.send(update, html.escape(refused.message_id), (
-            InlineKeyboardMarkup([[InlineKeyboardButton("Batal", callback_data=CANCEL)]])
-            if again else None), later=context.office)
+        # Another passphrase or scan, or a better note or number, may still follow: the
+        # card (or the prompt) keeps asking.
+        keep = isinstance(refused, BadNote) or (
+            isinstance(refused, SigningRefused) and pending.asks in SIGNING_ASKS)
+        if not keep:
+            await _drop(update, context, pending)
+        await replies.send(update, html.escape(refused.message_id), later=context.office)
         return
-    context.session.pop(PENDING, None)
-    await replies.send(update, f"Tercatat: tindakan “{html.escape(pending.label)}” pada "
-                               f"permohonan {html.escape(request.number)}.",
-                       later=context.office)
+    await session.clear(update, context, PENDING)
+    await session.retire(context, pending.prompt)

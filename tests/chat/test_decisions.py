@@ -8,6 +8,7 @@ from bot.callbacks import ActionButton
 from bot.workflow import Action, Instruction, Outcome, Role, State
 from devtools.emulator import BotApiEmulator
 from tests.support.chat import (
+    STEP_1_BUTTONS,
     STEPS_TO_DECISION,
     act,
     advance,
@@ -29,14 +30,13 @@ async def test_decline_at_step_1_needs_a_typed_reason(emu: BotApiEmulator, tmp_p
         request = await file_request(office)
         card = await head.wait_for("Tahap 1")
         assert await head.press(card, "Tolak permohonan") is None
-        ask = await head.wait_for(lambda m: "catatan" in m.text and not m.edited)
+        ask = await head.wait_for(lambda m: m.edited and "✏️" in m.text)
         assert ask.button_texts == ["Batal"], "a mandatory reason offers no Lewati"
         # A forged "Lewati" press is refused, and nothing moves.
         assert await head.press_data(ask, "n:skip") == "Catatan wajib diisi untuk tindakan ini."
         assert (await office.store.request(request.id)).version == request.version
 
         await head.send_text(REASON)
-        await head.wait_for("Tercatat: tindakan “Tolak permohonan”")
         done = await head.wait_for(lambda m: m.edited and "✅" in m.text)
         assert done.message_id == card.message_id and done.buttons == []
 
@@ -66,7 +66,7 @@ async def test_return_for_revision_shows_the_notes(emu: BotApiEmulator, tmp_path
         # The head sees why it came back, and the earlier note too; and can act again.
         assert "Siti Aminah, S.Kom: Lampiran surat belum ditandatangani" in back.text
         assert "Drs. H. Rahmadi, M.Si: Mohon segera ditelaah" in back.text
-        assert back.button_texts == ["Disposisi ke Kabid", "Tolak permohonan"]
+        assert back.button_texts == STEP_1_BUTTONS
 
         moved = await office.store.request(request.id)
         assert moved.state == State.DISPOSITION_HEAD and moved.version == 3

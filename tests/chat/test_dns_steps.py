@@ -128,7 +128,7 @@ async def test_step_7_collision_is_refused_and_changes_nothing(
         card = await staff.wait_for("Tahap 7")
         office_dns.update("rebut.balangankab.go.id.", "A", "198.51.100.20")
         await staff.press(card, "Buat subdomain")
-        ask = await staff.wait_for(lambda m: "catatan" in m.text and not m.edited)
+        ask = await staff.wait_for(lambda m: m.edited and "✏️" in m.text)
         await staff.press(ask, "Lewati")
         refused = await staff.wait_for("dibuat pihak lain")
         assert "Tercatat" not in refused.text
@@ -159,7 +159,6 @@ async def test_already_exists_outcome_delivers_the_letter(
         assert "KONSEP" not in text
         assert "nama pengguna dan kata sandi" in text
         assert await requester.press(letter, "Diterima") in (None, "")
-        await requester.wait_for("Tercatat")
         receipt = await requester.wait_for(lambda m: m.edited and m.document is not None)
         assert receipt.message_id == letter.message_id
         assert "✅ Diterima oleh Ahmad Dinkes" in (receipt.caption or "")
@@ -189,7 +188,7 @@ async def test_manual_provider_verifies_before_the_step_completes(
         card = await staff.wait_for("Tahap 7")
         assert "Buat rekaman tersebut di panel DNS/hosting" in card.text
         await staff.press(card, "Buat subdomain")
-        await staff.press(await staff.wait_for(lambda m: "catatan" in m.text and not m.edited),
+        await staff.press(await staff.wait_for(lambda m: m.edited and "✏️" in m.text),
                           "Lewati")
         await staff.wait_for("Rekaman belum terlihat di DNS")
         assert (await office.store.request(r.id)).state == State.CREATION

@@ -12,6 +12,7 @@ from bot.workflow import State
 from devtools.emulator import BotApiEmulator
 from tests.support.botrun import TINY_PDF
 from tests.support.chat import (
+    STEP_1_BUTTONS,
     act,
     audit_actions,
     file_request,
@@ -46,7 +47,7 @@ async def test_html_note_escaped_and_long_note_refused(emu: BotApiEmulator,
         assert len(trail) == 2
 
         assert await kabid.press(step2, "Kembalikan") is None
-        await kabid.wait_for(lambda m: "catatan" in m.text and not m.edited)
+        await kabid.wait_for(lambda m: m.edited and "✏️" in m.text)
         await kabid.send_text("a" * 5000)
         refused = await kabid.wait_for("terlalu panjang")
         assert "5000 karakter" in refused.text and "1000" in refused.text
@@ -61,9 +62,9 @@ async def test_html_note_escaped_and_long_note_refused(emu: BotApiEmulator,
         assert await audit_actions(office, request) == ["submit", "dispose"]
 
         assert await kabid.press(step2, "Kembalikan") is None
-        await kabid.wait_for(lambda m: "catatan" in m.text and not m.edited)
+        await kabid.wait_for(lambda m: m.edited and "✏️" in m.text)
         await kabid.send_text("Mohon lengkapi lampiran")
-        await kabid.wait_for("Tercatat: tindakan “Kembalikan”")
+        await kabid.wait_for(lambda m: m.edited and "✅ Kembalikan" in m.text)
         back = await office.store.request(request.id)
         assert back.state == State.DISPOSITION_HEAD
         assert (await office.store.timeline(request.id))[-1].note == "Mohon lengkapi lampiran"
@@ -114,7 +115,7 @@ async def test_tasks_and_history(emu: BotApiEmulator, tmp_path: Path) -> None:
         await head.send_command("/tugas")
         await head.wait_for("Ada 1 tahap yang menunggu tindakan")
         listed = await head.wait_for("Tahap 1")
-        assert listed.button_texts == ["Disposisi ke Kabid", "Tolak permohonan"]
+        assert listed.button_texts == STEP_1_BUTTONS
         await act(head, listed, "Disposisi ke Kabid", "Segera", choose="Tindak lanjuti")
         assert (await office.store.request(request.id)).state == State.DISPOSITION_KABID
         await head.send_command("/tugas")

@@ -53,7 +53,8 @@ async def test_a_role_invite_binds_the_position_and_hands_over_the_waiting_step(
         assert "Ir. Yusuf Hidayat, M.T" in welcome.text
         assert "Kepala Bidang Layanan e-Government" in welcome.text
         card = await newcomer.wait_for("Tahap 2")  # the step that waited for the position
-        assert waiting.number in card.text and "Disposisi ke Kasi" in card.button_texts
+        assert waiting.number in card.text
+        assert "Disposisi ke Kasi · Tindak lanjuti" in card.button_texts
         told = await s.people.admin.wait_for("Tautan undangan telah digunakan")
         assert f"ID Telegram {NEW_KABID}" in told.text and "Ir. Yusuf Hidayat" in told.text
 

@@ -14,7 +14,7 @@ from tests.support.botrun import (
     seed,
     settings_for,
 )
-from tests.support.chat import act, submit_by_chat
+from tests.support.chat import act, done_on, submit_by_chat
 from tests.support.office import Clock
 
 
@@ -29,11 +29,15 @@ async def test_created_journey_end_to_end(emu: BotApiEmulator, tmp_path: Path) -
         letter = await people.head.wait_for(lambda m: m.document is not None)
         assert letter.document is not None and letter.document.data == TINY_PDF
         card = await people.head.wait_for("Tahap 1")
-        assert card.button_texts == ["Disposisi ke Kabid", "Tolak permohonan"]
-        await act(people.head, card, "Disposisi ke Kabid", "Segera", choose="Tindak lanjuti")
-        done = await people.head.wait_for(lambda m: m.edited and "✅" in m.text)
+        assert card.button_texts == [
+            "Disposisi ke Kabid · Tindak lanjuti", "Disposisi ke Kabid · Pelajari dan laporkan",
+            "Disposisi ke Kabid · Koordinasikan", "Disposisi ke Kabid · Untuk diketahui",
+            "Tolak permohonan"]
+        done = await act(people.head, card, "Disposisi ke Kabid", "Segera",
+                         choose="Tindak lanjuti")
         assert done.message_id == card.message_id and done.buttons == []
-        assert "oleh Drs. H. Rahmadi, M.Si" in done.text
+        assert "✅ Disposisi ke Kabid · Tindak lanjuti oleh Drs. H. Rahmadi, M.Si" in done.text
+        assert "Catatan: Segera" in done.text
 
         card = await people.kabid.wait_for("Tahap 2")
         await act(people.kabid, card, "Disposisi ke Kasi", choose="Pelajari dan laporkan")
@@ -52,7 +56,7 @@ async def test_created_journey_end_to_end(emu: BotApiEmulator, tmp_path: Path) -
         await act(people.head, card, "Setujui dan tandatangani")
         receipt = await people.requester.wait_for(lambda m: "Diterima" in m.button_texts)
         assert await people.requester.press(receipt, "Diterima") in (None, "")
-        await people.requester.wait_for("Tercatat")
+        await people.requester.wait_for(done_on(receipt))
 
         office = office_of(app)
         request = await office.store.request(number)

@@ -67,9 +67,9 @@ async def test_perbaiki_rewrites_hal_and_the_new_konsep_goes_back(emu: BotApiEmu
         assert "Jawaban atas Permohonan Subdomain layanan.balangankab.go.id" in pdf_text(first)
         card = await p.head.wait_for(lambda m: "Perbaiki" in m.button_texts)
         await p.head.press(card, "Perbaiki")
-        await p.head.wait_for(lambda m: "catatan" in m.text and not m.edited)
+        await p.head.wait_for(lambda m: m.edited and "catatan" in m.content)
         await p.head.send_text("Hal agar menyebut layanan kesehatan terpadu")
-        await p.head.wait_for("Tercatat")
+        await p.head.wait_for(lambda m: m.edited and "✅ Perbaiki" in m.content)
 
         revise = await p.staff.wait_for(lambda m: "Ajukan kembali konsep" in m.button_texts,
                                         timeout=10)
@@ -93,7 +93,7 @@ async def test_perbaiki_rewrites_hal_and_the_new_konsep_goes_back(emu: BotApiEmu
         listed = await p.staff.wait_for(lambda m: "(diubah)" in m.text and not m.edited)
         assert NEW_HAL in listed.text
         await p.staff.press(listed, "Ajukan konsep")
-        await p.staff.wait_for("Tercatat", timeout=10)
+        await p.staff.wait_for(lambda m: m.edited and "✅" in m.content, timeout=10)
 
         second = await konsep(p.head)
         text = pdf_text(second)
@@ -142,12 +142,12 @@ async def test_manual_number_refuses_a_used_one_in_chat(emu: BotApiEmulator,
                             ("555/145/Diskominfo-Blg/2026", "sudah digunakan")):
             await p.admin.send_text(typed)
             refused = await p.admin.wait_for(said)
-            assert "Tercatat" not in refused.text
+            assert "✅" not in refused.text
         assert (await office.store.request(done[1].id)).state == numbering_state("delivery")
         assert await office.store.letters(done[1].id) == []
 
         await p.admin.send_text("555/146/Diskominfo-Blg/2026")
-        await p.admin.wait_for("Tercatat", timeout=10)
+        await p.admin.wait_for(lambda m: m.edited and "✅" in m.content, timeout=10)
         letter = await p.requester.wait_for(
             lambda m: m.document is not None and "555/146/Diskominfo-Blg/2026" in m.content,
             timeout=10)

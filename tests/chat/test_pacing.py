@@ -10,7 +10,16 @@ from bot.service import Office
 from bot.workflow import Action, Instruction, State
 from devtools.emulator import BotApiEmulator
 from tests.support.botrun import GROUP_ID
-from tests.support.chat import act, file_request, office_bot, owed, scene, submit_by_chat, take
+from tests.support.chat import (
+    act,
+    done_on,
+    file_request,
+    office_bot,
+    owed,
+    scene,
+    submit_by_chat,
+    take,
+)
 from tests.support.office import HEAD
 
 
@@ -47,7 +56,7 @@ async def test_a_whole_journey_and_a_decline_meet_no_429(emu: BotApiEmulator,
             await act(user, card, label, note, choose=choose)
         receipt = await p.requester.wait_for(lambda m: "Diterima" in m.button_texts, timeout=15)
         await p.requester.press(receipt, "Diterima")
-        await p.requester.wait_for("Tercatat", timeout=10)
+        await p.requester.wait_for(done_on(receipt), timeout=10)
 
         declined = await file_request(office, "aplikasi")
         card = await p.head.wait_for(lambda m: "Tahap 1" in m.text and declined.number in m.text,

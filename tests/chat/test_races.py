@@ -14,6 +14,7 @@ from tests.support.chat import (
     advance,
     any_message,
     audit_actions,
+    done_on,
     file_request,
     office_bot,
     scene,
@@ -23,7 +24,7 @@ from tests.support.office import ADMIN, HEAD, KABID, OUTSIDER, STAFF2, open_offi
 
 
 def is_outcome(text: str) -> bool:
-    return "Tercatat" in text or "Sudah diproses" in text
+    return "✅" in text or "Sudah diproses" in text
 
 
 async def test_double_tap_makes_one_transition(emu: BotApiEmulator, tmp_path: Path) -> None:
@@ -42,12 +43,12 @@ async def test_double_tap_makes_one_transition(emu: BotApiEmulator, tmp_path: Pa
         assert answers[1].startswith(
             "Sudah diproses: Surat balasan diterima oleh Ahmad Dinkes pada ")
         assert answers[1].endswith(" WITA.")
-        await requester.wait_for("Tercatat")
+        await requester.wait_for(done_on(letter))
         done = await office.store.request(request.id)
         assert done.state == State.COMPLETED
         assert (await audit_actions(office, request)).count("confirm_receipt") == 1
         await asyncio.sleep(0.5)
-        assert sum("Tercatat" in m.text for m in requester.inbox) == 1
+        assert sum(c.method == "editMessageCaption" for c in s.emu.calls) == 1
 
 
 async def test_two_holders_press_at_once(emu: BotApiEmulator, tmp_path: Path) -> None:
@@ -58,16 +59,14 @@ async def test_two_holders_press_at_once(emu: BotApiEmulator, tmp_path: Path) ->
         request = await advance(office, await file_request(office), STEPS_TO_ORDER_CHECK[:1])
         for user in (kabid, admin):
             card = await user.wait_for("Tahap 2")
-            assert await user.press(card, "Disposisi ke Kasi") is None
-            prompt = await user.wait_for(lambda m: "Tindak lanjuti" in m.button_texts)
-            await user.press(prompt, "Tindak lanjuti")
-        asks = [await u.wait_for(lambda m: "catatan" in m.text and not m.edited)
+            assert await user.press(card, "Disposisi ke Kasi · Tindak lanjuti") is None
+        asks = [await u.wait_for(lambda m: m.edited and "✏️" in m.text)
                 for u in (kabid, admin)]
         await asyncio.gather(kabid.press(asks[0], "Lewati"), admin.press(asks[1], "Lewati"))
-        outcomes = sorted([(await u.wait_for(lambda m: is_outcome(m.text))).text
-                           for u in (kabid, admin)])
-        assert outcomes[0].startswith("Sudah diproses: ")
-        assert outcomes[1].startswith("Tercatat: tindakan “Disposisi ke Kasi”")
+        outcomes = [(await u.wait_for(lambda m: is_outcome(m.text))).text
+                    for u in (kabid, admin)]
+        assert sum(o.startswith("Sudah diproses: ") for o in outcomes) == 1
+        assert sum("✅ Disposisi ke Kasi · Tindak lanjuti" in o for o in outcomes) == 1
 
         moved = await office.store.request(request.id)
         assert moved.state == State.ORDER_CHECK and moved.version == request.version + 1
@@ -84,7 +83,7 @@ async def test_wrong_person_changes_nothing(emu: BotApiEmulator, tmp_path: Path)
     async with office_bot(s) as (_app, office):
         request = await file_request(office)
         card = await head.wait_for("Tahap 1")
-        _label, data = card.find_button("Disposisi ke Kabid")
+        _label, data = card.find_button("Disposisi ke Kabid · Tindak lanjuti")
         assert data is not None
         expected = "Tahap ini menjadi kewenangan Kepala Dinas."
         assert await kasi.press_data(await any_message(kasi), data) == expected
@@ -104,8 +103,10 @@ async def test_stale_and_forged_buttons_after_restart(emu: BotApiEmulator,
     async with office_bot(s) as (_app, office):
         request = await file_request(office)
         card = await head.wait_for("Tahap 1")
-        assert await head.press(card, "Disposisi ke Kabid") is None
-        prompt = await head.wait_for(lambda m: "Tindak lanjuti" in m.button_texts)
+        _label, dispose = card.find_button("Disposisi ke Kabid · Tindak lanjuti")
+        assert dispose is not None
+        assert await head.press(card, "Disposisi ke Kabid · Tindak lanjuti") is None
+        prompt = await head.wait_for(lambda m: m.edited and "Lewati" in m.button_texts)
     # While the bot is down the step is taken elsewhere (e.g. by the admin CLI).
     office = await open_office(s.settings.database_path, s.clock)
     try:
@@ -114,10 +115,13 @@ async def test_stale_and_forged_buttons_after_restart(emu: BotApiEmulator,
         await office.store.close()
 
     async with office_bot(s) as (_app, office):
-        # The prompt's pending action lived in memory and is gone.
-        assert await head.press(prompt, "Tindak lanjuti") == (
-            "Tidak ada tindakan yang sedang menunggu.")
-        answer = await head.press(card, "Disposisi ke Kabid")
+        # The card's pending action was saved, but its request has moved on meanwhile.
+        assert await head.press(prompt, "Lewati") is None
+        told = await head.wait_for("Sudah diproses")
+        assert told.text == ("Sudah diproses: Didisposisikan oleh Drs. H. Rahmadi, M.Si pada "
+                             "30-11-2026 pukul 09.00 WITA. Tidak ada yang berubah.")
+        assert next(m for m in head.inbox if m.message_id == prompt.message_id).buttons == []
+        answer = await head.press_data(card, dispose)
         assert answer == ("Sudah diproses: Didisposisikan oleh Drs. H. Rahmadi, M.Si pada "
                           "30-11-2026 pukul 09.00 WITA.")
         assert await head.press_data(card, "a:999:1:dispose") == "Permohonan tidak ditemukan."

@@ -11,7 +11,7 @@ import pytest
 from telegram import Bot
 
 from bot.service import Office
-from devtools.emulator import BotApiEmulator, SimUser
+from devtools.emulator import BotApiEmulator, SimMessage, SimUser
 from storage.models import OutMessage
 from storage.store import Store
 from tests.support.chat import file_request, office_bot, owed, scene
@@ -38,12 +38,24 @@ def calls(emu: BotApiEmulator, method: str, chat_id: int) -> list[int]:
             if c.method == method and c.params.get("chat_id") == str(chat_id)]
 
 
-async def press_up_to_the_note(head: SimUser) -> None:
-    """Tahap 1: Disposisi ke Kabid, an instruction; the note prompt is then waiting."""
-    card = await head.wait_for("Tahap 1")
-    await head.press(card, "Disposisi ke Kabid")
-    await head.press(await head.wait_for(lambda m: "Tindak lanjuti" in m.button_texts),
-                     "Tindak lanjuti")
+DISPOSE = "Disposisi ke Kabid · Tindak lanjuti"
+
+
+async def press_up_to_the_note(head: SimUser) -> SimMessage:
+    """Tahap 1: "Disposisi ke Kabid · Tindak lanjuti"; the card then asks for the note."""
+    await head.press(await head.wait_for("Tahap 1"), DISPOSE)
+    return await head.wait_for(lambda m: m.edited and "Lewati" in m.button_texts, timeout=10)
+
+
+def done(m: SimMessage) -> bool:
+    return m.edited and "✅" in m.content
+
+
+def note_prompts(emu: BotApiEmulator, chat_id: int) -> int:
+    """The card edits that asked for the note and reached Telegram."""
+    return sum(1 for c in emu.calls if c.method == "editMessageText" and c.status == 200
+               and c.params.get("chat_id") == str(chat_id)
+               and "Kirim catatan" in str(c.params.get("text")))
 
 
 @pytest.mark.parametrize(("fault", "count", "queued"), [
@@ -52,7 +64,7 @@ async def press_up_to_the_note(head: SimUser) -> None:
     ({"drop": True}, 2, False),        # the network drops twice
     ({"status": 403}, 1, True),        # a 403 goes to the outbox, which tries again
 ])
-async def test_tercatat_reaches_the_official_exactly_once(
+async def test_the_cards_note_prompt_reaches_the_official_exactly_once(
     emu: BotApiEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture,
     fault: dict[str, object], count: int, queued: bool,
 ) -> None:
@@ -61,17 +73,20 @@ async def test_tercatat_reaches_the_official_exactly_once(
     head = s.people.head
     async with office_bot(s) as (_app, office):
         request = await file_request(office)
-        await press_up_to_the_note(head)
-        prompt = await head.wait_for(lambda m: "Lewati" in m.button_texts)
-        before = len(calls(emu, "sendMessage", HEAD))
-        emu.inject("sendMessage", count=count, chat_id=HEAD, **fault)  # type: ignore[arg-type]
+        card = await head.wait_for("Tahap 1")
+        before = len(calls(emu, "editMessageText", HEAD))
+        emu.inject("editMessageText", count=count, chat_id=HEAD,
+                   **fault)  # type: ignore[arg-type]
+        await head.press(card, DISPOSE)
+        prompt = await head.wait_for(lambda m: m.edited and "Lewati" in m.button_texts,
+                                     timeout=10)
+        tries = calls(emu, "editMessageText", HEAD)[before:]
         await head.press(prompt, "Lewati")
-        done = await head.wait_for("Tercatat", timeout=10)
-        assert request.number in done.text
+        confirmed = await head.wait_for(done, timeout=10)
+        assert request.number in confirmed.content
         await s.people.kabid.wait_for("Tahap 2")
         await idle(office)
-    assert sum("Tercatat" in m.text for m in head.inbox) == 1
-    tries = calls(emu, "sendMessage", HEAD)[before:]
+    assert note_prompts(emu, HEAD) == 1
     assert tries.count(200) >= 1 and len([t for t in tries if t != 200]) == count
     handed = [r for r in caplog.records if "handed to the outbox" in r.getMessage()]
     assert len(handed) == (1 if queued else 0)
@@ -135,25 +150,24 @@ async def test_a_form_question_lost_to_faults_is_asked_again_without_a_traceback
 async def test_a_reply_to_someone_who_blocked_the_bot_waits_for_them(
     emu: BotApiEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """She blocks the bot right after pressing: "Tercatat" is kept (the admins are told), and
-    arrives once when she writes again."""
+    """She blocks the bot right after pressing: the card's ✅ is kept (the admins are told),
+    and arrives once when she writes again."""
     caplog.set_level(logging.INFO)
     s = await scene(emu, tmp_path)
     head = s.people.head
     async with office_bot(s) as (_app, office):
         await file_request(office)
-        await press_up_to_the_note(head)
-        prompt = await head.wait_for(lambda m: "Lewati" in m.button_texts)
+        prompt = await press_up_to_the_note(head)
         head.block()
         await head.press(prompt, "Lewati")
         await s.people.admin.wait_for("tidak dapat disampaikan")
         await idle(office)
-        assert not any("Tercatat" in m.text for m in head.inbox)
+        assert not any(done(m) for m in head.inbox)
         head.unblock()
         await head.send_command("/bantuan")
-        await head.wait_for("Tercatat", timeout=10)
+        await head.wait_for(done, timeout=10)
         await idle(office)
-    assert sum("Tercatat" in m.text for m in head.inbox) == 1
+    assert sum(done(m) for m in head.inbox) == 1
     assert tracebacks(caplog) == []
 
 
@@ -203,15 +217,13 @@ async def test_a_press_whose_query_expired_still_goes_on(
         await file_request(office)
         card = await head.wait_for("Tahap 1")
         emu.callback_max_age = 0.0
-        await head.press(card, "Disposisi ke Kabid", wait_answer=False)
-        choose = await head.wait_for(lambda m: "Tindak lanjuti" in m.button_texts)
-        await head.press(choose, "Tindak lanjuti", wait_answer=False)
-        await head.press(await head.wait_for(lambda m: "Lewati" in m.button_texts), "Lewati",
-                         wait_answer=False)
-        await head.wait_for("Tercatat", timeout=10)
+        await head.press(card, DISPOSE, wait_answer=False)
+        await head.press(await head.wait_for(lambda m: m.edited and "Lewati" in m.button_texts),
+                         "Lewati", wait_answer=False)
+        await head.wait_for(done, timeout=10)
         await s.people.kabid.wait_for("Tahap 2")
         await idle(office)
     answers = [c.status for c in emu.calls if c.method == "answerCallbackQuery"]
-    assert answers == [400, 400, 400]
-    assert sum("answer to a button press" in r.getMessage() for r in caplog.records) == 3
+    assert answers == [400, 400]
+    assert sum("answer to a button press" in r.getMessage() for r in caplog.records) == 2
     assert tracebacks(caplog) == []

@@ -44,20 +44,20 @@ async def test_bsre_passphrase_is_asked_privately_and_deleted(emu: BotApiEmulato
             request = await file_request(office)
             card = await head.wait_for("Tahap 1")
             await head.press(card, "Tolak permohonan")
-            await head.wait_for(lambda m: "catatan" in m.text and not m.edited)
+            await head.wait_for(lambda m: m.edited and "catatan" in m.content)
             await head.send_text(REASON)
             ask = await head.wait_for("frasa sandi (passphrase)")
             assert ask.button_texts == ["Batal"] and "segera dihapus" in ask.text
 
             wrong = await head.send_text("salah-ketik")
             refused = await head.wait_for("BSrE menolak frasa sandi")
-            assert refused.button_texts == ["Batal"]
+            assert refused.button_texts == [] and ask.button_texts == ["Batal"]
             assert _deleted(emu, wrong.message_id)
             assert (await office.store.request(request.id)).state == State.DISPOSITION_HEAD
             assert await office.letters() == []
 
             right = await head.send_text("ttd-rahasia")
-            await head.wait_for("Tercatat: tindakan “Tolak permohonan”")
+            await head.wait_for(lambda m: m.edited and "✅ Tolak permohonan" in m.content)
             assert _deleted(emu, right.message_id)
             assert (await office.store.request(request.id)).state == State.DECLINED
             letter = await requester.wait_for(lambda m: m.document is not None)
@@ -79,9 +79,9 @@ async def test_wet_scan_is_uploaded_in_chat_and_delivered(emu: BotApiEmulator,
         request = await file_request(office)
         card = await head.wait_for("Tahap 1")
         await head.press(card, "Tolak permohonan")
-        await head.wait_for(lambda m: "catatan" in m.text and not m.edited)
+        await head.wait_for(lambda m: m.edited and "catatan" in m.content)
         await head.send_text(REASON)
-        await head.wait_for("Tercatat: tindakan “Tolak permohonan”")
+        await head.wait_for(lambda m: m.edited and "✅ Tolak permohonan" in m.content)
 
         printed = await staff.wait_for(lambda m: m.document is not None)
         assert "Mohon cetak surat ini" in printed.content
@@ -101,7 +101,7 @@ async def test_wet_scan_is_uploaded_in_chat_and_delivered(emu: BotApiEmulator,
         assert printed.document is not None
         scan = emu.world.file(printed.document.file_id).data + b"\n% pindaian\n"
         await staff.send_document(scan, "pindaian.pdf")
-        await staff.wait_for("Tercatat: tindakan “Unggah pindaian surat”")
+        await staff.wait_for(lambda m: m.edited and "✅ Unggah pindaian surat" in m.content)
         delivered = await requester.wait_for(lambda m: m.document is not None)
         assert delivered.document is not None
         assert emu.world.file(delivered.document.file_id).data == scan

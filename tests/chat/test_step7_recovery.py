@@ -4,6 +4,10 @@ of the running bot."""
 
 from __future__ import annotations
 
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,10 +15,21 @@ import pytest
 from bot import technical
 from bot.service import Office
 from bot.workflow import Action, State, WorkflowError
-from devtools.emulator import BotApiEmulator
+from devtools.emulator import BotApiEmulator, SimMessage
 from storage.models import Request
+from tests.support import botrun
 from tests.support.bind import BindServer
-from tests.support.chat import STEPS_TO_DECISION, advance, file_request, office_bot, scene, take
+from tests.support.chat import (
+    STEPS_TO_DECISION,
+    Scene,
+    act,
+    advance,
+    audit_actions,
+    file_request,
+    office_bot,
+    scene,
+    take,
+)
 from tests.support.office import HEAD, KABID, STAFF
 
 ZONE = "balangankab.go.id"
@@ -99,3 +114,69 @@ async def test_a_letter_that_cannot_be_drafted_stops_the_step_before_dns_is_touc
         assert await office.store.intended_records("tanpanip") is None
         still = await office.request(r.id)
         assert (still.state, still.version) == (State.CREATION, r.version)
+
+
+# --- a slow primary: the update's answer is lost, and the bot re-checks by itself -----------
+
+@contextmanager
+def frozen(server: BindServer) -> Iterator[None]:
+    """named stopped (SIGSTOP): connections are accepted by the kernel, nothing is answered."""
+    pid = int((server.directory / "named.pid").read_text().split()[0])
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+async def press_create_while_dns_is_frozen(s: Scene, office: Office, office_dns: BindServer,
+                                           label: str) -> tuple[Request, SimMessage]:
+    """Step 7 pressed by the Prakom while the primary does not answer: "hasil belum pasti"."""
+    staff = s.people.staff
+    r = await at_step_7(office, label)
+    card = await staff.wait_for("Tahap 7")
+    with frozen(office_dns):
+        await staff.press(card, "Buat subdomain")
+        await staff.press(await staff.wait_for(lambda m: m.edited and "catatan" in m.content),
+                          "Lewati")
+        await staff.wait_for("Hasil belum pasti", timeout=10)
+    return r, card
+
+
+async def test_an_update_that_lands_after_its_timeout_completes_the_step_by_itself(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    botrun.DNS_ENV["DNS_TIMEOUT"] = "0.25"
+    s = await scene(emu, tmp_path)
+    async with office_bot(s) as (_app, office):
+        r, card = await press_create_while_dns_is_frozen(s, office, office_dns, "lambat")
+        office_dns.update(f"lambat.{ZONE}.", "A", "203.0.113.10")  # our update, landed late
+        told = await s.people.staff.wait_for("Pemeriksaan ulang DNS", timeout=15)
+        assert "sudah sesuai rencana" in told.text and "Tercatat" in told.text
+        done = await office.request(r.id)
+        assert done.state == State.LETTER_SIGNOFF
+        actions = await audit_actions(office, done)
+        assert actions[-1] == Action.CONFIRM_CREATED and actions.count("confirm_created") == 1
+        assert set(await office.store.live_subdomains()) == {"lambat"}
+        # The card kept its buttons while the result was uncertain (pressing again re-checks);
+        # the step taken, it shows who did what, without buttons.
+        final = await s.people.staff.wait_for(lambda m: m.message_id == card.message_id
+                                              and m.edited and not m.buttons)
+        assert "✅" in final.content
+
+
+async def test_an_update_that_never_lands_is_reported_to_the_prakom(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    botrun.DNS_ENV["DNS_TIMEOUT"] = "0.25"
+    s = await scene(emu, tmp_path)
+    async with office_bot(s) as (_app, office):
+        r, card = await press_create_while_dns_is_frozen(s, office, office_dns, "hilang")
+        told = await s.people.staff.wait_for("Pemeriksaan ulang DNS", timeout=20)
+        assert "belum ada di DNS" in told.text and "tekan tombol tindakan kembali" in told.text
+        still = await office.request(r.id)
+        assert (still.state, still.version) == (State.CREATION, r.version)
+        assert office_dns.values(f"hilang.{ZONE}") == set()
+        # Pressing again (the DNS answers now) creates the records and completes the step.
+        await act(s.people.staff, card, "Buat subdomain")
+        assert (await office.request(r.id)).state == State.LETTER_SIGNOFF

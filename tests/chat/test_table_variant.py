@@ -29,7 +29,7 @@ from bot.workflow import (
 )
 from devtools.emulator import BotApiEmulator
 from tests.support.botrun import cast, office_of, running_office_bot, seed, settings_for
-from tests.support.chat import act, submit_by_chat
+from tests.support.chat import act, done_on, submit_by_chat
 from tests.support.office import Clock
 
 SECRETARY = "sekretaris"
@@ -113,7 +113,7 @@ async def test_a_journey_runs_through_the_added_step(emu: BotApiEmulator,
         assert "Status sekarang: Penyampaian surat balasan" in told.text
         assert told.button_texts == ["Diterima"]
         await people.requester.press(told, "Diterima")
-        await people.requester.wait_for("Tercatat")
+        await people.requester.wait_for(done_on(told))
 
         request = await office.request(number)
         assert request.state == State.COMPLETED

@@ -38,7 +38,7 @@ async def test_a_blocked_official_is_reported_and_gets_the_step_when_back(
         kabid.unblock()
         await kabid.send_command("/start")
         card = await kabid.wait_for("Tahap 2", timeout=10)
-        assert "Disposisi ke Kasi" in card.button_texts
+        assert "Disposisi ke Kasi · Tindak lanjuti" in card.button_texts
         await _idle(office)
         assert not await office.store.has_unreachable(kabid.user_id)
         assert emu.sent_count(chat_id=GROUP_ID) >= 1

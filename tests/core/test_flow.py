@@ -21,6 +21,7 @@ from bot.workflow import (
     WorkflowError,
 )
 from tests.support.bind import BindServer
+from tests.support.chat import STEP_1_BUTTONS
 from tests.support.office import (
     ADMIN,
     HEAD,
@@ -175,7 +176,7 @@ async def test_each_transition_queues_the_next_holders_buttons(office: Office) -
     kabid = [m for m in pending if m.chat_id == KABID]
     assert len(kabid) == 1
     labels = [row[0][0] for row in kabid[0].payload["buttons"]]
-    assert labels == ["Disposisi ke Kasi", "Kembalikan"]
+    assert labels == [*(f"Disposisi ke Kasi · {i.value}" for i in Instruction), "Kembalikan"]
     assert all(len(row[0][1].encode()) <= 64 for row in kabid[0].payload["buttons"])
     # An internal hand-over does not message the requester; their submission receipt
     # carries a withdrawal button that stays valid while the request moves on.
@@ -226,4 +227,4 @@ async def test_a_new_acting_official_receives_the_steps_waiting_for_the_position
     assert [m.request_id for m in cards] == [waiting.id]
     assert moved_on.id not in [m.request_id for m in cards]
     labels = [row[0][0] for row in cards[0].payload["buttons"]]
-    assert labels == ["Disposisi ke Kabid", "Tolak permohonan"]
+    assert labels == STEP_1_BUTTONS

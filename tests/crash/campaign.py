@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.crashpoints import ENV as CRASH_ENV
+from bot.texts import CANCEL_LABEL
 from bot.workflow import SOP, Instruction, State
 from devtools.emulator import BotApiEmulator, SimMessage, SimUser
 from tests.crash.plan import WITHDRAW_AT, Family, Journey, Kind
@@ -206,16 +207,30 @@ def seq_now(emu: BotApiEmulator) -> int:
 
 
 def new_messages(emu: BotApiEmulator, chat: SimUser, after: int) -> list[tuple[int, SimMessage]]:
+    """What the bot asked the user since `after`: new messages, and step cards edited to ask
+    (their Batal button)."""
     return [(item.seq, item.message) for item in emu.world.feed
-            if item.seq > after and item.chat_id == chat.chat_id and item.kind == "new"]
+            if item.seq > after and item.chat_id == chat.chat_id and (
+                item.kind == "new" or (item.kind == "edit"
+                                       and CANCEL_LABEL in item.message.button_texts))]
 
 
 def action_of(data: str | None) -> tuple[int, int, str] | None:
-    """(request id, version, action) of an action button's callback data."""
+    """(request id, version, action) of an action button's callback data (its choice, if any,
+    aside)."""
     parts = (data or "").split(":")
-    if len(parts) != 4 or parts[0] != "a" or not (parts[1].isdigit() and parts[2].isdigit()):
+    if len(parts) not in (4, 5) or parts[0] != "a" or not (
+            parts[1].isdigit() and parts[2].isdigit()):
         return None
     return int(parts[1]), int(parts[2]), parts[3]
+
+
+def asking_card(user: SimUser, number: str) -> SimMessage | None:
+    """The user's step card of this request as it asks for a note (the action pressed before
+    a restart is still waiting: answering the card goes on with it)."""
+    return next((m for m in reversed(user.inbox)
+                 if number in m.content and "✏️" in m.content
+                 and CANCEL_LABEL in m.button_texts), None)
 
 
 def card_for(user: SimUser, request_id: int, version: int,
@@ -412,16 +427,24 @@ async def take_step(c: Campaign, request_id: int, version: int, move: Move) -> N
         now = c.request(request_id)
         return True if now is not None and now[1] != version else None
 
+    [(number,)] = c.query("SELECT number FROM requests WHERE id = ?", request_id)
+
     def card() -> tuple[SimMessage | None, str] | None:
         if moved():
             return None, ""  # it moved on already (a kill after the commit)
-        return card_for(user, request_id, version, move.action)
+        found = card_for(user, request_id, version, move.action)
+        if found is None and (waiting := asking_card(user, str(number))) is not None:
+            return waiting, ""
+        return found
 
     message, data = await c.until(card, f"{user.name}'s card for {move.action}")
     if message is None:
         return
     cursor = seq_now(c.emu)
-    await user.press_data(message, data, wait_answer=False)
+    if data:
+        await user.press_data(message, data, wait_answer=False)
+    else:
+        await _answer_prompt(user, message, move)
     answered: set[int] = set()
 
     def prompt() -> tuple[int, SimMessage | None] | None:
@@ -449,13 +472,13 @@ async def _answer_prompt(user: SimUser, asked: SimMessage, move: Move) -> None:
         await user.press(asked, staff[0], wait_answer=False)
     elif "Ajukan konsep" in labels:  # the revision prompt: resubmit the parts as they are
         await user.press(asked, "Ajukan konsep", wait_answer=False)
-    elif "Lewati" in labels:
-        if move.note is None:
-            await user.press(asked, "Lewati", wait_answer=False)
-        else:
-            await user.send_text(move.note)
-    elif "catatan" in asked.content.lower() and "Batal" in labels:
-        await user.send_text(move.note or NOTE)
+    elif CANCEL_LABEL in labels and "✏️" in asked.content:  # the card asks for the note
+        asks = asked.content.split("✏️")[-1].lower()
+        go_on = [label for label in labels if label != CANCEL_LABEL]
+        if move.note is None and go_on:
+            await user.press(asked, go_on[0], wait_answer=False)
+        elif "catatan" in asks:
+            await user.send_text(move.note or NOTE)
 
 
 async def run_journey(c: Campaign, journey: Journey) -> None:

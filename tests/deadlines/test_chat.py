@@ -11,6 +11,7 @@ from bot.deadlines import ReminderScheduler
 from bot.workflow import Role
 from devtools.emulator import BotApiEmulator
 from tests.support.botrun import cast, office_of, running_office_bot, seed, settings_for
+from tests.support.chat import STEP_1_BUTTONS
 from tests.support.office import Clock, submit
 
 PLT = 401
@@ -46,7 +47,7 @@ async def test_admin_sets_an_acting_head_who_then_gets_the_reminder(
         scheduler: ReminderScheduler = app.bot_data["reminders"]
         scheduler.wake()
         reminder = await plt.wait_for("Pengingat")
-        assert reminder.button_texts == ["Disposisi ke Kabid", "Tolak permohonan"]
+        assert reminder.button_texts == STEP_1_BUTTONS
         assert "SD-2026-0001" in reminder.text and "waktu standar 15 menit" in reminder.text
         assert not [m for m in people.head.inbox if "Pengingat" in m.text]
 

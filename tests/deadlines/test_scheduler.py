@@ -12,6 +12,7 @@ from bot.worktime import WorkDays, WorkMinutes
 from storage.models import QueuedMessage
 from storage.reminders import ReminderLog
 from tests.deadlines.conftest import GROUP, Opened, Outbox, set_to, wita
+from tests.support.chat import STEP_1_BUTTONS
 from tests.support.office import (
     ADMIN,
     HEAD,
@@ -108,8 +109,7 @@ async def test_each_level_fires_once_also_across_a_restart(seeded: Opened, clock
     assert text.startswith("⏰ <b>Pengingat</b>: permohonan <b>SD-2026-0001</b>")
     assert "menunggu tindakan Bapak/Ibu pada tahap 1 (Disposisi Kepala Dinas)" in text
     assert "sejak 30-11-2026 pukul 09.00 WITA; waktu standar 15 menit." in text
-    assert [row[0][0] for row in first[0].payload["buttons"]] == [
-        "Disposisi ke Kabid", "Tolak permohonan"]
+    assert [row[0][0] for row in first[0].payload["buttons"]] == STEP_1_BUTTONS
     assert first[0].request_id == request.id
     assert await scheduler.scan(wita("2026-11-30 09:20")) == 0
 

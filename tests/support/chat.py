@@ -18,6 +18,7 @@ from typing import Any
 from bot.handlers.context import BotApp
 from bot.service import ActionInput, Office
 from bot.settings import Settings
+from bot.texts import CANCEL_LABEL, choice_label
 from bot.workflow import Action, Instruction
 from devtools.emulator import BotApiEmulator, SimMessage, SimUser
 from storage.models import NewRequest, Request
@@ -76,24 +77,29 @@ async def submit_by_chat(requester: SimUser, subdomain: str = "layanan") -> str:
 
 
 async def act(user: SimUser, card: SimMessage, label: str, note: str | None = None,
-              choose: str | None = None, choose_staff: str | None = None) -> None:
-    """Press `label` on a step card, pick `choose` (instruction) and `choose_staff` if asked,
-    then give the note or skip, and wait for the confirmation."""
-    assert await user.press(card, label) in (None, "")
-    for pick in (choose, choose_staff):
-        if pick is not None:
-            prompt = await user.wait_for(_offering(pick))
-            await user.press(prompt, pick)
-    ask = await user.wait_for(lambda m: "catatan" in m.text and not m.edited)
+              choose: str | None = None, choose_staff: str | None = None) -> SimMessage:
+    """Press `label` on a step card (with `choose`, the instruction, or `choose_staff`: the
+    card's own button for that choice), then, on the card's own prompt, give the note or go on
+    without one; wait for the card's ✅ and return it. Two taps, no new message."""
+    pick = choose or choose_staff
+    assert await user.press(card, choice_label(label, pick) if pick else label) in (None, "")
+    prompt = await user.wait_for(_prompt_on(card))
     if note is None:
-        await user.press(ask, "Lewati")
+        [go_on] = [b for b in prompt.button_texts if b != CANCEL_LABEL]
+        await user.press(prompt, go_on)
     else:
         await user.send_text(note)
-    await user.wait_for("Tercatat", timeout=10)
+    return await user.wait_for(done_on(card), timeout=10)
 
 
-def _offering(label: str) -> Callable[[SimMessage], bool]:
-    return lambda m: not m.edited and label in m.button_texts
+def _prompt_on(card: SimMessage) -> Callable[[SimMessage], bool]:
+    return lambda m: m.edited and m.message_id == card.message_id and (
+        CANCEL_LABEL in m.button_texts)
+
+
+def done_on(card: SimMessage) -> Callable[[SimMessage], bool]:
+    """The card (or the letter whose caption carries the buttons) edited to its ✅ line."""
+    return lambda m: m.edited and m.message_id == card.message_id and "✅" in m.content
 
 
 async def any_message(user: SimUser) -> SimMessage:
@@ -178,3 +184,8 @@ async def office_bot(s: Scene) -> AsyncIterator[tuple[BotApp, Office]]:
     """The real Application on the scene's database; yields it and its office service."""
     async with running_office_bot(s.settings, s.clock) as app:
         yield app, office_of(app)
+
+
+STEP_1_BUTTONS = [*(choice_label("Disposisi ke Kabid", i.value) for i in Instruction),
+                  "Tolak permohonan"]
+"""The step-1 card's buttons: the disposition with each instruction, and the decline."""
