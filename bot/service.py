@@ -519,6 +519,16 @@ class Office:
                     break
         return [(k.key, k.label) for k in self.workflow.filing_kinds if owns or not k.owned]
 
+    async def owning_agencies(self, telegram_user_id: int) -> list[Agency]:
+        """The agencies this person is a registered contact of that own a live name (those a
+        change or a deactivation may be filed for)."""
+        person = await self.store.person_by_telegram(telegram_user_id)
+        if person is None:
+            return []
+        ids = await self.store.contact_agency_ids(person.id)
+        return [a for a in await self.store.agencies()
+                if a.id in ids and await self.store.owned_names(a.id)]
+
     def kind_label(self, key: str) -> str:
         """How a request kind reads ("Perubahan")."""
         return self.workflow.kind(key).label

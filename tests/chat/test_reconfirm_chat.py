@@ -81,7 +81,8 @@ async def test_tidak_digunakan_lagi_opens_a_deactivation_in_the_chain(
         [request] = await office.store.requests(subdomain=LABEL)
         assert request.number in done.text
         card = await head.wait_for(lambda m: request.number in m.text)
-        assert "Tahap 1" in card.text and "Disposisi ke Kabid" in card.button_texts
+        assert "Tahap 1" in card.text and "Jenis permohonan: Penonaktifan" in card.text
+        assert "Disposisi ke Kabid · Tindak lanjuti" in card.button_texts
         await idle(s, office)
         sent = sent_since(s, mark)
         assert sorted(c for c in sent if c.startswith("send")) == sorted(
