@@ -15,15 +15,18 @@ from bot import register_cli
 from bot.reports import month_figures
 from bot.service import FilingRefused, Office
 from bot.workflow import Action
-from devtools.emulator import BotApiEmulator
+from devtools.emulator import BotApiEmulator, SimUser
 from storage.models import NewRequest, Request
 from tests.support.bind import BindServer
+from tests.support.botrun import TINY_PDF
 from tests.support.chat import (
     STEPS_TO_DECISION,
+    Scene,
     act,
     advance,
     file_request,
     office_bot,
+    owed,
     scene,
     take,
 )
@@ -185,3 +188,106 @@ async def test_only_owned_names_may_be_changed(
             assert "tidak dikenal" in str(refused)
         else:
             raise AssertionError("the office's own kind was filed by a requester")
+
+
+async def _ajukan(requester: SimUser, kind: str, reason: str) -> None:
+    """/ajukan for a change or a deactivation of `layanan`, up to the letter's file."""
+    await requester.send_command("/ajukan")
+    kinds = await requester.wait_for("Pilih jenis permohonan")
+    assert kinds.button_texts == ["Pembuatan baru", "Perubahan", "Penonaktifan"]
+    await requester.press(kinds, kind)
+    await requester.press(await requester.wait_for("1/9"), "Dinas Kesehatan")
+    names = await requester.wait_for("2/9 Pilih subdomain milik Dinas Kesehatan")
+    assert names.button_texts == [FQDN]
+    await requester.press(names, FQDN)
+    await requester.wait_for(f"3/9 Tuliskan alasan {kind.lower()}")
+    await requester.send_text(reason)
+
+
+async def _letter_and_send(requester: SimUser) -> str:
+    await requester.tap("Bagikan kontak saya")
+    await requester.wait_for("6/9")
+    await requester.send_text("400/200/Dinkes/2026")
+    await requester.wait_for("7/9")
+    await requester.send_text("27-11-2026")
+    await requester.wait_for("8/9", timeout=10)
+    await requester.send_text("Permohonan Perubahan Subdomain")
+    await requester.wait_for("9/9", timeout=10)
+    await requester.send_document(TINY_PDF, "surat.pdf")
+    summary = await requester.wait_for("Ringkasan permohonan", timeout=10)
+    assert "Jenis permohonan: " in summary.text
+    await requester.press(summary, "Kirim")
+    sent = await requester.wait_for("Permohonan terkirim", timeout=10)
+    return sent.text.split("nomor ")[1].rstrip(".")
+
+
+async def _idle(s: Scene, office: Office) -> None:
+    for _ in range(100):
+        if not await owed(office):
+            return
+        await s.emu.world.changed.wait(0.1)
+    raise AssertionError("the outbox did not empty")
+
+
+async def test_a_change_asked_in_the_chat_is_made_and_its_trail_says_so(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    s = await scene(emu, tmp_path)
+    requester, head = s.people.requester, s.people.head
+    async with office_bot(s) as (_app, office):
+        await created_layanan(office)
+        await _ajukan(requester, "Perubahan", "Pindah ke server baru")
+        target = await requester.wait_for("4/9 Subdomain diarahkan ke mana setelah perubahan")
+        await requester.press(target, "Alamat IP")
+        await requester.wait_for("Tuliskan Alamat IP")
+        await requester.send_text("103.28.12.20")
+        await requester.wait_for("5/9")
+        await _idle(s, office)
+        mark = len(emu.calls)
+        number = await _letter_and_send(requester)
+        r = await office.store.request(number)
+        assert (r.kind, r.target_kind, r.target_value) == ("perubahan", "ip", "103.28.12.20")
+        card = await head.wait_for(lambda m: number in m.text)
+        assert "Jenis permohonan: Perubahan" in card.text
+        await _idle(s, office)
+        # the filing sent the head's card, the group's card and the requester's receipt only
+        sent = {(c.method, c.params.get("chat_id")) for c in emu.calls[mark:]
+                if c.ok and c.method.startswith("send") and c.method != "sendChatAction"}
+        assert {chat for _, chat in sent} <= {str(head.chat_id), str(s.people.group.chat_id),
+                                              str(requester.chat_id)}
+        assert (("sendMessage", str(head.chat_id)) in sent)
+
+        r = await advance(office, r, STEPS_TO_DECISION)
+        r = await take(office, KABID, r, Action.APPROVE)
+        await take(office, STAFF, r, Action.CONFIRM_CREATED)
+        assert office_dns.values(FQDN) == {"103.28.12.20"}
+        await requester.send_command("/riwayat", number)
+        trail = await requester.wait_for("Riwayat")
+        assert "Jenis permohonan: Perubahan" in trail.text
+        assert "Disetujui untuk diubah" in trail.text and "Rekaman DNS diubah" in trail.text
+
+
+async def test_a_deactivation_asked_in_the_chat_skips_the_target_and_removes_the_name(
+    emu: BotApiEmulator, tmp_path: Path, office_dns: BindServer
+) -> None:
+    s = await scene(emu, tmp_path)
+    requester = s.people.requester
+    async with office_bot(s) as (_app, office):
+        await created_layanan(office)
+        await _ajukan(requester, "Penonaktifan", "Layanan sudah tidak digunakan")
+        await requester.wait_for("5/9")  # no target is asked for a removal
+        number = await _letter_and_send(requester)
+        r = await office.store.request(number)
+        assert (r.kind, r.target_kind, r.target_value) == ("penonaktifan", "ip", "203.0.113.10")
+        r = await advance(office, r, STEPS_TO_DECISION)
+        r = await take(office, KABID, r, Action.APPROVE)
+        await take(office, STAFF, r, Action.CONFIRM_CREATED)
+        assert office_dns.values(FQDN) == set()
+        assert await office.store.registered_name("layanan") is None
+        await requester.send_command("/riwayat", number)
+        trail = await requester.wait_for("Riwayat")
+        assert "Rekaman DNS dihapus" in trail.text
+        # the name is no longer the agency's: /ajukan offers no change any more
+        await requester.send_command("/ajukan")
+        first = await requester.wait_for("Permohonan subdomain")
+        assert "1/9 Pilih Perangkat Daerah" in first.text
