@@ -51,10 +51,10 @@ if TYPE_CHECKING:
     from bot.handlers.context import BotContext
 
 (AGENCY, SUBDOMAIN, PURPOSE, TARGET, TARGET_VALUE, CONTACT, LETTER_NUMBER, LETTER_DATE,
- LETTER_SUBJECT, LETTER_FILE, CONFIRM, TAKEN, KIND, OWNED) = range(14)
-"""The form's questions; TAKEN: "the name exists: go on with it, or another name?"; KIND: what
-the request asks for (asked when the person's agency owns names in the register); OWNED: which
-of the agency's names a change or a deactivation is about."""
+ LETTER_SUBJECT, LETTER_FILE, CONFIRM, TAKEN, OWNED) = range(13)
+"""The form's questions; TAKEN: "the name exists: go on with it, or another name?"; OWNED: which
+of the agency's names a change or a deactivation is about (chosen on the name question, which
+offers those kinds when the register gives the agency names)."""
 TAKEN_NAME = "sd"
 """Callback prefix of the buttons that answer "the name already exists"."""
 BUTTONS = r"^(g:\d+|sd:(keep|other)|t:\w+|f:(send|edit|cancel)|k:\w+|o:[a-z0-9.-]+)$"
@@ -122,11 +122,6 @@ async def _question(update: Update, context: BotContext, form: Form) -> tuple[st
     """The text and buttons of the form's current question (asked again after a restart)."""
     step = form.step
     office = context.office
-    if step == KIND:
-        assert update.effective_user is not None
-        rows = [[InlineKeyboardButton(label, callback_data=f"k:{key}")]
-                for key, label in await office.filing_kinds(update.effective_user.id)]
-        return "Pilih jenis permohonan:", InlineKeyboardMarkup(rows)
     if step == AGENCY:
         assert update.effective_user is not None
         if office.kind_is_owned(form.kind):
@@ -147,8 +142,17 @@ async def _question(update: Update, context: BotContext, form: Form) -> tuple[st
                 InlineKeyboardMarkup(rows))
     if step == SUBDOMAIN:
         parent = html.escape(context.office.settings.parent_domain)
-        return ("2/9 Tuliskan nama subdomain yang diinginkan (contoh: <code>layanan</code> "
-                f"untuk layanan.{parent})."), None
+        text = ("2/9 Tuliskan nama subdomain yang diinginkan (contoh: <code>layanan</code> "
+                f"untuk layanan.{parent}).")
+        kinds = await _other_kinds(update, context, form)
+        if not kinds:
+            return text, None
+        # What the request asks for: a new name is typed; a change or a deactivation of one
+        # of the agency's names is a button (no tap more for the common case).
+        return (f"{text}\nAtau, untuk subdomain milik {html.escape(form.agency_name)} yang "
+                "sudah ada, pilih jenis permohonan:",
+                InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=f"k:{key}")
+                                       for key, label in kinds]]))
     if step == TAKEN:
         return (f"Subdomain <code>{html.escape(form.subdomain_display)}</code> sudah ada di "
                 "DNS. Bila subdomain tersebut milik Perangkat Daerah Bapak/Ibu, permohonan dapat "
@@ -225,18 +229,27 @@ async def begin(update: Update, context: BotContext) -> None:
     except FilingRefused as refused:
         await _reply(update, html.escape(str(refused)))
         return
-    # The kind is asked only where there is a choice: a change or a deactivation needs a name
-    # the register gives one of the person's agencies.
-    kinds = await context.office.filing_kinds(user.id)
-    await _ask(update, context, Form(), KIND if len(kinds) > 1 else AGENCY,
+    await _ask(update, context, Form(), AGENCY,
                "<b>Permohonan subdomain</b> (ketik /batal untuk membatalkan)")
 
 
+async def _other_kinds(update: Update, context: BotContext, form: Form) -> list[tuple[str, str]]:
+    """The kinds besides a new name the person may ask for the form's agency: a change or a
+    deactivation, when the register gives the agency a name and they are its contact."""
+    office, user = context.office, update.effective_user
+    if user is None or form.agency_id not in {a.id for a in await office.owning_agencies(
+            user.id)}:
+        return []
+    return [(key, label) for key, label in await office.filing_kinds(user.id)
+            if office.kind_is_owned(key)]
+
+
 async def kind_chosen(update: Update, context: BotContext, form: Form) -> None:
+    """A change or a deactivation chosen on the name question: which of the agency's names."""
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
+    assert query is not None and query.data is not None
     key = query.data.split(":", 1)[1]
-    offered = dict(await context.office.filing_kinds(update.effective_user.id))
+    offered = dict(await _other_kinds(update, context, form))
     if key not in offered:
         await replies.answer(update, "Pilihan tidak dikenal.", alert=True)
         return
@@ -244,7 +257,7 @@ async def kind_chosen(update: Update, context: BotContext, form: Form) -> None:
     form.kind = key
     await replies.edit(update, f"Jenis permohonan: <b>{html.escape(offered[key])}</b>",
                        later=context.office)
-    await _ask(update, context, form, AGENCY)
+    await _ask(update, context, form, OWNED)
 
 
 async def drop(update: Update, context: BotContext, *, retire_prompt: bool = True) -> None:
@@ -273,7 +286,7 @@ async def agency_chosen(update: Update, context: BotContext, form: Form) -> None
     form.agency_id, form.agency_name = agency.id, agency.name
     await replies.edit(update, f"Perangkat Daerah: <b>{html.escape(agency.name)}</b>",
                        later=context.office)
-    await _ask(update, context, form, _name_question(context, form))
+    await _ask(update, context, form, SUBDOMAIN)
 
 
 async def agency_typed(update: Update, context: BotContext, form: Form) -> None:
@@ -285,13 +298,8 @@ async def agency_typed(update: Update, context: BotContext, form: Form) -> None:
         return
     form.agency_id, form.agency_name = agency.id, agency.name
     await session.retire(context, form.prompt)
-    await _ask(update, context, form, _name_question(context, form),
+    await _ask(update, context, form, SUBDOMAIN,
                f"Perangkat Daerah: <b>{html.escape(agency.name)}</b>")
-
-
-def _name_question(context: BotContext, form: Form) -> int:
-    """A new name is typed; a change or a deactivation picks one of the agency's names."""
-    return OWNED if context.office.kind_is_owned(form.kind) else SUBDOMAIN
 
 
 async def owned_chosen(update: Update, context: BotContext, form: Form) -> None:
@@ -333,8 +341,9 @@ async def _owned(update: Update, context: BotContext, form: Form, label: str) ->
 
 async def subdomain(update: Update, context: BotContext, form: Form) -> None:
     office = context.office
-    if form.step == TAKEN:  # a name typed instead of pressing a button: another name
+    if form.prompt:  # a name typed instead of pressing a button (another name; a new one)
         await session.retire(context, form.prompt)
+        form.prompt = None
     try:
         name = technical.valid_name(office.settings, _text(update))
     except InvalidName as invalid:
@@ -595,7 +604,7 @@ TYPED: dict[int, Answer] = {
 """What a message answers, by the question it follows (the others take a button)."""
 PRESSED: dict[str, tuple[int, Answer]] = {
     "g": (AGENCY, agency_chosen), TAKEN_NAME: (TAKEN, taken_name_choice),
-    "t": (TARGET, target_chosen), "f": (CONFIRM, confirm), "k": (KIND, kind_chosen),
+    "t": (TARGET, target_chosen), "f": (CONFIRM, confirm), "k": (SUBDOMAIN, kind_chosen),
     "o": (OWNED, owned_chosen),
 }
 """A button's prefix → the question it belongs to, and what it answers."""

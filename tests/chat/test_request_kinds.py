@@ -193,10 +193,11 @@ async def test_only_owned_names_may_be_changed(
 async def _ajukan(requester: SimUser, kind: str, reason: str) -> None:
     """/ajukan for a change or a deactivation of `layanan`, up to the letter's file."""
     await requester.send_command("/ajukan")
-    kinds = await requester.wait_for("Pilih jenis permohonan")
-    assert kinds.button_texts == ["Pembuatan baru", "Perubahan", "Penonaktifan"]
-    await requester.press(kinds, kind)
     await requester.press(await requester.wait_for("1/9"), "Dinas Kesehatan")
+    kinds = await requester.wait_for("2/9 Tuliskan nama subdomain")
+    assert "pilih jenis permohonan" in kinds.text  # a new name is typed, the others pressed
+    assert kinds.button_texts == ["Perubahan", "Penonaktifan"]
+    await requester.press(kinds, kind)
     names = await requester.wait_for("2/9 Pilih subdomain milik Dinas Kesehatan")
     assert names.button_texts == [FQDN]
     await requester.press(names, FQDN)
@@ -289,5 +290,6 @@ async def test_a_deactivation_asked_in_the_chat_skips_the_target_and_removes_the
         assert "Rekaman DNS dihapus" in trail.text
         # the name is no longer the agency's: /ajukan offers no change any more
         await requester.send_command("/ajukan")
-        first = await requester.wait_for("Permohonan subdomain")
-        assert "1/9 Pilih Perangkat Daerah" in first.text
+        await requester.press(await requester.wait_for("1/9"), "Dinas Kesehatan")
+        name = await requester.wait_for("2/9 Tuliskan nama subdomain")
+        assert name.buttons == [] and "jenis permohonan" not in name.text
