@@ -31,6 +31,7 @@ from bot.handlers.context import BotApp, BotContext
 from bot.outbox import CONCURRENCY, Dispatcher
 from bot.pacing import Pacer, PacingLimiter
 from bot.rechecks import CreationRechecks
+from bot.reconfirm_schedule import ReconfirmSchedule
 from bot.service import Clock, Office, utc_now
 from bot.settings import Settings
 from bot.watch_schedule import WatchSchedule
@@ -203,6 +204,10 @@ async def post_init(app: BotApp) -> None:
                               max_sleep=app.bot_data["reminder_poll"])
         app.bot_data["watch"] = watch
         watch.start()
+    if settings.reconfirm.months:  # the owners' re-confirmation that names are in use
+        reconfirm = ReconfirmSchedule(office.reconfirm, max_sleep=app.bot_data["reminder_poll"])
+        app.bot_data["reconfirm"] = reconfirm
+        reconfirm.start()
     rechecks = CreationRechecks(office)
     office.on_uncertain = rechecks.add
     app.bot_data["rechecks"] = rechecks
@@ -234,6 +239,9 @@ async def post_shutdown(app: BotApp) -> None:
     site = app.bot_data.get("web_site")
     if site is not None:
         await site.stop()
+    reconfirm: ReconfirmSchedule | None = app.bot_data.get("reconfirm")
+    if reconfirm is not None:
+        await reconfirm.stop()
     watch: WatchSchedule | None = app.bot_data.get("watch")
     if watch is not None:
         await watch.stop()

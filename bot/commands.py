@@ -26,7 +26,7 @@ from bot.service import (
 )
 from bot.settings import Settings
 from bot.technical import valid_name
-from bot.workflow import WorkflowError
+from bot.workflow import PEMBUATAN, WorkflowError
 from domains.cli import check_command
 from domains.names import InvalidName
 from letters.signing import SignatureReport
@@ -161,7 +161,8 @@ async def request(ctx: Context, args: argparse.Namespace) -> int:
         if not found:
             ctx.say("no requests")
         for r in found[:args.limit]:
-            ctx.say(f"{r.number}  {r.subdomain:<20} {r.agency.code:<10} {w.state(r.state)}")
+            ctx.say(f"{r.number}  {r.subdomain:<20} {r.agency.code:<10} {w.state(r.state)}"
+                    f"{'' if r.kind == PEMBUATAN else f'  [{r.kind}]'}")
         if len(found) > args.limit:
             ctx.say(f"… older ones: request list --before {found[args.limit - 1].id}")
         return 0
@@ -170,6 +171,7 @@ async def request(ctx: Context, args: argparse.Namespace) -> int:
     shown = await office.request(args.number)
     ctx.say(f"{shown.number}  {shown.subdomain}  ({shown.agency.name})")
     ctx.say(f"status: {w.state(shown.state)} (version {shown.version})")
+    ctx.say(f"kind: {office.workflow.kind(shown.kind).label}")
     ctx.say(f"letter: {shown.letter_number} of {shown.letter_date.isoformat()}, "
             f"agenda no. {shown.agenda_number}")
     ctx.say(f"purpose: {shown.purpose}")

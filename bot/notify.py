@@ -103,7 +103,9 @@ def card_details(step: Step, facts: CardFacts) -> str:
         elif item is Card.RECORD_PLAN and facts.record_plan:
             lines.append(texts.plan(facts.record_plan))
         elif item is Card.CREATION_HINT:
-            lines.append(texts.CREATION_HINTS[facts.provider])
+            made = next((t for t in step.transitions if t.effects), None)
+            lines.append(texts.CREATION_HINTS[facts.provider].format(
+                button=escape(made.label if made else "")))
     return "\n".join(lines)
 
 

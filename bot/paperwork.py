@@ -235,7 +235,7 @@ def reply_letter(
         records=letter_facts.records,
         date_active=letter_facts.date_active,
         reason=letter_facts.reason or ("Nama subdomain tidak dapat dibuat sesuai permohonan."
-                                       if letter_facts.kind is LetterKind.DECLINED else ""),
+                                       if letter_facts.kind.declines else ""),
         advice=letter_facts.advice,
         account_instructions=DEFAULT_ACCOUNT_INSTRUCTIONS if hosted else "",
         draft=number is None,
@@ -378,12 +378,12 @@ def preview_letter(settings: Settings, kind: LetterKind, *, day: date,
     title = agency.addressee if agency else "Kepala Perangkat Daerah"
     place = (agency.place if agency else None) or settings.office.place
     extra: dict[str, object] = {}
-    if kind is LetterKind.CREATED:
+    if kind.lists_records:
         extra = {"records": ((name, "A", "192.0.2.10", settings.dns.ttl),), "date_active": day}
-    elif kind is LetterKind.ADVICE:
+    elif kind.advises:
         extra = {"advice": "Nama subdomain agar menggunakan singkatan nomenklatur Perangkat "
                            "Daerah sesuai pedoman penamaan subdomain."}
-    elif kind is LetterKind.DECLINED:
+    elif kind.declines:
         extra = {"reason": "Subdomain yang diajukan tidak diperuntukkan bagi layanan Perangkat "
                            "Daerah."}
     return ReplyLetter(

@@ -12,7 +12,8 @@ from storage.errors import StorageError
 from storage.subdomains import RegisteredName
 
 CSV_COLUMNS = ("name", "status", "origin", "agency", "agency_name", "target", "purpose",
-               "admin_contact", "tech_contact", "created", "changed", "confirmed")
+               "admin_contact", "tech_contact", "created", "changed", "confirmed",
+               "last_request", "last_request_kind")
 
 
 class RegisterCommandError(StorageError):
@@ -38,8 +39,9 @@ async def register(office: Office, args: argparse.Namespace, out: TextIO) -> int
         out.write("the register is empty (register import reads the zone)\n"
                   if args.status is None and not args.unowned else "no names\n")
     for entry in [] if args.csv else names:
+        last = f"  [{entry.last_request} {entry.last_kind}]" if entry.last_request else ""
         out.write(f"{entry.label:<24} {entry.status:<9} {entry.origin:<8} "
-                  f"{entry.agency_code or '(no owner)':<12} {entry.target or '-'}\n")
+                  f"{entry.agency_code or '(no owner)':<12} {entry.target or '-'}{last}\n")
     return 0
 
 
@@ -69,7 +71,7 @@ def _csv(office: Office, names: list[RegisteredName], out: TextIO) -> None:
         writer.writerow([e.label, e.status, e.origin, e.agency_code or "", e.agency_name or "",
                          e.target or "", e.purpose or "", e.admin_contact or "",
                          e.tech_contact or "", day(e.created_at), day(e.changed_at),
-                         day(e.confirmed_at)])
+                         day(e.confirmed_at), e.last_request or "", e.last_kind or ""])
 
 
 async def watch(office: Office, args: argparse.Namespace, out: TextIO) -> int:

@@ -158,7 +158,7 @@ def _step_figures(workflow: Workflow, number: int, measured: Sequence[Visit],
     return StepFigures(
         number=number,
         states=states,
-        state_labels=tuple(s.label for s in steps),
+        state_labels=tuple(dict.fromkeys(s.label for s in steps)),
         short_label=steps[0].short_label,
         role_titles=tuple(workflow.title(r) for r in roles),
         standard_time=standard_time,
@@ -209,6 +209,8 @@ def figures_from(
         declined=sum(r.state == State.DECLINED for r in requests),
         withdrawn=sum(r.state == State.WITHDRAWN for r in requests),
         pending=sum(r.state not in workflow.final_states for r in requests),
+        by_kind=tuple((k.label, n) for k in workflow.kinds
+                      if (n := sum(r.kind == k.key for r in requests)) or not k.filed_by_office),
         steps=steps,
         slowest=tuple(late[:slowest_limit]),
         nominal_day=nominal_day(clock),
@@ -355,7 +357,14 @@ def _cell(value: str | None) -> str:
 
 def audit_header(tz_label: str) -> list[str]:
     return ["Nomor permohonan", f"Waktu ({tz_label})", "Pelaku", "Jabatan", "Plt/Plh",
-            "Tindakan", "Dari tahap", "Ke tahap", "Instruksi", "Catatan"]
+            "Tindakan", "Dari tahap", "Ke tahap", "Instruksi", "Catatan", "Jenis permohonan"]
+
+
+def _kind_label(workflow: Workflow, key: str) -> str:
+    try:
+        return workflow.kind(key).label
+    except KeyError:  # a kind the table no longer has
+        return key
 
 
 def audit_csv(
@@ -378,6 +387,7 @@ def audit_csv(
     # Per event only what differs: labels and titles are looked up once per key.
     title, action, state = (functools.cache(workflow.title), functools.cache(workflow.action_label),
                             functools.cache(workflow.label))
+    kind = functools.cache(lambda key: _kind_label(workflow, key))
     acting = {"plt": "Plt.", "plh": "Plh."}
     writer.writerows(
         [
@@ -387,11 +397,12 @@ def audit_csv(
             _cell(e.actor_name) or "Sistem",
             title(e.actor_role) if e.actor_role else "",
             acting.get(e.acting or "", ""),
-            action(e.action),
+            action(e.action, e.from_state),
             state(e.from_state) if e.from_state else "",
             state(e.to_state),
             _cell(e.instruction),
             _cell(e.note),
+            kind(request.kind),
         ]
         for request, events in trails for e in events)
     return out.getvalue()

@@ -33,11 +33,13 @@ from bot import (
 from bot.callbacks import ANY_VERSION
 from bot.notify import CardFacts, Scene
 from bot.public import PublicRecords
+from bot.reconfirm import Reconfirmer
 from bot.register import SubdomainRegister
 from bot.sealing import SCAN_MAX_BYTES as SCAN_MAX_BYTES
 from bot.settings import Settings
 from bot.texts import NOTES_SHOWN, Words
 from bot.workflow import (
+    RECORD_EFFECTS,
     REMOVE_RECORD,
     SOP,
     Action,
@@ -80,9 +82,11 @@ from storage.models import (
     OutMessage,
     Person,
     PositionHolder,
+    RecordChange,
     Request,
     RequestEvent,
 )
+from storage.reconfirmations import Filing
 from storage.sessions import Session
 from storage.store import NotFound, StaleRequest, StorageError, Store
 
@@ -170,6 +174,16 @@ TOO_MANY_OPEN = ("Mohon maaf, Bapak/Ibu masih memiliki {count} permohonan yang s
                  "(paling banyak {limit}). Permohonan baru dapat diajukan setelah salah satunya "
                  "selesai.")
 UNREGISTERED_NOTICE = "⚠️ <b>Pemohon bukan kontak terdaftar {agency}.</b>"
+NOT_OWNED = ("Mohon maaf, subdomain {name} tidak tercatat sebagai milik {agency} di register "
+             "kantor, sehingga permohonan {what} tidak dapat diajukan. Mohon hubungi admin bila "
+             "data register keliru.")
+NONE_OWNED = ("Mohon maaf, belum ada subdomain aktif yang tercatat sebagai milik {agency} di "
+              "register kantor. Mohon hubungi admin bila data register keliru.")
+OWNER_ONLY = ("Mohon maaf, permohonan {what} hanya dapat diajukan oleh kontak terdaftar "
+              "Perangkat Daerah pemilik subdomain.")
+BUSY_NAME = ("Subdomain {name} sedang dalam proses permohonan {number}. Mohon tunggu sampai "
+             "permohonan tersebut selesai.")
+UNKNOWN_KIND = "Jenis permohonan tidak dikenal."
 
 
 @dataclass(frozen=True)
@@ -262,6 +276,9 @@ class Office:
         self.register = SubdomainRegister(store, settings, self.workflow, self.clock,
                                           lambda: self.on_queued())
         """The register of every name in the zone, and its daily watch (`bot.register`)."""
+        self.reconfirm = Reconfirmer(store, settings, self.workflow, self.clock,
+                                     lambda: self.on_queued(), self.filing)
+        """The owners' re-confirmation that their names are still in use (`bot.reconfirm`)."""
         self.on_uncertain: Callable[[Recheck], None] = lambda recheck: None
         """Called when a DNS update's result is uncertain (the background re-check)."""
         self.public = PublicRecords(store, settings, self.workflow, lambda: self.clock(),
@@ -443,24 +460,110 @@ class Office:
             raise FilingRefused(UNKNOWN_AGENCY)
         registered = await self._may_file(new.requester_id, agency)
         await self._within_limit(new.requester_id)
+        new = await self._of_kind(new, agency, registered)
         notice = None if registered else UNREGISTERED_NOTICE.format(agency=escape(agency.name))
-        now = self.clock()
-        local = now.astimezone(self.settings.timezone)
-        subject = (new.letter_subject.strip() or
-                   f"Permohonan pembuatan subdomain {new.subdomain}.{self.settings.parent_domain}")
-        first = self.workflow.initial
-        holders = await self.holder_chats(first, None, self.today())
-        requester = await self.store.person(new.requester_id)
-        compose = notify.for_new_request(Scene(
-            self.words, None, holders=holders,
-            requester_chat=requester.telegram_user_id if requester else None,
-            group_chat_id=self.settings.group_chat_id,
-            facts=CardFacts(notice=notice, assignees=await self.card_assignees(first))))
+        filing = await self.filing(new, notice)
         filed = await self.store.create_request(
-            new, now=now, year=local.year, subject=subject, initial_state=first,
-            requester_role=self.workflow.requester, compose=compose)
+            new, now=self.clock(), year=filing.year, subject=filing.subject,
+            initial_state=filing.initial_state, requester_role=filing.requester_role,
+            compose=filing.compose)
         self.on_queued()
         return filed
+
+    async def filing(self, new: NewRequest, notice: str | None = None,
+                     tell_requester: bool = True) -> Filing:
+        """How `new` is filed now: its year, subject, first state and the messages it causes
+        (to the holders of its kind's first step, the requester, the group)."""
+        local = self.clock().astimezone(self.settings.timezone)
+        kind = self.workflow.kind(new.kind)
+        subject = (new.letter_subject.strip() or
+                   f"Permohonan {kind.subject} {new.subdomain}.{self.settings.parent_domain}")
+        first = self.workflow.initial_for(new.kind)
+        holders = await self.holder_chats(first, None, self.today())
+        requester = await self.store.person(new.requester_id)
+        facts = CardFacts(notice=notice, assignees=await self.card_assignees(first))
+        step = self.workflow.step(first)
+        if step is not None and step.card:  # a kind that starts further on (a suspension)
+            agency = next(a for a in await self.store.agencies() if a.id == new.agency_id)
+            facts = dataclasses.replace(await self.card_facts(_unfiled(new, agency, first,
+                                                                      self.clock())),
+                                        notice=notice)
+        compose = notify.for_new_request(Scene(
+            self.words, None, holders=holders,
+            requester_chat=(requester.telegram_user_id if requester and tell_requester
+                            else None),
+            group_chat_id=self.settings.group_chat_id, facts=facts))
+        return Filing(new, local.year, subject, first, self.workflow.requester, compose)
+
+    async def _of_kind(self, new: NewRequest, agency: Agency, registered: bool) -> NewRequest:
+        """`new` checked against its kind: a change or a deactivation concerns a name the
+        register says the agency owns, filed by a registered contact, with no other request
+        on it open; a deactivation takes the name's present target from the register."""
+        try:
+            kind = self.workflow.kind(new.kind)
+        except KeyError:
+            raise FilingRefused(UNKNOWN_KIND) from None
+        if kind.filed_by_office:
+            raise FilingRefused(UNKNOWN_KIND)
+        if not kind.owned:
+            return new
+        if not registered:
+            raise FilingRefused(OWNER_ONLY.format(what=kind.subject))
+        owned = {n.label: n for n in await self.store.owned_names(agency.id)}
+        entry = owned.get(new.subdomain)
+        if entry is None:
+            raise FilingRefused(NOT_OWNED.format(
+                name=escape(f"{new.subdomain}.{self.settings.parent_domain}"),
+                agency=escape(agency.name), what=kind.subject))
+        busy = await self.store.requests(states=list(self.workflow.open_states),
+                                         subdomain=new.subdomain)
+        if busy:
+            raise FilingRefused(BUSY_NAME.format(
+                name=escape(f"{new.subdomain}.{self.settings.parent_domain}"),
+                number=busy[0].number))
+        if kind.new_target:
+            return new
+        kind_of, value = technical.target_of_records(entry.records)
+        return dataclasses.replace(new, target_kind=kind_of, target_value=value)
+
+    async def owned_names(self, agency_id: int) -> list[str]:
+        """The live names the register says the agency owns (what a change or a deactivation
+        may be asked for), by label."""
+        return [n.label for n in await self.store.owned_names(agency_id)]
+
+    async def filing_kinds(self, telegram_user_id: int) -> list[tuple[str, str]]:
+        """(key, label) of the request kinds this person may ask for now (/ajukan's first
+        question): a change or a deactivation only when an agency they are a registered
+        contact of owns a live name in the register."""
+        person = await self.store.person_by_telegram(telegram_user_id)
+        owns = False
+        if person is not None:
+            for agency_id in await self.store.contact_agency_ids(person.id):
+                if await self.store.owned_names(agency_id):
+                    owns = True
+                    break
+        return [(k.key, k.label) for k in self.workflow.filing_kinds if owns or not k.owned]
+
+    async def owning_agencies(self, telegram_user_id: int) -> list[Agency]:
+        """The agencies this person is a registered contact of that own a live name (those a
+        change or a deactivation may be filed for)."""
+        person = await self.store.person_by_telegram(telegram_user_id)
+        if person is None:
+            return []
+        ids = await self.store.contact_agency_ids(person.id)
+        return [a for a in await self.store.agencies()
+                if a.id in ids and await self.store.owned_names(a.id)]
+
+    def kind_label(self, key: str) -> str:
+        """How a request kind reads ("Perubahan")."""
+        return self.workflow.kind(key).label
+
+    def kind_asks_target(self, key: str) -> bool:
+        return self.workflow.kind(key).new_target
+
+    def kind_is_owned(self, key: str) -> bool:
+        """The kind concerns a name the agency owns (chosen from the register, not typed)."""
+        return self.workflow.kind(key).owned
 
     # --- who may file ----------------------------------------------------------------------
 
@@ -1004,7 +1107,8 @@ class Office:
                                        else None)
         if Card.RECORD_PLAN in items:
             try:
-                facts["record_plan"] = technical.plan(self.settings, request).describe_id()
+                facts["record_plan"] = (await self._work(
+                    request, self._record_effect(request), refuse=False)).describe_id()
             except ProvisionError as failed:
                 facts["record_plan"] = failed.message_id
         return CardFacts(**facts, provider=self.settings.dns.provider,
@@ -1161,12 +1265,16 @@ class Office:
         assignee_id = await self._assignee(decision, given)
         action = decision.transition.action
         effects = decision.effects
-        planned = self._plan(request) if Effect.CREATE_RECORD in effects else None
+        record_effect = next((e for e in RECORD_EFFECTS if e in effects), None)
+        planned = (await self._work(request, record_effect) if record_effect is not None
+                   else None)
         details = await self._typed(decision, request, dict(given.details or {}))
         details |= await self._technical(effects, request)
         if planned is not None:
-            details |= {"records": [list(r) for r in _rows(planned)],
+            details |= {"records": [list(r) for r in planned.records],
                         "provider": self.settings.dns.provider}
+            if planned.old is not None:
+                details |= {"work": planned.to_dict()}
         acting = await self._acting(person, decision.role)
         entry = AuditEntry(
             action=action,
@@ -1200,16 +1308,21 @@ class Office:
             letter_messages = _crash_test_hook(
                 notify.for_letter(self.words, after, scene.requester_chat), request.id)
         messages = [*extra, *notify.for_transition(scene, request.state, entry)]
-        created = None
+        created = changed = None
         if planned is not None:  # last: everything that could fail is ready before the update
             try:
-                applied = await self._create_records(request, planned)
+                applied = await self._apply_work(request, planned)
             except Uncertain:
                 self.on_uncertain(Recheck(person, request.id, given, tuple(extra)))
                 raise
             entry = dataclasses.replace(entry, details={
                 **details, "serial": applied.serial, "verified": applied.verified})
-            created = CreatedSubdomain(request.subdomain, _rows(planned), applied.serial)
+            if planned.old is None:
+                created = CreatedSubdomain(request.subdomain, planned.records, applied.serial)
+            else:
+                changed = RecordChange(request.subdomain,
+                                       _rows(planned.new) if planned.new else (),
+                                       applied.serial, planned.status)
         crashpoints.hit("act_decided", request.id)
         try:
             moved = await self.store.transition(
@@ -1217,7 +1330,7 @@ class Office:
                 outcome=decision.transition.outcome, assignee_id=assignee_id,
                 letter=order,
                 letter_messages=letter_messages,
-                created=created, receipt=Effect.RECORD_RECEIPT in effects,
+                created=created, changed=changed, receipt=Effect.RECORD_RECEIPT in effects,
                 scan=scan,
             )
         except StaleRequest as stale:
@@ -1257,28 +1370,44 @@ class Office:
                 result = await self.check_name(request.subdomain, request)
                 return {"dns_check": result.to_dict(), "dns_summary": result.summary_id()}
             if Effect.RECORD_PLAN in effects:
-                return {"plan": technical.plan(self.settings, request).to_dict()}
+                return {"plan": (await self._work(request, self._record_effect(request),
+                                                  refuse=False)).to_dict()}
         except ProvisionError as failed:
             log.warning("DNS work for %s failed: %s", request.number, failed)
             raise WorkflowError(failed.message_id) from None
         return {}
 
-    def _plan(self, request: Request) -> Plan:
-        """The exact records approval means (a bad target refuses the action)."""
-        try:
-            return technical.plan(self.settings, request)
-        except ProvisionError as failed:
-            raise WorkflowError(failed.message_id) from None
+    def _record_effect(self, request: Request) -> Effect:
+        """The DNS work of the request's kind at its creation step (create, change, …)."""
+        return self.workflow.kind(request.kind).record
 
-    async def _create_records(self, request: Request, planned: Plan) -> ApplyResult:
-        """Create the planned records, the intent written first: an update that takes effect
-        but whose answer is lost (a timeout, a crash) leaves the name holding exactly these
-        records, which the next press verifies and accepts, and `record remove` may remove."""
-        await self.store.intend_records(request.id, request.subdomain, _rows(planned),
-                                        now=self.clock())
+    async def _work(self, request: Request, effect: Effect, *,
+                    refuse: bool = True) -> technical.Work:
+        """The exact change approval means: the new records and, for a change, a deletion or
+        a suspension, the records the register holds, which the update requires (a bad
+        target, a name not in the register refuses the action)."""
+        held = None
+        if effect != Effect.CREATE_RECORD:
+            entry = await self.store.registered_name(request.subdomain)
+            held = entry.records if entry is not None else None
+        try:
+            return technical.work(self.settings, effect, request, held)
+        except ProvisionError as failed:
+            if refuse:
+                raise WorkflowError(failed.message_id) from None
+            raise
+
+    async def _apply_work(self, request: Request, planned: technical.Work) -> ApplyResult:
+        """Make the planned change, the intent written first: an update that takes effect
+        but whose answer is lost (a timeout, a crash) leaves the name holding exactly the new
+        records (or none), which the next press verifies and accepts, and `record remove` may
+        remove."""
+        if planned.new is not None:
+            await self.store.intend_records(request.id, request.subdomain,
+                                            _rows(planned.new), now=self.clock())
         crashpoints.hit("step7_intended", request.id)
         try:
-            applied = await technical.create(self.settings, planned)
+            applied = await technical.apply(self.settings, planned)
         except ProvisionError as failed:
             log.warning("creating the records of %s failed: %s", request.number, failed)
             if failed.code == "timeout":
@@ -1521,7 +1650,7 @@ class Office:
         last = events[-1] if events else None
         if last is None or last.actor_name is None:
             return AlreadyHandled("Permohonan ini sudah diproses. Mohon lihat status terbaru.")
-        done = self.workflow.action_label(last.action)
+        done = self.workflow.action_label(last.action, last.from_state)
         return AlreadyHandled(f"Sudah diproses: {done} oleh {last.actor_name} pada "
                               f"{self.words.time(last.at)}.")
 
@@ -1541,6 +1670,18 @@ def _crash_test_hook(compose: Callable[[IssuedLetter], list[OutMessage]],
 def _number_used(number: str) -> str:
     return (f"Nomor {number} sudah digunakan pada register surat keluar; tidak ada yang "
             "dicatat. Mohon ambil nomor berikutnya dari buku agenda atau SRIKANDI.")
+
+
+def _unfiled(new: NewRequest, agency: Agency, state: str, now: datetime) -> Request:
+    """`new` as the request it becomes, before it has a number (what its first card shows)."""
+    return Request(
+        id=0, number="", agency=agency, requester_id=new.requester_id, subdomain=new.subdomain,
+        purpose=new.purpose, target_kind=new.target_kind, target_value=new.target_value,
+        contact_name=new.contact_name, contact_phone=new.contact_phone,
+        letter_number=new.letter_number, letter_date=new.letter_date,
+        letter_file_ref=new.letter_file_ref, state=state, version=1, outcome=None,
+        assignee_id=None, state_since=now, created_at=now, letter_subject=new.letter_subject,
+        kind=new.kind)
 
 
 def _rows(planned: Plan) -> tuple[tuple[str, str, str, int], ...]:

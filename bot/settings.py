@@ -106,6 +106,36 @@ class Pacing:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Reconfirm:
+    """The owners' re-confirmation that a name is still in use (RECONFIRM_*)."""
+
+    months: int = 12
+    """Ask every this many months after the last confirmation (0: never ask)."""
+    remind_days: int = 7
+    """Days between the question, its two reminders and the Kabid's suspension request."""
+    suspend: str = "redirect"
+    """What an approved suspension does: `redirect` (point the name at `redirect_to`) or
+    `remove` (delete its records)."""
+    redirect_to: str | None = None
+    """Where a suspended name points: an IP address or a host name (None: the office's
+    hosting server, DNS_HOSTING_IPV4)."""
+
+
+SUSPEND_MODES = ("redirect", "remove")
+
+
+def _suspend(raw: str) -> str:
+    mode = raw.strip().lower()
+    if mode not in SUSPEND_MODES:
+        raise ValueError(f"one of {', '.join(SUSPEND_MODES)}")
+    return mode
+
+
+def _nonempty(raw: str) -> str | None:
+    return raw.strip() or None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     bot_token: str | None = field(default=None, repr=False)
     telegram_api_base_url: str = DEFAULT_API_BASE_URL
@@ -138,6 +168,8 @@ class Settings:
     """The daily watch of the register's names (WATCH_*)."""
     web: WebSettings = field(default_factory=WebSettings)
     """The public pages (WEB_*): letter verification, official names, figures."""
+    reconfirm: Reconfirm = field(default_factory=lambda: Reconfirm())
+    """Asking owners whether their names are still in use (RECONFIRM_*)."""
     pacing: Pacing = field(default_factory=Pacing)
     """Message rates kept to before sending (PACE_*)."""
     signing: SigningConfig = field(default_factory=SigningConfig)
@@ -238,6 +270,11 @@ class Settings:
             outbox_keep_days=parse("OUTBOX_KEEP_DAYS", _count, 30),
             watch=parse_watch(parse),
             web=parse_web(parse),
+            reconfirm=Reconfirm(
+                months=parse("RECONFIRM_MONTHS", _count, 12),
+                remind_days=parse("RECONFIRM_REMIND_DAYS", _positive_int, 7),
+                suspend=parse("RECONFIRM_SUSPEND", _suspend, "redirect"),
+                redirect_to=parse("RECONFIRM_REDIRECT_TO", _nonempty, None)),
             pacing=_pacing(env),
             signing=signing,
             session_expiry_hours=parse("SESSION_EXPIRY_HOURS", _session_hours, 24),
@@ -473,7 +510,8 @@ def _number_pattern(raw: str) -> str:
     return raw
 
 
-OUTCOMES = ("created", "exists", "advice", "declined")
+OUTCOMES = ("created", "exists", "advice", "declined", "changed", "change_advice",
+            "change_declined", "removed", "removal_advice", "removal_declined", "suspended")
 NUMBERING = ("register", "manual")
 
 

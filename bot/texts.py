@@ -49,6 +49,8 @@ def request_summary(w: Words, request: Request) -> str:
         target += f" {escape(request.target_value)}"
     lines = [
         f"<b>{escape(request.number)}</b> — {escape(request.agency.name)}",
+        *([f"Jenis permohonan: <b>{escape(kind_label(w, request.kind))}</b>"]
+          if request.kind != w.workflow.kinds[0].key else []),
         f"Subdomain: <code>{escape(w.fqdn(request))}</code>",
         f"Keperluan: {escape(request.purpose)}",
         f"Tujuan: {target}",
@@ -97,16 +99,30 @@ def submitted(w: Words, request: Request) -> str:
     return (f"Permohonan Bapak/Ibu telah diterima dengan nomor <b>{escape(request.number)}</b> "
             f"(agenda surat masuk nomor {request.agenda_number}).\n"
             f"{request_summary(w, request)}\n"
-            f"Permohonan diteruskan kepada {escape(first_holder(w))} untuk ditindaklanjuti.")
+            f"Permohonan diteruskan kepada {escape(first_holder(w, request.kind))} untuk "
+            "ditindaklanjuti.")
 
 
-def first_holder(w: Words) -> str:
-    step = w.workflow.step(w.workflow.initial)
+def first_holder(w: Words, kind: str | None = None) -> str:
+    """Who takes a request of `kind` first (the Kepala Dinas; for a suspension, the Kabid)."""
+    try:
+        first = w.workflow.initial_for(kind)
+    except KeyError:
+        first = w.workflow.initial
+    step = w.workflow.step(first)
     return w.workflow.title(step.role) if step else ""
 
 
+def kind_label(w: Words, key: str) -> str:
+    """How a request kind reads ("Perubahan"); an unknown key as it is."""
+    try:
+        return w.workflow.kind(key).label
+    except KeyError:
+        return key
+
+
 def requester_update(w: Words, request: Request, entry: AuditEntry) -> str:
-    label = w.workflow.action_label(entry.action)
+    label = w.workflow.action_label(entry.action, kind=request.kind)
     text = (f"Permohonan <b>{escape(request.number)}</b> "
             f"(<code>{escape(w.fqdn(request))}</code>)\n"
             f"Tindakan: {escape(label)}\n"
@@ -136,7 +152,7 @@ def timeline_lines(w: Words, events: Iterable[RequestEvent]) -> list[str]:
         if e.actor_role:
             prefix = {"plt": "Plt. ", "plh": "Plh. "}.get(e.acting or "", "")
             who += f" ({prefix}{w.workflow.title(e.actor_role)})"
-        line = (f"{w.time(e.at)}  {w.workflow.action_label(e.action)} — {who}"
+        line = (f"{w.time(e.at)}  {w.workflow.action_label(e.action, e.from_state)} — {who}"
                 f" → {w.state(e.to_state)}")
         if e.instruction:
             line += f" | Instruksi: {e.instruction}"
@@ -185,18 +201,20 @@ def letter_caption(w: Words, request: Request, number: str) -> str:
 
 
 CREATION_HINTS = {
-    "rfc2136": "Tombol <b>Buat subdomain</b> membuat rekaman tersebut di server DNS dan "
-               "memverifikasinya.",
-    "manual": "Buat rekaman tersebut di panel DNS/hosting, lalu tekan <b>Buat subdomain</b>: "
+    "rfc2136": "Tombol <b>{button}</b> menerapkan rencana tersebut di server DNS (perubahan dan "
+               "penghapusan hanya bila rekaman saat ini sesuai register) dan memverifikasinya.",
+    "manual": "Buat rekaman tersebut di panel DNS/hosting, lalu tekan <b>{button}</b>: "
               "bot memverifikasi rekaman di DNS sebelum tahap ini selesai.",
 }
+"""What step 7's button does with the DNS provider ({button}: its label, per request kind)."""
 
 
 def passed_over(w: Words, request: Request, left: Step, entry: AuditEntry, actor: str) -> str:
     """To the holder of a step the request left without them (HTML)."""
     text = (f"Permohonan <b>{escape(request.number)}</b> "
             f"(<code>{escape(w.fqdn(request))}</code>): "
-            f"{escape(w.workflow.action_label(entry.action).lower())} oleh {escape(actor)} "
+            f"{escape(w.workflow.action_label(entry.action, left.state).lower())} oleh "
+            f"{escape(actor)} "
             f"pada {w.time(request.state_since)}. Tahap {left.number} tidak perlu "
             "ditindaklanjuti lagi.")
     if entry.note:

@@ -93,6 +93,13 @@ class Outcome(StrEnum):
     EXISTS = "exists"
     ADVICE = "advice"
     DECLINED = "declined"
+    CHANGED = "changed"
+    CHANGE_ADVICE = "change_advice"
+    CHANGE_DECLINED = "change_declined"
+    REMOVED = "removed"
+    REMOVAL_ADVICE = "removal_advice"
+    REMOVAL_DECLINED = "removal_declined"
+    SUSPENDED = "suspended"
 
 
 class Effect(StrEnum):
@@ -102,12 +109,22 @@ class Effect(StrEnum):
     DNS_CHECK = "dns_check"  # ask the authoritative servers; the result goes into the audit
     RECORD_PLAN = "record_plan"  # fix the exact records that approval means
     CREATE_RECORD = "create_record"  # create (or verify) the records on the DNS server
+    CHANGE_RECORD = "change_record"  # replace the register's records by the new target's,
+    # only while the name holds what the register says (RFC 2136 prerequisites)
+    DELETE_RECORD = "delete_record"  # delete the records the register says are ours, only
+    # while the name still holds exactly them
+    SUSPEND_RECORD = "suspend_record"  # point the name away or delete it (RECONFIRM_SUSPEND)
     DRAFT_LETTER = "draft_letter"  # the KONSEP of the reply letter, for the step's holder
     ISSUE_LETTER = "issue_letter"  # number, render and register the signed letter; deliver it
     RECORD_RECEIPT = "record_receipt"  # the requester has the letter
     PRINT_LETTER = "print_letter"  # number, render and register the letter to sign by hand;
     # the staff get the PDF to print (never the requester)
     DELIVER_SCAN = "deliver_scan"  # the uploaded scan becomes the delivered letter
+
+
+RECORD_EFFECTS: tuple[Effect, ...] = (Effect.CREATE_RECORD, Effect.CHANGE_RECORD,
+                                      Effect.DELETE_RECORD, Effect.SUSPEND_RECORD)
+"""The DNS work of a request kind's creation step (one of them per kind)."""
 
 
 class Ask(StrEnum):
@@ -224,6 +241,8 @@ class Step:
     """Work done by every transition that enters this step."""
     sop_time: bool = True
     """False where the SOP sets no standard time and the table's is the office's choice."""
+    base: StateKey = ""
+    """The step of the table this one is a request kind's variant of ("": itself)."""
 
     def transition(self, action: ActionKey) -> Transition | None:
         return next((t for t in self.transitions if t.action == action), None)
@@ -322,6 +341,114 @@ def clean_note(raw: str | None, rule: Note) -> str | None:
     return note
 
 
+
+# --- request kinds: variants of the table ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepText:
+    """A request kind's own words for one step (None: the table's)."""
+
+    label: str | None = None
+    short_label: str | None = None
+    activity: str | None = None
+    input: str | None = None
+    output: str | None = None
+
+
+@dataclass(frozen=True)
+class TransitionEdit:
+    """A request kind's edit of one transition: its words, where it leads, or its removal."""
+
+    label: str | None = None
+    done_label: str | None = None
+    to: StateKey | None = None
+    drop: bool = False
+    no_outcome: bool = False
+    """The transition decides no letter in this kind (it only closes the request)."""
+
+
+@dataclass(frozen=True)
+class RequestKind:
+    """What a request asks for (pembuatan, perubahan, penonaktifan, …) as a variant of the
+    table: the same chain of dispositions under its own state names (`prefix`), with its own
+    words, its own DNS work at the creation step (`record`) and its own letters (`outcomes`
+    map the table's outcomes to this kind's letter templates)."""
+
+    key: str
+    label: str
+    """As the requester picks it and lists show it ("Perubahan")."""
+    subject: str
+    """What the request asks, in a sentence ("perubahan subdomain")."""
+    record: Effect = Effect.CREATE_RECORD
+    prefix: str = ""
+    """Its states are the table's with this prefix ("": the table's own)."""
+    steps: Mapping[StateKey, StepText] = dataclasses.field(default_factory=dict)
+    transitions: Mapping[tuple[StateKey, ActionKey], TransitionEdit] = dataclasses.field(
+        default_factory=dict)
+    extra: Mapping[StateKey, tuple[Transition, ...]] = dataclasses.field(default_factory=dict)
+    """Transitions this kind adds to a step (their `to` names the table's state)."""
+    outcomes: Mapping[Outcome, Outcome] = dataclasses.field(default_factory=dict)
+    drops: frozenset[StateKey] = frozenset()
+    """Steps of the table this kind skips (transitions into them are dropped as well)."""
+    initial: StateKey | None = None
+    """Where it starts (None: where the table starts)."""
+    owned: bool = False
+    """It concerns a name the register says the requester's agency owns."""
+    new_target: bool = True
+    """The requester gives a target (a new one, for a change)."""
+    filed_by_office: bool = False
+    """The office opens it (the re-confirmation), never offered in /ajukan."""
+
+    def state(self, base: StateKey, known: frozenset[StateKey]) -> StateKey:
+        """This kind's name of the table's `base` state (endings are shared)."""
+        return f"{self.prefix}{base}" if base in known and base not in self.drops else base
+
+
+def _variant(steps: tuple[Step, ...], kind: RequestKind,
+             initial: StateKey) -> tuple[Step, ...]:
+    """The table's `steps` as `kind` runs them (those it can reach from where it starts)."""
+    known = frozenset(s.state for s in steps)
+    out: list[Step] = []
+    for step in steps:
+        if step.state in kind.drops:
+            continue
+        text = kind.steps.get(step.state, StepText())
+        moved: list[Transition] = []
+        for t in (*step.transitions, *kind.extra.get(step.state, ())):
+            edit = kind.transitions.get((step.state, t.action), TransitionEdit())
+            to = edit.to or t.to
+            if edit.drop or to in kind.drops:
+                continue
+            outcome = None if edit.no_outcome else (
+                kind.outcomes.get(t.outcome, t.outcome) if t.outcome else None)
+            moved.append(dataclasses.replace(
+                t, to=kind.state(to, known), label=edit.label or t.label,
+                done_label=edit.done_label or t.done_label, outcome=outcome,
+                effects=tuple(kind.record if e == Effect.CREATE_RECORD else e
+                              for e in t.effects)))
+        out.append(dataclasses.replace(
+            step, state=kind.state(step.state, known), base=step.base or step.state,
+            label=text.label or step.label, short_label=text.short_label or step.short_label,
+            activity=text.activity or step.activity, input=text.input or step.input,
+            output=text.output or step.output, transitions=tuple(moved)))
+    by_state = {s.state: s for s in out}
+    first = kind.state(kind.initial or initial, known)
+    seen, frontier = {first}, [first]
+    while frontier:
+        found = by_state.get(frontier.pop())
+        for t in found.transitions if found else ():
+            if t.to not in seen:
+                seen.add(t.to)
+                frontier.append(t.to)
+    return tuple(s for s in out if s.state in seen)
+
+
+PEMBUATAN = "pembuatan"
+"""The table's own kind: a new subdomain."""
+NEW_KIND = RequestKind(PEMBUATAN, "Pembuatan baru", "pembuatan subdomain")
+
+
 # --- the table as a value -------------------------------------------------------------------
 
 
@@ -336,15 +463,26 @@ class Workflow:
     event_labels: Mapping[ActionKey, str] = dataclasses.field(default_factory=lambda: {
         SUBMIT: "Permohonan diajukan", REMOVE_RECORD: "Rekaman DNS dihapus"})
     """How the audit events that are no transition of the table read."""
+    kinds: tuple[RequestKind, ...] = (NEW_KIND,)
+    """What a request may ask for; the first is the table's own (no prefix). The others
+    run as variants of `steps` (see `RequestKind`), which `every_step` holds."""
 
     def __post_init__(self) -> None:
+        if not self.kinds or self.kinds[0].prefix:
+            raise ValueError("the first request kind must be the table's own (no prefix)")
+        every = self.steps + tuple(
+            s for kind in self.kinds[1:] for s in _variant(self.steps, kind, self.initial))
+        object.__setattr__(self, "every_step", every)
         keys = {p.key for p in self.positions}
-        states = [s.state for s in self.steps] + [e.state for e in self.endings]
+        states = [s.state for s in every] + [e.state for e in self.endings]
         if len(set(states)) != len(states):
             raise ValueError("a state appears twice in the table")
         if self.initial not in states:
             raise ValueError(f"initial state {self.initial!r} has no row")
-        for step in self.steps:
+        for kind in self.kinds:
+            if self.initial_for(kind.key) not in states:
+                raise ValueError(f"kind {kind.key!r} starts in a state without a row")
+        for step in every:
             for t in step.transitions:
                 if t.to not in states:
                     raise ValueError(f"{step.state}: {t.action} leads to unknown {t.to!r}")
@@ -376,17 +514,17 @@ class Workflow:
 
     @functools.cached_property
     def _by_state(self) -> Mapping[StateKey, Step]:
-        return {s.state: s for s in self.steps}  # states are unique (checked above)
+        return {s.state: s for s in self.every_step}  # states are unique (checked above)
 
     @functools.cached_property
     def _labels(self) -> Mapping[StateKey, str]:
         return {**{e.state: e.label for e in self.endings}, **{s.state: s.label
-                                                               for s in self.steps}}
+                                                               for s in self.every_step}}
 
     @functools.cached_property
     def _done(self) -> Mapping[ActionKey, str]:
         found: dict[ActionKey, str] = {}
-        for s in self.steps:
+        for s in self.every_step:  # the base table first: its words win
             for t in s.transitions:
                 found.setdefault(t.action, t.done)
         return {**found, **self.event_labels}
@@ -394,7 +532,7 @@ class Workflow:
     @functools.cached_property
     def _numbered(self) -> Mapping[int, tuple[Step, ...]]:
         found: dict[int, list[Step]] = {}
-        for s in self.steps:
+        for s in self.every_step:
             found.setdefault(s.number, []).append(s)
         return {n: tuple(rows) for n, rows in found.items()}
 
@@ -439,6 +577,9 @@ class Workflow:
 
     # states
 
+    every_step: tuple[Step, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    """The table's steps and every request kind's variants of them."""
+
     def step(self, state: StateKey) -> Step | None:
         return self._by_state.get(state)
 
@@ -447,7 +588,7 @@ class Workflow:
 
     @property
     def open_states(self) -> tuple[StateKey, ...]:
-        return tuple(s.state for s in self.steps)
+        return tuple(s.state for s in self.every_step)
 
     @property
     def final_states(self) -> frozenset[StateKey]:
@@ -461,15 +602,28 @@ class Workflow:
         return step.short_label if step else self.label(state)
 
     def knows_action(self, action: ActionKey) -> bool:
-        return any(t.action == action for s in self.steps for t in s.transitions)
+        return any(t.action == action for s in self.every_step for t in s.transitions)
 
-    def action_label(self, action: ActionKey) -> str:
-        """What an audited action did ("Didisposisikan"), for trails and messages."""
+    def action_label(self, action: ActionKey, from_state: StateKey | None = None, *,
+                     kind: str | None = None) -> str:
+        """What an audited action did ("Didisposisikan"), for trails and messages; taken from
+        the step it was done at (`from_state`), else from the request `kind`'s steps, since a
+        kind's variant words it its own way ("Rekaman DNS diubah")."""
+        if action in self.event_labels:
+            return self.event_labels[action]
+        step = self.step(from_state) if from_state else None
+        made = step.transition(action) if step else None
+        if made is None and kind is not None and kind in {k.key for k in self.kinds}:
+            prefix = self.kind(kind).prefix
+            made = next((t for s in self.every_step if prefix and s.state.startswith(prefix)
+                         for t in s.transitions if t.action == action), None)
+        if made is not None:
+            return made.done
         return self._done.get(action, action)
 
     @property
     def numbers(self) -> tuple[int, ...]:
-        return tuple(sorted({s.number for s in self.steps}))
+        return tuple(sorted({s.number for s in self.every_step}))
 
     def steps_numbered(self, number: int) -> tuple[Step, ...]:
         return self._numbered.get(number, ())
@@ -480,15 +634,43 @@ class Workflow:
 
     def with_standard_times(self, overrides: Mapping[StateKey, Duration]) -> Workflow:
         """The table with standard times replaced by state name (the STANDARD_TIMES setting)."""
-        unknown = set(overrides) - set(self.open_states)
+        unknown = set(overrides) - {s.state for s in self.steps}
         if unknown:
             raise ValueError(f"no step for state(s) {', '.join(sorted(unknown))}; known: "
-                             f"{', '.join(self.open_states)}")
+                             f"{', '.join(s.state for s in self.steps)}")
         if not overrides:
             return self
         return dataclasses.replace(self, steps=tuple(
             dataclasses.replace(s, standard_time=overrides[s.state], sop_time=False)
             if s.state in overrides else s for s in self.steps))
+
+    # request kinds
+
+    def kind(self, key: str | None) -> RequestKind:
+        """The request kind `key` (None: the table's own)."""
+        if key is None:
+            return self.kinds[0]
+        found = next((k for k in self.kinds if k.key == key), None)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def initial_for(self, key: str | None) -> StateKey:
+        """Where a request of kind `key` starts."""
+        kind = self.kind(key)
+        known = frozenset(s.state for s in self.steps)
+        return kind.state(kind.initial or self.initial, known)
+
+    @property
+    def filing_kinds(self) -> tuple[RequestKind, ...]:
+        """The kinds a requester may ask for, in the order /ajukan offers them."""
+        return tuple(k for k in self.kinds if not k.filed_by_office)
+
+    def kind_of_state(self, state: StateKey) -> RequestKind:
+        """The kind whose variant of the table `state` belongs to (shared states and the
+        table's own: the first kind)."""
+        return next((k for k in self.kinds[1:] if k.prefix and state.startswith(k.prefix)),
+                    self.kinds[0])
 
     # who may do what
 
@@ -555,9 +737,10 @@ class Workflow:
     # self-description
 
     def reachable_states(self, start: StateKey | None = None) -> set[StateKey]:
-        first = self.initial if start is None else start
-        seen = {first}
-        frontier = [first]
+        """The states a request can reach from `start` (None: from where each kind starts)."""
+        firsts = ([self.initial_for(k.key) for k in self.kinds] if start is None else [start])
+        seen = set(firsts)
+        frontier = list(firsts)
         while frontier:
             step = self.step(frontier.pop())
             for t in step.transitions if step else ():
@@ -772,7 +955,103 @@ ENDINGS: tuple[Ending, ...] = (
     Ending(State.WITHDRAWN, "Ditarik oleh pemohon", tells_note=True),
 )
 
-SOP = Workflow(POSITIONS, STEPS, ENDINGS, State.DISPOSITION_HEAD)
+# The other request kinds Permenkominfo 5/2015 names, and the office's own suspension after an
+# unanswered re-confirmation: the same chain of dispositions, their own words and letters.
+CHANGE_KIND = RequestKind(
+    "perubahan", "Perubahan", "perubahan subdomain", record=Effect.CHANGE_RECORD,
+    prefix="perubahan_", owned=True,
+    outcomes={Outcome.CREATED: Outcome.CHANGED, Outcome.ADVICE: Outcome.CHANGE_ADVICE,
+              Outcome.DECLINED: Outcome.CHANGE_DECLINED},
+    steps={
+        State.DISPOSITION_HEAD: StepText(
+            activity="Mendisposisikan surat permohonan perubahan subdomain dari Perangkat "
+                     "Daerah", input="Surat permohonan perubahan subdomain"),
+        State.DISPOSITION_KABID: StepText(
+            activity="Menindaklanjuti surat permohonan perubahan subdomain, mendisposisi ke "
+                     "Kasi"),
+        State.ORDER_CHECK: StepText(
+            activity="Memerintahkan staf prakom untuk mengecek subdomain dan alamat tujuan "
+                     "barunya"),
+        State.TECHNICAL_CHECK: StepText(
+            activity="Memberikan laporan ke Kasi tentang teknis perubahan subdomain"),
+        State.DECISION: StepText(
+            activity="Memeriksa laporan; jika setuju memerintahkan staf prakom mengubah data "
+                     "DNS subdomain, jika tidak memberi saran teknis"),
+        State.CREATION: StepText(
+            label="Perubahan subdomain oleh Staf Prakom", short_label="Perubahan",
+            activity="Staf prakom mengubah data DNS subdomain"),
+    },
+    transitions={
+        (State.DECISION, Action.APPROVE): TransitionEdit(
+            label="Setujui perubahan", done_label="Disetujui untuk diubah"),
+        (State.DECISION, Action.REJECT_EXISTS): TransitionEdit(drop=True),
+        (State.CREATION, Action.CONFIRM_CREATED): TransitionEdit(
+            label="Ubah rekaman DNS", done_label="Rekaman DNS diubah"),
+    },
+)
+REMOVAL_KIND = RequestKind(
+    "penonaktifan", "Penonaktifan", "penonaktifan subdomain", record=Effect.DELETE_RECORD,
+    prefix="penonaktifan_", owned=True, new_target=False,
+    outcomes={Outcome.CREATED: Outcome.REMOVED, Outcome.ADVICE: Outcome.REMOVAL_ADVICE,
+              Outcome.DECLINED: Outcome.REMOVAL_DECLINED},
+    steps={
+        State.DISPOSITION_HEAD: StepText(
+            activity="Mendisposisikan surat permohonan penonaktifan subdomain dari Perangkat "
+                     "Daerah", input="Surat permohonan penonaktifan subdomain"),
+        State.DISPOSITION_KABID: StepText(
+            activity="Menindaklanjuti surat permohonan penonaktifan subdomain, mendisposisi "
+                     "ke Kasi"),
+        State.ORDER_CHECK: StepText(
+            activity="Memerintahkan staf prakom untuk mengecek subdomain yang akan "
+                     "dinonaktifkan"),
+        State.TECHNICAL_CHECK: StepText(
+            activity="Memberikan laporan ke Kasi tentang teknis penonaktifan subdomain"),
+        State.DECISION: StepText(
+            activity="Memeriksa laporan; jika setuju memerintahkan staf prakom menghapus "
+                     "rekaman DNS subdomain, jika tidak memberi saran teknis"),
+        State.CREATION: StepText(
+            label="Penonaktifan subdomain oleh Staf Prakom", short_label="Penonaktifan",
+            activity="Staf prakom menghapus rekaman DNS subdomain"),
+    },
+    transitions={
+        (State.DECISION, Action.APPROVE): TransitionEdit(
+            label="Setujui penonaktifan", done_label="Disetujui untuk dinonaktifkan"),
+        (State.DECISION, Action.REJECT_EXISTS): TransitionEdit(drop=True),
+        (State.CREATION, Action.CONFIRM_CREATED): TransitionEdit(
+            label="Hapus rekaman DNS", done_label="Rekaman DNS dihapus"),
+    },
+)
+SUSPENSION_KIND = RequestKind(
+    "penangguhan", "Penangguhan", "penangguhan subdomain", record=Effect.SUSPEND_RECORD,
+    prefix="penangguhan_", new_target=False, filed_by_office=True,
+    initial=State.DECISION,
+    drops=frozenset({State.DISPOSITION_HEAD, State.DISPOSITION_KABID, State.ORDER_CHECK,
+                     State.TECHNICAL_CHECK, State.REPORT_TO_KABID}),
+    outcomes={Outcome.CREATED: Outcome.SUSPENDED},
+    steps={
+        State.DECISION: StepText(
+            label="Persetujuan penangguhan oleh Kabid", short_label="Persetujuan penangguhan",
+            activity="Konfirmasi penggunaan subdomain tidak dijawab setelah dua pengingat; "
+                     "menyetujui penangguhan atau mempertahankan subdomain",
+            input="Register subdomain"),
+        State.CREATION: StepText(
+            label="Penangguhan subdomain oleh Staf Prakom", short_label="Penangguhan",
+            activity="Staf prakom menangguhkan subdomain (dialihkan atau dihapus)"),
+    },
+    transitions={
+        (State.DECISION, Action.APPROVE): TransitionEdit(
+            label="Setujui penangguhan", done_label="Penangguhan disetujui"),
+        (State.DECISION, Action.REJECT_EXISTS): TransitionEdit(drop=True),
+        (State.DECISION, Action.REJECT_ADVICE): TransitionEdit(
+            label="Tetap aktifkan", done_label="Subdomain tetap aktif", to=State.COMPLETED,
+            no_outcome=True),
+        (State.CREATION, Action.CONFIRM_CREATED): TransitionEdit(
+            label="Tangguhkan subdomain", done_label="Subdomain ditangguhkan"),
+    },
+)
+KINDS: tuple[RequestKind, ...] = (NEW_KIND, CHANGE_KIND, REMOVAL_KIND, SUSPENSION_KIND)
+
+SOP = Workflow(POSITIONS, STEPS, ENDINGS, State.DISPOSITION_HEAD, kinds=KINDS)
 """The SOP as the office runs it (before settings override standard times)."""
 
 

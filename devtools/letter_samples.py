@@ -106,7 +106,7 @@ def sample_letter(
         "tembusan": settings.office.tembusan,
         "paraf": SAMPLE_PARAF if draft else (),
     }
-    if kind is LetterKind.CREATED:
+    if kind.lists_records or kind in (LetterKind.REMOVED, LetterKind.SUSPENDED):
         return ReplyLetter(
             kind=kind,
             records=(
@@ -118,7 +118,7 @@ def sample_letter(
         )
     if kind is LetterKind.EXISTS:
         return ReplyLetter(kind=kind, **common)  # type: ignore[arg-type]
-    if kind is LetterKind.ADVICE:
+    if kind.advises:
         long_name = "dinaskesehatan" + region(settings).lower().replace(" ", "")
         return ReplyLetter(
             kind=kind,

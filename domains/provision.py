@@ -71,7 +71,11 @@ MESSAGES: dict[str, str] = {
     "bad_time": "Jam server bot dan server DNS berselisih terlalu jauh (TSIG BADTIME).",
     "refused": "Server DNS menolak perubahan (tanpa tanda tangan atau tidak diizinkan).",
     "exists": "Nama sudah dibuat pihak lain sejak pemeriksaan. Tidak ada rekaman yang diubah.",
-    "changed": "Rekaman sudah diubah pihak lain; penghapusan dibatalkan.",
+    "changed": (
+        "Rekaman DNS nama ini sudah diubah di luar register (isinya tidak lagi sama dengan "
+        "yang tercatat). Tidak ada rekaman yang diubah; periksa zona dan register terlebih "
+        "dahulu."
+    ),
     "not_authoritative": "Server DNS utama bukan server otoritatif untuk zona ini.",
     "timeout": (
         "Hasil belum pasti: server DNS utama tidak menjawab dalam batas waktu. Tekan tombol "
@@ -228,6 +232,8 @@ class DnsProvider(Protocol):
 
     async def remove(self, plan: Plan) -> ApplyResult: ...
 
+    async def change(self, old: Plan, new: Plan) -> ApplyResult: ...
+
 
 def _holds_exactly(found: Iterable[Record], plan: Plan) -> bool:
     """Whether what a name holds is exactly the plan's record set (types and values)."""
@@ -367,8 +373,39 @@ class Rfc2136Provider:
             update.present(name, *_rdatas(rdtype, records))
         for rdtype in grouped:
             update.delete(name, rdtype)
-        await self._send(update, plan)
+        try:
+            await self._send(update, plan)
+        except ProvisionError as failed:
+            if failed.code != "changed" or failed.found:
+                raise
+            # The name holds nothing any more: our own earlier removal, whose answer was lost.
         return await self._confirm(plan, want_present=False, started=started)
+
+    async def change(self, old: Plan, new: Plan) -> ApplyResult:
+        """Replace the name's `old` records by `new` in one update, only while the name holds
+        exactly `old` (value-dependent prerequisites on each of its RRsets, and no RRset yet of
+        a type only `new` has): a name changed behind the register is refused ("changed"),
+        nothing is touched."""
+        started = time.monotonic()
+        name = dns.name.from_text(new.fqdn)
+        held, wanted = _by_type(old.records), _by_type(new.records)
+        update = self._update()
+        for rdtype, records in held.items():
+            update.present(name, *_rdatas(rdtype, records))
+        for rdtype in wanted.keys() - held.keys():
+            update.absent(name, rdtype)
+        for rdtype in held:
+            update.delete(name, rdtype)
+        for rdtype, records in wanted.items():
+            update.add(name, records[0].ttl, *_rdatas(rdtype, records))
+        try:
+            await self._send(update, new)
+        except ProvisionError as failed:
+            if failed.code != "changed" or not _holds_exactly(failed.found, new):
+                raise
+            # The name holds exactly the new records: our own earlier change, whose answer was
+            # lost (a timeout, a crash before the commit). Verify it like a fresh one.
+        return await self._confirm(new, want_present=True, started=started)
 
     async def _refuse_existing_node(self, name: dns.name.Name, plan: Plan) -> None:
         """The update's prerequisite "name not in use" holds at an empty non-terminal (a name
@@ -467,6 +504,9 @@ class ManualProvider:
 
     async def remove(self, plan: Plan) -> ApplyResult:
         return await self._check(plan, want_present=False)
+
+    async def change(self, old: Plan, new: Plan) -> ApplyResult:
+        return await self._check(new, want_present=True)
 
     async def _check(self, plan: Plan, *, want_present: bool) -> ApplyResult:
         started = time.monotonic()

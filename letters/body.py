@@ -46,7 +46,18 @@ REQUIRED: dict[str, tuple[frozenset[str], ...]] = {
     LetterKind.EXISTS.value: (_ANY_SUBDOMAIN,),
     LetterKind.ADVICE.value: (frozenset({"advice"}),),
     LetterKind.DECLINED.value: (frozenset({"reason"}),),
+    LetterKind.CHANGED.value: (_ANY_SUBDOMAIN, frozenset({RECORDS_TABLE})),
+    LetterKind.CHANGE_ADVICE.value: (frozenset({"advice"}),),
+    LetterKind.CHANGE_DECLINED.value: (frozenset({"reason"}),),
+    LetterKind.REMOVED.value: (_ANY_SUBDOMAIN,),
+    LetterKind.REMOVAL_ADVICE.value: (frozenset({"advice"}),),
+    LetterKind.REMOVAL_DECLINED.value: (frozenset({"reason"}),),
+    LetterKind.SUSPENDED.value: (_ANY_SUBDOMAIN,),
+    # A letter the office writes unasked (no request letter to answer) opens with this.
+    "opening_unasked": (),
 }
+UNASKED_KINDS: frozenset[str] = frozenset({LetterKind.SUSPENDED.value})
+"""Outcomes whose letter answers no letter of the agency (`opening_unasked` opens it)."""
 TEMPLATE_NAMES: tuple[str, ...] = tuple(REQUIRED)
 OUTCOMES: frozenset[str] = frozenset(k.value for k in LetterKind)
 HEADERS = ("Hal", "Tembusan")
@@ -284,9 +295,9 @@ def variable_parts(letter: ReplyLetter, office: OfficeIdentity,
     parts = [Part(SUBJECT, "Hal", subject_of(letter, office, templates_dir))]
     parts += [Part(key, f"Paragraf {key[1:]}", text)
               for key, text in _own_paragraphs(letter, office, templates_dir)]
-    if letter.kind is LetterKind.DECLINED:
+    if letter.kind.declines:
         parts.append(Part(REASON, "Alasan", letter.reason.strip()))
-    if letter.kind in (LetterKind.ADVICE, LetterKind.DECLINED):
+    if letter.kind.declines or letter.kind.advises:
         parts.append(Part(ADVICE, "Saran teknis", letter.advice.strip()))
     parts.append(Part(TEMBUSAN, "Tembusan",
                       "; ".join(tembusan_of(letter, office, templates_dir)) or "-"))
@@ -321,7 +332,8 @@ def build_body(
 ) -> list[Block]:
     """Opening + outcome + closing as blocks; raises TemplateError or CredentialError."""
     values = template_values(letter, office)
-    opening = load_template("opening", templates_dir)
+    opening = load_template("opening_unasked" if letter.kind.value in UNASKED_KINDS
+                            else "opening", templates_dir)
     outcome = load_template(letter.kind.value, templates_dir)
     closing = load_template("closing", templates_dir)
 

@@ -104,6 +104,8 @@ class MonthFigures:
     """Every request open past its step's standard time on `as_of`, whatever its month."""
     as_of: datetime | None = None
     """When the report was made (its date is printed; open cases are measured then)."""
+    by_kind: tuple[tuple[str, int], ...] = ()
+    """Requests received by kind: (the kind's label, how many), in the table's order."""
 
     @property
     def is_empty(self) -> bool:

@@ -172,10 +172,35 @@ class SignatureBox:
 
 
 class LetterKind(StrEnum):
+    """The outcome a reply letter tells (each has its own template, ``<value>.txt``)."""
+
     CREATED = "created"
     EXISTS = "exists"
     ADVICE = "advice"
     DECLINED = "declined"
+    CHANGED = "changed"  # a change request (perubahan): the name points at its new target
+    CHANGE_ADVICE = "change_advice"
+    CHANGE_DECLINED = "change_declined"
+    REMOVED = "removed"  # a deactivation request (penonaktifan): the records are removed
+    REMOVAL_ADVICE = "removal_advice"
+    REMOVAL_DECLINED = "removal_declined"
+    SUSPENDED = "suspended"  # no answer to the re-confirmation: suspended with the Kabid's leave
+
+    @property
+    def declines(self) -> bool:
+        """The letter states a reason for declining (required)."""
+        return self in (LetterKind.DECLINED, LetterKind.CHANGE_DECLINED,
+                        LetterKind.REMOVAL_DECLINED)
+
+    @property
+    def advises(self) -> bool:
+        """The letter gives technical advice (required)."""
+        return self in (LetterKind.ADVICE, LetterKind.CHANGE_ADVICE, LetterKind.REMOVAL_ADVICE)
+
+    @property
+    def lists_records(self) -> bool:
+        """The letter shows the name's new DNS records (at least one)."""
+        return self in (LetterKind.CREATED, LetterKind.CHANGED)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,11 +251,11 @@ class ReplyLetter:
     def __post_init__(self) -> None:
         if not self.draft and not self.number:
             raise ValueError("a final letter needs a number; set draft=True for a konsep")
-        if self.kind is LetterKind.DECLINED and not self.reason.strip():
+        if self.kind.declines and not self.reason.strip():
             raise ValueError("a declined letter needs a reason")
-        if self.kind is LetterKind.ADVICE and not self.advice.strip():
+        if self.kind.advises and not self.advice.strip():
             raise ValueError("an advice letter needs the advice itself")
-        if self.kind is LetterKind.CREATED and not self.records:
+        if self.kind.lists_records and not self.records:
             raise ValueError("a created letter needs at least one DNS record")
         if not self.fqdn.isascii():
             raise ValueError(f"fqdn must be the ASCII (A-label) form, got {self.fqdn!r}")

@@ -635,6 +635,13 @@ def render_reply_letter(
         "exists": "subdomain telah tersedia",
         "advice": "saran teknis",
         "declined": "permohonan belum dapat dipenuhi",
+        "changed": "subdomain telah diubah",
+        "change_advice": "saran teknis perubahan",
+        "change_declined": "perubahan belum dapat dipenuhi",
+        "removed": "subdomain telah dinonaktifkan",
+        "removal_advice": "saran teknis penonaktifan",
+        "removal_declined": "penonaktifan belum dapat dipenuhi",
+        "suspended": "subdomain ditangguhkan",
     }[letter.kind.value]
     return _build(
         story,

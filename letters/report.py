@@ -412,6 +412,9 @@ def render_month_report(
         Spacer(1, 0.4 * cm),
         Paragraph(esc("1. Ringkasan permohonan"), st.heading),
         _summary(figures, st),
+        *([Paragraph(esc("Menurut jenis: " + " · ".join(
+            f"{label} {count}" for label, count in figures.by_kind)), st.normal)]
+          if figures.by_kind and not figures.is_empty else []),
         Paragraph(esc("2. Permohonan terbuka yang melewati waktu standar"), st.heading),
         *_open_table(figures, zone_label, st),
     ]

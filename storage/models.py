@@ -72,6 +72,8 @@ class NewRequest:
     letter_file_ref: str | None = None
     letter_subject: str = ""
     """The request letter's perihal, exactly as written on it."""
+    kind: str = "pembuatan"
+    """What it asks for: a request kind of the workflow table (pembuatan, perubahan, …)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ class Request:
     agenda_number: int | None = None
     letter_subject: str = ""
     """The request letter's perihal, exactly as written on it."""
+    kind: str = "pembuatan"
+    """What it asks for: a request kind of the workflow table (pembuatan, perubahan, …)."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +226,17 @@ class LetterScan:
     path: Path
     sha256: str
     by: int
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """What a change, a deactivation or a suspension did to a registered name: its records now
+    (empty: removed) and the register status that follows."""
+
+    label: str
+    records: tuple[tuple[str, str, str, int], ...]
+    serial: int | None
+    status: str  # active (changed), suspended (pointed away), removed
 
 
 @dataclass(frozen=True)

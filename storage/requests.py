@@ -34,26 +34,10 @@ class Requests(Repository):
         """File a request: its number, its incoming-register entry, the first audit row and
         the notifications it causes (`compose`, a pure function of the filed request), in one
         transaction."""
-        stamp = rows.timestamp(now)
         async with self.db.transaction() as conn:
-            seq = await rows.next_in_year(
-                conn, "SELECT MAX(seq) FROM requests WHERE year = ?", year)
-            number = request_number(year, seq)
-            cur = await conn.execute(INSERT_REQUEST, request_row(
-                new, number=number, year=year, seq=seq, state=initial_state, created=stamp))
-            request_id = int(cur.lastrowid or 0)
-            agenda = await rows.next_in_year(
-                conn, "SELECT MAX(agenda_number) FROM incoming_register WHERE year = ?", year)
-            agency = await agency_by_id(conn, new.agency_id)
-            await conn.execute(INSERT_REGISTER, (year, agenda, request_id, stamp, agency.name,
-                                                 new.letter_number, new.letter_date.isoformat(),
-                                                 subject))
-            await audit(conn, request_id, now, None, AuditEntry(
-                action="submit", to_state=initial_state, actor_id=new.requester_id,
-                actor_role=requester_role, details={"agenda_number": agenda}))
-            filed = await request_by_id(conn, request_id)
-            await queue_messages(conn, request_id, now, compose(filed))
-            return filed
+            return await file_request(conn, new, now=now, year=year, subject=subject,
+                                      initial_state=initial_state,
+                                      requester_role=requester_role, compose=compose)
 
     async def request(self, number_or_id: str | int) -> Request:
         async with self.db.reading() as conn:
@@ -151,6 +135,40 @@ CHUNK = 500
 # --- inside the caller's transaction ---------------------------------------------------------
 
 
+async def file_request(
+    conn: aiosqlite.Connection,
+    new: NewRequest,
+    *,
+    now: datetime,
+    year: int,
+    subject: str,
+    initial_state: str,
+    requester_role: str,
+    compose: Callable[[Request], Iterable[OutMessage]] = lambda _request: (),
+) -> Request:
+    """`Requests.create_request` inside the caller's transaction (a request the office opens
+    together with another change, e.g. a re-confirmation's answer)."""
+    stamp = rows.timestamp(now)
+    seq = await rows.next_in_year(
+        conn, "SELECT MAX(seq) FROM requests WHERE year = ?", year)
+    number = request_number(year, seq)
+    cur = await conn.execute(INSERT_REQUEST, request_row(
+        new, number=number, year=year, seq=seq, state=initial_state, created=stamp))
+    request_id = int(cur.lastrowid or 0)
+    agenda = await rows.next_in_year(
+        conn, "SELECT MAX(agenda_number) FROM incoming_register WHERE year = ?", year)
+    agency = await agency_by_id(conn, new.agency_id)
+    await conn.execute(INSERT_REGISTER, (year, agenda, request_id, stamp, agency.name,
+                                         new.letter_number, new.letter_date.isoformat(),
+                                         subject))
+    await audit(conn, request_id, now, None, AuditEntry(
+        action="submit", to_state=initial_state, actor_id=new.requester_id,
+        actor_role=requester_role, details={"agenda_number": agenda}))
+    filed = await request_by_id(conn, request_id)
+    await queue_messages(conn, request_id, now, compose(filed))
+    return filed
+
+
 async def request_by_id(conn: aiosqlite.Connection, request_id: int) -> Request:
     return await _request_by(conn, "r.id = ?", request_id)
 
@@ -185,8 +203,8 @@ async def audit(
 
 INSERT_REQUEST = """INSERT INTO requests (number, year, seq, agency_id, requester_id, subdomain,
      purpose, target_kind, target_value, contact_name, contact_phone, letter_number, letter_date,
-     letter_file_ref, state, version, state_since, created_at, updated_at, letter_subject)
-   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)"""
+     letter_file_ref, state, version, state_since, created_at, updated_at, letter_subject, kind)
+   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?)"""
 
 INSERT_REGISTER = """INSERT INTO incoming_register (year, agenda_number, request_id, received_at,
      sender, letter_number, letter_date, subject) VALUES (?,?,?,?,?,?,?,?)"""
@@ -205,7 +223,7 @@ def request_row(new: NewRequest, *, number: str, year: int, seq: int, state: str
     return (number, year, seq, new.agency_id, new.requester_id, new.subdomain, new.purpose,
             new.target_kind, new.target_value, new.contact_name, new.contact_phone,
             new.letter_number, new.letter_date.isoformat(), new.letter_file_ref,
-            state, created, created, created, new.letter_subject)
+            state, created, created, created, new.letter_subject, new.kind)
 
 
 def audit_row(request_id: int, now: datetime, from_state: str | None,

@@ -109,6 +109,7 @@ def request(row: Row) -> Request:
         created_at=instant(row["created_at"]),
         agenda_number=row["agenda_number"],
         letter_subject=row["letter_subject"],
+        kind=row["kind"],
     )
 
 

@@ -31,6 +31,7 @@ from storage.history import History
 from storage.letters import Letters
 from storage.outbox import Outbox, queue_messages
 from storage.people import People
+from storage.reconfirmations import Reconfirmations
 from storage.requests import Requests
 from storage.rows import timestamp
 from storage.sessions import Sessions
@@ -43,7 +44,7 @@ __all__ = ["NotFound", "StaleRequest", "StorageError", "Store", "queue_messages"
 
 
 class Store(People, Agencies, Requests, Transitions, Letters, Subdomains, Outbox, History,
-            Contacts, Register, WatchLog, Signatures, Sessions):
+            Contacts, Register, WatchLog, Signatures, Sessions, Reconfirmations):
     @classmethod
     async def open(cls, path: str | Path) -> Store:
         return cls(await Database.open(path))

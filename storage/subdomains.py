@@ -10,7 +10,7 @@ import aiosqlite
 
 from storage import rows
 from storage.db import Repository
-from storage.models import AuditEntry, CreatedSubdomain
+from storage.models import AuditEntry, CreatedSubdomain, RecordChange
 from storage.requests import audit, request_by_id
 
 
@@ -95,6 +95,25 @@ async def register_created(
     await settle_intents(conn, created.label, now)
 
 
+async def register_change(conn: aiosqlite.Connection, now: datetime,
+                          change: RecordChange) -> None:
+    """The register follows a change, a deactivation or a suspension of `change.label`, inside
+    the caller's transaction: its records and target, when they changed, its status."""
+    stamp = rows.timestamp(now)
+    target = f"{change.records[0][1]} {change.records[0][2]}" if change.records else None
+    if change.status == "removed":
+        await conn.execute(
+            "UPDATE subdomains SET removed_at = ?, changed_at = ? "
+            "WHERE label = ? AND removed_at IS NULL", (stamp, stamp, change.label))
+    else:
+        await conn.execute(
+            "UPDATE subdomains SET records = ?, target = ?, serial = COALESCE(?, serial), "
+            "changed_at = ?, status = ? WHERE label = ? AND removed_at IS NULL",
+            (json.dumps(change.records), target, change.serial, stamp, change.status,
+             change.label))
+    await settle_intents(conn, change.label, now)
+
+
 async def settle_intents(conn: aiosqlite.Connection, label: str, now: datetime) -> None:
     """The intended records of `label` are now registered or removed."""
     await conn.execute(
@@ -137,6 +156,10 @@ class RegisteredName:
     changed_at: datetime | None
     confirmed_at: datetime | None
     request_id: int | None
+    last_request: str | None = None
+    """The number of the latest request about the name (a creation, change, …)."""
+    last_kind: str | None = None
+    """That request's kind (pembuatan, perubahan, penonaktifan, penangguhan)."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +179,11 @@ class Imported:
     """Live names of the register that the zone no longer holds (left for a person to judge)."""
 
 
-_REGISTER_SELECT = """SELECT s.*, a.code AS agency_code, a.name AS agency_name
+_REGISTER_SELECT = """SELECT s.*, a.code AS agency_code, a.name AS agency_name,
+    (SELECT r.number FROM requests r WHERE r.subdomain = s.label ORDER BY r.id DESC LIMIT 1)
+        AS last_request,
+    (SELECT r.kind FROM requests r WHERE r.subdomain = s.label ORDER BY r.id DESC LIMIT 1)
+        AS last_kind
     FROM subdomains s LEFT JOIN agencies a ON a.id = s.agency_id"""
 
 
@@ -168,7 +195,8 @@ def registered(row: rows.Row) -> RegisteredName:
         purpose=row["purpose"], admin_contact=row["admin_contact"],
         tech_contact=row["tech_contact"], created_at=rows.instant(row["created_at"]),
         changed_at=rows.opt_instant(row["changed_at"]),
-        confirmed_at=rows.opt_instant(row["confirmed_at"]), request_id=row["request_id"])
+        confirmed_at=rows.opt_instant(row["confirmed_at"]), request_id=row["request_id"],
+        last_request=row["last_request"], last_kind=row["last_kind"])
 
 
 class Register(Repository):
@@ -186,6 +214,14 @@ class Register(Repository):
         async with self.db.reading() as conn:
             found = await conn.execute_fetchall(
                 f"{_REGISTER_SELECT} WHERE {' AND '.join(where)} ORDER BY s.label, s.id", args)
+        return [registered(r) for r in found]
+
+    async def owned_names(self, agency_id: int) -> list[RegisteredName]:
+        """The live names the register says `agency_id` owns, by label."""
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                f"{_REGISTER_SELECT} WHERE s.agency_id = ? AND s.removed_at IS NULL "
+                "ORDER BY s.label", (agency_id,))
         return [registered(r) for r in found]
 
     async def registered_name(self, label: str) -> RegisteredName | None:

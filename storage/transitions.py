@@ -24,11 +24,12 @@ from storage.models import (
     LetterOrder,
     LetterScan,
     OutMessage,
+    RecordChange,
     Request,
 )
 from storage.outbox import queue_messages
 from storage.requests import audit, last_event, request_by_id
-from storage.subdomains import register_created
+from storage.subdomains import register_change, register_created
 
 
 class Transitions(Repository):
@@ -50,6 +51,7 @@ class Transitions(Repository):
         letter: LetterOrder | None = None,
         letter_messages: Callable[[IssuedLetter], Iterable[OutMessage]] | None = None,
         created: CreatedSubdomain | None = None,
+        changed: RecordChange | None = None,
         receipt: bool = False,
         scan: LetterScan | None = None,
     ) -> Request:
@@ -57,7 +59,8 @@ class Transitions(Repository):
 
         In the same transaction, optionally: register `letter` (rendered before the
         transaction, see `storage.letters`; then queue `letter_messages(issued)`), register the
-        `created` subdomain, record the receipt of the request's last letter. Raises
+        `created` subdomain or the register's `changed` one, record the receipt of the
+        request's last letter. Raises
         `StaleRequest` (nothing written, no letter file left) when the version moved on
         meanwhile.
         """
@@ -89,6 +92,8 @@ class Transitions(Repository):
                                          letter_messages(scanned) if letter_messages else ())
                 if created is not None:
                     await register_created(conn, request_id, now, created)
+                if changed is not None:
+                    await register_change(conn, now, changed)
                 if receipt:
                     await record_receipt(conn, request_id, now)
                 return await request_by_id(conn, request_id)

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import admin, common, esign, reports, status, steps, submit, technical
+from bot.handlers import admin, common, esign, reconfirm, reports, status, steps, submit, technical
 
 if TYPE_CHECKING:
     from bot.handlers.context import BotApp
@@ -47,6 +47,7 @@ def register(app: BotApp) -> None:
                     group=1)
     # Re-run the DNS check at step 4; the disposition sheet from /riwayat.
     app.add_handler(CallbackQueryHandler(technical.recheck, pattern=r"^chk:\d+$"))
+    app.add_handler(CallbackQueryHandler(reconfirm.on_answer, pattern=r"^rc:\d+:[yn]$"))
     app.add_handler(CallbackQueryHandler(technical.disposition_sheet, pattern=r"^sheet:\d+$"))
     app.add_handler(CallbackQueryHandler(technical.konsep, pattern=r"^konsep:\d+:\d+$"))
     # Anything else: stale or forged buttons.

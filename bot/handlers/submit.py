@@ -42,6 +42,7 @@ from bot.handlers import replies, session
 from bot.handlers.session import FORM, PENDING
 from bot.service import FilingRefused
 from bot.texts import TARGET_LABELS
+from bot.workflow import PEMBUATAN
 from domains.check import CheckStatus
 from domains.names import InvalidName
 from storage.models import NewRequest
@@ -50,11 +51,13 @@ if TYPE_CHECKING:
     from bot.handlers.context import BotContext
 
 (AGENCY, SUBDOMAIN, PURPOSE, TARGET, TARGET_VALUE, CONTACT, LETTER_NUMBER, LETTER_DATE,
- LETTER_SUBJECT, LETTER_FILE, CONFIRM, TAKEN) = range(12)
-"""The form's questions; TAKEN: "the name exists: go on with it, or another name?"."""
+ LETTER_SUBJECT, LETTER_FILE, CONFIRM, TAKEN, OWNED) = range(13)
+"""The form's questions; TAKEN: "the name exists: go on with it, or another name?"; OWNED: which
+of the agency's names a change or a deactivation is about (chosen on the name question, which
+offers those kinds when the register gives the agency names)."""
 TAKEN_NAME = "sd"
 """Callback prefix of the buttons that answer "the name already exists"."""
-BUTTONS = r"^(g:\d+|sd:(keep|other)|t:\w+|f:(send|edit|cancel))$"
+BUTTONS = r"^(g:\d+|sd:(keep|other)|t:\w+|f:(send|edit|cancel)|k:\w+|o:[a-z0-9.-]+)$"
 """Every button the form puts on its questions."""
 EXAMPLE_IP = "103.28.12.10"
 """A public address, as the form asks for (a documentation range would be refused)."""
@@ -81,6 +84,8 @@ class Form:
     letter_path: str | None = None
     step: int = AGENCY
     """The question asked last, which the next answer belongs to."""
+    kind: str = "pembuatan"
+    """The request kind (a key of the workflow table's kinds)."""
     prompt: list[int] | None = None
     """[chat id, message id] of that question when it carries inline buttons."""
 
@@ -116,16 +121,38 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 async def _question(update: Update, context: BotContext, form: Form) -> tuple[str, Markup]:
     """The text and buttons of the form's current question (asked again after a restart)."""
     step = form.step
+    office = context.office
     if step == AGENCY:
         assert update.effective_user is not None
-        agencies = await context.office.filing_agencies(update.effective_user.id)
+        if office.kind_is_owned(form.kind):
+            agencies = await office.owning_agencies(update.effective_user.id)
+        else:
+            agencies = await office.filing_agencies(update.effective_user.id)
         rows = [[InlineKeyboardButton(a.name, callback_data=f"g:{a.id}")]
                 for a in agencies[:30]]
         return "1/9 Pilih Perangkat Daerah pemohon:", InlineKeyboardMarkup(rows)
+    if step == OWNED:
+        assert form.agency_id is not None
+        names = await office.owned_names(form.agency_id)
+        rows = [[InlineKeyboardButton(f"{label}.{office.settings.parent_domain}",
+                                      callback_data=f"o:{label}")] for label in names[:30]]
+        return (f"2/9 Pilih subdomain milik {html.escape(form.agency_name)} yang diajukan "
+                f"untuk {html.escape(office.kind_label(form.kind).lower())}"
+                + (" (atau tuliskan namanya)" if len(names) > 30 else "") + ":",
+                InlineKeyboardMarkup(rows))
     if step == SUBDOMAIN:
         parent = html.escape(context.office.settings.parent_domain)
-        return ("2/9 Tuliskan nama subdomain yang diinginkan (contoh: <code>layanan</code> "
-                f"untuk layanan.{parent})."), None
+        text = ("2/9 Tuliskan nama subdomain yang diinginkan (contoh: <code>layanan</code> "
+                f"untuk layanan.{parent}).")
+        kinds = await _other_kinds(update, context, form)
+        if not kinds:
+            return text, None
+        # What the request asks for: a new name is typed; a change or a deactivation of one
+        # of the agency's names is a button (no tap more for the common case).
+        return (f"{text}\nAtau, untuk subdomain milik {html.escape(form.agency_name)} yang "
+                "sudah ada, pilih jenis permohonan:",
+                InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=f"k:{key}")
+                                       for key, label in kinds]]))
     if step == TAKEN:
         return (f"Subdomain <code>{html.escape(form.subdomain_display)}</code> sudah ada di "
                 "DNS. Bila subdomain tersebut milik Perangkat Daerah Bapak/Ibu, permohonan dapat "
@@ -136,10 +163,15 @@ async def _question(update: Update, context: BotContext, form: Form) -> tuple[st
                     [InlineKeyboardButton("Pilih nama lain",
                                           callback_data=f"{TAKEN_NAME}:other")]]))
     if step == PURPOSE:
+        if office.kind_is_owned(form.kind):
+            return (f"3/9 Tuliskan alasan {html.escape(office.kind_label(form.kind).lower())} "
+                    "subdomain ini secara singkat."), None
         return "3/9 Tuliskan keperluan/penggunaan subdomain ini secara singkat.", None
     if step == TARGET:
         rows = [[InlineKeyboardButton(label, callback_data=f"t:{kind}")]
                 for kind, label in TARGET_LABELS.items()]
+        if office.kind_is_owned(form.kind):
+            return "4/9 Subdomain diarahkan ke mana setelah perubahan?", InlineKeyboardMarkup(rows)
         return "4/9 Subdomain diarahkan ke mana?", InlineKeyboardMarkup(rows)
     if step == TARGET_VALUE:
         example = EXAMPLE_IP if form.target_kind == "ip" else "aplikasi.penyedia.co.id"
@@ -156,11 +188,12 @@ async def _question(update: Update, context: BotContext, form: Form) -> tuple[st
         return "7/9 Tuliskan tanggal surat (format HH-BB-TTTT, contoh 27-11-2026).", None
     if step == LETTER_SUBJECT:
         return ("8/9 Tuliskan perihal surat permohonan persis seperti tertulis pada surat "
-                "(contoh: Permohonan Pembuatan Subdomain)."), None
+                f"(contoh: Permohonan {html.escape(office.kind_label(form.kind).title())} "
+                "Subdomain)."), None
     if step == LETTER_FILE:
         return ("9/9 Kirim pindaian surat permohonan sebagai PDF atau foto (paling besar "
                 "20 MB)."), None
-    return _summary(form), InlineKeyboardMarkup([[
+    return _summary(form, office.kind_label(form.kind)), InlineKeyboardMarkup([[
         InlineKeyboardButton("Kirim", callback_data="f:send"),
         InlineKeyboardButton("Ubah", callback_data="f:edit"),
         InlineKeyboardButton("Batal", callback_data="f:cancel"),
@@ -198,6 +231,33 @@ async def begin(update: Update, context: BotContext) -> None:
         return
     await _ask(update, context, Form(), AGENCY,
                "<b>Permohonan subdomain</b> (ketik /batal untuk membatalkan)")
+
+
+async def _other_kinds(update: Update, context: BotContext, form: Form) -> list[tuple[str, str]]:
+    """The kinds besides a new name the person may ask for the form's agency: a change or a
+    deactivation, when the register gives the agency a name and they are its contact."""
+    office, user = context.office, update.effective_user
+    if user is None or form.agency_id not in {a.id for a in await office.owning_agencies(
+            user.id)}:
+        return []
+    return [(key, label) for key, label in await office.filing_kinds(user.id)
+            if office.kind_is_owned(key)]
+
+
+async def kind_chosen(update: Update, context: BotContext, form: Form) -> None:
+    """A change or a deactivation chosen on the name question: which of the agency's names."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    key = query.data.split(":", 1)[1]
+    offered = dict(await _other_kinds(update, context, form))
+    if key not in offered:
+        await replies.answer(update, "Pilihan tidak dikenal.", alert=True)
+        return
+    await replies.answer(update)
+    form.kind = key
+    await replies.edit(update, f"Jenis permohonan: <b>{html.escape(offered[key])}</b>",
+                       later=context.office)
+    await _ask(update, context, form, OWNED)
 
 
 async def drop(update: Update, context: BotContext, *, retire_prompt: bool = True) -> None:
@@ -242,10 +302,48 @@ async def agency_typed(update: Update, context: BotContext, form: Form) -> None:
                f"Perangkat Daerah: <b>{html.escape(agency.name)}</b>")
 
 
+async def owned_chosen(update: Update, context: BotContext, form: Form) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await replies.answer(update)
+    if not await _owned(update, context, form, query.data.split(":", 1)[1]):
+        return
+    await replies.edit(update, f"Subdomain: <code>{html.escape(form.subdomain_display)}</code>",
+                       later=context.office)
+    await _ask(update, context, form, PURPOSE)
+
+
+async def owned_typed(update: Update, context: BotContext, form: Form) -> None:
+    label = _text(update).lower().removesuffix("." + context.office.settings.parent_domain)
+    if await _owned(update, context, form, label):
+        await session.retire(context, form.prompt)
+        await _ask(update, context, form, PURPOSE,
+                   f"Subdomain: <code>{html.escape(form.subdomain_display)}</code>")
+
+
+async def _owned(update: Update, context: BotContext, form: Form, label: str) -> bool:
+    """Take `label` when the register gives it to the form's agency (else say so)."""
+    office = context.office
+    assert form.agency_id is not None
+    if label not in await office.owned_names(form.agency_id):
+        await _reply(update, f"Subdomain tersebut tidak tercatat sebagai milik "
+                             f"{html.escape(form.agency_name)}. Mohon pilih dari daftar.")
+        return False
+    open_requests = await office.open_requests_for(label)
+    if open_requests:
+        await _reply(update, f"Subdomain tersebut sedang dalam proses permohonan "
+                             f"{html.escape(open_requests[0].number)}. Mohon tunggu sampai "
+                             "selesai, atau pilih subdomain lain.")
+        return False
+    form.subdomain, form.subdomain_display = label, f"{label}.{office.settings.parent_domain}"
+    return True
+
+
 async def subdomain(update: Update, context: BotContext, form: Form) -> None:
     office = context.office
-    if form.step == TAKEN:  # a name typed instead of pressing a button: another name
+    if form.prompt:  # a name typed instead of pressing a button (another name; a new one)
         await session.retire(context, form.prompt)
+        form.prompt = None
     try:
         name = technical.valid_name(office.settings, _text(update))
     except InvalidName as invalid:
@@ -298,6 +396,10 @@ async def purpose(update: Update, context: BotContext, form: Form) -> None:
         await _reply(update, f"Mohon tuliskan keperluan dalam 1–{MAX_TEXT} karakter.")
         return
     form.purpose = text
+    if not context.office.kind_asks_target(form.kind):  # a deactivation: the register's
+        form.target_kind, form.target_value = "hosting", None  # target is filled in on filing
+        await _ask(update, context, form, CONTACT)
+        return
     await _ask(update, context, form, TARGET)
 
 
@@ -431,16 +533,18 @@ def _looks_like_pdf(path: Path) -> bool:
         return handle.read(5) == b"%PDF-"
 
 
-def _summary(form: Form) -> str:
+def _summary(form: Form, kind_label: str = "") -> str:
     target = TARGET_LABELS.get(form.target_kind, form.target_kind) + (
         f" {form.target_value}" if form.target_value else "")
     day = form.letter_date.strftime("%d-%m-%Y") if form.letter_date else "-"
     return "\n".join([
         "<b>Ringkasan permohonan</b>",
+        *([f"Jenis permohonan: <b>{html.escape(kind_label)}</b>"]
+          if form.kind != PEMBUATAN else []),
         f"Perangkat Daerah: {html.escape(form.agency_name)}",
         f"Subdomain: <code>{html.escape(form.subdomain_display)}</code>",
         f"Keperluan: {html.escape(form.purpose)}",
-        f"Tujuan: {html.escape(target)}",
+        *([f"Tujuan: {html.escape(target)}"] if form.target_kind else []),
         f"Kontak: {html.escape(form.contact_name)} ({html.escape(form.contact_phone)})",
         f"Surat: {html.escape(form.letter_number)} tanggal {day}",
         f"Perihal surat: {html.escape(form.letter_subject)}",
@@ -453,14 +557,15 @@ async def confirm(update: Update, context: BotContext, form: Form) -> None:
     assert query is not None and query.data is not None
     await replies.answer(update)
     choice = query.data.split(":", 1)[1]
+    shown = _summary(form, context.office.kind_label(form.kind))
     if choice == "cancel":
         await drop(update, context, retire_prompt=False)
-        await replies.edit(update, f"{_summary(form)}\n\n<b>Dibatalkan</b>; tidak ada yang "
+        await replies.edit(update, f"{shown}\n\n<b>Dibatalkan</b>; tidak ada yang "
                                       "dikirim.", later=context.office)
         return
     if choice == "edit":
         await drop(update, context, retire_prompt=False)
-        await replies.edit(update, f"{_summary(form)}\n\n<b>Diubah</b>: isian diulang dari "
+        await replies.edit(update, f"{shown}\n\n<b>Diubah</b>: isian diulang dari "
                                       "awal.", later=context.office)
         await begin(update, context)
         return
@@ -476,14 +581,14 @@ async def confirm(update: Update, context: BotContext, form: Form) -> None:
             letter_number=form.letter_number, letter_date=form.letter_date,
             letter_subject=form.letter_subject, contact_name=form.contact_name,
             contact_phone=form.contact_phone,
-            letter_file_ref=form.letter_path))
+            letter_file_ref=form.letter_path, kind=form.kind))
     except FilingRefused as refused:
         await drop(update, context, retire_prompt=False)
-        await replies.edit(update, f"{_summary(form)}\n\n{html.escape(str(refused))}",
+        await replies.edit(update, f"{shown}\n\n{html.escape(str(refused))}",
                            later=context.office)
         return
     await session.clear(update, context, FORM)
-    await replies.edit(update, f"{_summary(form)}\n\nPermohonan terkirim dengan nomor "
+    await replies.edit(update, f"{shown}\n\nPermohonan terkirim dengan nomor "
                                   f"<b>{html.escape(request.number)}</b>.", later=context.office)
 
 
@@ -493,13 +598,14 @@ Answer = Callable[[Update, "BotContext", Form], Awaitable[None]]
 
 TYPED: dict[int, Answer] = {
     AGENCY: agency_typed, SUBDOMAIN: subdomain, TAKEN: subdomain, PURPOSE: purpose,
-    TARGET_VALUE: target_value, CONTACT: contact, LETTER_NUMBER: letter_number,
+    TARGET_VALUE: target_value, CONTACT: contact, OWNED: owned_typed, LETTER_NUMBER: letter_number,
     LETTER_DATE: letter_date, LETTER_SUBJECT: letter_subject, LETTER_FILE: letter_file,
 }
 """What a message answers, by the question it follows (the others take a button)."""
 PRESSED: dict[str, tuple[int, Answer]] = {
     "g": (AGENCY, agency_chosen), TAKEN_NAME: (TAKEN, taken_name_choice),
-    "t": (TARGET, target_chosen), "f": (CONFIRM, confirm),
+    "t": (TARGET, target_chosen), "f": (CONFIRM, confirm), "k": (SUBDOMAIN, kind_chosen),
+    "o": (OWNED, owned_chosen),
 }
 """A button's prefix → the question it belongs to, and what it answers."""
 

@@ -158,7 +158,8 @@ def test_every_effect_is_done_somewhere_and_letters_come_from_the_table() -> Non
     from bot.workflow import SOP, Effect, for_signing
 
     wet = for_signing(SOP, "wet").steps  # printing and the scan belong to its variant
-    used = {e for s in (*STEPS, *wet) for t in s.transitions for e in t.effects}
+    kinds = SOP.every_step  # changing, deleting, suspending belong to the request kinds
+    used = {e for s in (*STEPS, *wet, *kinds) for t in s.transitions for e in t.effects}
     used |= {e for s in STEPS for e in s.on_enter}
     assert used == set(Effect)
     entering_signoff = [t for s in STEPS for t in s.transitions if t.to == State.LETTER_SIGNOFF]

@@ -48,7 +48,8 @@ async def test_report_cli_writes_the_pdf_and_the_csv(tmp_path: Path) -> None:
     assert "LAPORAN KINERJA LAYANAN SUBDOMAIN" in text and "Bulan November 2026" in text
     rows = list(csv.reader(io.StringIO(target.with_suffix(".csv").read_text("utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == ["SD-2026-0001", "SD-2026-0001"]
-    assert rows[2][-1] == 'Segera, "cek" DNS'
+    assert rows[2][9] == 'Segera, "cek" DNS'
+    assert rows[2][-1] == "Pembuatan baru"  # the request kind
 
     default = cli(tmp_path, "report", "--month", "2026-10")
     assert default.returncode == 0, default.stderr

@@ -20,6 +20,18 @@ HAL = {
     LetterKind.EXISTS: "Jawaban atas Permohonan Subdomain dinkes.balangankab.go.id",
     LetterKind.ADVICE: "Saran Teknis atas Permohonan Subdomain dinkes.balangankab.go.id",
     LetterKind.DECLINED: "Jawaban atas Permohonan Subdomain dinkes.balangankab.go.id",
+    LetterKind.CHANGED: "Jawaban atas Permohonan Perubahan Subdomain dinkes.balangankab.go.id",
+    LetterKind.CHANGE_ADVICE: "Saran Teknis atas Permohonan Perubahan Subdomain "
+                              "dinkes.balangankab.go.id",
+    LetterKind.CHANGE_DECLINED: "Jawaban atas Permohonan Perubahan Subdomain "
+                                "dinkes.balangankab.go.id",
+    LetterKind.REMOVED: "Jawaban atas Permohonan Penonaktifan Subdomain "
+                        "dinkes.balangankab.go.id",
+    LetterKind.REMOVAL_ADVICE: "Saran Teknis atas Permohonan Penonaktifan Subdomain "
+                               "dinkes.balangankab.go.id",
+    LetterKind.REMOVAL_DECLINED: "Jawaban atas Permohonan Penonaktifan Subdomain "
+                                 "dinkes.balangankab.go.id",
+    LetterKind.SUSPENDED: "Penangguhan Subdomain dinkes.balangankab.go.id",
 }
 
 
@@ -47,12 +59,14 @@ def test_every_element_of_a_final_letter(kind, office):
     assert f"Hal : {HAL[kind]}" in text
     # addressee
     assert "Yth. Kepala Dinas Kesehatan Kabupaten Balangan di Paringin" in text
-    # opening and closing
+    # opening and closing (a suspension answers no letter of the agency: its own opening)
     assert (
         "Menindaklanjuti surat Saudara Nomor 400.7/512/Dinkes/2026 tanggal 20 November 2026 "
         "perihal Permohonan Pembuatan Subdomain Dinas Kesehatan, dengan hormat kami sampaikan "
         "bahwa"
-    ) in text
+    ) in text or (kind is LetterKind.SUSPENDED and "Dalam rangka pemutakhiran register "
+                  "subdomain pada Dinas Komunikasi dan Informatika" in text
+                  and "Menindaklanjuti" not in text)
     assert CLOSING in text
     # signature block and tembusan
     assert "KEPALA DINAS KOMUNIKASI DAN INFORMATIKA," in text

@@ -26,12 +26,13 @@ async def test_csv_round_trips_notes_and_times(month: Month) -> None:
     assert len(body) == 10 + 12 + 2 + 3
     assert {r[0] for r in body} == {"SD-2026-0001", "SD-2026-0002", "SD-2026-0003",
                                      "SD-2026-0004"}
-    assert all(len(r) == 10 for r in table)
+    assert all(len(r) == 11 for r in table)
+    assert {r[10] for r in body} == {"Pembuatan baru"}  # the request kind, last
 
     first = body[0]
     assert first == ["SD-2026-0001", "2026-11-02 08:00:00", "Ahmad Dinkes",
                      "Pemohon (Perangkat Daerah)", "", "Permohonan diajukan", "",
-                     "Disposisi Kepala Dinas", "", ""]
+                     "Disposisi Kepala Dinas", "", "", "Pembuatan baru"]
     assert body[1][1:8] == ["2026-11-02 08:10:00", "Drs. H. Rahmadi, M.Si", "Kepala Dinas", "",
                             "Didisposisikan", "Disposisi Kepala Dinas",
                             "Disposisi Kabid Layanan e-Government"]
