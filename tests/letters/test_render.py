@@ -76,7 +76,7 @@ def test_every_element_of_a_final_letter(kind, office):
     assert "KONSEP" not in text
     assert "CONTOH DEMO - tidak ditandatangani, bukan surat resmi" in text
     assert "CONTOH UNTUK DEMO: surat ini disetujui secara elektronik melalui sistem layanan" in text
-    assert "kode verifikasi SD-2026-0001-7F3K" in text
+    assert "kode verifikasi KQ2MXVDR4BTAZ5NW" in text
     assert "tidak ditandatangani, baik basah maupun dengan tanda tangan elektronik" in text
     assert not re.search(r"ditandatangani secara elektronik menggunakan sertifikat", text)
     # never a password value
@@ -258,7 +258,7 @@ def test_markup_like_and_very_long_text_is_safe_and_flows(office):
     assert pages[-1].startswith("- 2 -") or "- 2 -" in pages[1]
     assert "NIP. 197501012000031004" in pages[-1]
     assert "Tembusan:" in pages[-1]
-    assert "kode verifikasi SD-2026-0001-7F3K" in pages[0] and "kode verifikasi" in pages[-1]
+    assert "kode verifikasi KQ2MXVDR4BTAZ5NW" in pages[0] and "kode verifikasi" in pages[-1]
 
 
 def test_line_breaks_and_paragraphs_in_user_text(office):
@@ -325,10 +325,10 @@ def test_custom_number_pattern_draft_placeholder(office):
 def test_verification_statement_without_url(office):
     letter = dataclasses.replace(sample_letter(LetterKind.EXISTS), verification_url=None)
     statement = verification_statement(letter, office)
-    assert "kode verifikasi SD-2026-0001-7F3K" in statement
+    assert "kode verifikasi KQ2MXVDR4BTAZ5NW" in statement
     assert "kode QR atau" not in statement
     _, text = _render(letter, office)
-    assert "kode verifikasi SD-2026-0001-7F3K" in text
+    assert "kode verifikasi KQ2MXVDR4BTAZ5NW" in text
 
 
 def _fonts(data: bytes) -> dict[str, bool]:
