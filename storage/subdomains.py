@@ -188,6 +188,23 @@ class Register(Repository):
                 f"{_REGISTER_SELECT} WHERE {' AND '.join(where)} ORDER BY s.label, s.id", args)
         return [registered(r) for r in found]
 
+    async def register_owners(self, status: str) -> list[tuple[str, str | None]]:
+        """(label, owning agency's name) of the names in `status`, in `register`'s order: what
+        the watch needs of a register that may hold tens of thousands of names."""
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                """SELECT s.label, a.name FROM subdomains s
+                   LEFT JOIN agencies a ON a.id = s.agency_id
+                   WHERE s.status = ? ORDER BY s.label, s.id""", (status,))
+        return [(r[0], r[1]) for r in found]
+
+    async def register_count(self, status: str) -> int:
+        """How many names are in `status`."""
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                "SELECT count(*) FROM subdomains WHERE status = ?", (status,))
+        return int(next(iter(found))[0])
+
     async def registered_name(self, label: str) -> RegisteredName | None:
         """The live entry of `label`, or None."""
         async with self.db.reading() as conn:
