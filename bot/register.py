@@ -116,18 +116,19 @@ class SubdomainRegister:
             entry = await self.store.registered_name(label)
             if entry is None or entry.status != "active":
                 raise RegisterRefused(f"{label} is not an active name of the register")
-            owners = {entry.label: entry.agency_name}
-        else:  # labels and owners only: a register may hold tens of thousands of names
-            owners = dict(await self.store.register_owners("active"))
+            labels = [entry.label]
+        else:  # the labels only: a register may hold tens of thousands of names
+            labels = await self.store.register_labels("active")
         dns = self.settings.dns
         config = self.settings.watch.config(dns.parent_domain, dns.servers, dns.timeout)
-        reports = await watch_names(list(owners), config, clock=self.clock)
+        reports = await watch_names(labels, config, clock=self.clock)
         seen = [Seen(r.label, p.kind, p.detail, p.evidence) for r in reports for p in r.problems]
         held = {(f.label, f.kind) for f in await self.store.open_findings()}
         fresh: dict[str, list[Seen]] = {}
         for s in seen:
             if (s.label, s.kind) not in held:
                 fresh.setdefault(s.label, []).append(s)
+        owners = await self.store.owners_of(fresh)
         now = self.clock()
         when = f"{now.astimezone(self.settings.timezone):%d-%m-%Y %H:%M} " + \
             self.settings.zone_label(now)

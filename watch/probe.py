@@ -34,7 +34,7 @@ class Web:
     fetched: Fetched | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # one per name, all kept until the run ends
 class NameReport:
     label: str
     fqdn: str
