@@ -192,10 +192,13 @@ class Register(Repository):
     async def register_labels(self, status: str) -> list[str]:
         """The labels of the names in `status`, in `register`'s order: all the watch needs of
         a register that may hold tens of thousands of names."""
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                "SELECT label FROM subdomains WHERE status = ? ORDER BY label, id", (status,))
-        return [r[0] for r in found]
+        labels: list[str] = []
+        async with self.db.reading() as conn, conn.execute(
+                "SELECT label FROM subdomains WHERE status = ? ORDER BY label, id",
+                (status,)) as cursor:
+            while chunk := await cursor.fetchmany(1000):  # never all rows as Row objects
+                labels.extend(r[0] for r in chunk)
+        return labels
 
     async def owners_of(self, labels: Iterable[str]) -> dict[str, str | None]:
         """The owning agency's name (None: no owner) of each live name among `labels`."""
