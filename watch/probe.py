@@ -69,7 +69,8 @@ async def watch_names(labels: Sequence[str], cfg: WatchConfig, *, clock: Clock =
     """Probe every label (relative to the zone) with at most `cfg.concurrency` at once.
 
     `cfg.concurrency` workers take the labels in order, so the waiting names cost nothing: a
-    task per name (tens of thousands in a large register) held ~3 KiB each while it waited."""
+    task per name (tens of thousands in a large register) held ~3 KiB each while it waited.
+    `on_done` runs in the name's slot, before the worker takes the next label."""
     verify = ssl.create_default_context(cafile=str(cfg.ca_file) if cfg.ca_file else None)
     insecure = insecure_context()
     reports: list[NameReport | None] = [None] * len(labels)
