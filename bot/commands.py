@@ -29,7 +29,7 @@ from bot.technical import valid_name
 from bot.workflow import PEMBUATAN, WorkflowError
 from domains.cli import check_command
 from domains.names import InvalidName
-from letters.signing import SignatureReport
+from letters.signing_types import SignatureReport
 from storage.invites import InviteSpec
 from storage.models import IssuedLetter
 from storage.store import StorageError

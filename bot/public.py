@@ -21,7 +21,7 @@ from bot import paperwork
 from bot.reports import figures_from, median, month_trails, reply_times
 from bot.settings import Settings
 from bot.workflow import Card, Workflow
-from letters.signing import SignatureReport
+from letters.signing_types import SignatureReport
 from storage.models import IssuedLetter
 from storage.store import Store
 

@@ -116,19 +116,19 @@ class SubdomainRegister:
             entry = await self.store.registered_name(label)
             if entry is None or entry.status != "active":
                 raise RegisterRefused(f"{label} is not an active name of the register")
-            entries = [entry]
-        else:
-            entries = await self.store.register("active")
+            labels = [entry.label]
+        else:  # the labels only: a register may hold tens of thousands of names
+            labels = await self.store.register_labels("active")
         dns = self.settings.dns
         config = self.settings.watch.config(dns.parent_domain, dns.servers, dns.timeout)
-        reports = await watch_names([e.label for e in entries], config, clock=self.clock)
-        owners = {e.label: e.agency_name for e in entries}
+        reports = await watch_names(labels, config, clock=self.clock)
         seen = [Seen(r.label, p.kind, p.detail, p.evidence) for r in reports for p in r.problems]
         held = {(f.label, f.kind) for f in await self.store.open_findings()}
         fresh: dict[str, list[Seen]] = {}
         for s in seen:
             if (s.label, s.kind) not in held:
                 fresh.setdefault(s.label, []).append(s)
+        owners = await self.store.owners_of(fresh)
         now = self.clock()
         when = f"{now.astimezone(self.settings.timezone):%d-%m-%Y %H:%M} " + \
             self.settings.zone_label(now)
@@ -157,11 +157,11 @@ class SubdomainRegister:
         period = f"{year}-W{week:02d}"
         if await self.store.watch_done("weekly", period):
             return False
-        active = await self.store.register("active")
+        active = await self.store.register_count("active")
         if not active:
             return False
         new, cleared = await self.store.findings_since(self.clock() - timedelta(days=7))
-        text = watch_texts.summary_text(self.settings.parent_domain, period, len(active),
+        text = watch_texts.summary_text(self.settings.parent_domain, period, active,
                                         await self.store.open_findings(), len(new),
                                         len(cleared))
         chats = await self._chats(self._head_positions(), group=False)

@@ -10,13 +10,20 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from bot.reports import Trails, month_audit_csv, month_figures_as_of, month_trails
+from bot.reports import (
+    Trails,
+    month_audit_csv,
+    month_figures_as_of,
+    month_trails,
+    open_requests,
+)
 from bot.settings import Settings
 from bot.workflow import Workflow
 from letters.body import title_case_id
 from letters.dates import month_name_id
 from letters.figures import ReportSigner
 from letters.report import render_month_report
+from storage.models import Request
 from storage.store import Store
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -89,10 +96,12 @@ async def write_month_files(store: Store, settings: Settings, workflow: Workflow
                             month: int, path: Path | None = None, *, csv: bool = False,
                             now: datetime | None = None) -> tuple[Path, Path | None]:
     """The month's report PDF and, with `csv`, its audit CSV next to it (same name, .csv):
-    the month's requests and timelines are read once for both."""
-    trails = await month_trails(store, year, month, settings.timezone)
+    the month's requests and timelines are read once for both, and the open requests on the
+    other reader connection meanwhile."""
+    trails, opened = await asyncio.gather(month_trails(store, year, month, settings.timezone),
+                                          open_requests(store, workflow))
     pdf = await write_month_report(store, settings, workflow, year, month, path, now=now,
-                                   trails=trails)
+                                   trails=trails, opened=opened)
     if not csv:
         return pdf, None
     return pdf, await write_month_csv(store, settings, workflow, year, month,
@@ -101,13 +110,14 @@ async def write_month_files(store: Store, settings: Settings, workflow: Workflow
 
 async def write_month_report(store: Store, settings: Settings, workflow: Workflow, year: int,
                              month: int, path: Path | None = None, *,
-                             now: datetime | None = None, trails: Trails | None = None) -> Path:
+                             now: datetime | None = None, trails: Trails | None = None,
+                             opened: list[Request] | None = None) -> Path:
     """Render the month's report PDF to `path` (default under DATA_DIR/reports/); returns it.
     `now` is the report's moment: its date, and when open requests are measured."""
     moment = now or datetime.now(settings.timezone)
     figures = await month_figures_as_of(store, settings.work_clock(), year, month,
                                         settings.timezone, moment, workflow=workflow,
-                                        trails=trails)
+                                        trails=trails, opened=opened)
     target = path or default_path(settings, year, month)
     render = functools.partial(render_month_report, figures, office_name(settings),
                                zone_label=settings.zone_label(),

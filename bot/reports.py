@@ -300,11 +300,19 @@ def open_cases(requests: Iterable[Request], holders: Mapping[int, str], clock: W
     return tuple(found)
 
 
+async def open_requests(store: Store, workflow: Workflow = SOP) -> list[Request]:
+    """Every open request (what `open_overdue` measures)."""
+    return await store.requests(states=workflow.open_states)
+
+
 async def open_overdue(store: Store, clock: WorkClock, now: datetime,
-                       workflow: Workflow = SOP) -> tuple[OpenCase, ...]:
-    """`open_cases` of every open request, with the names of whoever holds each."""
+                       workflow: Workflow = SOP, *,
+                       requests: Sequence[Request] | None = None) -> tuple[OpenCase, ...]:
+    """`open_cases` of every open request (`requests`, when already read by
+    `open_requests`), with the names of whoever holds each."""
     day = now.astimezone(clock.tz).date()
-    requests = await store.requests(states=workflow.open_states)
+    if requests is None:
+        requests = await open_requests(store, workflow)
     names: dict[int, str] = {}
     holding: dict[str, list[str]] = {}  # role → names of today's holders, read once each
     assignees: dict[int, str | None] = {}
@@ -334,12 +342,14 @@ async def open_overdue(store: Store, clock: WorkClock, now: datetime,
 
 async def month_figures_as_of(store: Store, clock: WorkClock, year: int, month: int,
                               tz: tzinfo, now: datetime, *, workflow: Workflow = SOP,
-                              trails: Trails | None = None) -> MonthFigures:
-    """`month_figures` plus the requests open past standard at `now` (the report's day)."""
+                              trails: Trails | None = None,
+                              opened: Sequence[Request] | None = None) -> MonthFigures:
+    """`month_figures` plus the requests open past standard at `now` (the report's day);
+    `opened`: the open requests, when already read (`open_requests`)."""
     figures = await month_figures(store, clock, year, month, tz, workflow=workflow,
                                   trails=trails)
-    return dataclasses.replace(figures, as_of=now,
-                               open_overdue=await open_overdue(store, clock, now, workflow))
+    overdue = await open_overdue(store, clock, now, workflow, requests=opened)
+    return dataclasses.replace(figures, as_of=now, open_overdue=overdue)
 
 
 # ------------------------------------------------------------------------ audit CSV

@@ -14,8 +14,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from pyhanko.pdf_utils.reader import PdfFileReader
+from typing import TYPE_CHECKING
 
 from bot.paperwork import office_identity
 from bot.settings import Settings
@@ -23,17 +22,15 @@ from letters.bsre import BsreClient
 from letters.dates import format_datetime_id
 from letters.model import ReplyLetter, Seal, SignatureBox
 from letters.render import render_reply_letter
-from letters.signing import (
-    Certificate,
-    SigningError,
-    appearance_png,
-    load_pkcs12,
-    read_secret,
-    sign_pades,
-    verify_pdf,
-)
+from letters.signing_types import SigningError
 from storage.models import Person
 from storage.signatures import EsignIdentity
+
+if TYPE_CHECKING:
+    from letters.signing import Certificate
+
+# pyHanko and its cryptography (`letters.signing`, ~20 MiB resident) are imported where a
+# provider needs them: a bot with SIGNING_PROVIDER=none never loads them.
 
 SCAN_MAX_BYTES = 20 * 1024 * 1024
 
@@ -65,6 +62,8 @@ def _pkcs12_of(settings: Settings, signer: Person) -> tuple[bytes, str]:
     if path is None or not path.is_file():
         raise SigningError(f"Sertifikat elektronik {signer.name} belum dipasang di server; "
                            "surat belum ditandatangani. Mohon hubungi admin.")
+    from letters.signing import read_secret
+
     passphrase = read_secret(config.passphrase, secret_file)
     if passphrase is None:
         raise SigningError("Frasa sandi sertifikat elektronik belum diatur di server; surat "
@@ -78,6 +77,8 @@ def prepare(settings: Settings, signer: Person, *, now: datetime,
     config = settings.signing
     seal = config.provider
     if seal is Seal.PADES:
+        from letters.signing import load_pkcs12
+
         data, secret = _pkcs12_of(settings, signer)
         crls = [p.read_bytes() for p in config.crl_paths]
         return SealPlan(seal, certificate=load_pkcs12(
@@ -115,6 +116,8 @@ def seal_pdf(settings: Settings, plan: SealPlan, letter: ReplyLetter, *,
         raise SigningError(f"Surat tidak dapat dibuat: {exc}") from None
     if plan.seal in (Seal.NONE, Seal.WET):
         return pdf
+    from letters.signing import appearance_png, sign_pades, verify_pdf
+
     [box] = boxes
     image = appearance_png(appearance_lines(settings, letter, when), box,
                            qr=letter.verification_url)
@@ -143,6 +146,8 @@ def checked_scan(data: bytes) -> bytes:
     if not data.lstrip()[:5] == b"%PDF-" or b"%%EOF" not in data[-2048:]:
         raise SigningError("Berkas pindaian bukan PDF yang utuh; surat belum dikirim. Mohon "
                            "unggah pindaian surat dalam format PDF.")
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
     try:
         pages = int(PdfFileReader(io.BytesIO(data), strict=False).root["/Pages"]["/Count"])
     except Exception:

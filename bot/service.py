@@ -66,7 +66,7 @@ from letters.body import Part
 from letters.bsre import BsreClient, BsreVerdict
 from letters.model import LetterKind, Seal
 from letters.numbering import parse_letter_number
-from letters.signing import SignatureReport, SigningError, verify_pdf_async
+from letters.signing_types import SignatureReport, SigningError
 from storage.contacts import ChatFacts
 from storage.db import check_file, file_version
 from storage.invites import Invite, InviteBook, InviteSpec, InviteUnavailable, Unavailable
@@ -384,6 +384,8 @@ class Office:
     async def check_signatures(self, pdf: bytes) -> list[SignatureReport]:
         """The signatures in `pdf`: intact or not, who signed, when; trusted when the
         office names its trust roots (SIGNING_TRUST_ROOTS)."""
+        from letters.signing import verify_pdf_async  # pyHanko: loaded when first asked
+
         roots = [p.read_bytes() for p in self.settings.signing.trust_roots]
         return await verify_pdf_async(pdf, roots)
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import idna
-from confusable_homoglyphs import confusables
 
 #: Labels that belong to infrastructure or that users would take for an official service.
 DEFAULT_RESERVED: tuple[str, ...] = (
@@ -276,6 +275,9 @@ _ASCII_LDH = re.compile(r"[a-z0-9]+")
 
 
 def _homoglyphs(ch: str) -> list[str]:
+    # Loaded when a non-ASCII label is first checked: the data takes ~6 MiB resident.
+    from confusable_homoglyphs import confusables
+
     found = confusables.confusables_data.get(ch, [])
     return [str(h["c"]).replace("\u200e", "") for h in found]
 

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from letters.model import SignatureBox
-from letters.signing import SigningError
+from letters.signing_types import SigningError
 
 log = logging.getLogger(__name__)
 

@@ -41,20 +41,14 @@ from pyhanko_certvalidator.policy_decl import (
 
 from letters.fonts import FILES, FONT_DIRS
 from letters.model import SignatureBox
+from letters.signing_types import SignatureReport as SignatureReport
+from letters.signing_types import SigningError as SigningError
 
 log = logging.getLogger(__name__)
 
 FIELD_NAME = "TandaTangan"
 """The signature field's name in the PDF."""
 APPEARANCE_DPI = 300
-
-
-class SigningError(Exception):
-    """Signing was refused; `message_id` is the sentence for the person signing."""
-
-    def __init__(self, message_id: str) -> None:
-        super().__init__(message_id)
-        self.message_id = message_id
 
 
 # --- the signer's certificate -----------------------------------------------------------------
@@ -209,27 +203,6 @@ def sign_pades(pdf: bytes, certificate: Certificate, box: SignatureBox, *, appea
 
 
 # --- checking a signed PDF --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SignatureReport:
-    """What one signature in a PDF says."""
-
-    field: str
-    intact: bool
-    """The bytes it covers are unchanged and the cryptographic signature matches."""
-    covers_document: bool
-    """It covers the whole file (nothing was added after it, besides validation data)."""
-    signer: str
-    signed_at: datetime | None
-    """The signing time: the timestamp's when there is one, else what the signer claimed."""
-    timestamped: bool
-    trusted: bool | None
-    """The certificate chains to a given trust root; None: no roots were given."""
-
-    @property
-    def valid(self) -> bool:
-        return self.intact and self.covers_document and self.trusted is not False
 
 
 def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes] = ()) -> list[SignatureReport]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -223,6 +224,39 @@ class Register(Repository):
                 f"{_REGISTER_SELECT} WHERE s.agency_id = ? AND s.removed_at IS NULL "
                 "ORDER BY s.label", (agency_id,))
         return [registered(r) for r in found]
+
+    async def register_labels(self, status: str) -> list[str]:
+        """The labels of the names in `status`, in `register`'s order: all the watch needs of
+        a register that may hold tens of thousands of names."""
+        labels: list[str] = []
+        async with self.db.reading() as conn, conn.execute(
+                "SELECT label FROM subdomains WHERE status = ? ORDER BY label, id",
+                (status,)) as cursor:
+            while chunk := await cursor.fetchmany(1000):  # never all rows as Row objects
+                labels.extend(r[0] for r in chunk)
+        return labels
+
+    async def owners_of(self, labels: Iterable[str]) -> dict[str, str | None]:
+        """The owning agency's name (None: no owner) of each live name among `labels`."""
+        wanted = list(dict.fromkeys(labels))
+        owners: dict[str, str | None] = {}
+        async with self.db.reading() as conn:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in await conn.execute_fetchall(
+                        f"""SELECT s.label, a.name FROM subdomains s
+                            LEFT JOIN agencies a ON a.id = s.agency_id
+                            WHERE s.removed_at IS NULL AND s.label IN ({marks})""", chunk):
+                    owners[row[0]] = row[1]
+        return owners
+
+    async def register_count(self, status: str) -> int:
+        """How many names are in `status`."""
+        async with self.db.reading() as conn:
+            found = await conn.execute_fetchall(
+                "SELECT count(*) FROM subdomains WHERE status = ?", (status,))
+        return int(next(iter(found))[0])
 
     async def registered_name(self, label: str) -> RegisteredName | None:
         """The live entry of `label`, or None."""

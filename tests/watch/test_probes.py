@@ -49,3 +49,29 @@ async def test_servers_that_disagree_or_stay_silent_and_web_ports_that_never_ans
         assert [p.kind for p in report.problems] == ["dns_mismatch"]
         assert f"127.0.0.1:{silent_port[1]} → timeout" in report.problems[0].evidence
         assert report.http == "not probed"  # 10.0.0.5 is outside 127.0.0.1/32
+
+
+async def test_names_waiting_for_a_slot_hold_no_task(tmp_path: Path) -> None:
+    """A register of tens of thousands of names: only the `concurrency` names being probed
+    exist as tasks (a task per waiting name held ~3 KiB each: 140 MiB at 48k names)."""
+    import asyncio
+
+    from watch.probe import NameReport
+
+    labels = [f"nama{i:03d}" for i in range(300)]
+    with start_bind(tmp_path / "a") as a:
+        config = WatchConfig(zone=ZONE, servers=(a.server,), dns_timeout=1.0, concurrency=4,
+                             allowed_networks=parse_networks("127.0.0.0/8"))
+        before = len(asyncio.all_tasks())
+        most, done = 0, []
+
+        async def seen(report: NameReport) -> None:
+            nonlocal most
+            most = max(most, len(asyncio.all_tasks()) - before)
+            done.append(report.label)
+
+        reports = await watch_names(labels, config, on_done=seen)
+    assert [r.label for r in reports] == labels
+    assert sorted(done) == labels
+    assert all(r.dns != "ok" for r in reports)  # none of them is in the zone
+    assert 0 < most <= 4 * 4  # each of the 4 slots: its name, at most its DNS and web visits
