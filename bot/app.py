@@ -14,6 +14,7 @@ import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Protocol
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
@@ -183,8 +184,11 @@ async def post_init(app: BotApp) -> None:
     office.on_queued = dispatcher.wake
     app.bot_data["office"] = office
     app.bot_data["dispatcher"] = dispatcher
+    # What is started here, post_shutdown stops in reverse order.
+    running: list[_Stoppable] = app.bot_data.setdefault("running", [])
     await app.bot.set_my_commands(COMMANDS)
     dispatcher.start()  # resumes whatever is still owed from before a restart or outage
+    running.append(dispatcher)
     # The scheduler sleeps until the next deadline, counted on the office clock, at most
     # `reminder_poll` seconds (a demo whose clock runs fast looks more often).
     reminders = ReminderScheduler(office, settings.work_clock(),
@@ -192,26 +196,27 @@ async def post_init(app: BotApp) -> None:
                                   min_sleep=min(1.0, app.bot_data["reminder_poll"] / 4))
     app.bot_data["reminders"] = reminders
     reminders.start()  # catches up on reminders that fell due while the bot was down
+    running.append(reminders)
     web_socket = app.bot_data.get("web_socket")
     if web_socket is not None:  # the public pages on their own port (WEB_LISTEN)
         from bot.web.site import Site
 
         site = Site(office)
         site.start(web_socket)
-        app.bot_data["web_site"] = site
+        running.append(site)
     if settings.watch.time is not None:  # the daily watch of the register's names
         watch = WatchSchedule(office.register, settings.watch.time,
                               max_sleep=app.bot_data["reminder_poll"])
-        app.bot_data["watch"] = watch
         watch.start()
+        running.append(watch)
     if settings.reconfirm.months:  # the owners' re-confirmation that names are in use
         reconfirm = ReconfirmSchedule(office.reconfirm, max_sleep=app.bot_data["reminder_poll"])
-        app.bot_data["reconfirm"] = reconfirm
         reconfirm.start()
+        running.append(reconfirm)
     rechecks = CreationRechecks(office)
     office.on_uncertain = rechecks.add
-    app.bot_data["rechecks"] = rechecks
     rechecks.start()
+    running.append(rechecks)
 
 
 @asynccontextmanager
@@ -235,25 +240,14 @@ async def polling(app: BotApp) -> AsyncIterator[BotApp]:
         await app.shutdown()
 
 
+class _Stoppable(Protocol):
+    async def stop(self) -> None: ...
+
+
 async def post_shutdown(app: BotApp) -> None:
-    site = app.bot_data.get("web_site")
-    if site is not None:
-        await site.stop()
-    reconfirm: ReconfirmSchedule | None = app.bot_data.get("reconfirm")
-    if reconfirm is not None:
-        await reconfirm.stop()
-    watch: WatchSchedule | None = app.bot_data.get("watch")
-    if watch is not None:
-        await watch.stop()
-    rechecks: CreationRechecks | None = app.bot_data.get("rechecks")
-    if rechecks is not None:
-        await rechecks.stop()
-    reminders: ReminderScheduler | None = app.bot_data.get("reminders")
-    if reminders is not None:
-        await reminders.stop()
-    dispatcher: Dispatcher | None = app.bot_data.get("dispatcher")
-    if dispatcher is not None:
-        await dispatcher.stop()
+    running: list[_Stoppable] = app.bot_data.get("running", [])
+    while running:
+        await running.pop().stop()
     sender: ExtBot[None] | None = app.bot_data.get("outbox_bot")
     if sender is not None:
         await sender.shutdown()
