@@ -124,9 +124,16 @@ async def send(update: Update, text: str, markup: Markup = None, *,
     chat = update.effective_chat
     if chat is None:
         return None
-    sent = await _deliver(lambda: chat.send_message(text, reply_markup=markup), chat.id,
+    return await send_to(update.get_bot(), chat.id, text, markup, later=later)
+
+
+async def send_to(bot: Bot, chat_id: int, text: str, markup: Markup = None, *,
+                  later: Office | None = None) -> Message | None:
+    """A new message to `chat_id` (e.g. the person's private chat while they act in a group);
+    the message sent, or None when it went to the outbox."""
+    sent = await _deliver(lambda: bot.send_message(chat_id, text, reply_markup=markup), chat_id,
                           "message", later,
-                          lambda: OutMessage(chat.id, "message",
+                          lambda: OutMessage(chat_id, "message",
                                              {"text": text, "buttons": buttons(markup)}))
     return sent if isinstance(sent, Message) else None
 

@@ -224,12 +224,11 @@ async def _restore(context: BotContext, pending: PendingAction) -> None:
     can no longer be edited stays as it is, and its buttons explain themselves when pressed."""
     request = await context.office.request(pending.request_id)  # requests are never deleted
     waits = request.state == pending.state and pending.version in (ANY_VERSION, request.version)
+    if not waits:
+        await session.retire(context, pending.card)
+        return
     try:
-        if waits:
-            await _edit_card(context, pending, pending.message_html, pending.buttons)
-        else:
-            await context.bot.edit_message_reply_markup(pending.chat_id, pending.message_id,
-                                                        reply_markup=None)
+        await _edit_card(context, pending, pending.message_html, pending.buttons)
     except TelegramError as failed:
         log.info("card %s/%s not restored: %s", pending.chat_id, pending.message_id, failed)
 
@@ -242,7 +241,7 @@ async def _prompt(update: Update, context: BotContext, pending: PendingAction, t
     if chat_id is None:
         sent = await replies.send(update, text, markup, later=context.office)
     else:
-        sent = await context.bot.send_message(chat_id, text, reply_markup=markup)
+        sent = await replies.send_to(context.bot, chat_id, text, markup, later=context.office)
     prompt = [sent.chat_id, sent.message_id] if isinstance(sent, Message) else None
     await _save(update, context, replace(pending, prompt=prompt))
 

@@ -107,12 +107,6 @@ def _text(update: Update) -> str:
     return (message.text or "").strip() if message else ""
 
 
-async def _reply(update: Update, text: str, markup: replies.Markup = None) -> Message | None:
-    # Without an outbox to fall back on: when Telegram keeps failing, the form stays at its
-    # question (`ReplyFailed`) and the person's next message gets it again.
-    return await replies.reply(update, text, markup)
-
-
 # --- the questions ----------------------------------------------------------------------------
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
@@ -207,7 +201,9 @@ async def _ask(update: Update, context: BotContext, form: Form, step: int,
     form.step, form.prompt = step, None
     await session.save(update, context, FORM, form.payload())
     text, markup = await _question(update, context, form)
-    sent = await _reply(update, "\n".join(x for x in (lead, text, after) if x), markup)
+    # No outbox to fall back on: when Telegram keeps failing, the form stays at its question
+    # (`ReplyFailed`) and the person's next message gets it again.
+    sent = await replies.reply(update, "\n".join(x for x in (lead, text, after) if x), markup)
     if isinstance(markup, InlineKeyboardMarkup) and sent is not None:
         form.prompt = [sent.chat_id, sent.message_id]
         await session.save(update, context, FORM, form.payload())
@@ -219,7 +215,7 @@ async def begin(update: Update, context: BotContext) -> None:
     """/ajukan: a new form (one that was open is dropped, its buttons taken off)."""
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE:  # the form's answers are private
-        await _reply(update, "Mohon ajukan permohonan melalui chat pribadi dengan bot ini.")
+        await replies.reply(update, "Mohon ajukan permohonan melalui chat pribadi dengan bot ini.")
         return
     await drop(update, context)
     user = update.effective_user
@@ -227,7 +223,7 @@ async def begin(update: Update, context: BotContext) -> None:
     try:
         await context.office.filing_agencies(user.id)
     except FilingRefused as refused:
-        await _reply(update, html.escape(str(refused)))
+        await replies.reply(update, html.escape(str(refused)))
         return
     await _ask(update, context, Form(), AGENCY,
                "<b>Permohonan subdomain</b> (ketik /batal untuk membatalkan)")
@@ -281,7 +277,7 @@ async def agency_chosen(update: Update, context: BotContext, form: Form) -> None
         agency = await context.office.filing_agency(
             update.effective_user.id, agency_id=int(query.data.split(":", 1)[1]))
     except FilingRefused as refused:
-        await _reply(update, html.escape(str(refused)))
+        await replies.reply(update, html.escape(str(refused)))
         return
     form.agency_id, form.agency_name = agency.id, agency.name
     await replies.edit(update, f"Perangkat Daerah: <b>{html.escape(agency.name)}</b>",
@@ -294,7 +290,7 @@ async def agency_typed(update: Update, context: BotContext, form: Form) -> None:
     try:
         agency = await context.office.filing_agency(update.effective_user.id, typed=_text(update))
     except FilingRefused as refused:
-        await _reply(update, html.escape(str(refused)))
+        await replies.reply(update, html.escape(str(refused)))
         return
     form.agency_id, form.agency_name = agency.id, agency.name
     await session.retire(context, form.prompt)
@@ -326,14 +322,14 @@ async def _owned(update: Update, context: BotContext, form: Form, label: str) ->
     office = context.office
     assert form.agency_id is not None
     if label not in await office.owned_names(form.agency_id):
-        await _reply(update, f"Subdomain tersebut tidak tercatat sebagai milik "
-                             f"{html.escape(form.agency_name)}. Mohon pilih dari daftar.")
+        await replies.reply(update, f"Subdomain tersebut tidak tercatat sebagai milik "
+                                    f"{html.escape(form.agency_name)}. Mohon pilih dari daftar.")
         return False
     open_requests = await office.open_requests_for(label)
     if open_requests:
-        await _reply(update, f"Subdomain tersebut sedang dalam proses permohonan "
-                             f"{html.escape(open_requests[0].number)}. Mohon tunggu sampai "
-                             "selesai, atau pilih subdomain lain.")
+        await replies.reply(update, f"Subdomain tersebut sedang dalam proses permohonan "
+                                    f"{html.escape(open_requests[0].number)}. Mohon tunggu sampai "
+                                    "selesai, atau pilih subdomain lain.")
         return False
     form.subdomain, form.subdomain_display = label, f"{label}.{office.settings.parent_domain}"
     return True
@@ -349,13 +345,14 @@ async def subdomain(update: Update, context: BotContext, form: Form) -> None:
     except InvalidName as invalid:
         hint = (f"\nSaran: <code>{html.escape(invalid.suggestion)}</code>"
                 if invalid.suggestion else "")
-        await _reply(update, f"{html.escape(invalid.message_id)}{hint}\nMohon tulis ulang.")
+        await replies.reply(update, f"{html.escape(invalid.message_id)}{hint}\nMohon tulis ulang.")
         return
     open_requests = await office.open_requests_for(name.label)
     if open_requests:
-        await _reply(update, f"Subdomain {html.escape(name.display())} sedang diajukan dalam "
-                             f"permohonan {html.escape(open_requests[0].number)}. "
-                             "Mohon pilih nama lain.")
+        await replies.reply(
+            update, f"Subdomain {html.escape(name.display())} sedang diajukan dalam "
+            f"permohonan {html.escape(open_requests[0].number)}. "
+            "Mohon pilih nama lain.")
         return
     result = await office.check_name(name.label)
     form.subdomain, form.subdomain_display = name.label, name.display()
@@ -393,7 +390,7 @@ async def taken_name_choice(update: Update, context: BotContext, form: Form) -> 
 async def purpose(update: Update, context: BotContext, form: Form) -> None:
     text = _text(update)
     if not text or len(text) > MAX_TEXT:
-        await _reply(update, f"Mohon tuliskan keperluan dalam 1–{MAX_TEXT} karakter.")
+        await replies.reply(update, f"Mohon tuliskan keperluan dalam 1–{MAX_TEXT} karakter.")
         return
     form.purpose = text
     if not context.office.kind_asks_target(form.kind):  # a deactivation: the register's
@@ -426,17 +423,17 @@ async def target_value(update: Update, context: BotContext, form: Form) -> None:
         try:
             address = ipaddress.ip_address(text)
         except ValueError:
-            await _reply(update, f"Alamat IP tidak valid. Contoh: <code>{EXAMPLE_IP}</code>")
+            await replies.reply(update, f"Alamat IP tidak valid. Contoh: <code>{EXAMPLE_IP}</code>")
             return
         if not address.is_global:
-            await _reply(update, "Alamat IP harus alamat publik, bukan alamat lokal/privat.")
+            await replies.reply(update, "Alamat IP harus alamat publik, bukan alamat lokal/privat.")
             return
         form.target_value = str(address)
     elif _HOSTNAME.match(text):
         form.target_value = text.rstrip(".")
     else:
-        await _reply(update, "Nama host tujuan tidak valid. Contoh: "
-                             "<code>aplikasi.penyedia.co.id</code>")
+        await replies.reply(update, "Nama host tujuan tidak valid. Contoh: "
+                                    "<code>aplikasi.penyedia.co.id</code>")
         return
     await _ask(update, context, form, CONTACT)
 
@@ -452,8 +449,8 @@ async def contact(update: Update, context: BotContext, form: Form) -> None:
         name, _, phone = _text(update).rpartition(",")
         digits = re.sub(r"[\s.-]", "", phone)
         if not name.strip() or not re.fullmatch(r"\+?\d{8,15}", digits):
-            await _reply(update, "Mohon tuliskan dengan format: Nama, nomor telepon "
-                                 "(contoh: Ahmad, 081234567890).")
+            await replies.reply(update, "Mohon tuliskan dengan format: Nama, nomor telepon "
+                                        "(contoh: Ahmad, 081234567890).")
             return
         form.contact_name, form.contact_phone = name.strip()[:MAX_TEXT], digits
     await _ask(update, context, form, LETTER_NUMBER,
@@ -463,7 +460,7 @@ async def contact(update: Update, context: BotContext, form: Form) -> None:
 async def letter_number(update: Update, context: BotContext, form: Form) -> None:
     text = _text(update)
     if not text or len(text) > 100:
-        await _reply(update, "Mohon tuliskan nomor surat (paling banyak 100 karakter).")
+        await replies.reply(update, "Mohon tuliskan nomor surat (paling banyak 100 karakter).")
         return
     form.letter_number = text
     await _ask(update, context, form, LETTER_DATE)
@@ -473,11 +470,12 @@ async def letter_date(update: Update, context: BotContext, form: Form) -> None:
     try:
         day = datetime.strptime(_text(update).replace("/", "-"), "%d-%m-%Y").date()
     except ValueError:
-        await _reply(update, "Tanggal tidak dikenali. Gunakan format HH-BB-TTTT, "
-                             "contoh 27-11-2026.")
+        await replies.reply(update, "Tanggal tidak dikenali. Gunakan format HH-BB-TTTT, "
+                                    "contoh 27-11-2026.")
         return
     if day > context.office.today():
-        await _reply(update, "Tanggal surat tidak boleh di masa depan. Mohon periksa kembali.")
+        await replies.reply(
+            update, "Tanggal surat tidak boleh di masa depan. Mohon periksa kembali.")
         return
     form.letter_date = day
     await _ask(update, context, form, LETTER_SUBJECT)
@@ -486,8 +484,8 @@ async def letter_date(update: Update, context: BotContext, form: Form) -> None:
 async def letter_subject(update: Update, context: BotContext, form: Form) -> None:
     text = " ".join(_text(update).split())
     if not text or len(text) > MAX_TEXT:
-        await _reply(update, f"Mohon tuliskan perihal surat (paling banyak {MAX_TEXT} "
-                             "karakter).")
+        await replies.reply(update, f"Mohon tuliskan perihal surat (paling banyak {MAX_TEXT} "
+                                    "karakter).")
         return
     form.letter_subject = text
     await _ask(update, context, form, LETTER_FILE)
@@ -501,17 +499,18 @@ async def letter_file(update: Update, context: BotContext, form: Form) -> None:
         is_pdf = (document.mime_type == "application/pdf"
                   or (document.file_name or "").lower().endswith(".pdf"))
         if not is_pdf:
-            await _reply(update, "Berkas harus berupa PDF atau foto. Mohon kirim ulang.")
+            await replies.reply(update, "Berkas harus berupa PDF atau foto. Mohon kirim ulang.")
             return
         file_id, size, suffix = document.file_id, document.file_size or 0, ".pdf"
     elif photo:
         largest = photo[-1]
         file_id, size, suffix = largest.file_id, largest.file_size or 0, ".jpg"
     else:
-        await _reply(update, "Mohon kirim surat permohonan sebagai PDF atau foto.")
+        await replies.reply(update, "Mohon kirim surat permohonan sebagai PDF atau foto.")
         return
     if size > MAX_FILE_BYTES:
-        await _reply(update, "Berkas lebih besar dari 20 MB. Mohon kirim berkas yang lebih kecil.")
+        await replies.reply(
+            update, "Berkas lebih besar dari 20 MB. Mohon kirim berkas yang lebih kecil.")
         return
     telegram_file = await context.bot.get_file(file_id)
     folder = context.office.settings.data_dir / "incoming"
@@ -520,7 +519,7 @@ async def letter_file(update: Update, context: BotContext, form: Form) -> None:
     await telegram_file.download_to_drive(path)
     if suffix == ".pdf" and not await asyncio.to_thread(_looks_like_pdf, path):
         path.unlink()
-        await _reply(update, "Berkas tersebut bukan PDF yang sah. Mohon kirim ulang.")
+        await replies.reply(update, "Berkas tersebut bukan PDF yang sah. Mohon kirim ulang.")
         return
     if form.letter_path:  # a letter sent again replaces the one before
         await asyncio.to_thread(Path(form.letter_path).unlink, missing_ok=True)
@@ -625,7 +624,8 @@ async def on_message(update: Update, context: BotContext) -> None:
         return  # no form, or an action waits for its note (`steps.on_note_text`)
     if saved.expired:
         await _discard_letter(saved.payload)
-        await _reply(update, EXPIRED.format(hours=context.office.settings.session_expiry_hours))
+        await replies.reply(
+            update, EXPIRED.format(hours=context.office.settings.session_expiry_hours))
         raise ApplicationHandlerStop
     form = Form.from_payload(saved.payload)
     if saved.resumed:  # the bot restarted: ask the open question again before taking answers
@@ -639,9 +639,9 @@ async def on_message(update: Update, context: BotContext) -> None:
     answer = TYPED.get(form.step)
     try:
         if answer is None:
-            await _reply(update, "Mohon pilih salah satu tombol pada pertanyaan di atas.")
+            await replies.reply(update, "Mohon pilih salah satu tombol pada pertanyaan di atas.")
         elif form.step not in (CONTACT, LETTER_FILE) and not message.text:
-            await _reply(update, "Mohon jawab dengan teks.")
+            await replies.reply(update, "Mohon jawab dengan teks.")
         else:
             await answer(update, context, form)
     except Exception as failed:  # e.g. the next question was lost to a Telegram fault
