@@ -24,7 +24,6 @@ from telegram.ext import (
     Defaults,
     ExtBot,
 )
-from telegram.request import HTTPXRequest
 
 from bot.deadlines import ReminderScheduler
 from bot.handlers import register, replies
@@ -35,6 +34,7 @@ from bot.rechecks import CreationRechecks
 from bot.reconfirm_schedule import ReconfirmSchedule
 from bot.service import Clock, Office, utc_now
 from bot.settings import Settings
+from bot.transport import AiohttpRequest
 from bot.watch_schedule import WatchSchedule
 from bot.workflow import SOP, Workflow
 from storage.store import Store
@@ -105,6 +105,8 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .request(AiohttpRequest(2 * CONCURRENCY))
+        .get_updates_request(AiohttpRequest(1))
     )
     # One pacer for the token: direct replies wait for their chat's turn (and retry a 429 a
     # few times); the outbox dispatcher asks it before each message.
@@ -133,7 +135,7 @@ def outbox_bot(settings: Settings, defaults: Defaults | None) -> ExtBot[None]:
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_file_base_url,
         defaults=defaults,
-        request=HTTPXRequest(connection_pool_size=2 * CONCURRENCY),
+        request=AiohttpRequest(2 * CONCURRENCY),
     )
 
 

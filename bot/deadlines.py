@@ -140,7 +140,8 @@ async def messages_for(office: Office, request: Request, level: Level,
     out: list[OutMessage] = []
     seen: set[int] = set()
     day = now.astimezone(settings.timezone).date()
-    holders = await office.step_holders(request.state, request.assignee_id, day)
+    holders = await office.step_holders(request.state, request.assignee_id, day,
+                                        await office.handled_by(request))
     escalated_to: RoleKey | None = None
     if level is Level.ESCALATION:
         escalated_to, bosses = await superiors(office, w.workflow.holder_role(step), day)

@@ -13,7 +13,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from html import escape
@@ -1065,11 +1065,16 @@ class Office:
             notes.append((author.name if author else "Sistem", entry.note))
         return notes[-NOTES_SHOWN:]
 
-    async def step_holders(self, state: str, assignee_id: int | None,
-                           day: date) -> list[tuple[PositionHolder, RoleKey]]:
+    async def step_holders(self, state: str, assignee_id: int | None, day: date,
+                           handled_by: Mapping[str, int] | None = None
+                           ) -> list[tuple[PositionHolder, RoleKey]]:
         """Everyone in the office who holds a pending action on a request in `state` on
         `day`: the official on duty for each role; at an assigned position's step the
-        assigned member, else every member. The requester is reached by their own messages."""
+        assigned member; at a position with several members on duty, the one who handled the
+        request before in it (`handled_by`: position → person, `Store.last_actors`), as a file
+        goes back to the desk that knows it, else every member. Any member may still act
+        (`/tugas` lists it for all); this decides who is told. The requester is reached by
+        their own messages."""
         out: list[tuple[PositionHolder, RoleKey]] = []
         wf = self.workflow
         for role in wf.roles_to_notify(state):
@@ -1077,19 +1082,30 @@ class Office:
                 continue
             holders = await self.store.holders_on(role, day)
             if wf.is_assigned(role):
-                assigned = [h for h in holders if h.person.id == assignee_id]
-                chosen = assigned or holders
+                chosen = [h for h in holders if h.person.id == assignee_id] or holders
             else:
-                chosen = on_duty(holders)
+                duty = on_duty(holders)
+                before = (handled_by or {}).get(role)
+                chosen = [h for h in duty if h.person.id == before] or duty
             out += [(h, role) for h in chosen if h.person.telegram_user_id]
         return out
 
-    async def holder_chats(self, state: str, assignee_id: int | None,
-                           day: date) -> tuple[tuple[int, RoleKey], ...]:
+    async def holder_chats(self, state: str, assignee_id: int | None, day: date,
+                           handled_by: Mapping[str, int] | None = None
+                           ) -> tuple[tuple[int, RoleKey], ...]:
         """(chat id, role) of `step_holders`."""
         return tuple((h.person.telegram_user_id, role)
-                     for h, role in await self.step_holders(state, assignee_id, day)
+                     for h, role in await self.step_holders(state, assignee_id, day,
+                                                            handled_by)
                      if h.person.telegram_user_id is not None)
+
+    async def handled_by(self, request: Request,
+                         entry: AuditEntry | None = None) -> dict[str, int]:
+        """Who last acted in each position on `request`, `entry` (being stored) included."""
+        found = await self.store.last_actors(request.id) if request.id else {}
+        if entry is not None and entry.actor_id is not None and entry.actor_role is not None:
+            found[entry.actor_role] = entry.actor_id
+        return found
 
     async def card_facts(self, request: Request,
                          events: Sequence[RequestEvent] | None = None) -> CardFacts:
@@ -1133,7 +1149,8 @@ class Office:
         requester = await self.store.person(request.requester_id)
         return Scene(
             self.words, request,
-            holders=await self.holder_chats(request.state, request.assignee_id, self.today()),
+            holders=await self.holder_chats(request.state, request.assignee_id, self.today(),
+                                            await self.handled_by(request, entry)),
             notes=await self.recent_notes(request, entry),
             facts=await self.card_facts(request),
             requester_chat=requester.telegram_user_id if requester else None,
@@ -1296,7 +1313,8 @@ class Office:
         scene = await self.scene(after, entry, draft)
         if decision.role == self.workflow.requester:  # the office's holders were passed over
             scene = dataclasses.replace(scene, actor_name=person.name, passed_over=(
-                await self.holder_chats(request.state, request.assignee_id, self.today())))
+                await self.holder_chats(request.state, request.assignee_id, self.today(),
+                                        await self.handled_by(request))))
         order = letter_messages = scan = None
         if Effect.ISSUE_LETTER in effects or Effect.PRINT_LETTER in effects:
             order = await self._letter_order(person, acting, after, entry, decision,

@@ -76,10 +76,9 @@ class SimChat:
         world = self.emu.world
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            for item in world.feed:
+            for item in world.chat_feeds.get(self.chat_id, ()):
                 if (
-                    item.chat_id == self.chat_id
-                    and item.kind != "delete"
+                    item.kind != "delete"
                     and item.seq not in self._consumed
                     and accept(item.message)
                 ):
@@ -88,7 +87,7 @@ class SimChat:
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0 or self.emu.closing:
                 raise TimeoutError(self._timeout_report(timeout))
-            await world.changed.wait(remaining)
+            await world.chat_changed[self.chat_id].wait(remaining)
 
     def _timeout_report(self, timeout: float) -> str:
         pending = [

@@ -187,7 +187,7 @@ class BotApiEmulator:
         """Wake pending long polls and waiters, then close the server (fast)."""
         self.closing = True
         self._stopped.set()
-        self.world.changed.notify()
+        self.world.wake_all()
         if self._webhook_task is not None:
             self._webhook_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import time
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -71,6 +72,10 @@ class World:
         self.transcript: list[TranscriptEntry] = []
         self.feed: list[FeedItem] = []
         self.changed = Signal()  # feed or updates changed
+        self.chat_feeds: dict[int, list[FeedItem]] = defaultdict(list)
+        """`feed` per chat: a person waiting for a message reads only their own."""
+        self.chat_changed: dict[int, Signal] = defaultdict(Signal)
+        """Woken when a chat's feed changes (and by `wake_all`)."""
         self.allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
         self.commands: dict[str, list[dict[str, str]]] = {}
         self._next_update_id = 1
@@ -154,7 +159,15 @@ class World:
     def _publish(self, stored: StoredMessage, kind: Any) -> None:
         item = FeedItem(next(self._feed_counter), stored.chat_id, kind, self.snapshot(stored))
         self.feed.append(item)
+        self.chat_feeds[item.chat_id].append(item)
+        self.chat_changed[item.chat_id].notify()
         self.changed.notify()
+
+    def wake_all(self) -> None:
+        """Wake every waiter (the emulator is closing)."""
+        self.changed.notify()
+        for signal in self.chat_changed.values():
+            signal.notify()
 
     def snapshot(self, stored: StoredMessage) -> SimMessage:
         data = stored.data

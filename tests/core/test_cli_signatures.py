@@ -7,7 +7,9 @@ import asyncio
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.service import ActionInput
 from bot.workflow import Action
@@ -49,16 +51,23 @@ def _signed_letter(tmp: Path, env: dict[str, str]) -> tuple[str, Path]:
     return asyncio.run(drive())
 
 
+def signing_day() -> str:
+    return datetime.now(ZoneInfo(BALANGAN["TIMEZONE"])).strftime("%d-%m-%Y")
+
+
 def test_verify_by_code_and_by_file(tmp_path: Path) -> None:
     ca = CertAuthority()
     env = _env(tmp_path, ca)
     code, path = _signed_letter(tmp_path, env)
 
+    days = {signing_day()}  # the signature carries the wall clock's time, in the office zone
     by_code = cli(env, "letter", "verify", code)
+    days.add(signing_day())
     assert by_code.returncode == 0, by_code.stderr
     out = by_code.stdout
     assert "Bentuk tanda tangan: tanda tangan elektronik (PAdES, sertifikat elektronik)" in out
-    assert "Tanda tangan elektronik: UTUH; penanda tangan Ir. H. RAHMADI; 03-12-2026" in out
+    assert any(f"Tanda tangan elektronik: UTUH; penanda tangan Ir. H. RAHMADI; {day}" in out
+               for day in days), out
     assert "sertifikat tepercaya" in out
 
     by_file = cli(env, "letter", "verify", "--file", str(path))
