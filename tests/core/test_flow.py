@@ -157,6 +157,33 @@ async def test_kasi_picks_the_staff_when_there_are_several(office: Office) -> No
     assert r.state == State.REPORT_TO_KABID
 
 
+async def test_a_step_goes_back_to_the_member_who_handled_the_request(office: Office) -> None:
+    """Two Kasi on duty: the first visit of step 3 tells both; once one of them has acted on
+    the request, the step comes back to that one alone. The other may still act."""
+    await office.store.set_position(Role.KASI, ADMIN, "Kasi Kedua", now=office.clock())
+
+    async def step_cards(r_id: int) -> list[int]:
+        pending = await office.store.pending_messages(now=office.clock())
+        return sorted(m.chat_id for m in pending if m.request_id == r_id
+                      and "Tahap 3" in m.payload.get("text", "") and m.payload.get("buttons"))
+
+    async def drain() -> None:
+        for m in await office.store.pending_messages(now=office.clock()):
+            await office.store.mark_sent(m.id, now=office.clock())
+
+    r = await act(office, HEAD, await submit(office), Action.DISPOSE)
+    await drain()
+    r = await act(office, KABID, r, Action.DISPOSE)
+    assert await step_cards(r.id) == sorted([KASI, ADMIN])
+    await drain()
+    r = await act(office, ADMIN, r, Action.RETURN, "Mohon lengkapi tujuan penggunaan")
+    assert r.state == State.DISPOSITION_KABID
+    r = await act(office, KABID, r, Action.DISPOSE)
+    assert await step_cards(r.id) == [ADMIN]
+    r = await act(office, KASI, r, Action.ORDER_CHECK)  # the other member may still act
+    assert r.state == State.TECHNICAL_CHECK
+
+
 async def test_acting_head_receives_the_step_and_is_audited(office: Office) -> None:
     await office.store.set_position(
         Role.KEPALA_DINAS, 777, "Ir. Pelaksana Tugas", now=office.clock(), acting="plt",
