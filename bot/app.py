@@ -35,6 +35,7 @@ from bot.reconfirm_schedule import ReconfirmSchedule
 from bot.service import Clock, Office, utc_now
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
+from bot.updates import PerPersonOrder
 from bot.watch_schedule import WatchSchedule
 from bot.workflow import SOP, Workflow
 from storage.store import Store
@@ -107,6 +108,7 @@ def build_application(
         .post_shutdown(post_shutdown)
         .request(AiohttpRequest(2 * CONCURRENCY))
         .get_updates_request(AiohttpRequest(1))
+        .concurrent_updates(PerPersonOrder())
     )
     # One pacer for the token: direct replies wait for their chat's turn (and retry a 429 a
     # few times); the outbox dispatcher asks it before each message.

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,45 @@ def keyboard(rows: list[list[list[str]]] | None) -> InlineKeyboardMarkup | None:
 
 Notices = Callable[[int, str], Awaitable[list[OutMessage]]]
 """(chat id, error) → the messages that say the chat cannot be reached."""
+
+
+@dataclass
+class _Runs:
+    """The chats being sent to in one `drain`, each by its own task."""
+
+    tasks: dict[int, asyncio.Task[float | None]] = field(default_factory=dict)
+    sending: dict[int, frozenset[int]] = field(default_factory=dict)
+    """chat → the ids of the messages its run sends."""
+    waiting: set[int] = field(default_factory=set)
+    """Chats with owed messages newer than their run's (seen by the last read)."""
+    held: set[int] = field(default_factory=set)
+    """Chats whose next message must wait (its turn under the pacing, or a retry)."""
+
+    def start(self, chat_id: int, run: list[QueuedMessage],
+              sends: Coroutine[Any, Any, float | None]) -> None:
+        self.tasks[chat_id] = asyncio.create_task(sends)
+        self.sending[chat_id] = frozenset(m.id for m in run)
+
+    def is_sending(self, message: QueuedMessage) -> bool:
+        return message.id in self.sending.get(message.chat_id, frozenset())
+
+    def collect(self) -> tuple[bool, bool, float]:
+        """Forget the runs that ended: (any ended, one of them has newer messages, the
+        seconds until the earliest held chat's next try, inf if none). Raises a run's
+        error."""
+        ended = again = False
+        retry = math.inf
+        for chat_id, task in list(self.tasks.items()):
+            if not task.done():
+                continue
+            del self.tasks[chat_id], self.sending[chat_id]
+            ended = True
+            again |= chat_id in self.waiting
+            retry_in = task.result()
+            if retry_in is not None:
+                self.held.add(chat_id)
+                retry = min(retry, retry_in)
+        return ended, again, retry
 
 
 class Dispatcher(Rounds):
@@ -108,39 +149,68 @@ class Dispatcher(Rounds):
     async def drain(self) -> float:
         """Send everything that is due; returns how long to wait before the next round.
 
-        Each pass reads up to `BATCH` owed messages once, with the refs of the cards among
-        them, and sends each chat's messages in order, up to `CONCURRENCY` chats at a time:
-        a chat whose send returns starts its next message at once (no chat waits for the
-        slowest of a wave). What is queued meanwhile goes in the next pass."""
-        held: set[int] = set()
+        Each chat's owed messages go in order, up to `CONCURRENCY` messages at once across
+        chats. A chat whose run ends does not wait for the others: what is queued meanwhile
+        (the commit wakes the dispatcher) starts at once in a chat not already sending, and a
+        chat's newer messages start when its run ends, so its order holds. Owed messages are
+        read again only when there may be more to start: something was queued, a chat with
+        newer messages ended its run, or the last read was a full batch."""
+        runs = _Runs()
         wait = self.idle_poll
-        while True:
-            now = self.clock()
-            # Messages waiting for a retry are read too: they hold back their chat's later
-            # messages, so that a retried message is never overtaken by a newer one. (A
-            # message merely scheduled for later, never tried, holds nothing back.)
-            queued = await self.store.pending_messages(now=now + _EVERYTHING, limit=BATCH)
-            chats: dict[int, list[QueuedMessage]] = {}
-            for message in queued:
-                if message.chat_id in held:
-                    continue
-                if message.not_before is not None and message.not_before > now:
-                    wait = min(wait, (message.not_before - now).total_seconds())
-                    if message.attempts > 0:
-                        held.add(message.chat_id)
-                    continue
-                chats.setdefault(message.chat_id, []).append(message)
-            if not chats:
-                return max(wait, 0.0)
+        gate = asyncio.Semaphore(CONCURRENCY)
+        read = True
+        try:
+            while True:
+                if read:
+                    self._wake.clear()  # what is queued after this read wakes us again
+                    full, wait = await self._start_runs(runs, wait, gate)
+                if not runs.tasks:
+                    return max(wait, 0.0)
+                woken = asyncio.ensure_future(self._wake.wait())
+                await asyncio.wait([*runs.tasks.values(), woken],
+                                   return_when=asyncio.FIRST_COMPLETED)
+                woken.cancel()
+                ended, again, retry_in = runs.collect()  # a run's failure fails the round
+                wait = min(wait, retry_in)
+                read = self._wake.is_set() or again or (ended and full)
+        except asyncio.CancelledError:  # stopped: the sends in flight stop too
+            for task in runs.tasks.values():
+                task.cancel()
+            raise
+        finally:
+            if runs.tasks:  # a run failed: the others finish what they are sending
+                await asyncio.gather(*runs.tasks.values(), return_exceptions=True)
+
+    async def _start_runs(self, runs: _Runs, wait: float,
+                          gate: asyncio.Semaphore) -> tuple[bool, float]:
+        """Read up to `BATCH` owed messages and start a run for each chat that has some due
+        and is neither sending nor held back; returns (the batch was full, the wait)."""
+        now = self.clock()
+        # Messages waiting for a retry are read too: they hold back their chat's later
+        # messages, so that a retried message is never overtaken by a newer one. (A
+        # message merely scheduled for later, never tried, holds nothing back.)
+        queued = await self.store.pending_messages(now=now + _EVERYTHING, limit=BATCH)
+        chats: dict[int, list[QueuedMessage]] = {}
+        runs.waiting.clear()
+        for message in queued:
+            if message.chat_id in runs.tasks:
+                if not runs.is_sending(message):
+                    runs.waiting.add(message.chat_id)
+                continue
+            if message.chat_id in runs.held:
+                continue
+            if message.not_before is not None and message.not_before > now:
+                wait = min(wait, (message.not_before - now).total_seconds())
+                if message.attempts > 0:
+                    runs.held.add(message.chat_id)
+                continue
+            chats.setdefault(message.chat_id, []).append(message)
+        if chats:
             refs = await self.store.message_refs(
                 m.payload["key"] for run in chats.values() for m in run if m.kind == "card")
-            gate = asyncio.Semaphore(CONCURRENCY)
-            results = await asyncio.gather(*(self._send_run(run, refs, gate)
-                                             for run in chats.values()))
-            for chat_id, retry_in in zip(chats, results, strict=True):
-                if retry_in is not None:
-                    held.add(chat_id)
-                    wait = min(wait, retry_in)
+            for chat_id, run in chats.items():
+                runs.start(chat_id, run, self._send_run(run, refs, gate))
+        return len(queued) == BATCH, wait
 
     async def _send_run(self, run: list[QueuedMessage], refs: dict[str, tuple[int, int]],
                         gate: asyncio.Semaphore) -> float | None:

@@ -34,6 +34,7 @@ _SIMPLE_TAGS: dict[str, str] = {
 }
 ALLOWED_TAGS = frozenset({*_SIMPLE_TAGS, "a", "blockquote"})
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_PLAIN = re.compile(r"[^<&]+")
 _ENTITY_RE = re.compile(r"&(?:#x([0-9a-fA-F]{1,8})|#([0-9]{1,9})|([a-zA-Z]{2,8}));")
 
 
@@ -112,9 +113,11 @@ class _HtmlParser:
             if char == "&" and (decoded := _decode_entity(self.src, i)) is not None:
                 self._emit(decoded[0])
                 i = decoded[1]
-            elif char != "<":
-                self._emit(char)
-                i += 1
+            elif char != "<":  # a run of plain text up to the next tag or entity, at once
+                plain = _PLAIN.match(self.src, i + 1)
+                end = plain.end() if plain else i + 1
+                self._emit(self.src[i:end])
+                i = end
             elif self._at(i + 1) == "/":
                 i = self._end_tag(i)
             else:
