@@ -5,11 +5,12 @@ Pelajari dan laporkan" and Lewati on the card, the Kasi's "Kembalikan" with a ty
 every requester asks /status and /status NUMBER in a loop meanwhile.
 
 Measured: actions (transitions) per second, and the wait from a person's last input of an action
-(Lewati press, typed note) to the next person's new card for that request. Every holder of a
-position gets each card of its step (the SOP sends a step to all holders when nobody is acting),
-so each action fans out to the 10 holders of the next position: ~17 messages per action. The
-bot's pacing is off (PACE_*=0), as the emulator's flood limits are, so the bot's own cost per
-message sets the pace (see bench/README.md).
+(Lewati press, typed note) to the moment the next person's new card for that request is shown
+(the emulator's time of the bot's call; a simulated person busy with their other request reads
+it later, which is not the bot's wait). The first time a request reaches a position, every
+holder gets its card; after that, the holder who handled it there before (`step_holders`).
+The bot's pacing is off (PACE_*=0), as the emulator's flood limits are, so the bot's own cost
+per message sets the pace (see bench/README.md).
 """
 
 from __future__ import annotations
@@ -117,10 +118,9 @@ async def official(user: SimUser, step: int, numbers: tuple[str, ...], actions: 
         await user.wait_for(card_of(2, numbers[1:]), WAIT)
     for _ in range(actions):
         card = await user.wait_for(card_of(step, numbers), WAIT)
-        arrived = time.perf_counter()
         number = next(n for n in numbers if n in card.text)
-        if number in crowd.committed:
-            crowd.handoff.append(arrived - crowd.committed.pop(number))
+        if number in crowd.committed:  # when the card was shown, not when this person looked
+            crowd.handoff.append(card.shown_at - crowd.committed.pop(number))
         if step == 2:
             await user.press(card, choice_label("Disposisi ke Kasi",
                                                 Instruction.STUDY_AND_REPORT.value), timeout=WAIT)

@@ -38,8 +38,7 @@ class Agencies(Repository):
             return person
 
     async def agencies(self) -> list[Agency]:
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall("SELECT * FROM agencies ORDER BY name")
+        found = await self.db.fetch("SELECT * FROM agencies ORDER BY name")
         return [rows.agency(r) for r in found]
 
     async def agency_by_code(self, code: str) -> Agency:
@@ -47,17 +46,15 @@ class Agencies(Repository):
             return await agency_by_code(conn, code)
 
     async def agency_contacts(self, agency_id: int) -> list[Person]:
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                """SELECT p.* FROM people p JOIN agency_contacts c ON c.person_id = p.id
-                   WHERE c.agency_id = ? ORDER BY p.name""", (agency_id,))
+        found = await self.db.fetch(
+            """SELECT p.* FROM people p JOIN agency_contacts c ON c.person_id = p.id
+               WHERE c.agency_id = ? ORDER BY p.name""", (agency_id,))
         return [rows.person(r) for r in found]
 
     async def contact_agency_ids(self, person_id: int) -> frozenset[int]:
         """The agencies `person_id` is a contact of."""
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                "SELECT agency_id FROM agency_contacts WHERE person_id = ?", (person_id,))
+        found = await self.db.fetch(
+            "SELECT agency_id FROM agency_contacts WHERE person_id = ?", (person_id,))
         return frozenset(int(r[0]) for r in found)
 
 

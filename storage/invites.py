@@ -134,8 +134,7 @@ class InviteBook:
                 "UPDATE invites SET used_at = NULL, used_by = NULL WHERE id = ?", (invite_id,))
 
     async def all(self) -> list[Invite]:
-        async with self.db.reading() as conn:
-            rows = await conn.execute_fetchall(_SELECT + " ORDER BY i.id")
+        rows = await self.db.fetch(_SELECT + " ORDER BY i.id")
         return [_invite(r) for r in rows]
 
 

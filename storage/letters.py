@@ -61,25 +61,22 @@ class Letters(Repository):
         if code is not None:
             clauses.append("o.verification_code = ?")
             params.append(code.strip().upper())
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                rows.LETTER_SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY o.id",
-                params)
+        found = await self.db.fetch(
+            rows.LETTER_SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY o.id",
+            params)
         return [rows.issued(r) for r in found]
 
     async def letter_number_used(self, number: str, year: int, sequence: int) -> bool:
         """Is `number` (or its year and sequence) already in the outgoing register?"""
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                "SELECT 1 FROM outgoing_register WHERE number = ? OR (year = ? AND sequence = ?)",
-                (number.strip(), year, sequence))
+        found = await self.db.fetch(
+            "SELECT 1 FROM outgoing_register WHERE number = ? OR (year = ? AND sequence = ?)",
+            (number.strip(), year, sequence))
         return bool(list(found))
 
     async def register_start(self, year: int) -> int | None:
         """The first sequence number set for `year` (None: the register starts at 1)."""
-        async with self.db.reading() as conn:
-            found = list(await conn.execute_fetchall(
-                "SELECT first_sequence FROM register_starts WHERE year = ?", (year,)))
+        found = await self.db.fetch(
+            "SELECT first_sequence FROM register_starts WHERE year = ?", (year,))
         return int(found[0][0]) if found else None
 
     async def set_register_start(self, year: int, first: int, *, now: datetime) -> None:
@@ -204,10 +201,9 @@ class LetterIssuer:
         committing (say, cancelled as COMMIT ran) does not tell whether it did, so the register
         decides; when even that cannot be read, the file stays (an orphan, never a hole)."""
         try:
-            async with self.db.reading() as conn:
-                registered = list(await conn.execute_fetchall(
-                    "SELECT 1 FROM outgoing_register WHERE pdf_path = ?",
-                    (str(prepared.path),)))
+            registered = await self.db.fetch(
+                "SELECT 1 FROM outgoing_register WHERE pdf_path = ?",
+                (str(prepared.path),))
         except Exception:
             return
         if not registered:

@@ -125,10 +125,9 @@ class Outbox(Repository):
                 await queue_messages(conn, None, now, notices)
 
     async def has_unreachable(self, chat_id: int) -> bool:
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                "SELECT 1 FROM outbox WHERE chat_id = ? AND sent_at = 'unreachable' LIMIT 1",
-                (chat_id,))
+        found = await self.db.fetch(
+            "SELECT 1 FROM outbox WHERE chat_id = ? AND sent_at = 'unreachable' LIMIT 1",
+            (chat_id,))
         return bool(list(found))
 
     async def resend_unreachable(self, chat_id: int) -> int:

@@ -29,15 +29,13 @@ class People(Repository):
             return await upsert_person(conn, telegram_user_id, name, now, nip, rank, title, phone)
 
     async def person_by_telegram(self, telegram_user_id: int) -> Person | None:
-        async with self.db.reading() as conn:
-            found = list(await conn.execute_fetchall(
-                "SELECT * FROM people WHERE telegram_user_id = ?", (telegram_user_id,)))
+        found = await self.db.fetch(
+            "SELECT * FROM people WHERE telegram_user_id = ?", (telegram_user_id,))
         return rows.person(found[0]) if found else None
 
     async def person(self, person_id: int) -> Person | None:
-        async with self.db.reading() as conn:
-            found = list(await conn.execute_fetchall(
-                "SELECT * FROM people WHERE id = ?", (person_id,)))
+        found = await self.db.fetch(
+            "SELECT * FROM people WHERE id = ?", (person_id,))
         return rows.person(found[0]) if found else None
 
     async def set_position(
@@ -91,8 +89,7 @@ class People(Repository):
             sql += " WHERE pos.position = ?"
             params = (position,)
         sql += " ORDER BY pos.position, pos.acting IS NOT NULL, p.name"
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(sql, params)
+        found = await self.db.fetch(sql, params)
         return [rows.holder(r) for r in found]
 
     async def holders_on(self, position: str, day: date) -> list[PositionHolder]:
@@ -101,9 +98,8 @@ class People(Repository):
         return sorted(holders, key=lambda h: h.acting is None)
 
     async def positions_of(self, person_id: int, day: date) -> list[PositionHolder]:
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                rows.POSITION_SELECT + " WHERE p.id = ?", (person_id,))
+        found = await self.db.fetch(
+            rows.POSITION_SELECT + " WHERE p.id = ?", (person_id,))
         return [h for h in map(rows.holder, found) if h.valid_on(day)]
 
 

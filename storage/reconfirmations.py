@@ -56,18 +56,17 @@ class Reconfirmations(Repository):
         at or before `confirmed_before`, not asked now and not the subject of an open request (one
         in `busy_states`), by label."""
         marks = ",".join("?" * len(busy_states)) or "NULL"
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                f"""SELECT s.label, s.agency_id FROM subdomains s
-                    WHERE s.status = 'active' AND s.removed_at IS NULL
-                      AND s.agency_id IS NOT NULL
-                      AND COALESCE(s.confirmed_at, s.created_at) <= ?
-                      AND NOT EXISTS (SELECT 1 FROM reconfirmations c
-                                      WHERE c.label = s.label AND c.answer IS NULL)
-                      AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.subdomain = s.label
-                                      AND r.state IN ({marks}))
-                    ORDER BY s.label""",
-                (rows.timestamp(confirmed_before), *busy_states))
+        found = await self.db.fetch(
+            f"""SELECT s.label, s.agency_id FROM subdomains s
+                WHERE s.status = 'active' AND s.removed_at IS NULL
+                  AND s.agency_id IS NOT NULL
+                  AND COALESCE(s.confirmed_at, s.created_at) <= ?
+                  AND NOT EXISTS (SELECT 1 FROM reconfirmations c
+                                  WHERE c.label = s.label AND c.answer IS NULL)
+                  AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.subdomain = s.label
+                                  AND r.state IN ({marks}))
+                ORDER BY s.label""",
+            (rows.timestamp(confirmed_before), *busy_states))
         return [(r["label"], r["agency_id"]) for r in found]
 
     async def ask_reconfirmation(self, label: str, agency_id: int, *, now: datetime,
@@ -87,15 +86,13 @@ class Reconfirmations(Repository):
             return asked
 
     async def open_reconfirmations(self) -> list[Reconfirmation]:
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                "SELECT * FROM reconfirmations WHERE answer IS NULL ORDER BY id")
+        found = await self.db.fetch(
+            "SELECT * FROM reconfirmations WHERE answer IS NULL ORDER BY id")
         return [_reconfirmation(r) for r in found]
 
     async def reconfirmation(self, reconfirmation_id: int) -> Reconfirmation | None:
-        async with self.db.reading() as conn:
-            found = list(await conn.execute_fetchall(
-                "SELECT * FROM reconfirmations WHERE id = ?", (reconfirmation_id,)))
+        found = await self.db.fetch(
+            "SELECT * FROM reconfirmations WHERE id = ?", (reconfirmation_id,))
         return _reconfirmation(found[0]) if found else None
 
     async def remind_reconfirmation(self, reconfirmation_id: int, reminded: int, *,

@@ -20,20 +20,18 @@ class ReminderLog(Repository):
     async def fired(self, states: Sequence[str]) -> dict[int, int]:
         """Request id → the highest level fired for the step it is in now (its version), for
         the requests in `states` (the open ones: the reminders of the past stay unread)."""
-        async with self.db.reading() as conn:
-            rows = await conn.execute_fetchall(
-                f"""SELECT m.request_id, MAX(m.level) FROM requests r
-                   JOIN reminders m ON m.request_id = r.id AND m.version = r.version
-                   WHERE r.state IN ({','.join('?' * len(states))})
-                   GROUP BY m.request_id""", list(states))
+        rows = await self.db.fetch(
+            f"""SELECT m.request_id, MAX(m.level) FROM requests r
+               JOIN reminders m ON m.request_id = r.id AND m.version = r.version
+               WHERE r.state IN ({','.join('?' * len(states))})
+               GROUP BY m.request_id""", list(states))
         return {int(r[0]): int(r[1]) for r in rows}
 
     async def levels(self, request_id: int, version: int) -> list[tuple[int, datetime]]:
         """(level, recorded at) of one step visit, lowest level first."""
-        async with self.db.reading() as conn:
-            rows = await conn.execute_fetchall(
-                """SELECT level, sent_at FROM reminders WHERE request_id = ? AND version = ?
-                   ORDER BY level""", (request_id, version))
+        rows = await self.db.fetch(
+            """SELECT level, sent_at FROM reminders WHERE request_id = ? AND version = ?
+               ORDER BY level""", (request_id, version))
         return [(int(r[0]), datetime.fromisoformat(r[1])) for r in rows]
 
     async def fire(

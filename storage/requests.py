@@ -6,6 +6,7 @@ is in `storage.transitions`, since it spans those entities."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
@@ -40,10 +41,10 @@ class Requests(Repository):
                                       requester_role=requester_role, compose=compose)
 
     async def request(self, number_or_id: str | int) -> Request:
-        async with self.db.reading() as conn:
-            if isinstance(number_or_id, int):
-                return await request_by_id(conn, number_or_id)
-            return await _request_by(conn, "r.number = ?", number_or_id.strip().upper())
+        where, value = (("r.id = ?", number_or_id) if isinstance(number_or_id, int)
+                        else ("r.number = ?", number_or_id.strip().upper()))
+        return _first_request(
+            await self.db.fetch(rows.REQUEST_SELECT + " WHERE " + where, (value,)), value)
 
     async def requests(
         self,
@@ -77,32 +78,28 @@ class Requests(Repository):
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(sql, params)
+        found = await self.db.fetch(sql, params)
         return [rows.request(r) for r in found]
 
     async def requests_created(self, start: datetime, end: datetime) -> list[Request]:
         """The requests received in [start, end), oldest first."""
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                rows.REQUEST_SELECT + " WHERE r.created_at >= ? AND r.created_at < ? "
-                "ORDER BY r.created_at, r.id", (rows.timestamp(start), rows.timestamp(end)))
+        found = await self.db.fetch(
+            rows.REQUEST_SELECT + " WHERE r.created_at >= ? AND r.created_at < ? "
+            "ORDER BY r.created_at, r.id", (rows.timestamp(start), rows.timestamp(end)))
         return [rows.request(r) for r in found]
 
     async def timeline(self, request_id: int) -> list[RequestEvent]:
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                rows.EVENT_SELECT + " WHERE au.request_id = ? ORDER BY au.id", (request_id,))
+        found = await self.db.fetch(
+            rows.EVENT_SELECT + " WHERE au.request_id = ? ORDER BY au.id", (request_id,))
         return [rows.event(r) for r in found]
 
     async def last_actors(self, request_id: int) -> dict[str, int]:
         """Position → the person who last acted in it on the request (the requester's own
         acts included, under the requester's role)."""
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                "SELECT actor_role, actor_id FROM audit WHERE request_id = ? "
-                "AND actor_id IS NOT NULL AND actor_role IS NOT NULL ORDER BY id",
-                (request_id,))
+        found = await self.db.fetch(
+            "SELECT actor_role, actor_id FROM audit WHERE request_id = ? "
+            "AND actor_id IS NOT NULL AND actor_role IS NOT NULL ORDER BY id",
+            (request_id,))
         return {str(role): int(person) for role, person in found}
 
     async def timelines(self, request_ids: Iterable[int]) -> dict[int, list[RequestEvent]]:
@@ -184,8 +181,11 @@ async def request_by_id(conn: aiosqlite.Connection, request_id: int) -> Request:
 
 
 async def _request_by(conn: aiosqlite.Connection, where: str, value: object) -> Request:
-    found = list(await conn.execute_fetchall(
-        rows.REQUEST_SELECT + " WHERE " + where, (value,)))
+    return _first_request(list(await conn.execute_fetchall(
+        rows.REQUEST_SELECT + " WHERE " + where, (value,))), value)
+
+
+def _first_request(found: Sequence[sqlite3.Row], value: object) -> Request:
     if not found:
         raise NotFound(f"no request {value}")
     return rows.request(found[0])

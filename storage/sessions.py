@@ -26,10 +26,9 @@ class Session:
 
 class Sessions(Repository):
     async def session(self, telegram_user_id: int, kind: str) -> Session | None:
-        async with self.db.reading() as conn:
-            rows = list(await conn.execute_fetchall(
-                """SELECT payload, version, updated_at FROM sessions
-                   WHERE telegram_user_id = ? AND kind = ?""", (telegram_user_id, kind)))
+        rows = await self.db.fetch(
+            """SELECT payload, version, updated_at FROM sessions
+               WHERE telegram_user_id = ? AND kind = ?""", (telegram_user_id, kind))
         if not rows:
             return None
         payload, version, updated_at = rows[0]

@@ -30,15 +30,13 @@ class Signatures(Repository):
                 (person_id, nik, email, rows.timestamp(now)))
 
     async def esign_identity(self, person_id: int) -> EsignIdentity | None:
-        async with self.db.reading() as conn:
-            found = list(await conn.execute_fetchall(
-                "SELECT nik, email FROM esign_identities WHERE person_id = ?", (person_id,)))
+        found = await self.db.fetch(
+            "SELECT nik, email FROM esign_identities WHERE person_id = ?", (person_id,))
         return EsignIdentity(found[0]["nik"], found[0]["email"]) if found else None
 
     async def letter_by_sha256(self, sha256: str) -> IssuedLetter | None:
         """The registered letter whose issued PDF or delivered scan has this SHA-256."""
-        async with self.db.reading() as conn:
-            found = list(await conn.execute_fetchall(
-                rows.LETTER_SELECT + " WHERE o.sha256 = ? OR o.scan_sha256 = ? LIMIT 1",
-                (sha256, sha256)))
+        found = await self.db.fetch(
+            rows.LETTER_SELECT + " WHERE o.sha256 = ? OR o.scan_sha256 = ? LIMIT 1",
+            (sha256, sha256))
         return rows.issued(found[0]) if found else None

@@ -18,10 +18,9 @@ from storage.requests import audit, request_by_id
 class Subdomains(Repository):
     async def live_subdomains(self) -> dict[str, int | None]:
         """Label → request id of every subdomain the bot created and did not remove."""
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                "SELECT label, request_id FROM subdomains WHERE removed_at IS NULL "
-                "AND origin = 'created'")
+        found = await self.db.fetch(
+            "SELECT label, request_id FROM subdomains WHERE removed_at IS NULL "
+            "AND origin = 'created'")
         return {r["label"]: r["request_id"] for r in found}
 
     async def intend_records(self, request_id: int, label: str,
@@ -38,34 +37,30 @@ class Subdomains(Repository):
     async def intended_records(self, label: str) -> tuple[tuple[str, str, str, int], ...] | None:
         """The latest records intended for `label` and not settled yet (registered or
         removed)."""
-        async with self.db.reading() as conn:
-            found = list(await conn.execute_fetchall(
-                """SELECT records FROM record_intents WHERE label = ? AND settled_at IS NULL
-                   ORDER BY id DESC LIMIT 1""", (label,)))
+        found = await self.db.fetch(
+            """SELECT records FROM record_intents WHERE label = ? AND settled_at IS NULL
+               ORDER BY id DESC LIMIT 1""", (label,))
         return tuple(tuple(r) for r in json.loads(found[0]["records"])) if found else None
     async def live_subdomain(self, label: str) -> tuple[bool, int | None]:
         """(whether the bot created `label` and did not remove it, the request id it was
         created for): one index search, whatever the size of the register."""
-        async with self.db.reading() as conn:
-            found = list(await conn.execute_fetchall(
-                "SELECT request_id FROM subdomains WHERE label = ? AND removed_at IS NULL "
-                "AND origin = 'created'",
-                (label,)))
+        found = await self.db.fetch(
+            "SELECT request_id FROM subdomains WHERE label = ? AND removed_at IS NULL "
+            "AND origin = 'created'",
+            (label,))
         return (True, found[0][0]) if found else (False, None)
 
     async def created_records(self) -> list[tuple[str, tuple[tuple[str, str, str, int], ...]]]:
         """Every live subdomain the bot created with its records, by label (one query)."""
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                "SELECT label, records FROM subdomains WHERE removed_at IS NULL "
-                "AND origin = 'created' ORDER BY label")
+        found = await self.db.fetch(
+            "SELECT label, records FROM subdomains WHERE removed_at IS NULL "
+            "AND origin = 'created' ORDER BY label")
         return [(r["label"], tuple(tuple(x) for x in json.loads(r["records"]))) for r in found]
 
     async def subdomain_records(self, label: str) -> tuple[tuple[str, str, str, int], ...] | None:
-        async with self.db.reading() as conn:
-            found = list(await conn.execute_fetchall(
-                "SELECT records FROM subdomains WHERE label = ? AND removed_at IS NULL "
-                "AND origin = 'created'", (label,)))
+        found = await self.db.fetch(
+            "SELECT records FROM subdomains WHERE label = ? AND removed_at IS NULL "
+            "AND origin = 'created'", (label,))
         if not found:
             return None
         return tuple(tuple(r) for r in json.loads(found[0]["records"]))
@@ -212,17 +207,15 @@ class Register(Repository):
             args.append(status)
         if unowned:
             where.append("s.agency_id IS NULL")
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                f"{_REGISTER_SELECT} WHERE {' AND '.join(where)} ORDER BY s.label, s.id", args)
+        found = await self.db.fetch(
+            f"{_REGISTER_SELECT} WHERE {' AND '.join(where)} ORDER BY s.label, s.id", args)
         return [registered(r) for r in found]
 
     async def owned_names(self, agency_id: int) -> list[RegisteredName]:
         """The live names the register says `agency_id` owns, by label."""
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                f"{_REGISTER_SELECT} WHERE s.agency_id = ? AND s.removed_at IS NULL "
-                "ORDER BY s.label", (agency_id,))
+        found = await self.db.fetch(
+            f"{_REGISTER_SELECT} WHERE s.agency_id = ? AND s.removed_at IS NULL "
+            "ORDER BY s.label", (agency_id,))
         return [registered(r) for r in found]
 
     async def register_labels(self, status: str) -> list[str]:
@@ -253,16 +246,14 @@ class Register(Repository):
 
     async def register_count(self, status: str) -> int:
         """How many names are in `status`."""
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                "SELECT count(*) FROM subdomains WHERE status = ?", (status,))
+        found = await self.db.fetch(
+            "SELECT count(*) FROM subdomains WHERE status = ?", (status,))
         return int(next(iter(found))[0])
 
     async def registered_name(self, label: str) -> RegisteredName | None:
         """The live entry of `label`, or None."""
-        async with self.db.reading() as conn:
-            found = list(await conn.execute_fetchall(
-                f"{_REGISTER_SELECT} WHERE s.label = ? AND s.removed_at IS NULL", (label,)))
+        found = await self.db.fetch(
+            f"{_REGISTER_SELECT} WHERE s.label = ? AND s.removed_at IS NULL", (label,))
         return registered(found[0]) if found else None
 
     async def import_names(self, names: list[ZoneName], *, now: datetime) -> Imported:

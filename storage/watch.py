@@ -44,9 +44,8 @@ def _finding(row: rows.Row) -> Finding:
 class WatchLog(Repository):
     async def open_findings(self, labels: Iterable[str] | None = None) -> list[Finding]:
         """Findings not cleared yet (of `labels` only, when given)."""
-        async with self.db.reading() as conn:
-            found = await conn.execute_fetchall(
-                "SELECT * FROM watch_findings WHERE cleared_at IS NULL ORDER BY label, kind")
+        found = await self.db.fetch(
+            "SELECT * FROM watch_findings WHERE cleared_at IS NULL ORDER BY label, kind")
         wanted = None if labels is None else set(labels)
         return [_finding(r) for r in found if wanted is None or r["label"] in wanted]
 
@@ -100,9 +99,8 @@ class WatchLog(Repository):
         return len(new), len(gone)
 
     async def watch_done(self, kind: str, period: str) -> bool:
-        async with self.db.reading() as conn:
-            found = list(await conn.execute_fetchall(
-                "SELECT 1 FROM watch_runs WHERE kind = ? AND period = ?", (kind, period)))
+        found = await self.db.fetch(
+            "SELECT 1 FROM watch_runs WHERE kind = ? AND period = ?", (kind, period))
         return bool(found)
 
     async def record_summary(self, period: str, messages: Iterable[OutMessage], *,

@@ -46,6 +46,8 @@ class SimMessage:
     date: int
     reply_to_message_id: int | None
     raw: dict[str, Any]  # the Bot API ``Message`` object
+    shown_at: float = 0.0
+    """``time.perf_counter()`` when this version became visible (the bot's call was done)."""
 
     @property
     def content(self) -> str:

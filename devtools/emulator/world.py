@@ -205,6 +205,7 @@ class World:
             date=data["date"],
             reply_to_message_id=reply["message_id"] if reply else None,
             raw=self.public(data),
+            shown_at=time.perf_counter(),
         )
 
     @staticmethod

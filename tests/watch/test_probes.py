@@ -74,4 +74,5 @@ async def test_names_waiting_for_a_slot_hold_no_task(tmp_path: Path) -> None:
     assert [r.label for r in reports] == labels
     assert sorted(done) == labels
     assert all(r.dns != "ok" for r in reports)  # none of them is in the zone
-    assert 0 < most <= 4 * 4  # each of the 4 slots: its name, at most its DNS and web visits
+    # a few tasks per slot (its name, its DNS queries and web visits), never one per name (300)
+    assert 0 < most <= 4 * 8
