@@ -35,6 +35,7 @@ async def test_messages_markup_uploads_and_api_errors() -> None:
                                                caption="Surat balasan", reply_markup=markup)
             received = await user.wait_for(lambda m: m.document is not None)
             assert received.document is not None and received.document.data == b"%PDF-1.4 surat"
+            assert document.document is not None
             assert (received.caption, document.document.file_name) == ("Surat balasan",
                                                                        "surat.pdf")
             with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
