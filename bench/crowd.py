@@ -52,6 +52,7 @@ THINK = 1.0
 class Crowd:
     committed: dict[str, float] = field(default_factory=dict)  # number → last input at
     handoff: list[float] = field(default_factory=list)  # last input → next person's card
+    first: list[float] = field(default_factory=list)  # the same, after everyone's first action
     actions: int = 0
     status: list[float] = field(default_factory=list)
     stop: bool = False
@@ -113,14 +114,18 @@ def done_on(card: SimMessage) -> Callable[[SimMessage], bool]:
 
 
 async def official(user: SimUser, step: int, numbers: tuple[str, ...], actions: int,
-                   crowd: Crowd) -> None:
+                   crowd: Crowd, read: float) -> None:
     if step == 2:  # the Kabid's own card of the request they moved on while preparing
         await user.wait_for(card_of(2, numbers[1:]), WAIT)
-    for _ in range(actions):
+    for i in range(actions):
         card = await user.wait_for(card_of(step, numbers), WAIT)
         number = next(n for n in numbers if n in card.text)
         if number in crowd.committed:  # when the card was shown, not when this person looked
-            crowd.handoff.append(card.shown_at - crowd.committed.pop(number))
+            # i == 1: the card that everyone's first action, all at once, sent
+            (crowd.handoff if i > 1 else crowd.first).append(
+                card.shown_at - crowd.committed.pop(number))
+        if read:
+            await asyncio.sleep(read)
         if step == 2:
             await user.press(card, choice_label("Disposisi ke Kasi",
                                                 Instruction.STUDY_AND_REPORT.value), timeout=WAIT)
@@ -150,7 +155,7 @@ async def requester(user: SimUser, number: str, crowd: Crowd) -> None:
 
 async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: bool,
                 start_bot: Callable[..., object], stop_bot: Callable[..., object],
-                base: dict[str, str]) -> list[str]:
+                base: dict[str, str], read: float = 0.0) -> list[str]:
     settings = {**base, "BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.base_url,
                 "DATABASE_PATH": str(folder / "bot.sqlite3"), "DATA_DIR": str(folder / "data"),
                 "LOG_LEVEL": "WARNING", "MAX_OPEN_REQUESTS": "0", **NO_PACING}
@@ -175,8 +180,10 @@ async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: b
         readers = [asyncio.create_task(requester(r, pairs[i // 2][i % 2], crowd))
                    for i, r in enumerate(requesters)]
         await asyncio.gather(
-            *(official(k, 2, pair, actions, crowd) for k, pair in zip(kabids, pairs, strict=True)),
-            *(official(k, 3, pair, actions, crowd) for k, pair in zip(kasis, pairs, strict=True)))
+            *(official(k, 2, pair, actions, crowd, read)
+              for k, pair in zip(kabids, pairs, strict=True)),
+            *(official(k, 3, pair, actions, crowd, read)
+              for k, pair in zip(kasis, pairs, strict=True)))
         wall = time.perf_counter() - t0
         sends = sum(c.method in ("sendMessage", "editMessageText", "editMessageReplyMarkup")
                     for c in emu.calls[calls0:])
@@ -189,11 +196,14 @@ async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: b
         await stop_bot(proc)  # type: ignore[misc]
     rows = [
         ("last input → next person's new card", len(crowd.handoff), *summary_ms(crowd.handoff)),
+        ("  the same after everyone's first action (all at once)", len(crowd.first),
+         *summary_ms(crowd.first)),
         ("/status and /status NUMBER meanwhile", len(crowd.status), *summary_ms(crowd.status)),
     ]
     return [
         table(f"Many people at once: {2 * PAIRS} officials ({PAIRS} Kabid, {PAIRS} Kasi), "
-              f"{REQUESTERS} requesters (emulator flood limits off)",
+              f"{REQUESTERS} requesters (emulator flood limits off), officials read a card "
+              f"{read:g} s",
               ["what", "n", "p50 ms", "p95 ms", "max ms"], rows),
         table("Throughput", ["measure", "value"], [
             ("actions (transitions)", crowd.actions),
