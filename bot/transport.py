@@ -62,11 +62,10 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         body: aiohttp.FormData | bytes | None = None
         headers = None
-        files = request_data.multipart_data if request_data else None
-        if files:
-            body = _form(request_data, files)  # type: ignore[arg-type]
-        elif request_data is not None:
-            body, headers = request_data.json_payload, JSON
+        files = request_data is not None and request_data.contains_files
+        if request_data is not None:
+            body, headers = (_form(request_data), None) if files else (
+                request_data.json_payload, JSON)
         read = _given(read_timeout, self._read)
         connect = _given(connect_timeout, self._connect)
         pool = _given(pool_timeout, self._pool)
@@ -95,14 +94,12 @@ def _given(value: object, default: float | None) -> float | None:
     return default
 
 
-def _form(request_data: RequestData,
-          files: dict[str, tuple[str, object, str]]) -> aiohttp.FormData:
+def _form(request_data: RequestData) -> aiohttp.FormData:
     """A multipart body: the plain parameters as fields (JSON-encoded where not strings, as
     `RequestData.json_parameters` gives them), the files as file parts."""
     form = aiohttp.FormData()
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
-    for name, (filename, content, mime) in files.items():
+    for name, (filename, content, mime) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime)
     return form
-
