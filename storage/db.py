@@ -156,6 +156,12 @@ class Database:
             cursor = await self._conn.execute(sql, parameters)
             return int(cursor.rowcount or 0)
 
+    async def write_returning(self, sql: str,
+                              parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """ONE statement with RETURNING as its own transaction, like `write`; its rows."""
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(sql, parameters))
+
     async def trace(self, callback: Callable[[str], object] | None) -> None:
         """Hand every statement run on any connection (parameters filled in) to `callback`;
         None stops. For diagnosis, and the test that reads the plans of the hot queries."""

@@ -45,26 +45,26 @@ class Outbox(Repository):
         """Record a delivery; `ref` = (key, chat id, message id) remembers it for later edits.
 
         A message that carries a reply letter (`letter_id` in its payload) also records the
-        letter's delivery in the outgoing register; `letter=False` says it carries none (the
-        dispatcher knows), and a message without letter and ref is marked in one statement."""
-        if not letter and ref is None:
-            await self.db.write(
-                "UPDATE outbox SET sent_at = ?, result = ? WHERE id = ? AND sent_at IS NULL",
-                (rows.timestamp(now), json.dumps(result), message_id))
+        letter's delivery in the outgoing register, in the same transaction; `letter=False`
+        says it carries none (the dispatcher knows). Without a letter, the ref and the mark are
+        one statement each, the ref first: a crash between the two leaves the message owed
+        with its ref known, so it is sent again as an edit of the card already shown, never
+        as a second card."""
+        mark = (rows.timestamp(now), json.dumps(result), message_id)
+        if not letter:
+            if ref is not None:
+                await self.db.write(REMEMBER_REF, ref)
+            await self.db.write(MARK_SENT, mark)
             return
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE outbox SET sent_at = ?, result = ? WHERE id = ? AND sent_at IS NULL",
-                (rows.timestamp(now), json.dumps(result), message_id))
+            await conn.execute(MARK_SENT, mark)
             await conn.execute(
                 """UPDATE outgoing_register SET delivered_at = ?
                    WHERE delivered_at IS NULL AND id =
                      (SELECT json_extract(payload, '$.letter_id') FROM outbox WHERE id = ?)""",
                 (rows.timestamp(now), message_id))
             if ref is not None:
-                await conn.execute(
-                    "INSERT OR REPLACE INTO message_refs (key, chat_id, message_id) "
-                    "VALUES (?, ?, ?)", ref)
+                await conn.execute(REMEMBER_REF, ref)
 
     async def prune_sent(self, *, before: datetime, batch: int = 2000) -> int:
         """Delete up to `batch` messages delivered before `before` (their payload is only a copy
@@ -149,6 +149,9 @@ async def queue_messages(
     await conn.executemany(INSERT_OUTBOX, [
         outbox_row(m, request_id=request_id, created=now) for m in messages])
 
+
+MARK_SENT = "UPDATE outbox SET sent_at = ?, result = ? WHERE id = ? AND sent_at IS NULL"
+REMEMBER_REF = "INSERT OR REPLACE INTO message_refs (key, chat_id, message_id) VALUES (?, ?, ?)"
 
 INSERT_OUTBOX = """INSERT INTO outbox (chat_id, kind, payload, request_id, created_at, not_before,
      sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)"""

@@ -38,21 +38,17 @@ class Sessions(Repository):
     async def save_session(self, telegram_user_id: int, kind: str, payload: dict[str, Any], *,
                            now: datetime) -> int:
         """Write the session (a new one starts at version 1); returns its version."""
-        async with self.db.transaction() as conn:
-            rows = list(await conn.execute_fetchall(
-                """INSERT INTO sessions (telegram_user_id, kind, payload, version, updated_at)
-                   VALUES (?, ?, ?, 1, ?)
-                   ON CONFLICT (telegram_user_id, kind) DO UPDATE SET
-                     payload = excluded.payload, version = version + 1,
-                     updated_at = excluded.updated_at
-                   RETURNING version""",
-                (telegram_user_id, kind, json.dumps(payload, ensure_ascii=False),
-                 timestamp(now))))
+        rows = await self.db.write_returning(
+            """INSERT INTO sessions (telegram_user_id, kind, payload, version, updated_at)
+               VALUES (?, ?, ?, 1, ?)
+               ON CONFLICT (telegram_user_id, kind) DO UPDATE SET
+                 payload = excluded.payload, version = version + 1,
+                 updated_at = excluded.updated_at
+               RETURNING version""",
+            (telegram_user_id, kind, json.dumps(payload, ensure_ascii=False), timestamp(now)))
         return int(rows[0][0])
 
     async def clear_session(self, telegram_user_id: int, kind: str) -> bool:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "DELETE FROM sessions WHERE telegram_user_id = ? AND kind = ?",
-                (telegram_user_id, kind))
-            return cur.rowcount > 0
+        return await self.db.write(
+            "DELETE FROM sessions WHERE telegram_user_id = ? AND kind = ?",
+            (telegram_user_id, kind)) > 0
