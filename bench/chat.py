@@ -232,13 +232,13 @@ async def run(cycles: int, n_status: int, rate_limiter: bool) -> list[str]:
             return await bench(emu, Path(tmp), cycles, n_status, rate_limiter)
 
 
-async def run_crowd(actions: int, rate_limiter: bool, read: float) -> list[str]:
+async def run_crowd(actions: int, rate_limiter: bool, rate: float) -> list[str]:
     from bench import crowd
 
     with tempfile.TemporaryDirectory(prefix="bench-crowd-") as tmp:
         async with running_emulator(rate_limits=None) as emu:
             return await crowd.bench(emu, Path(tmp), actions, rate_limiter, start_bot, stop_bot,
-                                     dict(BALANGAN), read)
+                                     dict(BALANGAN), rate)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -251,12 +251,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--crowd", type=int, metavar="ACTIONS",
                         help="instead: 20 officials and 20 requesters at once, ACTIONS "
                              "actions per official (bench/crowd.py)")
-    parser.add_argument("--read", type=float, default=0.0, metavar="SECONDS",
-                        help="with --crowd: seconds an official reads a new card before acting "
-                             "(0: at once)")
+    parser.add_argument("--rate", type=float, default=0.0, metavar="ACTIONS_PER_S",
+                        help="with --crowd: the officials act at most this often in all, each "
+                             "their share (0: each as fast as they can)")
     args = parser.parse_args(argv)
     if args.crowd:
-        print("\n\n".join(asyncio.run(run_crowd(args.crowd, args.rate_limiter, args.read))))
+        print("\n\n".join(asyncio.run(run_crowd(args.crowd, args.rate_limiter, args.rate))))
         return 0
     print("\n\n".join(asyncio.run(run(args.cycles, args.status, args.rate_limiter))))
     return 0

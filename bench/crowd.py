@@ -114,7 +114,11 @@ def done_on(card: SimMessage) -> Callable[[SimMessage], bool]:
 
 
 async def official(user: SimUser, step: int, numbers: tuple[str, ...], actions: int,
-                   crowd: Crowd, read: float) -> None:
+                   crowd: Crowd, interval: float, offset: float) -> None:
+    """Act on each card of `step` for the pair's requests; with an `interval`, at most one
+    action per interval (this person's share of the offered rate), starting at `offset`."""
+    loop = asyncio.get_running_loop()
+    due = loop.time() + offset
     if step == 2:  # the Kabid's own card of the request they moved on while preparing
         await user.wait_for(card_of(2, numbers[1:]), WAIT)
     for i in range(actions):
@@ -124,8 +128,9 @@ async def official(user: SimUser, step: int, numbers: tuple[str, ...], actions: 
             # i == 1: the card that everyone's first action, all at once, sent
             (crowd.handoff if i > 1 else crowd.first).append(
                 card.shown_at - crowd.committed.pop(number))
-        if read:
-            await asyncio.sleep(read)
+        if interval:
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            due = max(due, loop.time()) + interval  # late: the next one interval later
         if step == 2:
             await user.press(card, choice_label("Disposisi ke Kasi",
                                                 Instruction.STUDY_AND_REPORT.value), timeout=WAIT)
@@ -155,7 +160,7 @@ async def requester(user: SimUser, number: str, crowd: Crowd) -> None:
 
 async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: bool,
                 start_bot: Callable[..., object], stop_bot: Callable[..., object],
-                base: dict[str, str], read: float = 0.0) -> list[str]:
+                base: dict[str, str], rate: float = 0.0) -> list[str]:
     settings = {**base, "BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.base_url,
                 "DATABASE_PATH": str(folder / "bot.sqlite3"), "DATA_DIR": str(folder / "data"),
                 "LOG_LEVEL": "WARNING", "MAX_OPEN_REQUESTS": "0", **NO_PACING}
@@ -175,15 +180,17 @@ async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: b
             if sum(ready(m) for m in kabids[-1].inbox) >= PAIRS:
                 break
             await asyncio.sleep(0.05)
+        interval = 2 * PAIRS / rate if rate else 0.0  # each official's share of the rate
         cpu0, t0 = proc_cpu_seconds(pid), time.perf_counter()
         calls0 = len(emu.calls)
         readers = [asyncio.create_task(requester(r, pairs[i // 2][i % 2], crowd))
                    for i, r in enumerate(requesters)]
         await asyncio.gather(
-            *(official(k, 2, pair, actions, crowd, read)
-              for k, pair in zip(kabids, pairs, strict=True)),
-            *(official(k, 3, pair, actions, crowd, read)
-              for k, pair in zip(kasis, pairs, strict=True)))
+            *(official(k, 2, pair, actions, crowd, interval, i * interval / (2 * PAIRS))
+              for i, (k, pair) in enumerate(zip(kabids, pairs, strict=True))),
+            *(official(k, 3, pair, actions, crowd, interval,
+                       (PAIRS + i) * interval / (2 * PAIRS))
+              for i, (k, pair) in enumerate(zip(kasis, pairs, strict=True))))
         wall = time.perf_counter() - t0
         sends = sum(c.method in ("sendMessage", "editMessageText", "editMessageReplyMarkup")
                     for c in emu.calls[calls0:])
@@ -202,8 +209,8 @@ async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: b
     ]
     return [
         table(f"Many people at once: {2 * PAIRS} officials ({PAIRS} Kabid, {PAIRS} Kasi), "
-              f"{REQUESTERS} requesters (emulator flood limits off), officials read a card "
-              f"{read:g} s",
+              f"{REQUESTERS} requesters (emulator flood limits off), officials acting "
+              + (f"at {rate:g} actions/s in all" if rate else "as fast as they can"),
               ["what", "n", "p50 ms", "p95 ms", "max ms"], rows),
         table("Throughput", ["measure", "value"], [
             ("actions (transitions)", crowd.actions),
