@@ -2,7 +2,9 @@
 requesters act concurrently against the bot process (emulator flood limits off). Each Kabid/Kasi
 pair keeps two requests moving between step 2 and step 3 (the Kabid's "Disposisi ke Kasi ·
 Pelajari dan laporkan" and Lewati on the card, the Kasi's "Kembalikan" with a typed note);
-every requester asks /status and /status NUMBER in a loop meanwhile.
+every requester asks /status and /status NUMBER in a loop meanwhile. The officials act the
+moment a card appears (a closed loop: the bot's speed sets the rate, and the rate its waits),
+or with `rate` at most that many actions a second between them (an offered load).
 
 Measured: actions (transitions) per second, and the wait from a person's last input of an action
 (Lewati press, typed note) to the moment the next person's new card for that request is shown
