@@ -290,8 +290,9 @@ def start_bind(directory: Path, zone: str, extra: str = "") -> Iterator[BindServ
         else:
             text = (directory / "named.log").read_text(errors="replace")
             _stop(proc)
-            if attempt < 2 and "address in use" in text:
-                continue  # lost the port race; try another
+            if attempt < 2 and ("address in use" in text
+                                or "unable to listen on any configured interfaces" in text):
+                continue  # lost the port race (named may only say it could not listen)
             raise BindUnavailable(f"named did not start on 127.0.0.1:{port}:\n{text[-3000:]}")
         break
     handle = BindServer(
