@@ -33,15 +33,16 @@ import csv
 import dataclasses
 import functools
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.workflow import SOP, Effect, State, Step, Workflow
 from bot.worktime import Duration, WorkClock, WorkDays
 from bot.zones import zone_label
 from letters.figures import MonthFigures, OpenCase, StepFigures, Visit
-from storage.models import Request, RequestEvent
+from storage.models import Request, TrailEvent
 
 if TYPE_CHECKING:  # keeps this module importable by the pure renderers in letters/
     from storage.store import Store
@@ -68,20 +69,38 @@ async def month_requests(store: Store, year: int, month: int, tz: tzinfo) -> lis
     return await store.requests_created(start, end)
 
 
-Trails = list[tuple[Request, list[RequestEvent]]]
+class Event(Protocol):
+    """What the figures and the audit CSV read of an audit row: a `storage.models.TrailEvent`
+    (as `month_trails` reads them) or a whole `RequestEvent`."""
+
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor_name(self) -> str | None: ...
+    @property
+    def actor_role(self) -> str | None: ...
+    @property
+    def acting(self) -> str | None: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def from_state(self) -> str | None: ...
+    @property
+    def to_state(self) -> str: ...
+    @property
+    def instruction(self) -> str | None: ...
+    @property
+    def note(self) -> str | None: ...
+
+
+Trails = list[tuple[Request, list[TrailEvent]]]
 """Requests with their whole timelines."""
-
-
-async def _with_timelines(store: Store, requests: Iterable[Request]) -> Trails:
-    requests = list(requests)
-    trails = await store.timelines(r.id for r in requests)
-    return [(r, trails[r.id]) for r in requests]
 
 
 async def month_trails(store: Store, year: int, month: int, tz: tzinfo) -> Trails:
     """The requests received in the month with their timelines: read once for both the
-    report's figures and its audit CSV."""
-    return await _with_timelines(store, await month_requests(store, year, month, tz))
+    report's figures and its audit CSV (one snapshot, two index searches)."""
+    return await store.trails_created(*month_bounds(year, month, tz))
 
 
 # ------------------------------------------------------------------------ statistics
@@ -120,7 +139,21 @@ def _over_by(standard: Duration | None, clock: WorkClock, entered: datetime, lef
     return over if over > timedelta() else None
 
 
-def visits(request: Request, events: Sequence[RequestEvent], clock: WorkClock,
+def _finished(events: Iterable[Event]) -> Iterator[tuple[str, datetime, datetime]]:
+    """(state, entered, left) of every finished stay in a state, from an audit trail ordered
+    by id; an event that leaves the state unchanged (a note, a reassignment) ends none."""
+    current: str | None = None
+    since: datetime | None = None
+    for event in events:
+        to = event.to_state
+        if to == current:
+            continue
+        if current is not None and since is not None:
+            yield current, since, event.at
+        current, since = to, event.at
+
+
+def visits(request: Request, events: Sequence[Event], clock: WorkClock,
            workflow: Workflow = SOP) -> list[Visit]:
     """The finished step visits of one request, from its audit trail (ordered by id).
 
@@ -129,30 +162,82 @@ def visits(request: Request, events: Sequence[RequestEvent], clock: WorkClock,
     reminders count it.
     """
     out: list[Visit] = []
-    current: str | None = None
-    since: datetime | None = None
-    for event in events:
-        if event.to_state == current:
-            continue
-        if current is not None and since is not None:
-            step = workflow.step(current)
-            if step is not None:
-                working = clock.elapsed(since, event.at)
-                standard = workflow.standard_time(step.number)
-                out.append(Visit(request.number, step.number, current, step.label, since,
-                                 event.at, working,
-                                 _over_by(standard, clock, since, event.at, working)))
-        current, since = event.to_state, event.at
+    for state, since, left in _finished(events):
+        step = workflow.step(state)
+        if step is not None:
+            working = clock.elapsed(since, left)
+            standard = workflow.standard_time(step.number)
+            out.append(Visit(request.number, step.number, state, step.label, since, left,
+                             working, _over_by(standard, clock, since, left, working)))
     return out
 
 
-def _step_figures(workflow: Workflow, number: int, measured: Sequence[Visit],
-                  current: Sequence[Request]) -> StepFigures:
+@dataclasses.dataclass
+class _Measured:
+    """The visits of one step number as the figures need them: their working times, how
+    many were within the standard, and the late ones (see `_late`)."""
+
+    times: list[timedelta] = dataclasses.field(default_factory=list)
+    within: int = 0
+
+
+_Late = tuple[timedelta, timedelta, str, int, datetime, int, str, str, datetime, timedelta]
+"""A late visit, sortable as the slowest cases are listed: (-over_by, -working, request
+number, step, entered, order found, state, step label, left, working)."""
+
+
+def _measure(trails: Iterable[tuple[Request, Iterable[Event]]], clock: WorkClock,
+             workflow: Workflow) -> tuple[dict[int, _Measured], list[_Late]]:
+    """`visits` of every request, per step number, without a `Visit` per visit (a busy month
+    has ~15,000): the same working times and over-by, as tuples."""
+    by_step: dict[int, _Measured] = {}
+    late: list[_Late] = []
+    # per state: (step number, its label, the standard in minutes, or in days, its figures)
+    known: dict[str, tuple[int, str, timedelta | None, WorkDays | None, _Measured] | None] = {}
+    elapsed, add, zero = clock.elapsed, clock.add, timedelta()
+    for request, events in trails:
+        for state, since, left in _finished(events):
+            if state in known:
+                found = known[state]
+            else:
+                step = workflow.step(state)
+                if step is None:
+                    found = known[state] = None
+                else:
+                    standard = workflow.standard_time(step.number)
+                    measured = by_step.setdefault(step.number, _Measured())
+                    minutes = (None if isinstance(standard, WorkDays)
+                               else timedelta(minutes=standard.minutes))
+                    days = standard if isinstance(standard, WorkDays) else None
+                    found = known[state] = (step.number, step.label, minutes, days, measured)
+            if found is None:
+                continue
+            number, label, minutes, days, measured = found
+            working = elapsed(since, left)
+            measured.times.append(working)
+            if days is not None:
+                deadline = add(since, days)
+                over = elapsed(deadline, left) if left > deadline else zero
+            elif minutes is not None:
+                over = working - minutes
+            else:
+                over = zero
+            if over > zero:
+                late.append((-over, -working, request.number, number, since, len(late), state,
+                             label, left, working))
+            else:
+                measured.within += 1
+    return by_step, late
+
+
+def _step_figures(workflow: Workflow, number: int, measured: _Measured,
+                  current: Mapping[str, int]) -> StepFigures:
+    """`current`: how many of the month's requests are in each state now."""
     steps: tuple[Step, ...] = workflow.steps_numbered(number)
     standard = workflow.standard_time(number)
     standard_time = (timedelta(days=standard.days) if isinstance(standard, WorkDays)
                      else timedelta(minutes=standard.minutes))
-    times = [v.working for v in measured]
+    times = measured.times
     roles = tuple(dict.fromkeys(s.role for s in steps))
     states = tuple(s.state for s in steps)
     return StepFigures(
@@ -164,11 +249,11 @@ def _step_figures(workflow: Workflow, number: int, measured: Sequence[Visit],
         standard_time=standard_time,
         working_days=isinstance(standard, WorkDays),
         standard_label=standard.label_id,
-        count=len(measured),
+        count=len(times),
         median=median(times) if times else None,
         p90=nearest_rank(times, P90_PERCENT) if times else None,
-        within_standard=sum(v.over_by is None for v in measured),
-        in_progress=sum(r.state in states for r in current),
+        within_standard=measured.within,
+        in_progress=sum(current.get(s, 0) for s in dict.fromkeys(states)),
     )
 
 
@@ -181,7 +266,7 @@ def figures_from(
     year: int,
     month: int,
     tz: tzinfo,
-    trails: Sequence[tuple[Request, Sequence[RequestEvent]]],
+    trails: Sequence[tuple[Request, Sequence[Event]]],
     clock: WorkClock,
     *,
     workflow: Workflow = SOP,
@@ -189,30 +274,28 @@ def figures_from(
 ) -> MonthFigures:
     """The month's figures from its requests and their audit trails (pure; no I/O)."""
     requests = [r for r, _ in trails]
-    all_visits = [v for r, events in trails for v in visits(r, events, clock, workflow)]
-    by_step: dict[int, list[Visit]] = {}
-    for v in all_visits:
-        by_step.setdefault(v.step, []).append(v)
-    steps = tuple(_step_figures(workflow, n, by_step.get(n, []), requests)
+    by_step, late = _measure(trails, clock, workflow)
+    in_state = Counter(r.state for r in requests)
+    steps = tuple(_step_figures(workflow, n, by_step.get(n) or _Measured(), in_state)
                   for n in workflow.numbers)
-    late = sorted(
-        (v for v in all_visits if v.over_by is not None),
-        key=lambda v: (-(v.over_by or timedelta()), -v.working, v.request_number, v.step,
-                       v.entered),
-    )
+    late.sort()  # unique by the order found: the same order as sorting `Visit`s by that key
+    slowest = tuple(Visit(number, step, state, label, entered, left, working, -over)
+                    for over, _w, number, step, entered, _i, state, label, left, working
+                    in late[:slowest_limit])
+    kinds = Counter(r.kind for r in requests)
     return MonthFigures(
         year=year,
         month=month,
         tz=tz,
         received=len(requests),
-        completed=sum(r.state == State.COMPLETED for r in requests),
-        declined=sum(r.state == State.DECLINED for r in requests),
-        withdrawn=sum(r.state == State.WITHDRAWN for r in requests),
-        pending=sum(r.state not in workflow.final_states for r in requests),
+        completed=in_state[State.COMPLETED],
+        declined=in_state[State.DECLINED],
+        withdrawn=in_state[State.WITHDRAWN],
+        pending=sum(n for state, n in in_state.items() if state not in workflow.final_states),
         by_kind=tuple((k.label, n) for k in workflow.kinds
-                      if (n := sum(r.kind == k.key for r in requests)) or not k.filed_by_office),
+                      if (n := kinds[k.key]) or not k.filed_by_office),
         steps=steps,
-        slowest=tuple(late[:slowest_limit]),
+        slowest=slowest,
         nominal_day=nominal_day(clock),
     )
 
@@ -239,7 +322,7 @@ async def month_figures(
 # ------------------------------------------------------------------------ time to the reply letter
 
 
-def issues_letter(workflow: Workflow, event: RequestEvent) -> bool:
+def issues_letter(workflow: Workflow, event: Event) -> bool:
     """Did this audit event number and register the request's letter (its action, or the step
     it entered, issues or prints it)?"""
     step = workflow.step(event.from_state) if event.from_state else None
@@ -251,7 +334,7 @@ def issues_letter(workflow: Workflow, event: RequestEvent) -> bool:
     return bool(effects & {Effect.ISSUE_LETTER, Effect.PRINT_LETTER})
 
 
-def reply_times(trails: Sequence[tuple[Request, Sequence[RequestEvent]]], clock: WorkClock,
+def reply_times(trails: Sequence[tuple[Request, Sequence[Event]]], clock: WorkClock,
                 workflow: Workflow = SOP) -> list[timedelta]:
     """Per request that has its reply letter: the WORKING time from its receipt to the event
     that issued the letter (the first one, when it was issued again)."""
@@ -378,7 +461,7 @@ def _kind_label(workflow: Workflow, key: str) -> str:
 
 
 def audit_csv(
-    trails: Iterable[tuple[Request, Sequence[RequestEvent]]],
+    trails: Iterable[tuple[Request, Sequence[Event]]],
     tz: tzinfo,
     *,
     workflow: Workflow = SOP,

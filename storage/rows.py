@@ -8,10 +8,19 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
-from storage.models import Agency, IssuedLetter, Person, PositionHolder, Request, RequestEvent
+from storage.models import (
+    Agency,
+    IssuedLetter,
+    Person,
+    PositionHolder,
+    Request,
+    RequestEvent,
+    TrailEvent,
+)
 
 Row = aiosqlite.Row
 
@@ -138,6 +147,21 @@ def event(row: Row) -> RequestEvent:
         note=row[11],
         details=json.loads(details) if details else {},
     )
+
+
+TRAIL_SELECT = """
+SELECT au.request_id, au.at, p.name AS actor_name, au.actor_role, au.acting, au.action,
+       au.from_state, au.to_state, au.instruction, au.note
+FROM requests r JOIN audit au ON au.request_id = r.id LEFT JOIN people p ON p.id = au.actor_id
+"""
+"""The audit rows of requests chosen by a condition on `r`: the columns of `TrailEvent`."""
+
+_new_tuple = tuple.__new__
+
+
+def trail_event(row: tuple[Any, ...]) -> TrailEvent:
+    """A plain row of `TRAIL_SELECT` (no `sqlite3.Row`): built as a tuple straight away."""
+    return _new_tuple(TrailEvent, (row[0], datetime.fromisoformat(row[1]), *row[2:]))
 
 
 LETTER_SELECT = """
