@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import functools
 import io
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -448,6 +447,10 @@ def _cell(value: str | None) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+_LabelKey = tuple[str | None, str | None, str, str | None, str]
+"""An event's actor role, acting, action, from and to state: what its label cells show."""
+
+
 def audit_header(tz_label: str) -> list[str]:
     return ["Nomor permohonan", f"Waktu ({tz_label})", "Pelaku", "Jabatan", "Plt/Plh",
             "Tindakan", "Dari tahap", "Ke tahap", "Instruksi", "Catatan", "Jenis permohonan"]
@@ -474,31 +477,57 @@ def audit_csv(
     ``utf-8-sig`` if spreadsheet programs must detect UTF-8.
     """
     label = tz_label or zone_label(tz)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(audit_header(label))
-    # Per event only what differs: labels and titles are looked up once per key.
-    title, action, state = (functools.cache(workflow.title), functools.cache(workflow.action_label),
-                            functools.cache(workflow.label))
-    kind = functools.cache(lambda key: _kind_label(workflow, key))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def written(row: Sequence[str]) -> str:
+        """One row as the csv module writes it (CRLF at the end)."""
+        writer.writerow(row)
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    def field(value: str | None) -> str:
+        """One cell as the csv module writes it within a row: quoted where needed, a leading
+        formula character neutralised (`_cell`)."""
+        value = _cell(value)
+        return written((value,))[:-2] if value else ""  # a lone "" would be written quoted
+
+    # Per event only what differs: each cell is quoted once per distinct value (names of
+    # officials, labels and instructions repeat across ~17,000 events), the role, acting,
+    # action and state columns once per combination of the five.
     acting = {"plt": "Plt.", "plh": "Plh."}
-    writer.writerows(
-        [
-            request.number,
+    labels: dict[_LabelKey, str] = {}
+
+    def labelled(key: _LabelKey) -> str:
+        role, acts, act, frm, to = key
+        found = labels[key] = ",".join(field(x) for x in (
+            workflow.title(role) if role else "", acting.get(acts or "", ""),
+            workflow.action_label(act, frm), workflow.label(frm) if frm else "",
+            workflow.label(to)))
+        return found
+
+    names: dict[str | None, str] = {None: "Sistem", "": "Sistem"}
+    texts: dict[str | None, str] = {None: ""}  # instructions and notes
+    lines = [written(audit_header(label))]
+    add = lines.append
+    for request, events in trails:
+        number, kind = field(request.number), field(_kind_label(workflow, request.kind))
+        for e in events:
+            key = (e.actor_role, e.acting, e.action, e.from_state, e.to_state)
+            name, instruction, note = e.actor_name, e.instruction, e.note
+            if name not in names:
+                names[name] = field(name) or "Sistem"
+            if instruction not in texts:
+                texts[instruction] = field(instruction)
+            if note not in texts:
+                texts[note] = field(note)
             # isoformat: what strftime("%Y-%m-%d %H:%M:%S") gives, in half the time
-            e.at.astimezone(tz).isoformat(" ", "seconds")[:19],
-            _cell(e.actor_name) or "Sistem",
-            title(e.actor_role) if e.actor_role else "",
-            acting.get(e.acting or "", ""),
-            action(e.action, e.from_state),
-            state(e.from_state) if e.from_state else "",
-            state(e.to_state),
-            _cell(e.instruction),
-            _cell(e.note),
-            kind(request.kind),
-        ]
-        for request, events in trails for e in events)
-    return out.getvalue()
+            add(f"{number},{e.at.astimezone(tz).isoformat(' ', 'seconds')[:19]},{names[name]},"
+                f"{labels.get(key) or labelled(key)},{texts[instruction]},{texts[note]},"
+                f"{kind}\r\n")
+    return "".join(lines)
 
 
 async def month_audit_csv(store: Store, year: int, month: int, tz: tzinfo,
