@@ -38,7 +38,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Protocol
 
 from bot.workflow import SOP, Effect, State, Step, Workflow
-from bot.worktime import Duration, WorkClock, WorkDays
+from bot.worktime import Duration, WorkClock, WorkDays, WorkMinutes
 from bot.zones import zone_label
 from letters.figures import MonthFigures, OpenCase, StepFigures, Visit
 from storage.models import Request, TrailEvent
@@ -363,23 +363,39 @@ def open_cases(requests: Iterable[Request], holders: Mapping[int, str], clock: W
         deadline = clock.add(r.state_since, standard)
         if now <= deadline:
             continue
-        # The largest multiple (1..MAX_MULTIPLE) of the standard time already passed: the test
-        # is monotone in the multiple, so halving finds it in ~7 clock steps instead of ~99.
-        times, above = 1, MAX_MULTIPLE + 1
-        while above - times > 1:
-            middle = (times + above) // 2
-            if clock.add(r.state_since, standard.times(middle)) < now:
-                times = middle
-            else:
-                above = middle
+        working = clock.elapsed(r.state_since, now)
         found.append(OpenCase(
             request_number=r.number, agency=r.agency.name, step=step.number,
             state_label=step.label, holder=holders.get(r.id, workflow.title(step.role)),
-            since=r.state_since, working=clock.elapsed(r.state_since, now),
+            since=r.state_since, working=working,
             standard_label=standard.label_id, over_by=clock.elapsed(deadline, now),
-            times_standard=times))
+            times_standard=_times_past(clock, r.state_since, standard, now, working)))
     found.sort(key=lambda c: (-c.over_by, c.request_number))
     return tuple(found)
+
+
+def _times_past(clock: WorkClock, since: datetime, standard: Duration, now: datetime,
+                working: timedelta) -> int:
+    """The largest multiple k (1..MAX_MULTIPLE) of `standard` with since + k × standard
+    before `now`, given that k = 1 is (`working`: the working time from `since` to `now`)."""
+    if isinstance(standard, WorkMinutes) and standard.minutes:
+        # k × standard ends before `now` when it is less than the working time since then
+        # (and, when equal, only if the clock reached it before `now`, out of office hours)
+        step = timedelta(minutes=standard.minutes)
+        below = -(-working // step) - 1  # the largest k with k × step < working
+        if below < MAX_MULTIPLE and (below + 1) * step == working \
+                and clock.add(since, standard.times(below + 1)) < now:
+            below += 1
+        return max(1, min(below, MAX_MULTIPLE))
+    # The test is monotone in the multiple: halving finds it in ~7 clock steps, not ~99.
+    times, above = 1, MAX_MULTIPLE + 1
+    while above - times > 1:
+        middle = (times + above) // 2
+        if clock.add(since, standard.times(middle)) < now:
+            times = middle
+        else:
+            above = middle
+    return times
 
 
 async def open_requests(store: Store, workflow: Workflow = SOP) -> list[Request]:
