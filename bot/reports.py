@@ -193,7 +193,7 @@ def _measure(trails: Iterable[tuple[Request, Iterable[Event]]], clock: WorkClock
     late: list[_Late] = []
     # per state: (step number, its label, the standard in minutes, or in days, its figures)
     known: dict[str, tuple[int, str, timedelta | None, WorkDays | None, _Measured] | None] = {}
-    elapsed, add, zero = clock.elapsed, clock.add, timedelta()
+    elapsed, add, zero, zone = clock.elapsed, clock.add, timedelta(), clock.tz
     for request, events in trails:
         for state, since, left in _finished(events):
             if state in known:
@@ -215,8 +215,11 @@ def _measure(trails: Iterable[tuple[Request, Iterable[Event]]], clock: WorkClock
             working = elapsed(since, left)
             measured.times.append(working)
             if days is not None:
-                deadline = add(since, days)
-                over = elapsed(deadline, left) if left > deadline else zero
+                if days.days and since.astimezone(zone).date() == left.astimezone(zone).date():
+                    over = zero  # the deadline falls on a later working day (half the visits)
+                else:
+                    deadline = add(since, days)
+                    over = elapsed(deadline, left) if left > deadline else zero
             elif minutes is not None:
                 over = working - minutes
             else:
