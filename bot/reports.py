@@ -195,7 +195,17 @@ def _measure(trails: Iterable[tuple[Request, Iterable[Event]]], clock: WorkClock
     known: dict[str, tuple[int, str, timedelta | None, WorkDays | None, _Measured] | None] = {}
     elapsed, add, zero, zone = clock.elapsed, clock.add, timedelta(), clock.tz
     for request, events in trails:
-        for state, since, left in _finished(events):
+        # `_finished`, inline: ~17,000 events
+        current: str | None = None
+        entered: datetime | None = None
+        for event in events:
+            to = event.to_state
+            if to == current:
+                continue
+            state, since, left = current, entered, event.at
+            current, entered = to, left
+            if state is None or since is None:
+                continue
             if state in known:
                 found = known[state]
             else:
@@ -239,7 +249,7 @@ def _step_figures(workflow: Workflow, number: int, measured: _Measured,
     standard = workflow.standard_time(number)
     standard_time = (timedelta(days=standard.days) if isinstance(standard, WorkDays)
                      else timedelta(minutes=standard.minutes))
-    times = measured.times
+    times = sorted(measured.times)  # once: `median` and `nearest_rank` then sort in O(n)
     roles = tuple(dict.fromkeys(s.role for s in steps))
     states = tuple(s.state for s in steps)
     return StepFigures(

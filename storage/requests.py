@@ -115,8 +115,9 @@ class Requests(Repository):
                 await cursor.close()
         requests = [rows.request(r) for r in found]
         trails: dict[int, list[TrailEvent]] = {r.id: [] for r in requests}
+        event = rows.trail_event
         for e in events:
-            trails[e[0]].append(rows.trail_event(e))
+            trails[e[0]].append(event(e))
         return [(r, trails[r.id]) for r in requests]
 
     async def timeline(self, request_id: int) -> list[RequestEvent]:
