@@ -128,15 +128,22 @@ async def write_month_files(store: Store, settings: Settings, workflow: Workflow
     """The month's report PDF and, with `csv`, its audit CSV next to it (same name, .csv):
     the month's requests and timelines are read once for both, and the open requests on the
     other reader connection meanwhile."""
-    with _collector_paused():
-        trails, opened = await asyncio.gather(
-            month_trails(store, year, month, settings.timezone), open_requests(store, workflow))
-        pdf = await write_month_report(store, settings, workflow, year, month, path, now=now,
-                                       trails=trails, opened=opened)
-        if not csv:
-            return pdf, None
-        return pdf, await write_month_csv(store, settings, workflow, year, month,
-                                          pdf.with_suffix(".csv"), trails=trails)
+    with _collector_paused():  # on again once the month's rows are freed, not before
+        return await _write_month_files(store, settings, workflow, year, month, path, csv=csv,
+                                        now=now)
+
+
+async def _write_month_files(store: Store, settings: Settings, workflow: Workflow, year: int,
+                             month: int, path: Path | None, *, csv: bool,
+                             now: datetime | None) -> tuple[Path, Path | None]:
+    trails, opened = await asyncio.gather(month_trails(store, year, month, settings.timezone),
+                                          open_requests(store, workflow))
+    pdf = await write_month_report(store, settings, workflow, year, month, path, now=now,
+                                   trails=trails, opened=opened)
+    if not csv:
+        return pdf, None
+    return pdf, await write_month_csv(store, settings, workflow, year, month,
+                                      pdf.with_suffix(".csv"), trails=trails)
 
 
 async def write_month_report(store: Store, settings: Settings, workflow: Workflow, year: int,
