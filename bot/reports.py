@@ -31,17 +31,17 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import functools
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.workflow import SOP, Effect, State, Step, Workflow
-from bot.worktime import Duration, WorkClock, WorkDays
+from bot.worktime import Duration, WorkClock, WorkDays, WorkMinutes
 from bot.zones import zone_label
 from letters.figures import MonthFigures, OpenCase, StepFigures, Visit
-from storage.models import Request, RequestEvent
+from storage.models import Request, TrailEvent
 
 if TYPE_CHECKING:  # keeps this module importable by the pure renderers in letters/
     from storage.store import Store
@@ -68,20 +68,38 @@ async def month_requests(store: Store, year: int, month: int, tz: tzinfo) -> lis
     return await store.requests_created(start, end)
 
 
-Trails = list[tuple[Request, list[RequestEvent]]]
+class Event(Protocol):
+    """What the figures and the audit CSV read of an audit row: a `storage.models.TrailEvent`
+    (as `month_trails` reads them) or a whole `RequestEvent`."""
+
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor_name(self) -> str | None: ...
+    @property
+    def actor_role(self) -> str | None: ...
+    @property
+    def acting(self) -> str | None: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def from_state(self) -> str | None: ...
+    @property
+    def to_state(self) -> str: ...
+    @property
+    def instruction(self) -> str | None: ...
+    @property
+    def note(self) -> str | None: ...
+
+
+Trails = list[tuple[Request, list[TrailEvent]]]
 """Requests with their whole timelines."""
-
-
-async def _with_timelines(store: Store, requests: Iterable[Request]) -> Trails:
-    requests = list(requests)
-    trails = await store.timelines(r.id for r in requests)
-    return [(r, trails[r.id]) for r in requests]
 
 
 async def month_trails(store: Store, year: int, month: int, tz: tzinfo) -> Trails:
     """The requests received in the month with their timelines: read once for both the
-    report's figures and its audit CSV."""
-    return await _with_timelines(store, await month_requests(store, year, month, tz))
+    report's figures and its audit CSV (one snapshot, two index searches)."""
+    return await store.trails_created(*month_bounds(year, month, tz))
 
 
 # ------------------------------------------------------------------------ statistics
@@ -120,7 +138,21 @@ def _over_by(standard: Duration | None, clock: WorkClock, entered: datetime, lef
     return over if over > timedelta() else None
 
 
-def visits(request: Request, events: Sequence[RequestEvent], clock: WorkClock,
+def _finished(events: Iterable[Event]) -> Iterator[tuple[str, datetime, datetime]]:
+    """(state, entered, left) of every finished stay in a state, from an audit trail ordered
+    by id; an event that leaves the state unchanged (a note, a reassignment) ends none."""
+    current: str | None = None
+    since: datetime | None = None
+    for event in events:
+        to = event.to_state
+        if to == current:
+            continue
+        if current is not None and since is not None:
+            yield current, since, event.at
+        current, since = to, event.at
+
+
+def visits(request: Request, events: Sequence[Event], clock: WorkClock,
            workflow: Workflow = SOP) -> list[Visit]:
     """The finished step visits of one request, from its audit trail (ordered by id).
 
@@ -129,30 +161,95 @@ def visits(request: Request, events: Sequence[RequestEvent], clock: WorkClock,
     reminders count it.
     """
     out: list[Visit] = []
-    current: str | None = None
-    since: datetime | None = None
-    for event in events:
-        if event.to_state == current:
-            continue
-        if current is not None and since is not None:
-            step = workflow.step(current)
-            if step is not None:
-                working = clock.elapsed(since, event.at)
-                standard = workflow.standard_time(step.number)
-                out.append(Visit(request.number, step.number, current, step.label, since,
-                                 event.at, working,
-                                 _over_by(standard, clock, since, event.at, working)))
-        current, since = event.to_state, event.at
+    for state, since, left in _finished(events):
+        step = workflow.step(state)
+        if step is not None:
+            working = clock.elapsed(since, left)
+            standard = workflow.standard_time(step.number)
+            out.append(Visit(request.number, step.number, state, step.label, since, left,
+                             working, _over_by(standard, clock, since, left, working)))
     return out
 
 
-def _step_figures(workflow: Workflow, number: int, measured: Sequence[Visit],
-                  current: Sequence[Request]) -> StepFigures:
+@dataclasses.dataclass
+class _Measured:
+    """The visits of one step number as the figures need them: their working times, how
+    many were within the standard, and the late ones (see `_late`)."""
+
+    times: list[timedelta] = dataclasses.field(default_factory=list)
+    within: int = 0
+
+
+_Late = tuple[timedelta, timedelta, str, int, datetime, int, str, str, datetime, timedelta]
+"""A late visit, sortable as the slowest cases are listed: (-over_by, -working, request
+number, step, entered, order found, state, step label, left, working)."""
+
+
+def _measure(trails: Iterable[tuple[Request, Iterable[Event]]], clock: WorkClock,
+             workflow: Workflow) -> tuple[dict[int, _Measured], list[_Late]]:
+    """`visits` of every request, per step number, without a `Visit` per visit (a busy month
+    has ~15,000): the same working times and over-by, as tuples."""
+    by_step: dict[int, _Measured] = {}
+    late: list[_Late] = []
+    # per state: (step number, its label, the standard in minutes, or in days, its figures)
+    known: dict[str, tuple[int, str, timedelta | None, WorkDays | None, _Measured] | None] = {}
+    elapsed, add, zero, zone = clock.elapsed, clock.add, timedelta(), clock.tz
+    for request, events in trails:
+        # `_finished`, inline: ~17,000 events
+        current: str | None = None
+        entered: datetime | None = None
+        for event in events:
+            to = event.to_state
+            if to == current:
+                continue
+            state, since, left = current, entered, event.at
+            current, entered = to, left
+            if state is None or since is None:
+                continue
+            if state in known:
+                found = known[state]
+            else:
+                step = workflow.step(state)
+                if step is None:
+                    found = known[state] = None
+                else:
+                    standard = workflow.standard_time(step.number)
+                    measured = by_step.setdefault(step.number, _Measured())
+                    minutes = (None if isinstance(standard, WorkDays)
+                               else timedelta(minutes=standard.minutes))
+                    days = standard if isinstance(standard, WorkDays) else None
+                    found = known[state] = (step.number, step.label, minutes, days, measured)
+            if found is None:
+                continue
+            number, label, minutes, days, measured = found
+            working = elapsed(since, left)
+            measured.times.append(working)
+            if days is not None:
+                if days.days and since.astimezone(zone).date() == left.astimezone(zone).date():
+                    over = zero  # the deadline falls on a later working day (half the visits)
+                else:
+                    deadline = add(since, days)
+                    over = elapsed(deadline, left) if left > deadline else zero
+            elif minutes is not None:
+                over = working - minutes
+            else:
+                over = zero
+            if over > zero:
+                late.append((-over, -working, request.number, number, since, len(late), state,
+                             label, left, working))
+            else:
+                measured.within += 1
+    return by_step, late
+
+
+def _step_figures(workflow: Workflow, number: int, measured: _Measured,
+                  current: Mapping[str, int]) -> StepFigures:
+    """`current`: how many of the month's requests are in each state now."""
     steps: tuple[Step, ...] = workflow.steps_numbered(number)
     standard = workflow.standard_time(number)
     standard_time = (timedelta(days=standard.days) if isinstance(standard, WorkDays)
                      else timedelta(minutes=standard.minutes))
-    times = [v.working for v in measured]
+    times = sorted(measured.times)  # once: `median` and `nearest_rank` then sort in O(n)
     roles = tuple(dict.fromkeys(s.role for s in steps))
     states = tuple(s.state for s in steps)
     return StepFigures(
@@ -164,11 +261,11 @@ def _step_figures(workflow: Workflow, number: int, measured: Sequence[Visit],
         standard_time=standard_time,
         working_days=isinstance(standard, WorkDays),
         standard_label=standard.label_id,
-        count=len(measured),
+        count=len(times),
         median=median(times) if times else None,
         p90=nearest_rank(times, P90_PERCENT) if times else None,
-        within_standard=sum(v.over_by is None for v in measured),
-        in_progress=sum(r.state in states for r in current),
+        within_standard=measured.within,
+        in_progress=sum(current.get(s, 0) for s in dict.fromkeys(states)),
     )
 
 
@@ -181,7 +278,7 @@ def figures_from(
     year: int,
     month: int,
     tz: tzinfo,
-    trails: Sequence[tuple[Request, Sequence[RequestEvent]]],
+    trails: Sequence[tuple[Request, Sequence[Event]]],
     clock: WorkClock,
     *,
     workflow: Workflow = SOP,
@@ -189,30 +286,28 @@ def figures_from(
 ) -> MonthFigures:
     """The month's figures from its requests and their audit trails (pure; no I/O)."""
     requests = [r for r, _ in trails]
-    all_visits = [v for r, events in trails for v in visits(r, events, clock, workflow)]
-    by_step: dict[int, list[Visit]] = {}
-    for v in all_visits:
-        by_step.setdefault(v.step, []).append(v)
-    steps = tuple(_step_figures(workflow, n, by_step.get(n, []), requests)
+    by_step, late = _measure(trails, clock, workflow)
+    in_state = Counter(r.state for r in requests)
+    steps = tuple(_step_figures(workflow, n, by_step.get(n) or _Measured(), in_state)
                   for n in workflow.numbers)
-    late = sorted(
-        (v for v in all_visits if v.over_by is not None),
-        key=lambda v: (-(v.over_by or timedelta()), -v.working, v.request_number, v.step,
-                       v.entered),
-    )
+    late.sort()  # unique by the order found: the same order as sorting `Visit`s by that key
+    slowest = tuple(Visit(number, step, state, label, entered, left, working, -over)
+                    for over, _w, number, step, entered, _i, state, label, left, working
+                    in late[:slowest_limit])
+    kinds = Counter(r.kind for r in requests)
     return MonthFigures(
         year=year,
         month=month,
         tz=tz,
         received=len(requests),
-        completed=sum(r.state == State.COMPLETED for r in requests),
-        declined=sum(r.state == State.DECLINED for r in requests),
-        withdrawn=sum(r.state == State.WITHDRAWN for r in requests),
-        pending=sum(r.state not in workflow.final_states for r in requests),
+        completed=in_state[State.COMPLETED],
+        declined=in_state[State.DECLINED],
+        withdrawn=in_state[State.WITHDRAWN],
+        pending=sum(n for state, n in in_state.items() if state not in workflow.final_states),
         by_kind=tuple((k.label, n) for k in workflow.kinds
-                      if (n := sum(r.kind == k.key for r in requests)) or not k.filed_by_office),
+                      if (n := kinds[k.key]) or not k.filed_by_office),
         steps=steps,
-        slowest=tuple(late[:slowest_limit]),
+        slowest=slowest,
         nominal_day=nominal_day(clock),
     )
 
@@ -239,7 +334,7 @@ async def month_figures(
 # ------------------------------------------------------------------------ time to the reply letter
 
 
-def issues_letter(workflow: Workflow, event: RequestEvent) -> bool:
+def issues_letter(workflow: Workflow, event: Event) -> bool:
     """Did this audit event number and register the request's letter (its action, or the step
     it entered, issues or prints it)?"""
     step = workflow.step(event.from_state) if event.from_state else None
@@ -251,7 +346,7 @@ def issues_letter(workflow: Workflow, event: RequestEvent) -> bool:
     return bool(effects & {Effect.ISSUE_LETTER, Effect.PRINT_LETTER})
 
 
-def reply_times(trails: Sequence[tuple[Request, Sequence[RequestEvent]]], clock: WorkClock,
+def reply_times(trails: Sequence[tuple[Request, Sequence[Event]]], clock: WorkClock,
                 workflow: Workflow = SOP) -> list[timedelta]:
     """Per request that has its reply letter: the WORKING time from its receipt to the event
     that issued the letter (the first one, when it was issued again)."""
@@ -281,23 +376,39 @@ def open_cases(requests: Iterable[Request], holders: Mapping[int, str], clock: W
         deadline = clock.add(r.state_since, standard)
         if now <= deadline:
             continue
-        # The largest multiple (1..MAX_MULTIPLE) of the standard time already passed: the test
-        # is monotone in the multiple, so halving finds it in ~7 clock steps instead of ~99.
-        times, above = 1, MAX_MULTIPLE + 1
-        while above - times > 1:
-            middle = (times + above) // 2
-            if clock.add(r.state_since, standard.times(middle)) < now:
-                times = middle
-            else:
-                above = middle
+        working = clock.elapsed(r.state_since, now)
         found.append(OpenCase(
             request_number=r.number, agency=r.agency.name, step=step.number,
             state_label=step.label, holder=holders.get(r.id, workflow.title(step.role)),
-            since=r.state_since, working=clock.elapsed(r.state_since, now),
+            since=r.state_since, working=working,
             standard_label=standard.label_id, over_by=clock.elapsed(deadline, now),
-            times_standard=times))
+            times_standard=_times_past(clock, r.state_since, standard, now, working)))
     found.sort(key=lambda c: (-c.over_by, c.request_number))
     return tuple(found)
+
+
+def _times_past(clock: WorkClock, since: datetime, standard: Duration, now: datetime,
+                working: timedelta) -> int:
+    """The largest multiple k (1..MAX_MULTIPLE) of `standard` with since + k × standard
+    before `now`, given that k = 1 is (`working`: the working time from `since` to `now`)."""
+    if isinstance(standard, WorkMinutes) and standard.minutes:
+        # k × standard ends before `now` when it is less than the working time since then
+        # (and, when equal, only if the clock reached it before `now`, out of office hours)
+        step = timedelta(minutes=standard.minutes)
+        below = -(-working // step) - 1  # the largest k with k × step < working
+        if below < MAX_MULTIPLE and (below + 1) * step == working \
+                and clock.add(since, standard.times(below + 1)) < now:
+            below += 1
+        return max(1, min(below, MAX_MULTIPLE))
+    # The test is monotone in the multiple: halving finds it in ~7 clock steps, not ~99.
+    times, above = 1, MAX_MULTIPLE + 1
+    while above - times > 1:
+        middle = (times + above) // 2
+        if clock.add(since, standard.times(middle)) < now:
+            times = middle
+        else:
+            above = middle
+    return times
 
 
 async def open_requests(store: Store, workflow: Workflow = SOP) -> list[Request]:
@@ -365,6 +476,10 @@ def _cell(value: str | None) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+_LabelKey = tuple[str | None, str | None, str, str | None, str]
+"""An event's actor role, acting, action, from and to state: what its label cells show."""
+
+
 def audit_header(tz_label: str) -> list[str]:
     return ["Nomor permohonan", f"Waktu ({tz_label})", "Pelaku", "Jabatan", "Plt/Plh",
             "Tindakan", "Dari tahap", "Ke tahap", "Instruksi", "Catatan", "Jenis permohonan"]
@@ -378,7 +493,7 @@ def _kind_label(workflow: Workflow, key: str) -> str:
 
 
 def audit_csv(
-    trails: Iterable[tuple[Request, Sequence[RequestEvent]]],
+    trails: Iterable[tuple[Request, Sequence[Event]]],
     tz: tzinfo,
     *,
     workflow: Workflow = SOP,
@@ -391,31 +506,57 @@ def audit_csv(
     ``utf-8-sig`` if spreadsheet programs must detect UTF-8.
     """
     label = tz_label or zone_label(tz)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(audit_header(label))
-    # Per event only what differs: labels and titles are looked up once per key.
-    title, action, state = (functools.cache(workflow.title), functools.cache(workflow.action_label),
-                            functools.cache(workflow.label))
-    kind = functools.cache(lambda key: _kind_label(workflow, key))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def written(row: Sequence[str]) -> str:
+        """One row as the csv module writes it (CRLF at the end)."""
+        writer.writerow(row)
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    def field(value: str | None) -> str:
+        """One cell as the csv module writes it within a row: quoted where needed, a leading
+        formula character neutralised (`_cell`)."""
+        value = _cell(value)
+        return written((value,))[:-2] if value else ""  # a lone "" would be written quoted
+
+    # Per event only what differs: each cell is quoted once per distinct value (names of
+    # officials, labels and instructions repeat across ~17,000 events), the role, acting,
+    # action and state columns once per combination of the five.
     acting = {"plt": "Plt.", "plh": "Plh."}
-    writer.writerows(
-        [
-            request.number,
+    labels: dict[_LabelKey, str] = {}
+
+    def labelled(key: _LabelKey) -> str:
+        role, acts, act, frm, to = key
+        found = labels[key] = ",".join(field(x) for x in (
+            workflow.title(role) if role else "", acting.get(acts or "", ""),
+            workflow.action_label(act, frm), workflow.label(frm) if frm else "",
+            workflow.label(to)))
+        return found
+
+    names: dict[str | None, str] = {None: "Sistem", "": "Sistem"}
+    texts: dict[str | None, str] = {None: ""}  # instructions and notes
+    lines = [written(audit_header(label))]
+    add = lines.append
+    for request, events in trails:
+        number, kind = field(request.number), field(_kind_label(workflow, request.kind))
+        for e in events:
+            key = (e.actor_role, e.acting, e.action, e.from_state, e.to_state)
+            name, instruction, note = e.actor_name, e.instruction, e.note
+            if name not in names:
+                names[name] = field(name) or "Sistem"
+            if instruction not in texts:
+                texts[instruction] = field(instruction)
+            if note not in texts:
+                texts[note] = field(note)
             # isoformat: what strftime("%Y-%m-%d %H:%M:%S") gives, in half the time
-            e.at.astimezone(tz).isoformat(" ", "seconds")[:19],
-            _cell(e.actor_name) or "Sistem",
-            title(e.actor_role) if e.actor_role else "",
-            acting.get(e.acting or "", ""),
-            action(e.action, e.from_state),
-            state(e.from_state) if e.from_state else "",
-            state(e.to_state),
-            _cell(e.instruction),
-            _cell(e.note),
-            kind(request.kind),
-        ]
-        for request, events in trails for e in events)
-    return out.getvalue()
+            add(f"{number},{e.at.astimezone(tz).isoformat(' ', 'seconds')[:19]},{names[name]},"
+                f"{labels.get(key) or labelled(key)},{texts[instruction]},{texts[note]},"
+                f"{kind}\r\n")
+    return "".join(lines)
 
 
 async def month_audit_csv(store: Store, year: int, month: int, tz: tzinfo,

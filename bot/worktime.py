@@ -455,7 +455,9 @@ class WorkClock:
             return -self.elapsed(end, start)
         # Working time from the calendar's first day up to u1, minus the same up to u0 (each
         # local day's intervals lie within that day, so the days before it count whole).
-        (d0, part0), (d1, part1) = self._place(u0), self._place(u1)
+        places = self._places  # most instants are placed already: no call for those
+        (d0, part0), (d1, part1) = places.get(u0) or self._place(u0), \
+            places.get(u1) or self._place(u1)
         if d0 == d1:
             return part1 - part0
         self._cover(d0, d1)
@@ -468,7 +470,7 @@ class WorkClock:
         if found is None:
             if len(self._places) >= self._PLACES_MAX:
                 self._places.clear()
-            d = self._local_date(u)
+            d = u.astimezone(self.tz).date()
             found = self._places[u] = (d.toordinal(), self._upto(d, u))
         return found
 

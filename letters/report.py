@@ -96,6 +96,25 @@ def step_share(step: StepFigures) -> str:
     return NO_STANDARD if not step.has_standard else percent_id(step.share_within)
 
 
+class _Cell(Paragraph):  # type: ignore[misc]
+    """A table cell's paragraph. reportlab's `Table` wraps every cell at the same width three
+    or four times (row heights, each split at a page end, drawing); the lines of the last
+    width are kept, as wrapping again gives the same lines (same PDF, a third of its time)."""
+
+    _wrapped: tuple[float, Any, float] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        wrapped = self._wrapped
+        if wrapped is not None and wrapped[0] == availWidth:
+            _width, self.blPara, self.height = wrapped
+            self.width = availWidth
+            return availWidth, self.height
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        if size[0] == availWidth:  # wrapped (not refused for a width below reportlab's fuzz)
+            self._wrapped = (availWidth, self.blPara, self.height)
+        return size
+
+
 # ---------------------------------------------------------------- styles
 
 
@@ -170,7 +189,7 @@ def _summary(figures: MonthFigures, st: _Styles) -> Table:
     values = (figures.received, figures.completed, figures.declined, figures.withdrawn,
               figures.pending)
     width = CONTENT_WIDTH / len(labels)
-    table = _grid([[Paragraph(esc(x), st.head) for x in labels],
+    table = _grid([[_Cell(esc(x), st.head) for x in labels],
                    [str(v) for v in values]], [width] * len(labels), st.fonts.regular)
     table.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"),
                                ("FONTNAME", (0, 1), (-1, 1), st.fonts.bold),
@@ -181,16 +200,16 @@ def _summary(figures: MonthFigures, st: _Styles) -> Table:
 def _steps_table(figures: MonthFigures, st: _Styles) -> Table:
     head = ["Tahap", "Pelaksana", "Waktu standar", "Jumlah", "Separuh selesai dalam",
             "90% selesai dalam", "Sesuai standar"]
-    rows: list[list[Any]] = [[Paragraph(esc(h), st.head) for h in head]]
+    rows: list[list[Any]] = [[_Cell(esc(h), st.head) for h in head]]
     for s in figures.steps:
         rows.append([
-            Paragraph(esc(f"{s.number}. {step_name(s)}"), st.cell),
-            Paragraph(esc(step_roles(s)), st.cell),
-            Paragraph(esc(step_standard(s)), st.cell),
-            Paragraph(str(s.count), st.cell_right),
-            Paragraph(esc(duration_id(s.median)), st.cell),
-            Paragraph(esc(duration_id(s.p90)), st.cell),
-            Paragraph(esc(step_share(s)), st.cell),
+            _Cell(esc(f"{s.number}. {step_name(s)}"), st.cell),
+            _Cell(esc(step_roles(s)), st.cell),
+            _Cell(esc(step_standard(s)), st.cell),
+            _Cell(str(s.count), st.cell_right),
+            _Cell(esc(duration_id(s.median)), st.cell),
+            _Cell(esc(duration_id(s.p90)), st.cell),
+            _Cell(esc(step_share(s)), st.cell),
         ])
     widths = [4.1 * cm, 3.5 * cm, 1.9 * cm, 1.5 * cm, 1.8 * cm, 1.8 * cm]
     widths.append(CONTENT_WIDTH - sum(widths))
@@ -207,15 +226,15 @@ def _slowest_table(figures: MonthFigures, zone_label: str, st: _Styles) -> Flowa
         return [
             str(i),
             v.request_number,
-            Paragraph(esc(f"{v.step}. {v.state_label}"), st.cell),
-            Paragraph(esc(f"{entered:%d-%m-%Y %H.%M}"), st.cell),
-            Paragraph(esc(duration_id(v.working)), st.cell),
-            Paragraph(esc(duration_id(v.over_by)), st.cell),
+            _Cell(esc(f"{v.step}. {v.state_label}"), st.cell),
+            _Cell(esc(f"{entered:%d-%m-%Y %H.%M}"), st.cell),
+            _Cell(esc(duration_id(v.working)), st.cell),
+            _Cell(esc(duration_id(v.over_by)), st.cell),
         ]
 
     head = ["No.", "Nomor permohonan", "Tahap", f"Masuk tahap ({zone_label})".replace(" ()", ""),
             "Lama (waktu kerja)", "Melebihi standar"]
-    rows: list[list[Any]] = [[Paragraph(esc(h), st.head) for h in head]]
+    rows: list[list[Any]] = [[_Cell(esc(h), st.head) for h in head]]
     rows += [row(i, v) for i, v in enumerate(figures.slowest, start=1)]
     widths = [0.9 * cm, 2.9 * cm, 5.4 * cm, 3.1 * cm, 2.2 * cm]
     widths.append(CONTENT_WIDTH - sum(widths))
@@ -244,17 +263,17 @@ def _open_table(figures: MonthFigures, zone_label: str, st: _Styles) -> list[Flo
         since = c.since.astimezone(zone)
         return [
             str(i),
-            Paragraph(esc(f"{c.request_number}\n{c.agency}"), st.cell),
-            Paragraph(esc(f"{c.step}. {c.state_label}"), st.cell),
-            Paragraph(esc(c.holder), st.cell),
-            Paragraph(esc(f"{since:%d-%m-%Y} pukul {since:%H.%M}"), st.cell),
-            Paragraph(esc(f"{c.standard_label}"), st.cell),
-            Paragraph(esc(over(c)), st.cell),
+            _Cell(esc(f"{c.request_number}\n{c.agency}"), st.cell),
+            _Cell(esc(f"{c.step}. {c.state_label}"), st.cell),
+            _Cell(esc(c.holder), st.cell),
+            _Cell(esc(f"{since:%d-%m-%Y} pukul {since:%H.%M}"), st.cell),
+            _Cell(esc(f"{c.standard_label}"), st.cell),
+            _Cell(esc(over(c)), st.cell),
         ]
 
     head = ["No.", "Permohonan", "Tahap", "Dipegang oleh",
             f"Sejak ({zone_label})".replace(" ()", ""), "Waktu standar", "Lewat dari standar"]
-    rows: list[list[Any]] = [[Paragraph(esc(h), st.head) for h in head]]
+    rows: list[list[Any]] = [[_Cell(esc(h), st.head) for h in head]]
     shown = figures.open_overdue[:OPEN_ROWS]
     rows += [row(i, c) for i, c in enumerate(shown, start=1)]
     widths = [0.8 * cm, 2.8 * cm, 3.0 * cm, 3.4 * cm, 2.3 * cm, 1.8 * cm]

@@ -71,6 +71,7 @@ async def hot_paths(office: Office, cast: Cast) -> None:
     trails = await month_requests(store, 2025, 10, office.settings.timezone)
     await store.timelines(r.id for r in trails)
     await month_audit_csv(store, 2025, 10, office.settings.timezone, office.workflow)
+    await office.month_files(2025, 10, csv=True)  # the month's trails, open past standard
     await store.pending_messages(now=NOW, limit=200)
     await store.prune_sent(before=NOW - timedelta(days=30))
     head = await store.person(cast.head)
