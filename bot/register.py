@@ -196,10 +196,10 @@ class SubdomainRegister:
         active = await self.store.register_count("active")
         if not active:
             return False
-        new, cleared = await self.store.findings_since(self.clock() - timedelta(days=7))
-        text = watch_texts.summary_text(self.settings.parent_domain, period, active,
-                                        await self.store.open_findings(), len(new),
-                                        len(cleared))
+        new, cleared = await self.store.count_findings_since(self.clock() - timedelta(days=7))
+        by_kind, first = await self.store.open_findings_by_kind(watch_texts.LISTED)
+        text = watch_texts.summary_text(self.settings.parent_domain, period, active, by_kind,
+                                        first, new, cleared)
         chats = await self._chats(self._head_positions(), group=False)
         sent = await self.store.record_summary(
             period, [OutMessage(c, "message", {"text": text, "buttons": []}) for c in chats],

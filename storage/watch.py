@@ -65,6 +65,27 @@ class WatchLog(Repository):
                 found.sort(key=lambda r: (r["label"], r["kind"]))
         return [_finding(r) for r in found]
 
+    async def open_findings_by_kind(self, listed: int) -> tuple[dict[str, int], list[Finding]]:
+        """The open findings counted per kind, and the first `listed` of them (by label and
+        kind): what the weekly summary shows, without reading thousands of findings."""
+        async with self.db.reading() as conn:
+            counts = await conn.execute_fetchall(
+                "SELECT kind, count(*) FROM watch_findings WHERE cleared_at IS NULL GROUP BY kind")
+            first = await conn.execute_fetchall(
+                """SELECT * FROM watch_findings WHERE cleared_at IS NULL ORDER BY label, kind
+                   LIMIT ?""", (listed,))
+        return {r[0]: r[1] for r in counts}, [_finding(r) for r in first]
+
+    async def count_findings_since(self, since: datetime) -> tuple[int, int]:
+        """How many findings were first seen, and how many cleared, since `since`."""
+        stamp = rows.timestamp(since)
+        async with self.db.reading() as conn:
+            found = list(await conn.execute_fetchall(
+                """SELECT (SELECT count(*) FROM watch_findings WHERE first_seen >= ?),
+                          (SELECT count(*) FROM watch_findings WHERE cleared_at >= ?)""",
+                (stamp, stamp)))
+        return int(found[0][0]), int(found[0][1])
+
     async def findings_since(self, since: datetime) -> tuple[list[Finding], list[Finding]]:
         """(findings first seen since `since`, findings cleared since `since`)."""
         stamp = rows.timestamp(since)

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -22,6 +23,7 @@ from bot.cli import EXIT_ERROR
 from bot.register import SETTLE_BATCH
 from bot.service import Office
 from bot.watch_schedule import WatchSchedule
+from bot.watch_texts import kind_label
 from storage.subdomains import ZoneName
 from storage.watch import Seen
 from tests.crash.campaign import ROOT
@@ -149,7 +151,7 @@ async def test_the_schedule_runs_once_a_day_at_the_set_time_weekends_too(
 
 async def test_a_run_settles_in_batches_and_one_killed_midway_runs_again_whole(
         watch_office: Office, watched_bind: BindServer,
-        websites: tuple[Websites, CertAuthority], tmp_path: Path) -> None:
+        websites: tuple[Websites, CertAuthority], tmp_path: Path, clock: Clock) -> None:
     """The day's watch settles every SETTLE_BATCH names (in the register's order), each batch
     with its messages in one transaction: a run killed (SIGKILL) after its first batch keeps
     that batch's findings and messages and is not done; the next run goes over every name
@@ -197,6 +199,22 @@ async def test_a_run_settles_in_batches_and_one_killed_midway_runs_again_whole(
         assert db.execute("SELECT checked, problems, started_at <= finished_at FROM watch_runs"
                           " WHERE kind = 'daily'").fetchall() == [
             (len(labels), outcome.problems, 1)]
+
+    # The week's summary counts the hundreds of open findings and names the first 25.
+    still = await office.store.open_findings()
+    clock.now = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # the Monday after, 09:00 WITA
+    assert await office.register.weekly_summary()
+    [summary] = [t for c, t in await _outbox(office) if c == HEAD]
+    lines = summary.splitlines()
+    assert lines[3:7] == [f"Subdomain aktif yang dipantau: {len(labels)}",
+                          f"Temuan baru pekan ini: {len(still)}",
+                          "Temuan yang sudah pulih pekan ini: 0",
+                          f"Temuan yang masih terbuka: {len(still)}"]
+    kinds = Counter(f.kind for f in still)
+    assert lines[8:8 + len(kinds)] == [f"• {kind_label(k)}: {n}" for k, n in sorted(kinds.items())]
+    assert lines[9 + len(kinds):] == [
+        *(f"– {f.label}: {kind_label(f.kind)}" for f in still[:25]),
+        f"… dan {len(still) - 25} temuan lainnya."]
 
 
 async def test_a_seen_problem_on_an_unchecked_name_stays_open(watch_office: Office) -> None:
