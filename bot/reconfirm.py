@@ -153,7 +153,7 @@ class Reconfirmer:
         local = now.astimezone(tz)
         since = datetime.combine(months_before(local.date(), months), local.timetz())
         asked: list[str] = []
-        after = ""
+        after: str | None = None
         while due := await self.store.reconfirmation_due(
                 since, list(self.workflow.open_states), after=after, limit=PAGE):
             for label, agency_id in due:

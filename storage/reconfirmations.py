@@ -51,7 +51,7 @@ def _reconfirmation(row: rows.Row) -> Reconfirmation:
 
 class Reconfirmations(Repository):
     async def reconfirmation_due(self, confirmed_before: datetime,
-                                 busy_states: Sequence[str], *, after: str = "",
+                                 busy_states: Sequence[str], *, after: str | None = None,
                                  limit: int = -1) -> list[tuple[str, int]]:
         """(label, owner agency id) of the active owned names last confirmed (or created)
         at or before `confirmed_before`, not asked now and not the subject of an open request (one
@@ -68,9 +68,9 @@ class Reconfirmations(Repository):
                                       WHERE c.label = s.label AND c.answer IS NULL)
                       AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.subdomain = s.label
                                       AND r.state IN ({marks}))
-                      AND s.label > ?
+                      AND (? IS NULL OR s.label > ?)
                     ORDER BY s.label LIMIT ?""",
-                (rows.timestamp(confirmed_before), *busy_states, after, limit))
+                (rows.timestamp(confirmed_before), *busy_states, after, after, limit))
         return [(r["label"], r["agency_id"]) for r in found]
 
     async def ask_reconfirmation(self, label: str, agency_id: int, *, now: datetime,

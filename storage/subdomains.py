@@ -231,7 +231,7 @@ class Register(Repository):
         all the watch needs of a register that may hold tens of thousands of names. Each page
         is its own read (nothing is held between pages while the watch probes for hours), so
         a name added or retired meanwhile is seen or not by where the reading has got to."""
-        after: tuple[str, int] = ("", 0)
+        after: tuple[str, int] = ("", -1)  # ids are positive: the first page starts at ""
         while True:
             async with self.db.reading() as conn:
                 found = list(await conn.execute_fetchall(
