@@ -31,6 +31,7 @@ POINTS = frozenset({
     "letter_registered",  # the letter's PDF is written and registered; the commit not done
     "outbox_sending",     # an outbox message is about to be sent to Telegram
     "outbox_sent",        # Telegram accepted it; it is not yet marked sent
+    "watch_settled",      # a batch of the day's watch is committed; the run is not done
 })
 
 

@@ -27,7 +27,6 @@ from letters.model import (
     Urgency,
 )
 from letters.numbering import format_letter_number
-from letters.render import render_disposition_sheet, render_reply_letter
 from storage.models import (
     Agency,
     AuditEntry,
@@ -262,6 +261,8 @@ def letter_subject(settings: Settings, letter: ReplyLetter) -> str:
 
 
 def render_letter(settings: Settings, letter: ReplyLetter) -> bytes:
+    from letters.render import render_reply_letter  # lazily: reportlab loads for a letter
+
     try:
         return render_reply_letter(letter, office_identity(settings))
     except ValueError as exc:  # e.g. a reason that looks like it carries a password
@@ -334,6 +335,8 @@ def disposition_sheet(workflow: Workflow, request: Request, events: Sequence[Req
 
 
 def render_sheet(settings: Settings, sheet: DispositionSheet) -> bytes:
+    from letters.render import render_disposition_sheet  # lazily: reportlab
+
     return render_disposition_sheet(sheet, office_identity(settings))
 
 

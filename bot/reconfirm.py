@@ -26,6 +26,10 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 REMINDERS = 2
+PAGE = 500
+"""A round reads the names due and the open questions this many at a time: the first round
+on a register of five years asks tens of thousands of names (60,956 of them took ~35 MiB when
+read whole)."""
 """Reminders after the question before the Kabid is asked to approve a suspension."""
 IN_USE, NOT_IN_USE = "y", "n"
 PREFIX = "rc"
@@ -148,35 +152,46 @@ class Reconfirmer:
         tz = self.settings.timezone
         local = now.astimezone(tz)
         since = datetime.combine(months_before(local.date(), months), local.timetz())
-        asked = []
-        for label, agency_id in await self.store.reconfirmation_due(
-                since, list(self.workflow.open_states)):
-            if await self._ask(label, agency_id, now):
-                asked.append(label)
-        reminded, suspended = [], []
+        asked: list[str] = []
+        after: str | None = None
+        while due := await self.store.reconfirmation_due(
+                since, list(self.workflow.open_states), after=after, limit=PAGE):
+            for label, agency_id in due:
+                if await self._ask(label, agency_id, now):
+                    asked.append(label)
+            after = due[-1][0]
+        reminded: list[str] = []
+        suspended: list[str] = []
         wait = timedelta(days=self.settings.reconfirm.remind_days)
-        for c in await self.store.open_reconfirmations():
-            if now - c.last_sent_at < wait:
-                continue
-            entry = await self.store.registered_name(c.label)
-            if entry is None or entry.status != "active":  # removed or suspended meanwhile
-                await self.store.settle_reconfirmation(c.id, "dropped", now=now,
-                                                       person_id=None)
-                continue
-            if await self.store.requests(states=list(self.workflow.open_states),
-                                         subdomain=c.label):
-                continue  # a change or deactivation of it is on its way: no reminder now
-            if c.reminded < REMINDERS:
-                if await self._remind(c, now):
-                    reminded.append(c.label)
-            else:
-                number = await self._suspend(c, now)
-                if number:
-                    suspended.append(number)
+        after_id = 0
+        while page := await self.store.open_reconfirmations(sent_before=now - wait,
+                                                            after_id=after_id, limit=PAGE):
+            after_id = page[-1].id
+            for c in page:
+                await self._follow_up(c, now, reminded, suspended)
         done = Round(tuple(asked), tuple(reminded), tuple(suspended))
         if done.anything:
             self._wake()
         return done
+
+    async def _follow_up(self, c: Reconfirmation, now: datetime, reminded: list[str],
+                         suspended: list[str]) -> None:
+        """A question unanswered past the wait: remind, or open the suspension request."""
+        entry = await self.store.registered_name(c.label)
+        if entry is None or entry.status != "active":  # removed or suspended meanwhile
+            await self.store.settle_reconfirmation(c.id, "dropped", now=now,
+                                                   person_id=None)
+            return
+        if await self.store.requests(states=list(self.workflow.open_states),
+                                     subdomain=c.label):
+            return  # a change or deactivation of it is on its way: no reminder now
+        if c.reminded < REMINDERS:
+            if await self._remind(c, now):
+                reminded.append(c.label)
+        else:
+            number = await self._suspend(c, now)
+            if number:
+                suspended.append(number)
 
     async def _contacts(self, agency_id: int) -> list[Person]:
         return [c for c in await self.store.agency_contacts(agency_id)

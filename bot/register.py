@@ -10,25 +10,29 @@ probing is the `watch` package.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import watch_texts
+from bot import crashpoints, watch_texts
 from bot.settings import Settings
 from bot.workflow import Workflow
 from storage.errors import NotFound
 from storage.models import OutMessage
 from storage.store import Store
 from storage.subdomains import STATUSES, Imported, RegisteredName, ZoneName
-from storage.watch import Seen
+from storage.watch import DailyRun, Seen
 
 if TYPE_CHECKING:
     from watch.probe import NameReport
 
 log = logging.getLogger(__name__)
+
+SETTLE_BATCH = 500
+"""The watch settles its findings every this many names (in the register's order), so a run
+over tens of thousands of names holds a few batches of reports, never the whole run's."""
 
 
 class RegisterRefused(Exception):
@@ -44,12 +48,11 @@ class ImportOutcome:
 @dataclass(frozen=True)
 class WatchOutcome:
     reports: list[NameReport]
+    """Every name's report, in the register's order; empty unless the caller keeps them."""
+    checked: int
+    problems: int
     new: int
     cleared: int
-
-    @property
-    def problems(self) -> int:
-        return sum(len(r.problems) for r in self.reports)
 
 
 class SubdomainRegister:
@@ -106,43 +109,76 @@ class SubdomainRegister:
 
     # --- the watch ---------------------------------------------------------------------------
 
-    async def watch(self, name: str | None = None) -> WatchOutcome:
+    async def watch(self, name: str | None = None, *, keep_reports: bool = True,
+                    batch: int = SETTLE_BATCH) -> WatchOutcome:
         """Probe the active names (or the one `name`), keep the findings, tell the new ones.
-        A run over all names is the day's run (the scheduler asks for it once a day)."""
-        from watch.probe import watch_names  # lazily: TLS and x509 load only for the watch
+        A run over all names is the day's run (the scheduler asks for it once a day, and
+        `keep_reports=False`: the reports are dropped once settled).
 
+        The findings are settled every `batch` names, each batch in one transaction with its
+        messages, and the day's run is recorded with the last one: a run stopped midway keeps
+        what it settled, is not done, and runs again whole; what it settled is not told again."""
+        from watch.probe import watch_in_batches  # lazily: TLS and x509 load only for the watch
+
+        labels: list[str] | AsyncIterator[str]
         if name is not None:
             label = _label(name, self.settings.parent_domain)
             entry = await self.store.registered_name(label)
             if entry is None or entry.status != "active":
                 raise RegisterRefused(f"{label} is not an active name of the register")
             labels = [entry.label]
-        else:  # the labels only: a register may hold tens of thousands of names
-            labels = await self.store.register_labels("active")
+        else:  # the labels only, a page at a time: a register may hold tens of thousands
+            labels = self.store.iter_register_labels("active")
         dns = self.settings.dns
         config = self.settings.watch.config(dns.parent_domain, dns.servers, dns.timeout)
-        reports = await watch_names(labels, config, clock=self.clock)
-        seen = [Seen(r.label, p.kind, p.detail, p.evidence) for r in reports for p in r.problems]
-        held = {(f.label, f.kind) for f in await self.store.open_findings()}
+        started = self.clock()
+        kept: list[NameReport] = []
+        tally = {"checked": 0, "problems": 0, "new": 0, "cleared": 0}
+
+        async def settle(reports: list[NameReport], last: bool) -> None:
+            seen = [Seen(r.label, p.kind, p.detail, p.evidence)
+                    for r in reports for p in r.problems]
+            tally["checked"] += len(reports)
+            tally["problems"] += len(seen)
+            run = (DailyRun(self.today().isoformat(), started, tally["checked"],
+                            tally["problems"]) if last and name is None else None)
+            new, cleared = await self._settle(reports, seen, run)
+            tally["new"] += new
+            tally["cleared"] += cleared
+            if keep_reports:
+                kept.extend(reports)
+
+        await watch_in_batches(labels, config, settle, batch=batch, clock=self.clock)
+        return WatchOutcome(kept, **tally)
+
+    async def _settle(self, reports: list[NameReport], seen: list[Seen],
+                      run: DailyRun | None) -> tuple[int, int]:
+        """One batch: its findings kept, the new ones told (in one transaction)."""
+        held = {(f.label, f.kind) for f in await self.store.open_findings(
+            {s.label for s in seen})}
         fresh: dict[str, list[Seen]] = {}
         for s in seen:
             if (s.label, s.kind) not in held:
                 fresh.setdefault(s.label, []).append(s)
-        owners = await self.store.owners_of(fresh)
         now = self.clock()
-        when = f"{now.astimezone(self.settings.timezone):%d-%m-%Y %H:%M} " + \
-            self.settings.zone_label(now)
-        chats = await self._chats(self._staff_positions(), group=True)
-        messages = [
-            OutMessage(chat, "message", {"text": watch_texts.finding_text(
-                f"{label}.{dns.parent_domain}", owners.get(label), found, when), "buttons": []})
-            for label, found in sorted(fresh.items()) for chat in chats]
-        new, cleared = await self.store.settle_watch(
-            [r.label for r in reports], seen, now=now, messages=messages,
-            period=self.today().isoformat() if name is None else None)
+        messages: list[OutMessage] = []
+        if fresh:
+            owners = await self.store.owners_of(fresh)
+            zone = self.settings.dns.parent_domain
+            when = f"{now.astimezone(self.settings.timezone):%d-%m-%Y %H:%M} " + \
+                self.settings.zone_label(now)
+            chats = await self._chats(self._staff_positions(), group=True)
+            messages = [
+                OutMessage(chat, "message", {"text": watch_texts.finding_text(
+                    f"{label}.{zone}", owners.get(label), found, when), "buttons": []})
+                for label, found in sorted(fresh.items()) for chat in chats]
+        settled = await self.store.settle_watch([r.label for r in reports], seen, now=now,
+                                                messages=messages, run=run)
         if messages:
             self._wake()
-        return WatchOutcome(reports, new, cleared)
+        if run is None:
+            crashpoints.hit("watch_settled")
+        return settled
 
     async def watch_due(self) -> bool:
         return not await self.store.watch_done("daily", self.today().isoformat())
@@ -160,10 +196,10 @@ class SubdomainRegister:
         active = await self.store.register_count("active")
         if not active:
             return False
-        new, cleared = await self.store.findings_since(self.clock() - timedelta(days=7))
-        text = watch_texts.summary_text(self.settings.parent_domain, period, active,
-                                        await self.store.open_findings(), len(new),
-                                        len(cleared))
+        new, cleared = await self.store.count_findings_since(self.clock() - timedelta(days=7))
+        by_kind, first = await self.store.open_findings_by_kind(watch_texts.LISTED)
+        text = watch_texts.summary_text(self.settings.parent_domain, period, active, by_kind,
+                                        first, new, cleared)
         chats = await self._chats(self._head_positions(), group=False)
         sent = await self.store.record_summary(
             period, [OutMessage(c, "message", {"text": text, "buttons": []}) for c in chats],

@@ -79,7 +79,7 @@ async def watch(office: Office, args: argparse.Namespace, out: TextIO) -> int:
         outcome = await office.register.watch(args.name)
     except RegisterRefused as refused:
         raise RegisterCommandError(str(refused)) from None
-    if not outcome.reports:
+    if not outcome.checked:
         out.write("no active names in the register (register import reads the zone)\n")
         return 0
     out.write(f"{'NAME':<24} {'DNS':<22} {'ADDRESS':<15} {'HTTP':<18} {'HTTPS':<18} "
@@ -94,7 +94,7 @@ async def watch(office: Office, args: argparse.Namespace, out: TextIO) -> int:
         for note in r.notes:
             out.write(f"    note: {note}\n")
     bad = sum(1 for r in outcome.reports if r.problems)
-    out.write(f"{len(outcome.reports)} name(s) checked, {bad} with problems "
+    out.write(f"{outcome.checked} name(s) checked, {bad} with problems "
               f"({outcome.new} new finding(s), {outcome.cleared} cleared)\n")
     return 1 if bad else 0
 

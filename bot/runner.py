@@ -160,11 +160,11 @@ def serve(settings: Settings, webhook: Webhook | None) -> int:
     from bot.app import build_application, quiet_http_logs
     from bot.paperwork import letter_warnings
     from bot.sealing import signing_warnings
-    from letters.fonts import FontMissing, default_fonts
+    from letters.fonts import FontMissing, font_dir
 
     quiet_http_logs()
     try:
-        default_fonts()
+        font_dir()  # the files are there; reportlab reads them when a letter is rendered
     except FontMissing as exc:
         raise RunError(str(exc), EXIT_FAILED) from None
     for warning in [*letter_warnings(settings), *signing_warnings(settings),

@@ -21,7 +21,6 @@ from bot.settings import Settings
 from letters.bsre import BsreClient
 from letters.dates import format_datetime_id
 from letters.model import ReplyLetter, Seal, SignatureBox
-from letters.render import render_reply_letter
 from letters.signing_types import SigningError
 from storage.models import Person
 from storage.signatures import EsignIdentity
@@ -108,6 +107,8 @@ def seal_pdf(settings: Settings, plan: SealPlan, letter: ReplyLetter, *,
              when: datetime) -> bytes:
     """Render the final `letter` with what it carries, and sign it where the provider
     signs."""
+    from letters.render import render_reply_letter  # lazily: reportlab loads for a letter
+
     letter = dataclasses.replace(letter, seal=plan.seal)
     boxes: list[SignatureBox] = []
     try:

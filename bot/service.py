@@ -25,7 +25,6 @@ from bot import (
     notify,
     onboarding,
     paperwork,
-    report_files,
     revision,
     sealing,
     technical,
@@ -978,9 +977,11 @@ class Office:
         today = self.today()
         if (year, month) > (today.year, today.month):
             raise Refused("Bulan tersebut belum berjalan; laporan belum dapat dibuat.")
+        from bot.report_files import month_label
+
         path = await self.month_report(year, month)
         await self.send_document(chat_id, path, "Laporan kinerja layanan subdomain bulan "
-                                 f"{report_files.month_label(year, month)}")
+                                 f"{month_label(year, month)}")
 
     async def recheck_dns(self, person: Person | None, request_id: int) -> tuple[Request, str]:
         """Check the name in DNS again, for the holder of a step whose card shows the check;
@@ -1234,17 +1235,23 @@ class Office:
 
     async def month_report(self, year: int, month: int, path: Path | None = None) -> Path:
         """The month's Mutu Baku report as a PDF file (default under DATA_DIR/reports)."""
+        from bot import report_files  # lazily: reportlab loads for a report
+
         return await report_files.write_month_report(self.store, self.settings, self.workflow,
                                                      year, month, path, now=self.clock())
 
     async def month_csv(self, year: int, month: int, path: Path) -> Path:
         """The month's audit trail as a CSV file."""
+        from bot import report_files  # lazily: reportlab loads for a report
+
         return await report_files.write_month_csv(self.store, self.settings, self.workflow,
                                                   year, month, path)
 
     async def month_files(self, year: int, month: int, path: Path | None = None, *,
                           csv: bool = False) -> tuple[Path, Path | None]:
         """`month_report` and, with `csv`, `month_csv` next to it, the month read once."""
+        from bot import report_files  # lazily: reportlab loads for a report
+
         return await report_files.write_month_files(self.store, self.settings, self.workflow,
                                                     year, month, path, csv=csv,
                                                     now=self.clock())

@@ -28,7 +28,7 @@ class WatchSchedule(Rounds):
         due = datetime.combine(local.date(), self.at, local.tzinfo)
         if local >= due:
             if await self.register.watch_due():
-                await self.register.watch()
+                await self.register.watch(keep_reports=False)
             await self.register.weekly_summary()
             due += timedelta(days=1)
         return max(1.0, min(self.max_sleep, (due - local).total_seconds()))

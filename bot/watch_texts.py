@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from storage.watch import Finding, Seen
@@ -50,24 +49,26 @@ def finding_text(fqdn: str, owner: str | None, found: Sequence[Seen], when: str)
     return "\n".join(lines)
 
 
-def summary_text(zone: str, week: str, checked: int, still_open: Sequence[Finding],
-                 new: int, cleared: int) -> str:
-    """The weekly summary for the Kepala Dinas."""
+def summary_text(zone: str, week: str, checked: int, open_by_kind: Mapping[str, int],
+                 first_open: Sequence[Finding], new: int, cleared: int) -> str:
+    """The weekly summary for the Kepala Dinas: the open findings counted per kind, the first
+    LISTED of them (`first_open`, by label) named."""
+    still_open = sum(open_by_kind.values())
     lines = [f"📋 <b>Ringkasan pemantauan subdomain {escape(zone)}</b>",
              f"Pekan {escape(week)}", "",
              f"Subdomain aktif yang dipantau: {checked}",
              f"Temuan baru pekan ini: {new}",
              f"Temuan yang sudah pulih pekan ini: {cleared}",
-             f"Temuan yang masih terbuka: {len(still_open)}"]
+             f"Temuan yang masih terbuka: {still_open}"]
     if still_open:
         lines.append("")
-        for kind, count in sorted(Counter(f.kind for f in still_open).items()):
+        for kind, count in sorted(open_by_kind.items()):
             lines.append(f"• {escape(kind_label(kind))}: {count}")
         lines.append("")
-        for f in still_open[:LISTED]:
+        for f in first_open[:LISTED]:
             lines.append(f"– {escape(f.label)}: {escape(kind_label(f.kind))}")
-        if len(still_open) > LISTED:
-            lines.append(f"… dan {len(still_open) - LISTED} temuan lainnya.")
+        if still_open > LISTED:
+            lines.append(f"… dan {still_open - LISTED} temuan lainnya.")
     else:
         lines += ["", "Tidak ada temuan yang terbuka."]
     return "\n".join(lines)

@@ -24,16 +24,20 @@ from __future__ import annotations
 
 import bisect
 import functools
+import importlib.util
 import itertools
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_pkg
+from holidays.registry import COUNTRIES
 
 from bot.durations import Duration as Duration
 from bot.durations import WorkDays as WorkDays
@@ -260,13 +264,44 @@ def _parse_intervals(text: str, group: str) -> list[Interval]:
 # --------------------------------------------------------------------------- holidays
 
 EXTRA_HOLIDAY_NAME: Final = "Hari libur yang ditetapkan admin"
+COUNTRY: Final = "ID"
+
+
+@functools.cache
+def country_calendar(code: str = COUNTRY) -> type[holidays_pkg.HolidayBase]:
+    """The holiday class of one country, loaded from its own module.
+
+    `holidays.country_holidays` imports the package `holidays.countries`, whose __init__
+    imports all ~250 countries (~8 MiB resident) to name them; the country's own module needs
+    only the package's base classes. It is loaded under its usual name, so a later import of
+    `holidays.countries` reuses it."""
+    module_name = next((m for m, names in COUNTRIES.items() if code in names[1:]), None)
+    if module_name is None:
+        raise ValueError(f"the holidays package has no country {code!r}")
+    name = f"holidays.countries.{module_name}"
+    module = sys.modules.get(name)
+    if module is None:
+        path = Path(holidays_pkg.__file__ or "").parent / "countries" / f"{module_name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None or not path.is_file():
+            # another layout of the package: take the documented way, whatever it loads
+            return type(holidays_pkg.country_holidays(code))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    found: type[holidays_pkg.HolidayBase] = getattr(module, COUNTRIES[module_name][0])
+    return found
 
 
 @functools.cache
 def _national(year: int, collective_leave: bool) -> Mapping[date, str]:
     """Indonesian holidays of one year (Indonesian names), cached per year."""
     categories = ("public", "government") if collective_leave else ("public",)
-    found = holidays_pkg.country_holidays("ID", years=year, categories=categories, language="id")
+    found = country_calendar()(years=year, categories=categories, language="id")
     return MappingProxyType({d: str(n) for d, n in found.items()})
 
 

@@ -1,5 +1,10 @@
 """Indonesian official letters (surat dinas) for the subdomain SOP: reply letters and the
-lembar disposisi, rendered to PDF with reportlab. Pure: no database, no Telegram."""
+lembar disposisi, rendered to PDF with reportlab. Pure: no database, no Telegram.
+
+The renderers (reportlab, ~10 MiB resident) load when first asked for: the bot imports the
+letters' model at start, and renders a letter only when one is due."""
+
+from typing import TYPE_CHECKING, Any
 
 from letters.body import CredentialError, TemplateError, check_templates
 from letters.dates import format_date_id, format_date_long_id, format_datetime_id
@@ -20,7 +25,11 @@ from letters.numbering import (
     parse_letter_number,
     validate_pattern,
 )
-from letters.render import FontSet, render_disposition_sheet, render_reply_letter
+
+if TYPE_CHECKING:
+    from letters.render import FontSet, render_disposition_sheet, render_reply_letter
+
+_RENDER = ("FontSet", "render_disposition_sheet", "render_reply_letter")
 
 __all__ = [
     "DEFAULT_PATTERN",
@@ -46,3 +55,11 @@ __all__ = [
     "render_reply_letter",
     "validate_pattern",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RENDER:
+        from letters import render
+
+        return getattr(render, name)
+    raise AttributeError(f"module 'letters' has no attribute {name!r}")

@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-
 FONT_DIRS: tuple[Path, ...] = (
     Path("/usr/share/fonts/truetype/liberation2"),
     Path("/usr/share/fonts/truetype/liberation"),
@@ -51,6 +48,9 @@ class FontSet:
     ) -> FontSet:
         """Register TrueType files under ``family`` (embedded as subsets in each PDF);
         missing faces fall back to the regular one."""
+        from reportlab.pdfbase import pdfmetrics  # lazily: font_dir() checks without reportlab
+        from reportlab.pdfbase.ttfonts import TTFont
+
         names: dict[str, str] = {}
         for face, path in (
             ("regular", regular),

@@ -51,10 +51,12 @@ def _reconfirmation(row: rows.Row) -> Reconfirmation:
 
 class Reconfirmations(Repository):
     async def reconfirmation_due(self, confirmed_before: datetime,
-                                 busy_states: Sequence[str]) -> list[tuple[str, int]]:
+                                 busy_states: Sequence[str], *, after: str | None = None,
+                                 limit: int = -1) -> list[tuple[str, int]]:
         """(label, owner agency id) of the active owned names last confirmed (or created)
         at or before `confirmed_before`, not asked now and not the subject of an open request (one
-        in `busy_states`), by label."""
+        in `busy_states`), by label: those after the label `after`, at most `limit` (a register
+        of tens of thousands of names is read a page at a time)."""
         marks = ",".join("?" * len(busy_states)) or "NULL"
         found = await self.db.fetch(
             f"""SELECT s.label, s.agency_id FROM subdomains s
@@ -65,8 +67,9 @@ class Reconfirmations(Repository):
                                   WHERE c.label = s.label AND c.answer IS NULL)
                   AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.subdomain = s.label
                                   AND r.state IN ({marks}))
-                ORDER BY s.label""",
-            (rows.timestamp(confirmed_before), *busy_states))
+                  AND (? IS NULL OR s.label > ?)
+                ORDER BY s.label LIMIT ?""",
+            (rows.timestamp(confirmed_before), *busy_states, after, after, limit))
         return [(r["label"], r["agency_id"]) for r in found]
 
     async def ask_reconfirmation(self, label: str, agency_id: int, *, now: datetime,
@@ -85,9 +88,15 @@ class Reconfirmations(Repository):
             await queue_messages(conn, None, now, compose(asked))
             return asked
 
-    async def open_reconfirmations(self) -> list[Reconfirmation]:
+    async def open_reconfirmations(self, *, sent_before: datetime | None = None,
+                                   after_id: int = 0, limit: int = -1) -> list[Reconfirmation]:
+        """The questions not answered yet, by id: (with `sent_before`) only those last sent at
+        or before it, after the id `after_id`, at most `limit`."""
+        stamp = rows.timestamp(sent_before) if sent_before is not None else None
         found = await self.db.fetch(
-            "SELECT * FROM reconfirmations WHERE answer IS NULL ORDER BY id")
+            """SELECT * FROM reconfirmations WHERE answer IS NULL AND id > ?
+                 AND (? IS NULL OR last_sent_at <= ?) ORDER BY id LIMIT ?""",
+            (after_id, stamp, stamp, limit))
         return [_reconfirmation(r) for r in found]
 
     async def reconfirmation(self, reconfirmation_id: int) -> Reconfirmation | None:

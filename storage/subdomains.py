@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -218,16 +218,22 @@ class Register(Repository):
             "ORDER BY s.label", (agency_id,))
         return [registered(r) for r in found]
 
-    async def register_labels(self, status: str) -> list[str]:
-        """The labels of the names in `status`, in `register`'s order: all the watch needs of
-        a register that may hold tens of thousands of names."""
-        labels: list[str] = []
-        async with self.db.reading() as conn, conn.execute(
-                "SELECT label FROM subdomains WHERE status = ? ORDER BY label, id",
-                (status,)) as cursor:
-            while chunk := await cursor.fetchmany(1000):  # never all rows as Row objects
-                labels.extend(r[0] for r in chunk)
-        return labels
+    async def iter_register_labels(self, status: str, *,
+                                   page: int = 1000) -> AsyncIterator[str]:
+        """The labels of the names in `status`, in `register`'s order, read `page` at a time:
+        all the watch needs of a register that may hold tens of thousands of names. Each page
+        is its own read (nothing is held between pages while the watch probes for hours), so
+        a name added or retired meanwhile is seen or not by where the reading has got to."""
+        after: tuple[str, int] = ("", -1)  # ids are positive: the first page starts at ""
+        while True:
+            found = await self.db.fetch(
+                """SELECT label, id FROM subdomains WHERE status = ? AND (label, id) > (?, ?)
+                   ORDER BY label, id LIMIT ?""", (status, *after, page))
+            for row in found:
+                yield row[0]
+            if len(found) < page:
+                return
+            after = (found[-1][0], found[-1][1])
 
     async def owners_of(self, labels: Iterable[str]) -> dict[str, str | None]:
         """The owning agency's name (None: no owner) of each live name among `labels`."""

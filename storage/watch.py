@@ -24,6 +24,16 @@ class Seen:
 
 
 @dataclass(frozen=True)
+class DailyRun:
+    """The day's run as `watch_runs` records it once its last batch is settled."""
+
+    period: str
+    started_at: datetime
+    checked: int
+    problems: int
+
+
+@dataclass(frozen=True)
 class Finding:
     id: int
     label: str
@@ -44,10 +54,36 @@ def _finding(row: rows.Row) -> Finding:
 class WatchLog(Repository):
     async def open_findings(self, labels: Iterable[str] | None = None) -> list[Finding]:
         """Findings not cleared yet (of `labels` only, when given)."""
+        async with self.db.reading() as conn:
+            if labels is None:
+                found = list(await conn.execute_fetchall(
+                    "SELECT * FROM watch_findings WHERE cleared_at IS NULL ORDER BY label, kind"))
+            else:
+                found = [r for chunk in _chunks(labels) for r in await conn.execute_fetchall(
+                    f"""SELECT * FROM watch_findings WHERE cleared_at IS NULL
+                        AND label IN ({",".join("?" * len(chunk))})""", chunk)]
+                found.sort(key=lambda r: (r["label"], r["kind"]))
+        return [_finding(r) for r in found]
+
+    async def open_findings_by_kind(self, listed: int) -> tuple[dict[str, int], list[Finding]]:
+        """The open findings counted per kind, and the first `listed` of them (by label and
+        kind): what the weekly summary shows, without reading thousands of findings."""
+        async with self.db.reading() as conn:
+            counts = await conn.execute_fetchall(
+                "SELECT kind, count(*) FROM watch_findings WHERE cleared_at IS NULL GROUP BY kind")
+            first = await conn.execute_fetchall(
+                """SELECT * FROM watch_findings WHERE cleared_at IS NULL ORDER BY label, kind
+                   LIMIT ?""", (listed,))
+        return {r[0]: r[1] for r in counts}, [_finding(r) for r in first]
+
+    async def count_findings_since(self, since: datetime) -> tuple[int, int]:
+        """How many findings were first seen, and how many cleared, since `since`."""
+        stamp = rows.timestamp(since)
         found = await self.db.fetch(
-            "SELECT * FROM watch_findings WHERE cleared_at IS NULL ORDER BY label, kind")
-        wanted = None if labels is None else set(labels)
-        return [_finding(r) for r in found if wanted is None or r["label"] in wanted]
+            """SELECT (SELECT count(*) FROM watch_findings WHERE first_seen >= ?),
+                      (SELECT count(*) FROM watch_findings WHERE cleared_at >= ?)""",
+            (stamp, stamp))
+        return int(found[0][0]), int(found[0][1])
 
     async def findings_since(self, since: datetime) -> tuple[list[Finding], list[Finding]]:
         """(findings first seen since `since`, findings cleared since `since`)."""
@@ -63,18 +99,21 @@ class WatchLog(Repository):
 
     async def settle_watch(self, checked: Sequence[str], seen: Sequence[Seen], *,
                            now: datetime, messages: Iterable[OutMessage],
-                           period: str | None) -> tuple[int, int]:
-        """One transaction: new problems become findings, ones still there are seen again,
-        open findings of the `checked` names that were not seen are cleared, the messages about
-        the new ones are queued, and (with `period`) the day's run is recorded. Returns (new,
-        cleared)."""
+                           run: DailyRun | None = None) -> tuple[int, int]:
+        """One transaction for a batch of names: new problems become findings, ones still
+        there are seen again, open findings of the `checked` names that were not seen are
+        cleared, the messages about the new ones are queued, and (with `run`, after the run's
+        last batch) the day's run is recorded. Returns (new, cleared)."""
         stamp = rows.timestamp(now)
         seen_keys = {(s.label, s.kind) for s in seen}
         checked_set = set(checked)
         async with self.db.transaction() as conn:
-            open_rows = await conn.execute_fetchall(
-                "SELECT id, label, kind FROM watch_findings WHERE cleared_at IS NULL")
-            held = {(r["label"], r["kind"]): r["id"] for r in open_rows}
+            held: dict[tuple[str, str], int] = {}
+            for chunk in _chunks(checked_set | {s.label for s in seen}):
+                for r in await conn.execute_fetchall(
+                        f"""SELECT id, label, kind FROM watch_findings WHERE cleared_at IS NULL
+                            AND label IN ({",".join("?" * len(chunk))})""", chunk):
+                    held[(r["label"], r["kind"])] = r["id"]
             new = [s for s in seen if (s.label, s.kind) not in held]
             await conn.executemany(
                 """INSERT INTO watch_findings (label, kind, detail, evidence, first_seen,
@@ -89,13 +128,14 @@ class WatchLog(Repository):
             await conn.executemany("UPDATE watch_findings SET cleared_at = ? WHERE id = ?",
                                    [(stamp, fid) for fid in gone])
             await queue_messages(conn, None, now, messages)
-            if period is not None:
+            if run is not None:
                 await conn.execute(
                     """INSERT INTO watch_runs (kind, period, started_at, finished_at, checked,
                            problems) VALUES ('daily', ?, ?, ?, ?, ?)
                        ON CONFLICT (kind, period) DO UPDATE SET finished_at = excluded.finished_at,
                            checked = excluded.checked, problems = excluded.problems""",
-                    (period, stamp, stamp, len(checked_set), len(seen)))
+                    (run.period, rows.timestamp(run.started_at), stamp, run.checked,
+                     run.problems))
         return len(new), len(gone)
 
     async def watch_done(self, kind: str, period: str) -> bool:
@@ -115,3 +155,9 @@ class WatchLog(Repository):
                 return False
             await queue_messages(conn, None, now, messages)
         return True
+
+
+def _chunks(labels: Iterable[str], size: int = 500) -> Iterable[list[str]]:
+    """`labels` in lists of `size` (SQLite's limit on bound parameters is far above)."""
+    items = list(dict.fromkeys(labels))
+    return (items[i:i + size] for i in range(0, len(items), size))

@@ -19,6 +19,7 @@ from bot.worktime import (
     WorkClock,
     WorkDays,
     WorkMinutes,
+    country_calendar,
     duration_from_timedelta,
     parse_duration,
     resolve_tz,
@@ -181,6 +182,20 @@ def test_holidays_include_national_and_collective_leave_days() -> None:
     year = cal.for_year(2026)
     assert date(2026, 12, 24) in year
     assert date(2026, 12, 25) in year
+
+
+def test_the_calendar_loaded_on_its_own_is_the_packages_indonesia() -> None:
+    """`country_calendar` loads Indonesia's module without the package's list of all countries;
+    the days and names are the ones `holidays.country_holidays` gives."""
+    for year in (2019, 2024, 2026, 2031):
+        for categories in (("public", "government"), ("public",)):
+            own = Holidays(collective_leave=categories == ("public", "government"))
+            reference = holidays_pkg.country_holidays("ID", years=year, categories=categories,
+                                                      language="id")
+            assert own.for_year(year) == {d: str(n) for d, n in sorted(reference.items())}
+    assert country_calendar() is holidays_pkg.country_holidays("ID").__class__.__mro__[1]
+    with pytest.raises(ValueError, match="no country 'XX'"):
+        country_calendar("XX")
 
 
 def test_admin_days_only_add() -> None:

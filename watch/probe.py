@@ -3,7 +3,8 @@ record's address, the name as Host and TLS server name), its certificate and its
 
 Bounded: at most `concurrency` names at once, each within `WatchConfig.name_budget`, every
 exchange within `timeout`, every page read up to `body_limit`. A name that overruns gets a
-`probe_timeout` problem and the watch goes on.
+`probe_timeout` problem and the watch goes on. The reports go to the caller in batches, in the
+labels' order, so a register of tens of thousands of names holds a few batches of them at most.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import re
 import ssl
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import urlsplit
 
 from cryptography import x509
@@ -34,7 +36,7 @@ class Web:
     fetched: Fetched | None = None
 
 
-@dataclass(slots=True)  # one per name, all kept until the run ends
+@dataclass(slots=True)  # one per name: thousands may be alive in a batch
 class NameReport:
     label: str
     fqdn: str
@@ -63,35 +65,93 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-async def watch_names(labels: Sequence[str], cfg: WatchConfig, *, clock: Clock = _utc_now,
-                      on_done: Callable[[NameReport], Awaitable[None]] | None = None,
-                      ) -> list[NameReport]:
-    """Probe every label (relative to the zone) with at most `cfg.concurrency` at once.
+Settle = Callable[[list[NameReport], bool], Awaitable[None]]
+"""Takes a batch of reports (in the labels' order) and whether it is the run's last one."""
 
-    `cfg.concurrency` workers take the labels in order, so the waiting names cost nothing: a
-    task per name (tens of thousands in a large register) held ~3 KiB each while it waited.
-    `on_done` runs in the name's slot, before the worker takes the next label."""
+
+async def watch_in_batches(labels: Iterable[str] | AsyncIterable[str], cfg: WatchConfig,
+                           settle: Settle, *, batch: int, clock: Clock = _utc_now) -> int:
+    """Probe every label (relative to the zone) with `cfg.concurrency` workers and hand the
+    reports to `settle` in the labels' order, `batch` at a time, then the rest (maybe none)
+    as the last batch. Returns how many names were probed.
+
+    The workers take the labels in order, so the waiting names cost nothing (a task per name
+    held ~3 KiB each while it waited), and a worker takes a label only while fewer than
+    2 × `batch` + `cfg.concurrency` names lie between it and the first one not yet settled:
+    that many reports at most are alive, however long the register, even behind one slow
+    name. One batch settles at a time; a failing `settle` stops the run (the batches settled
+    before stay settled)."""
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
     verify = ssl.create_default_context(cafile=str(cfg.ca_file) if cfg.ca_file else None)
     insecure = insecure_context()
-    reports: list[NameReport | None] = [None] * len(labels)
-    queue = iter(enumerate(labels))
+    source = _labels(labels)
+    window = 2 * batch + cfg.concurrency
+    taking, settling, moved = asyncio.Lock(), asyncio.Lock(), asyncio.Condition()
+    done: dict[int, NameReport] = {}  # probed, waiting for an earlier name to finish
+    ready: list[NameReport] = []  # in order, not settled yet
+    taken = cursor = settled = 0  # labels taken; reports moved to `ready`; reports settled
+
+    def has_room(index: int) -> bool:
+        return index < settled + window
 
     async def worker() -> None:
-        for i, label in queue:  # one shared iterator: each label goes to one worker
-            report = await probe_name(label, cfg, verify=verify, insecure=insecure,
-                                      clock=clock)
-            reports[i] = report
-            if on_done is not None:
-                await on_done(report)
+        nonlocal taken, cursor, settled
+        while True:
+            async with taking:  # one shared source: each label goes to one worker, in order
+                label = await anext(source, None)
+                if label is None:
+                    return
+                index, taken = taken, taken + 1
+            async with moved:
+                await moved.wait_for(partial(has_room, index))
+            done[index] = await probe_name(label, cfg, verify=verify, insecure=insecure,
+                                           clock=clock)
+            while cursor in done:
+                ready.append(done.pop(cursor))
+                cursor += 1
+            if len(ready) < batch:
+                continue
+            async with settling:
+                while len(ready) >= batch:
+                    chunk = ready[:batch]
+                    del ready[:batch]
+                    await settle(chunk, False)
+                    settled += len(chunk)
+                    async with moved:
+                        moved.notify_all()
 
-    workers = [asyncio.ensure_future(worker())
-               for _ in range(min(cfg.concurrency, len(labels)))]
+    workers = [asyncio.ensure_future(worker()) for _ in range(cfg.concurrency)]
     try:
         await asyncio.gather(*workers)
     finally:
         for task in workers:  # one failed (or the watch was cancelled): stop the others
             task.cancel()
-    return [r for r in reports if r is not None]
+    assert not done and cursor == taken
+    await settle(ready, True)
+    return taken
+
+
+async def _labels(labels: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str]:
+    if isinstance(labels, AsyncIterable):
+        async for label in labels:
+            yield label
+    else:
+        for label in labels:
+            yield label
+
+
+async def watch_names(labels: Sequence[str], cfg: WatchConfig, *,
+                      clock: Clock = _utc_now) -> list[NameReport]:
+    """Probe every label and return all the reports, in the labels' order (a name checked by
+    hand, the CLI's table)."""
+    reports: list[NameReport] = []
+
+    async def keep(chunk: list[NameReport], _last: bool) -> None:
+        reports.extend(chunk)
+
+    await watch_in_batches(labels, cfg, keep, batch=max(1, len(labels)), clock=clock)
+    return reports
 
 
 async def probe_name(label: str, cfg: WatchConfig, *, verify: ssl.SSLContext,

@@ -9,7 +9,6 @@ from telegram import Update
 
 from bot.handlers import replies
 from bot.handlers.session import person_of
-from bot.report_files import parse_month
 from bot.workflow import WorkflowError
 
 if TYPE_CHECKING:
@@ -20,6 +19,8 @@ USAGE = ("Format: /laporan untuk bulan berjalan, atau /laporan TAHUN-BULAN, "
 
 
 async def month_report(update: Update, context: BotContext) -> None:
+    from bot.report_files import parse_month  # lazily: the report module pulls in reportlab
+
     message = update.effective_message
     assert message is not None
     office = context.office

@@ -215,6 +215,21 @@ def test_the_cli_parses_without_loading_the_bot() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_the_bot_starts_without_reportlab_or_other_countries_holidays() -> None:
+    """reportlab (~10 MiB resident) loads when a letter or report is rendered, and of the
+    holidays package's ~250 countries (~8 MiB) only the office's calendar is loaded, also after
+    the clock has counted through a year of holidays and the fonts were checked."""
+    code = ("import sys; from datetime import date; import bot.app, bot.runner, bot.commands; "
+            "from letters.fonts import font_dir; font_dir(); "
+            "from bot.worktime import Holidays; h = Holidays(); "
+            "assert h.name(date(2026, 8, 17)) and len(h.for_year(2026)) > 10; "
+            "print(sorted(m for m in sys.modules if m == 'reportlab' or "
+            "m.startswith('holidays.countries')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "['holidays.countries.indonesia']"
+
+
 def test_the_bot_loads_no_signing_library_unless_its_provider_signs() -> None:
     """pyHanko and its certificate validator (~10 MiB resident) and the confusables data
     (~6 MiB) load when a letter is signed or checked, or a non-ASCII name is checked: never at

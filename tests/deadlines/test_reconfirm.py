@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.reconfirm import months_before
+from bot.reconfirm import PAGE, months_before
 from bot.service import Office
 from storage.subdomains import ZoneName
 from tests.deadlines.conftest import Opened, Outbox, set_to
@@ -75,6 +75,30 @@ async def test_asked_when_due_reminded_twice_then_the_kabid_is_asked(
     assert texts_to(queued, REQUESTER) == []  # the agency hears of it by the outcome
     assert not (await office.reconfirm.round()).anything  # once
     assert await outbox.new() == []
+
+
+async def test_a_round_goes_over_more_names_than_a_page_each_once(
+        seeded: Opened, clock: Clock) -> None:
+    """The names due and the open questions are read PAGE at a time: every name is asked
+    once, and reminded once when the wait is over, across the pages."""
+    set_to(clock, "2025-11-30 09:00")
+    office = await seeded.office()
+    labels = [f"arsip{i:04d}" for i in range(PAGE + 3)]
+    await office.store.import_names(
+        [ZoneName(label, ((f"{label}.balangankab.go.id", "A", "203.0.113.50", 300),),
+                  "A 203.0.113.50") for label in labels], now=office.clock())
+    for label in labels:
+        await office.register.assign(label, "dinkes")
+    outbox = Outbox(office)
+    await outbox.new()
+
+    set_to(clock, "2026-11-30 09:00")
+    assert (await office.reconfirm.round()).asked == tuple(labels)
+    assert len(await office.store.open_reconfirmations()) == len(labels)
+    clock.advance(days=7)
+    done = await office.reconfirm.round()
+    assert (done.asked, done.reminded) == ((), tuple(labels))
+    assert not (await office.reconfirm.round()).anything
 
 
 async def test_masih_digunakan_confirms_the_name_for_another_year(

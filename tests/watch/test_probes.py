@@ -51,28 +51,64 @@ async def test_servers_that_disagree_or_stay_silent_and_web_ports_that_never_ans
         assert report.http == "not probed"  # 10.0.0.5 is outside 127.0.0.1/32
 
 
-async def test_names_waiting_for_a_slot_hold_no_task(tmp_path: Path) -> None:
+async def test_reports_settle_in_order_a_batch_at_a_time_and_few_are_ever_alive(
+        tmp_path: Path, silent_port: tuple[str, int]) -> None:
     """A register of tens of thousands of names: only the `concurrency` names being probed
-    exist as tasks (a task per waiting name held ~3 KiB each: 140 MiB at 48k names)."""
+    exist as tasks (a task per waiting name held ~3 KiB each: 140 MiB at 48k names), and the
+    reports reach the caller in the labels' order, `batch` at a time, with at most
+    2 × batch + concurrency of them alive: also while one slow name (its web ports never
+    answer) holds back the batch it belongs to and the fast names race ahead."""
     import asyncio
+    import gc
 
-    from watch.probe import NameReport
+    from watch.probe import NameReport, watch_in_batches
 
-    labels = [f"nama{i:03d}" for i in range(300)]
-    with start_bind(tmp_path / "a") as a:
-        config = WatchConfig(zone=ZONE, servers=(a.server,), dns_timeout=1.0, concurrency=4,
-                             allowed_networks=parse_networks("127.0.0.0/8"))
+    fast = [f"nama{i:03d}" for i in range(310)]
+    slow = [*fast[:5], "lambat", *fast[6:]]  # in the zone, on web ports that stay silent
+
+    async def run(labels: list[str], config: WatchConfig) -> tuple[list[list[str]], int, int]:
+        """The batches as settled (the last one marked), and the most tasks and reports
+        alive while one was settled."""
         before = len(asyncio.all_tasks())
-        most, done = 0, []
+        tasks, alive = 0, 0
+        batches: list[list[str]] = []
 
-        async def seen(report: NameReport) -> None:
-            nonlocal most
-            most = max(most, len(asyncio.all_tasks()) - before)
-            done.append(report.label)
+        async def settle(chunk: list[NameReport], last: bool) -> None:
+            nonlocal tasks, alive
+            tasks = max(tasks, len(asyncio.all_tasks()) - before)
+            alive = max(alive, sum(isinstance(o, NameReport) for o in gc.get_objects()))
+            batches.append([r.label for r in chunk] + (["(last)"] if last else []))
 
-        reports = await watch_names(labels, config, on_done=seen)
-    assert [r.label for r in reports] == labels
-    assert sorted(done) == labels
-    assert all(r.dns != "ok" for r in reports)  # none of them is in the zone
-    # a few tasks per slot (its name, its DNS queries and web visits), never one per name (300)
-    assert 0 < most <= 4 * 8
+        assert await watch_in_batches(labels, config, settle, batch=20) == len(labels)
+        return batches, tasks, alive
+
+    with start_bind(tmp_path / "a", extra="lambat IN A 127.0.0.1\n") as a:
+        config = WatchConfig(zone=ZONE, servers=(a.server,), dns_timeout=1.0, concurrency=4,
+                             http_port=silent_port[1], https_port=silent_port[1], timeout=1.0,
+                             allowed_networks=parse_networks("127.0.0.0/8"))
+        batches, tasks, alive = await run(fast, config)
+        # Each of the 4 slots: its worker and, with one DNS server, that server's view of the
+        # name, its two queries and their two socket reads (dnspython's wait_for tasks), or the
+        # two web visits: never a task per waiting name (the old code's 310; its bound of 4 per
+        # slot failed now and then, 19 seen).
+        assert 0 < tasks <= 4 * 6
+        assert batches == [fast[i:i + 20] for i in range(0, 300, 20)] + [
+            [*fast[300:], "(last)"]]
+        assert 20 <= alive <= 2 * 20 + 4
+
+        started = time.monotonic()
+        batches, _tasks, alive = await run(slow, config)
+        assert time.monotonic() - started >= 1.0  # the slow name waited for its web ports
+        assert batches == [slow[i:i + 20] for i in range(0, 300, 20)] + [
+            [*slow[300:], "(last)"]]
+        assert 20 <= alive <= 2 * 20 + 4
+        assert (await watch_names(["lambat"], config))[0].http == "down: no answer within 1 s"
+
+
+async def test_names_by_hand_come_back_in_order_and_none_is_no_work(tmp_path: Path) -> None:
+    with start_bind(tmp_path / "a") as a:
+        config = WatchConfig(zone=ZONE, servers=(a.server,), dns_timeout=1.0, concurrency=3,
+                             allowed_networks=parse_networks("127.0.0.0/8"))
+        labels = ["c", "a", "b", "e", "d"]
+        assert [r.label for r in await watch_names(labels, config)] == labels
+        assert await watch_names([], config) == []

@@ -4,17 +4,29 @@ redirect loop, a dangling CNAME; names pointing off this machine are never conta
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from datetime import time as clock_time
 from pathlib import Path
 
 import pytest
 
+from bot import crashpoints
 from bot.cli import EXIT_ERROR
+from bot.register import SETTLE_BATCH
 from bot.service import Office
 from bot.watch_schedule import WatchSchedule
+from bot.watch_texts import kind_label
+from storage.subdomains import ZoneName
 from storage.watch import Seen
+from tests.crash.campaign import ROOT
 from tests.support.bind import ZONE, BindServer
 from tests.support.office import HEAD, STAFF, Clock, settings_env
 from tests.support.websites import CertAuthority, Websites
@@ -24,7 +36,7 @@ from tests.watch.test_register import cli
 
 async def _outbox(office: Office) -> list[tuple[int, str]]:
     pending = await office.store.pending_messages(now=datetime(2100, 1, 1, tzinfo=UTC),
-                                                  limit=1000)
+                                                  limit=10_000)
     return [(m.chat_id, m.payload["text"]) for m in pending]
 
 
@@ -137,12 +149,80 @@ async def test_the_schedule_runs_once_a_day_at_the_set_time_weekends_too(
     assert len(await _outbox(office)) == told
 
 
+async def test_a_run_settles_in_batches_and_one_killed_midway_runs_again_whole(
+        watch_office: Office, watched_bind: BindServer,
+        websites: tuple[Websites, CertAuthority], tmp_path: Path, clock: Clock) -> None:
+    """The day's watch settles every SETTLE_BATCH names (in the register's order), each batch
+    with its messages in one transaction: a run killed (SIGKILL) after its first batch keeps
+    that batch's findings and messages and is not done; the next run goes over every name
+    again and tells only what was not told yet, and keeps no report once settled."""
+    office = watch_office
+    sites, ca = websites
+    await office.register.import_zone()
+    missing = [f"hilang{i:03d}" for i in range(SETTLE_BATCH + 100)]  # not in the zone
+    await office.store.import_names([ZoneName(label, (), None) for label in missing],
+                                    now=office.clock())
+    labels = [label async for label in office.store.iter_register_labels("active", page=64)]
+    assert labels == sorted(labels) and len(labels) == len(set(labels)) == 18 + len(missing)
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), crashpoints.ENV: "watch_settled:1",
+           **settings_env(**watch_env(watched_bind, sites, ca),
+                          DATABASE_PATH=str(tmp_path / "office.sqlite3"))}
+    killed = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "bot", "watch", "run"], cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert killed.stderr.endswith("crashpoint watch_settled request=None hit=1: SIGKILL\n")
+
+    first = labels[:SETTLE_BATCH]
+    troubled = {f.label for f in await office.store.open_findings()}
+    assert set(missing[:SETTLE_BATCH - 4]) <= troubled <= set(first)  # 4 zone names first
+    assert not await office.store.watch_done("daily", office.today().isoformat())
+    told = await _outbox(office)
+    prefix = "⚠️ <b>Pemantauan subdomain: "
+
+    def named(texts: list[tuple[int, str]], chat: int) -> list[str]:
+        return [t.splitlines()[0].removeprefix(prefix).split(".")[0] for c, t in texts
+                if c == chat]
+    assert named(told, STAFF) == named(told, GROUP) == sorted(troubled)
+
+    outcome = await office.register.watch(keep_reports=False)
+    assert outcome.reports == [] and outcome.checked == len(labels)
+    assert (outcome.new, outcome.cleared) == (outcome.problems - len(troubled), 0)
+    assert await office.store.watch_done("daily", office.today().isoformat())
+    everything = await _outbox(office)
+    assert everything[:len(told)] == told
+    for chat in (STAFF, GROUP):  # each troubled name told once, in the register's order
+        assert named(everything, chat) == [label for label in labels if label in {
+            f.label for f in await office.store.open_findings()}]
+    with sqlite3.connect(tmp_path / "office.sqlite3") as db:
+        assert db.execute("SELECT checked, problems, started_at <= finished_at FROM watch_runs"
+                          " WHERE kind = 'daily'").fetchall() == [
+            (len(labels), outcome.problems, 1)]
+
+    # The week's summary counts the hundreds of open findings and names the first 25.
+    still = await office.store.open_findings()
+    clock.now = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # the Monday after, 09:00 WITA
+    assert await office.register.weekly_summary()
+    [summary] = [t for c, t in await _outbox(office) if c == HEAD]
+    lines = summary.splitlines()
+    assert lines[3:7] == [f"Subdomain aktif yang dipantau: {len(labels)}",
+                          f"Temuan baru pekan ini: {len(still)}",
+                          "Temuan yang sudah pulih pekan ini: 0",
+                          f"Temuan yang masih terbuka: {len(still)}"]
+    kinds = Counter(f.kind for f in still)
+    assert lines[8:8 + len(kinds)] == [f"• {kind_label(k)}: {n}" for k, n in sorted(kinds.items())]
+    assert lines[9 + len(kinds):] == [
+        *(f"– {f.label}: {kind_label(f.kind)}" for f in still[:25]),
+        f"… dan {len(still) - 25} temuan lainnya."]
+
+
 async def test_a_seen_problem_on_an_unchecked_name_stays_open(watch_office: Office) -> None:
     office = watch_office
     now = office.clock()
     await office.store.settle_watch(["a"], [Seen("a", "http_down", "d", "e")], now=now,
-                                    messages=[], period=None)
-    assert await office.store.settle_watch(["b"], [], now=now, messages=[], period=None) == (0, 0)
+                                    messages=[])
+    assert await office.store.settle_watch(["b"], [], now=now, messages=[]) == (0, 0)
     assert [f.label for f in await office.store.open_findings()] == ["a"]
 
 
