@@ -1269,13 +1269,16 @@ class Office:
         contact_of = await self.store.contact_agency_ids(person.id)
         roles = positions | {wf.requester}
         states = [s for s in wf.open_states if any(wf.has_task(s, r) for r in roles)]
+        actors = {own: Actor(person.id, positions, own, wf.requester) for own in (False, True)}
+        allowed: dict[tuple[str, bool, int | None], bool] = {}  # the same few cases, ~1,000 rows
         found = []
         for request in await self.store.requests(states=states) if states else []:
-            actor = Actor(person.id, positions,
-                          request.requester_id == person.id or request.agency.id in contact_of,
-                          wf.requester)
-            if wf.may_act(request.state, actor, request.assignee_id):
-                found.append((request, actor))
+            own = request.requester_id == person.id or request.agency.id in contact_of
+            case = (request.state, own, request.assignee_id)
+            if case not in allowed:
+                allowed[case] = wf.may_act(request.state, actors[own], request.assignee_id)
+            if allowed[case]:
+                found.append((request, actors[own]))
         return found
 
     async def act(self, person: Person, request_id: int, given: ActionInput,
