@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -37,13 +36,12 @@ from reportlab.platypus import (
 from letters.dates import format_date_id, month_name_id
 from letters.figures import MonthFigures, OpenCase, ReportSigner, StepFigures, Visit
 from letters.fonts import FontSet, default_fonts
+from letters.numbers import NO_DATA, duration_id, number_id, percent_id
 from letters.render import esc
 
 TITLE = "LAPORAN KINERJA LAYANAN SUBDOMAIN"
 EMPTY_LINE = "Tidak ada permohonan yang diterima pada bulan {month}."
 NO_STANDARD = "tanpa standar"
-NO_DATA = "—"
-
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 2.0 * cm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
@@ -55,29 +53,6 @@ BAR_FILL = colors.HexColor("#2E75B6")
 
 
 # ---------------------------------------------------------------- formatting
-
-
-def number_id(value: float, decimals: int = 1) -> str:
-    """``22.5`` -> ``22,5``; ``20.0`` -> ``20`` (Indonesian decimal comma)."""
-    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:.0f}"
-    return text.replace(".", ",")
-
-
-def duration_id(value: timedelta | None) -> str:
-    """Working time for a table: ``45 menit``, ``3 jam``, ``8 jam 5 menit``; ``—`` for None."""
-    if value is None:
-        return NO_DATA
-    minutes = round(value.total_seconds() / 60)
-    if minutes == 0 and value > timedelta():
-        return "< 1 menit"
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} menit"
-    return f"{hours} jam" + (f" {rest} menit" if rest else "")
-
-
-def percent_id(share: float | None) -> str:
-    return NO_DATA if share is None else number_id(share * 100) + "%"
 
 
 def step_name(step: StepFigures) -> str:

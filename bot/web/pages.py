@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from letters.dates import format_date_id, format_datetime_id, month_name_id
-from letters.report import duration_id, percent_id
+from letters.numbers import duration_id, percent_id
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"

@@ -216,10 +216,12 @@ def test_the_cli_parses_without_loading_the_bot() -> None:
 
 
 def test_the_bot_starts_without_reportlab_or_other_countries_holidays() -> None:
-    """reportlab (~10 MiB resident) loads when a letter or report is rendered, and of the
-    holidays package's ~250 countries (~8 MiB) only the office's calendar is loaded, also after
-    the clock has counted through a year of holidays and the fonts were checked."""
+    """reportlab (~10 MiB resident) loads when a letter or report is rendered (also with the
+    public pages on), and of the holidays package's ~250 countries (~8 MiB) only the office's
+    calendar is loaded, also after the clock has counted through a year of holidays and the
+    fonts were checked."""
     code = ("import sys; from datetime import date; import bot.app, bot.runner, bot.commands; "
+            "import bot.web.site; "
             "from letters.fonts import font_dir; font_dir(); "
             "from bot.worktime import Holidays; h = Holidays(); "
             "assert h.name(date(2026, 8, 17)) and len(h.for_year(2026)) > 10; "

@@ -15,12 +15,10 @@ from bot.report_files import report_signers
 from bot.reports import month_figures, month_figures_as_of
 from bot.worktime import WorkClock
 from letters.figures import MonthFigures
+from letters.numbers import duration_id, number_id, percent_id
 from letters.report import (
     NO_LATE_STEPS,
     TITLE,
-    duration_id,
-    number_id,
-    percent_id,
     render_month_report,
     share_chart_rows,
 )
