@@ -1072,7 +1072,7 @@ class Office:
         """Everyone in the office who holds a pending action on a request in `state` on
         `day`: the official on duty for each role; at an assigned position's step the
         assigned member; at a position with several members on duty, the one who handled the
-        request before in it (`handled_by`: position → person, `Store.last_actors`), as a file
+        request before in it (`handled_by`: position → person, `Office.handled_by`), as a file
         goes back to the desk that knows it, else every member. Any member may still act
         (`/tugas` lists it for all); this decides who is told. The requester is reached by
         their own messages."""
@@ -1100,10 +1100,14 @@ class Office:
                                                             handled_by)
                      if h.person.telegram_user_id is not None)
 
-    async def handled_by(self, request: Request,
-                         entry: AuditEntry | None = None) -> dict[str, int]:
-        """Who last acted in each position on `request`, `entry` (being stored) included."""
-        found = await self.store.last_actors(request.id) if request.id else {}
+    async def handled_by(self, request: Request, entry: AuditEntry | None = None,
+                         events: Sequence[RequestEvent] | None = None) -> dict[str, int]:
+        """Who last acted in each position on `request` (from `events`, its timeline when
+        already read), `entry` (being stored) included."""
+        if events is None:
+            events = await self.store.timeline(request.id) if request.id else []
+        found = {e.actor_role: e.actor_id for e in events
+                 if e.actor_role is not None and e.actor_id is not None}
         if entry is not None and entry.actor_id is not None and entry.actor_role is not None:
             found[entry.actor_role] = entry.actor_id
         return found
@@ -1148,11 +1152,12 @@ class Office:
                     document: Path | None = None) -> Scene:
         """Everything the messages about `request` (as it reads now or after `entry`) need."""
         requester = await self.store.person(request.requester_id)
+        events = await self.store.timeline(request.id) if request.id else []
         return Scene(
             self.words, request,
             holders=await self.holder_chats(request.state, request.assignee_id, self.today(),
-                                            await self.handled_by(request, entry)),
-            notes=await self.recent_notes(request, entry),
+                                            await self.handled_by(request, entry, events)),
+            notes=await self.recent_notes(request, entry, events),
             facts=await self.card_facts(request),
             requester_chat=requester.telegram_user_id if requester else None,
             group_chat_id=self.settings.group_chat_id,

@@ -124,15 +124,6 @@ class Requests(Repository):
             rows.EVENT_SELECT + " WHERE au.request_id = ? ORDER BY au.id", (request_id,))
         return [rows.event(r) for r in found]
 
-    async def last_actors(self, request_id: int) -> dict[str, int]:
-        """Position → the person who last acted in it on the request (the requester's own
-        acts included, under the requester's role)."""
-        found = await self.db.fetch(
-            "SELECT actor_role, actor_id FROM audit WHERE request_id = ? "
-            "AND actor_id IS NOT NULL AND actor_role IS NOT NULL ORDER BY id",
-            (request_id,))
-        return {str(role): int(person) for role, person in found}
-
     async def timelines(self, request_ids: Iterable[int]) -> dict[int, list[RequestEvent]]:
         """The audit trails of many requests in a few queries (request id → its events, in
         order; an id without events maps to an empty list)."""
