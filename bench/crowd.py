@@ -184,6 +184,7 @@ async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: b
             await asyncio.sleep(0.05)
         interval = 2 * PAIRS / rate if rate else 0.0  # each official's share of the rate
         cpu0, t0 = proc_cpu_seconds(pid), time.perf_counter()
+        own0 = time.process_time()
         calls0 = len(emu.calls)
         readers = [asyncio.create_task(requester(r, pairs[i // 2][i % 2], crowd))
                    for i, r in enumerate(requesters)]
@@ -200,6 +201,7 @@ async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: b
         crowd.stop = True
         await asyncio.gather(*readers)
         cpu = proc_cpu_seconds(pid) - cpu0
+        own = time.process_time() - own0
         hwm = proc_status_mib(pid, "VmHWM")
     finally:
         await stop_bot(proc)  # type: ignore[misc]
@@ -225,6 +227,8 @@ async def bench(emu: BotApiEmulator, folder: Path, actions: int, rate_limiter: b
              f"{sends / crowd.actions:.1f}"),
             ("messages sent or edited per second", f"{sends / wall:.1f}"),
             ("bot CPU per action (ms)", f"{cpu / crowd.actions * 1000:.1f}"),
+            ("bot CPU busy (share of one core)", f"{cpu / wall:.0%}"),
+            ("emulator and people: CPU busy (share of one core)", f"{own / wall:.0%}"),
             ("bot peak RSS, VmHWM (MiB)", f"{hwm:.1f}"),
         ]),
         table("Bot API calls per action (all people, /status answers included)",

@@ -6,9 +6,17 @@ encoding), which made the bot's CPU, not the office's work, the limit on how man
 serves at once. The same calls through aiohttp (already a dependency) cost ~0.2 ms (numbers in
 bench/README.md). Everything above the transport (the `Bot` methods, their parameters, the
 handling of the Bot API's answers and errors) stays PTB's.
+
+The proxy named in the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, as httpx honours
+them) is looked up once per host, not by aiohttp's `trust_env`, which reads the environment and
+`~/.netrc` in a worker thread on every call: two thread hops per Bot API call, which under load
+cost more CPU than the call itself.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -32,6 +40,7 @@ class AiohttpRequest(BaseRequest):
         self._pool = pool_timeout
         self._media = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -41,7 +50,8 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
-                headers={"User-Agent": self.USER_AGENT}, trust_env=True)
+                headers={"User-Agent": self.USER_AGENT},
+                cookie_jar=aiohttp.DummyCookieJar())  # the Bot API sets no cookies
 
     async def shutdown(self) -> None:
         if self._session is not None:
@@ -73,9 +83,10 @@ class AiohttpRequest(BaseRequest):
             total=_given(write_timeout, self._media) if files else None,
             connect=None if connect is None or pool is None else connect + pool,
             sock_connect=connect, sock_read=read)
+        proxy = self._proxy_for(url)
         try:
             async with self._session.request(method, url, data=body, headers=headers,
-                                             timeout=timeout) as response:
+                                             timeout=timeout, proxy=proxy) as response:
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp's timeouts are asyncio's TimeoutError
             raise TimedOut from err
@@ -84,6 +95,21 @@ class AiohttpRequest(BaseRequest):
             # outbox's last error).
             said = str(err).replace(url, "<Bot API URL>")
             raise NetworkError(f"aiohttp.{type(err).__name__}: {said}") from err
+
+    def _proxy_for(self, url: str) -> str | None:
+        """The environment's proxy for the URL's scheme and host (remembered per host)."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            self._proxies[key] = _env_proxy(*key)
+        return self._proxies[key]
+
+
+def _env_proxy(scheme: str, host: str) -> str | None:
+    """The environment's proxy for `scheme` (credentials in its URL are sent as
+    Proxy-Authorization), or None when none is set or `NO_PROXY` exempts `host`."""
+    proxy = getproxies().get(scheme)
+    return None if not proxy or proxy_bypass(host) else proxy
 
 
 def _given(value: object, default: float | None) -> float | None:

@@ -4,6 +4,8 @@ all come back as PTB's own results and exceptions, and no error carries the toke
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import socket
 
 import pytest
@@ -60,3 +62,47 @@ async def test_a_slow_answer_times_out_and_a_missing_server_is_a_network_error()
         async with bot:  # initialize() asks getMe
             pass
     assert token.split(":")[1] not in str(failed.value)
+
+
+async def test_the_proxy_named_in_the_environment_carries_the_calls(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP_PROXY (with credentials) is honoured as httpx honoured it; NO_PROXY exempts a
+    host. The "proxy" here is a loopback server that records what it was asked and answers
+    like the Bot API."""
+    asked: list[tuple[str, str]] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        fields = dict(line.split(": ", 1) for line in head[1:] if ": " in line)
+        await reader.readexactly(int(fields.get("Content-Length", "0")))
+        asked.append((head[0], fields.get("Proxy-Authorization", "")))
+        body = b'{"ok": true, "result": true}'
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    for name in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://kantor:rahasia@127.0.0.1:{port}")
+    base = "http://127.0.0.2:9/bot"  # nothing listens there: only the proxy can answer
+    try:
+        transport = AiohttpRequest(1)
+        await transport.initialize()
+        try:
+            status, _ = await transport.do_request(f"{base}123:abc/deleteWebhook", "POST")
+            assert status == 200
+            assert asked == [(f"POST {base}123:abc/deleteWebhook HTTP/1.1",
+                              "Basic " + base64.b64encode(b"kantor:rahasia").decode())]
+            monkeypatch.setenv("NO_PROXY", "127.0.0.3")
+            with pytest.raises(NetworkError):  # exempt: straight to a port nobody serves
+                await transport.do_request("http://127.0.0.3:9/bot1:x/getMe", "POST",
+                                           connect_timeout=0.5)
+            assert len(asked) == 1
+        finally:
+            await transport.shutdown()
+    finally:
+        server.close()
+        await server.wait_closed()
