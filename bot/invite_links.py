@@ -8,8 +8,6 @@ import tempfile
 from pathlib import Path
 
 import segno
-from telegram import Bot
-from telegram.error import InvalidToken, TelegramError
 
 from bot.settings import Settings
 
@@ -31,6 +29,9 @@ async def bot_username(settings: Settings) -> str:
 
 async def username_of(token: str, base_url: str) -> str:
     """getMe with `token`; raises LinkError (never with the token in it) when it fails."""
+    from telegram import Bot  # imported by the CLI, which mostly never calls Telegram
+    from telegram.error import InvalidToken, TelegramError
+
     bot = Bot(token, base_url=base_url)
     try:
         async with bot:  # initialize() asks getMe

@@ -13,10 +13,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from html import escape
 
-from telegram import Bot
-from telegram.constants import ChatAction
-from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
-
 from bot.settings import Settings
 from storage.contacts import ChatFacts
 
@@ -48,6 +44,10 @@ async def probe(settings: Settings, chat_id: int) -> Probe | None:
     """Ask Telegram whether the bot can write to `chat_id` now (None: no token configured)."""
     if settings.bot_token is None:
         return None
+    from telegram import Bot  # the CLI imports this module; most commands never call Telegram
+    from telegram.constants import ChatAction
+    from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
+
     bot = Bot(settings.bot_token, base_url=settings.telegram_api_base_url)
     token = settings.bot_token
     try:

@@ -215,6 +215,17 @@ def test_the_cli_parses_without_loading_the_bot() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_the_cli_commands_load_no_telegram_library_until_one_calls_telegram() -> None:
+    """python-telegram-bot (~80 ms to import) loads only for the commands that ask Telegram
+    (an invite's bot username, a new holder's reachability), not for `request list` or
+    `report`."""
+    code = ("import sys; import bot.commands, bot.invite_links, bot.reach; "
+            "print('telegram' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "False"
+
+
 def test_the_bot_starts_without_reportlab_or_other_countries_holidays() -> None:
     """reportlab (~10 MiB resident) loads when a letter or report is rendered (also with the
     public pages on), and of the holidays package's ~250 countries (~8 MiB) only the office's
