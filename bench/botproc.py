@@ -33,7 +33,8 @@ async def serve(settings: Settings, rate_limiter: bool) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with polling(build_application(settings, rate_limiter=rate_limiter)):
+    async with polling(build_application(settings, rate_limiter=rate_limiter,
+                                         freeze_heap=True)):
         print(READY, flush=True)
         await stop.wait()
 

@@ -9,7 +9,7 @@ pacing is off (PACE_*=0), as the emulator's flood limits are; `bench.pacing` mea
 on. No office group is set (see README.md).
 
     .venv/bin/python -m bench.chat [--cycles 50] [--status 50] [--rate-limiter]
-    .venv/bin/python -m bench.chat --crowd 10    # 20 officials + 20 requesters at once
+    .venv/bin/python -m bench.chat --crowd 10 [--rate 50]  # 20 officials + 20 requesters
 """
 
 from __future__ import annotations
@@ -241,6 +241,12 @@ async def run_crowd(actions: int, rate_limiter: bool, rate: float) -> list[str]:
                                      dict(BALANGAN), rate)
 
 
+def crowd_target_rate() -> float:
+    from bench.crowd import TARGET_RATE
+
+    return TARGET_RATE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.chat", description=__doc__)
     parser.add_argument("--cycles", type=int, default=50,
@@ -251,9 +257,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--crowd", type=int, metavar="ACTIONS",
                         help="instead: 20 officials and 20 requesters at once, ACTIONS "
                              "actions per official (bench/crowd.py)")
-    parser.add_argument("--rate", type=float, default=0.0, metavar="ACTIONS_PER_S",
+    parser.add_argument("--rate", type=float, default=crowd_target_rate(),
+                        metavar="ACTIONS_PER_S",
                         help="with --crowd: the officials act at most this often in all, each "
-                             "their share (0: each as fast as they can)")
+                             "their share (default: the target's %(default)g; 0: each as fast "
+                             "as they can, a closed loop that measures capacity)")
     args = parser.parse_args(argv)
     if args.crowd:
         print("\n\n".join(asyncio.run(run_crowd(args.crowd, args.rate_limiter, args.rate))))

@@ -170,7 +170,7 @@ def serve(settings: Settings, webhook: Webhook | None) -> int:
     for warning in [*letter_warnings(settings), *signing_warnings(settings),
                     *web_warnings(settings)]:
         log.warning("%s", warning)
-    app = build_application(settings)
+    app = build_application(settings, freeze_heap=True)
     shared = webhook is not None and settings.web.listen == (webhook.listen, webhook.port)
     if settings.web.listen is not None and not shared:
         app.bot_data["web_socket"] = bind_web(*settings.web.listen)
