@@ -25,7 +25,7 @@ from bot.workflow import Workflow
 from letters.body import title_case_id
 from letters.dates import month_name_id
 from letters.figures import ReportSigner
-from letters.report import render_month_report
+from letters.offload import month_report_pdf
 from storage.models import Request
 from storage.store import Store
 
@@ -157,7 +157,7 @@ async def write_month_report(store: Store, settings: Settings, workflow: Workflo
                                         settings.timezone, moment, workflow=workflow,
                                         trails=trails, opened=opened)
     target = path or default_path(settings, year, month)
-    render = functools.partial(render_month_report, figures, office_name(settings),
+    render = functools.partial(month_report_pdf, figures, office_name(settings),
                                zone_label=settings.zone_label(),
                                signers=await report_signers(store, workflow, moment, settings),
                                place=settings.office.place)

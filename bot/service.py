@@ -1232,7 +1232,7 @@ class Office:
         received = request.created_at.astimezone(self.settings.timezone).date()
         sheet = paperwork.disposition_sheet(self.workflow, request, events, received,
                                             settings=self.settings)
-        pdf = paperwork.render_sheet(self.settings, sheet)
+        pdf = await asyncio.to_thread(paperwork.render_sheet, self.settings, sheet)
         path = path or self.settings.data_dir / "sheets" / f"{request.number}-disposisi.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(path.write_bytes, pdf)
@@ -1487,7 +1487,7 @@ class Office:
                 self.settings, after, letter_facts,
                 paperwork.signatory(self.settings, signer, acting),
                 day=day, number=None, code=None)
-            pdf = paperwork.render_letter(self.settings, letter)
+            pdf = await asyncio.to_thread(paperwork.render_letter, self.settings, letter)
         except paperwork.PaperworkError as failed:
             raise WorkflowError(failed.message_id) from None
         return await asyncio.to_thread(paperwork.write_draft, self.settings, after, pdf)
