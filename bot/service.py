@@ -1240,9 +1240,9 @@ class Office:
 
     async def month_report(self, year: int, month: int, path: Path | None = None) -> Path:
         """The month's Mutu Baku report as a PDF file (default under DATA_DIR/reports)."""
-        from bot import report_files  # lazily: reportlab loads for a report
+        from bot import report_files
 
-        return await report_files.write_month_report(self.store, self.settings, self.workflow,
+        return await report_files.month_report_apart(self.store, self.settings, self.workflow,
                                                      year, month, path, now=self.clock())
 
     async def month_csv(self, year: int, month: int, path: Path) -> Path:

@@ -72,6 +72,11 @@ class Drawing:
                 self._here -= 1
 
     @property
+    def here(self) -> bool:
+        """Papers are drawn in this process now (`in_process`)."""
+        return self._here > 0
+
+    @property
     def pid(self) -> int | None:
         """The running child's process id (None: no child now)."""
         proc = self._proc
@@ -79,7 +84,7 @@ class Drawing:
 
     def call(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`job(*args, **kwargs)` in the child; its result, or its exception raised here."""
-        if self._here:
+        if self.here:
             return job(*args, **kwargs)
         with self._lock:
             if self._timer is not None:

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -61,9 +62,13 @@ def _gone(pid: int) -> bool:
     return False
 
 
-def _wait_until(condition: object, what: str) -> None:
+def _ended(drawing: Drawing, pid: int) -> bool:
+    return drawing.pid is None and _gone(pid)
+
+
+def _wait_until(condition: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + 30  # an upper bound for a loaded machine, not a measure
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"still waiting for: {what}")
         time.sleep(0.02)
@@ -75,12 +80,12 @@ def test_the_child_ends_when_idle_and_the_next_paper_starts_another() -> None:
         first = drawing.call(os.getpid)
         assert first != os.getpid() and drawing.pid == first
         assert drawing.call(os.getpid) == first  # kept while papers keep coming
-        _wait_until(lambda: drawing.pid is None and _gone(first), "the idle child to end")
+        _wait_until(lambda: _ended(drawing, first), "the idle child to end")
         second = drawing.call(os.getpid)
         assert second not in (first, os.getpid())
     finally:
         drawing.close()
-    assert drawing.pid is None and _gone(second)
+    assert _ended(drawing, second)
 
 
 def test_an_error_in_the_child_is_raised_here_and_a_killed_child_is_replaced() -> None:
