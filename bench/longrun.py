@@ -88,7 +88,7 @@ def _watch_done(path: Path) -> bool:
     return row is not None
 
 
-def _watch_time(timezone: Any, lead: float = 30.0) -> datetime:
+def _watch_time(timezone: Any, lead: float = 40.0) -> datetime:
     """The first whole minute, office time, at least `lead` seconds from now: the bot starts and
     makes its papers first, then the day's watch falls due."""
     local = datetime.now(timezone) + timedelta(seconds=lead)
@@ -119,7 +119,7 @@ async def long_run(path: Path, folder: Path, env: dict[str, str], emu: Any) -> L
                 sys.executable, "-m", "bot", "run", cwd=path.parent, env=env,
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
             try:
-                await _papers(emu, head, request_id)
+                await _papers(emu, head, request_id, Path(env["DATA_DIR"]))
                 rss = proc_status_mib(proc.pid, "VmRSS")
                 hwm = proc_status_mib(proc.pid, "VmHWM")
                 if datetime.now(due.tzinfo) >= due:
@@ -143,19 +143,40 @@ async def long_run(path: Path, folder: Path, env: dict[str, str], emu: Any) -> L
                 await proc.wait()
 
 
-async def _papers(emu: Any, head: int, request_id: int) -> None:
+async def _papers(emu: Any, head: int, request_id: int, data: Path) -> None:
     """The Kepala Dinas asks for the month's report, then for a request's disposition sheet
-    (a button's callback): both are drawn by the bot and sent."""
+    (a button's callback): both are drawn by the bot. Waited for until their files are
+    written (their delivery may queue behind the reminders owed to the same chat)."""
+    report = data / "reports" / f"laporan-subdomain-{REPORT_MONTH}.pdf"
+    sheets = data / "sheets"
+    _remove(report, *sheets.glob("*-disposisi.pdf"))
     user = emu.user(head, "Kepala Dinas")
     deadline = time.monotonic() + 60
     while not any(c.method == "getUpdates" for c in emu.calls):
         if time.monotonic() > deadline:
             raise SystemExit("the bot did not poll within 60 s")
         await asyncio.sleep(0.05)
-    await user.send_text(f"/laporan {REPORT_MONTH}")
-    report = await user.wait_for(lambda m: m.document is not None, timeout=120)
-    await user.press_data(report, f"sheet:{request_id}", timeout=60)
-    await user.wait_for(lambda m: m.document is not None, timeout=60)
+    asked = await user.send_text(f"/laporan {REPORT_MONTH}")
+    await _file(report)
+    await user.press_data(asked, f"sheet:{request_id}", timeout=60)
+    await _file(sheets, "*-disposisi.pdf")
+
+
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _written(path: Path, pattern: str | None) -> bool:
+    return any(path.glob(pattern)) if pattern else path.exists()
+
+
+async def _file(path: Path, pattern: str | None = None, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not _written(path, pattern):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no {path / (pattern or '')} within {seconds:.0f} s")
+        await asyncio.sleep(0.05)
 
 
 async def _main(db: Path) -> LongRun:
