@@ -1247,7 +1247,7 @@ class Office:
 
     async def month_csv(self, year: int, month: int, path: Path) -> Path:
         """The month's audit trail as a CSV file."""
-        from bot import report_files  # lazily: reportlab loads for a report
+        from bot import report_files  # lazily: the report modules load for a report
 
         return await report_files.write_month_csv(self.store, self.settings, self.workflow,
                                                   year, month, path)
@@ -1255,7 +1255,7 @@ class Office:
     async def month_files(self, year: int, month: int, path: Path | None = None, *,
                           csv: bool = False) -> tuple[Path, Path | None]:
         """`month_report` and, with `csv`, `month_csv` next to it, the month read once."""
-        from bot import report_files  # lazily: reportlab loads for a report
+        from bot import report_files  # lazily: the report modules load for a report
 
         return await report_files.write_month_files(self.store, self.settings, self.workflow,
                                                     year, month, path, csv=csv,
