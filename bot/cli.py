@@ -338,8 +338,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
             return runner.main(settings, args, out)
         from bot.commands import run_command
+        from letters.offload import DRAWING
 
-        return asyncio.run(run_command(settings, args, out))
+        with DRAWING.in_process():  # a one-shot command: no drawing process to start
+            return asyncio.run(run_command(settings, args, out))
     except (SettingsError, DatabaseError, StorageError) as exc:
         sys.stderr.write(f"error: {_one_line(str(exc))}\n")
         return EXIT_ERROR

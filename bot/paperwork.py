@@ -27,6 +27,7 @@ from letters.model import (
     Urgency,
 )
 from letters.numbering import format_letter_number
+from letters.offload import disposition_sheet_pdf, reply_letter_pdf
 from storage.models import (
     Agency,
     AuditEntry,
@@ -261,10 +262,8 @@ def letter_subject(settings: Settings, letter: ReplyLetter) -> str:
 
 
 def render_letter(settings: Settings, letter: ReplyLetter) -> bytes:
-    from letters.render import render_reply_letter  # lazily: reportlab loads for a letter
-
-    try:
-        return render_reply_letter(letter, office_identity(settings))
+    try:  # drawn in a child process: reportlab never loads into the bot
+        return reply_letter_pdf(letter, office_identity(settings))
     except ValueError as exc:  # e.g. a reason that looks like it carries a password
         raise PaperworkError(f"Surat tidak dapat dibuat: {exc}") from None
 
@@ -335,9 +334,7 @@ def disposition_sheet(workflow: Workflow, request: Request, events: Sequence[Req
 
 
 def render_sheet(settings: Settings, sheet: DispositionSheet) -> bytes:
-    from letters.render import render_disposition_sheet  # lazily: reportlab
-
-    return render_disposition_sheet(sheet, office_identity(settings))
+    return disposition_sheet_pdf(sheet, office_identity(settings))
 
 
 PREVIEW_NIP = "000000000000000000"

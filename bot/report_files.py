@@ -25,7 +25,7 @@ from bot.workflow import Workflow
 from letters.body import title_case_id
 from letters.dates import month_name_id
 from letters.figures import ReportSigner
-from letters.report import render_month_report
+from letters.offload import DRAWING, month_report_pdf
 from storage.models import Request
 from storage.store import Store
 
@@ -157,13 +157,41 @@ async def write_month_report(store: Store, settings: Settings, workflow: Workflo
                                         settings.timezone, moment, workflow=workflow,
                                         trails=trails, opened=opened)
     target = path or default_path(settings, year, month)
-    render = functools.partial(render_month_report, figures, office_name(settings),
+    render = functools.partial(month_report_pdf, figures, office_name(settings),
                                zone_label=settings.zone_label(),
                                signers=await report_signers(store, workflow, moment, settings),
                                place=settings.office.place)
     data = await asyncio.to_thread(render)
     await asyncio.to_thread(_write_atomically, target, data)
     return target
+
+
+async def month_report_apart(store: Store, settings: Settings, workflow: Workflow, year: int,
+                             month: int, path: Path | None = None, *,
+                             now: datetime | None = None) -> Path:
+    """`write_month_report` in the drawing process (`letters.offload`), which reads the month
+    from the database itself: a busy month's ~17,000 audit rows, its figures and the PDF
+    (~17 MiB of objects at their peak, most of it left behind in the heap as fragments) never
+    swell the long-running bot. Where papers are drawn in process (a one-shot command), here."""
+    if DRAWING.here:
+        return await write_month_report(store, settings, workflow, year, month, path, now=now)
+    return await asyncio.to_thread(DRAWING.call, _month_report_job, store.db.path, settings,
+                                   workflow, year, month, path, now)
+
+
+def _month_report_job(database: Path, settings: Settings, workflow: Workflow, year: int,
+                      month: int, path: Path | None, now: datetime | None) -> Path:
+    """In the drawing process: the month's report on a connection of its own."""
+    async def make() -> Path:
+        store = await Store.open(database)
+        try:
+            return await write_month_report(store, settings, workflow, year, month, path,
+                                            now=now)
+        finally:
+            await store.close()
+
+    with DRAWING.in_process():
+        return asyncio.run(make())
 
 
 async def write_month_csv(store: Store, settings: Settings, workflow: Workflow, year: int,

@@ -21,6 +21,7 @@ from bot.settings import Settings
 from letters.bsre import BsreClient
 from letters.dates import format_datetime_id
 from letters.model import ReplyLetter, Seal, SignatureBox
+from letters.offload import reply_letter_pdf
 from letters.signing_types import SigningError
 from storage.models import Person
 from storage.signatures import EsignIdentity
@@ -107,12 +108,10 @@ def seal_pdf(settings: Settings, plan: SealPlan, letter: ReplyLetter, *,
              when: datetime) -> bytes:
     """Render the final `letter` with what it carries, and sign it where the provider
     signs."""
-    from letters.render import render_reply_letter  # lazily: reportlab loads for a letter
-
     letter = dataclasses.replace(letter, seal=plan.seal)
     boxes: list[SignatureBox] = []
     try:
-        pdf = render_reply_letter(letter, office_identity(settings), signature_box=boxes)
+        pdf = reply_letter_pdf(letter, office_identity(settings), signature_box=boxes)
     except ValueError as exc:
         raise SigningError(f"Surat tidak dapat dibuat: {exc}") from None
     if plan.seal in (Seal.NONE, Seal.WET):

@@ -1232,7 +1232,7 @@ class Office:
         received = request.created_at.astimezone(self.settings.timezone).date()
         sheet = paperwork.disposition_sheet(self.workflow, request, events, received,
                                             settings=self.settings)
-        pdf = paperwork.render_sheet(self.settings, sheet)
+        pdf = await asyncio.to_thread(paperwork.render_sheet, self.settings, sheet)
         path = path or self.settings.data_dir / "sheets" / f"{request.number}-disposisi.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(path.write_bytes, pdf)
@@ -1240,14 +1240,14 @@ class Office:
 
     async def month_report(self, year: int, month: int, path: Path | None = None) -> Path:
         """The month's Mutu Baku report as a PDF file (default under DATA_DIR/reports)."""
-        from bot import report_files  # lazily: reportlab loads for a report
+        from bot import report_files
 
-        return await report_files.write_month_report(self.store, self.settings, self.workflow,
+        return await report_files.month_report_apart(self.store, self.settings, self.workflow,
                                                      year, month, path, now=self.clock())
 
     async def month_csv(self, year: int, month: int, path: Path) -> Path:
         """The month's audit trail as a CSV file."""
-        from bot import report_files  # lazily: reportlab loads for a report
+        from bot import report_files  # lazily: the report modules load for a report
 
         return await report_files.write_month_csv(self.store, self.settings, self.workflow,
                                                   year, month, path)
@@ -1255,7 +1255,7 @@ class Office:
     async def month_files(self, year: int, month: int, path: Path | None = None, *,
                           csv: bool = False) -> tuple[Path, Path | None]:
         """`month_report` and, with `csv`, `month_csv` next to it, the month read once."""
-        from bot import report_files  # lazily: reportlab loads for a report
+        from bot import report_files  # lazily: the report modules load for a report
 
         return await report_files.write_month_files(self.store, self.settings, self.workflow,
                                                     year, month, path, csv=csv,
@@ -1487,7 +1487,7 @@ class Office:
                 self.settings, after, letter_facts,
                 paperwork.signatory(self.settings, signer, acting),
                 day=day, number=None, code=None)
-            pdf = paperwork.render_letter(self.settings, letter)
+            pdf = await asyncio.to_thread(paperwork.render_letter, self.settings, letter)
         except paperwork.PaperworkError as failed:
             raise WorkflowError(failed.message_id) from None
         return await asyncio.to_thread(paperwork.write_draft, self.settings, after, pdf)

@@ -2,7 +2,8 @@
 lembar disposisi, rendered to PDF with reportlab. Pure: no database, no Telegram.
 
 The renderers (reportlab, ~10 MiB resident) load when first asked for: the bot imports the
-letters' model at start, and renders a letter only when one is due."""
+letters' model at start, and has its letters drawn in a short-lived child process
+(`letters.offload`), so that they never load into the bot."""
 
 from typing import TYPE_CHECKING, Any
 
